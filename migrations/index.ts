@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_foundation.js';
+import * as m002 from './002_auth.js';
+import * as m003 from './003_organisations.js';
+import * as m004 from './004_refund.js';
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration in the order it runs; add new ones at the end (knex records them by these names). */
+export const migrations: Record<string, Migration> = {
+  '001_foundation': m001,
+  '002_auth': m002,
+  '003_organisations': m003,
+  '004_refund': m004,
+};

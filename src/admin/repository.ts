@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+
+/** Data access for gebruikersbeheer's own lists. Every query is limited to one organisation. */
+
+export interface MemberRow {
+  person_id: number;
+  insz: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  is_local_admin: boolean;
+  created_at: Date;
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  action: string;
+  details: Record<string, unknown>;
+  actor_first_name: string | null;
+  actor_last_name: string | null;
+  subject_first_name: string | null;
+  subject_last_name: string | null;
+  subject_insz: string | null;
+}
+
+function members(db: Knex, organisationId: number) {
+  return db('membership as m')
+    .join('person as p', 'p.id', 'm.person_id')
+    .where('m.organisation_id', organisationId)
+    .select<MemberRow[]>('p.id as person_id', 'p.insz', 'p.first_name', 'p.last_name', 'p.email', 'm.is_local_admin', 'm.created_at');
+}
+
+export async function listMembers(db: Knex, organisationId: number): Promise<MemberRow[]> {
+  return members(db, organisationId).orderBy(['p.last_name', 'p.first_name', 'p.id']);
+}
+
+export async function findMember(db: Knex, organisationId: number, personId: number): Promise<MemberRow | undefined> {
+  const rows = await members(db, organisationId).where('p.id', personId);
+  return rows[0];
+}
+
+/** The organisation's audit log, newest first, with the names of who acted and whom it was about. */
+export async function listAuditLog(db: Knex, organisationId: number, limit: number): Promise<AuditRow[]> {
+  return db('audit_log as a')
+    .leftJoin('person as actor', 'actor.id', 'a.actor_person_id')
+    .leftJoin('person as subject', (j) =>
+      j.on('subject.id', db.raw(`CASE WHEN a.details->>'subjectPersonId' ~ '^[0-9]{1,18}$' THEN (a.details->>'subjectPersonId')::bigint END`)),
+    )
+    .where('a.organisation_id', organisationId)
+    .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+    .limit(limit)
+    .select<AuditRow[]>(
+      'a.id',
+      'a.at',
+      'a.action',
+      'a.details',
+      'actor.first_name as actor_first_name',
+      'actor.last_name as actor_last_name',
+      'subject.first_name as subject_first_name',
+      'subject.last_name as subject_last_name',
+      'subject.insz as subject_insz',
+    );
+}

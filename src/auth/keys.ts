@@ -1,0 +1,50 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { generateKeyPairWithCertificate, type KeyPairPem } from './self-signed.js';
+
+/** A setting holding either PEM text or the path of a PEM file. */
+export function pemFromSetting(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  return readFileSync(value, 'utf8');
+}
+
+/** The base64 body of a certificate, as SAML metadata and node-saml want it. */
+export function certificateBody(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+// Tests build many apps in one process: one key pair per purpose per process keeps them fast.
+const generatedInMemory = new Map<string, KeyPairPem>();
+
+/**
+ * Development and test key pairs when the operator gave none: development keeps them under
+ * DATA_DIR/saml so that the IdP's copy of our certificate stays valid across restarts; tests keep
+ * them in memory. Production never gets here (config refuses to start without SAML_SP_KEY/CERT).
+ */
+export function developmentKeyPair(config: Config, purpose: 'sp' | 'dev-idp'): KeyPairPem {
+  if (config.isProduction) throw new Error(`No ${purpose} key pair configured; generated keys are refused in production`);
+  const commonName = purpose === 'sp' ? 'WSE-loket service provider (development)' : 'WSE-loket development IdP';
+  if (config.env === 'test') {
+    let pair = generatedInMemory.get(purpose);
+    if (!pair) generatedInMemory.set(purpose, (pair = generateKeyPairWithCertificate(commonName)));
+    return pair;
+  }
+  const dir = join(config.dataDir, 'saml');
+  const keyFile = join(dir, `${purpose}-key.pem`);
+  const certFile = join(dir, `${purpose}-cert.pem`);
+  if (existsSync(keyFile) && existsSync(certFile)) return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
+  mkdirSync(dir, { recursive: true });
+  const pair = generateKeyPairWithCertificate(commonName);
+  writeFileSync(keyFile, pair.key, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  writeFileSync(certFile, pair.cert);
+  return pair;
+}
+
+/** The service provider's signing key pair: from SAML_SP_KEY/CERT, else a development one. */
+export function serviceProviderKeys(config: Config): KeyPairPem {
+  const { spKey, spCert } = config.saml;
+  if (spKey && spCert) return { key: pemFromSetting(spKey), cert: pemFromSetting(spCert) };
+  return developmentKeyPair(config, 'sp');
+}

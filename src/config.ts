@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable portal; its message is one line per setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_SESSION_SECRET = 'development-only-session-secret-change-me';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = z.url({ message: 'must be an absolute URL' });
+const positiveInt = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url.optional(),
+  TRUST_PROXY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  EMBEDDED_PG_DIR: z.string().default('./data/postgres'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  SEED_DEMO_DATA: bool.optional(),
+
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEFAULT_SESSION_SECRET),
+  SESSION_IDLE_MINUTES: positiveInt.default(30),
+  SESSION_MAX_HOURS: positiveInt.default(12),
+  COOKIE_SECURE: bool.optional(),
+
+  LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+
+  SAML_SP_ENTITY_ID: z.string().min(1).optional(),
+  SAML_IDP_METADATA: z.string().min(1).optional(),
+  SAML_IDP_SSO_URL: url.optional(),
+  SAML_IDP_CERT: z.string().min(1).optional(),
+  SAML_IDP_SLO_URL: url.optional(),
+  SAML_SP_KEY: z.string().min(1).optional(),
+  SAML_SP_CERT: z.string().min(1).optional(),
+  SAML_ATTR_INSZ: z.string().min(1).default('egovNRN'),
+  SAML_ATTR_GIVEN_NAME: z.string().min(1).default('givenName'),
+  SAML_ATTR_SURNAME: z.string().min(1).default('surname'),
+  SAML_ATTR_EMAIL: z.string().min(1).default('mail'),
+  SAML_INSZ_FROM_NAMEID: bool.default(false),
+  SAML_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('WSE-loket <noreply@wse-loket.localhost>'),
+  UPLOAD_DIR: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  trustProxy: boolean | number | string;
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number };
+  seedDemoData: boolean;
+  session: { secret: string; idleMinutes: number; maxHours: number; cookieSecure: boolean };
+  loginRateLimitPerMinute: number;
+  saml: {
+    spEntityId: string;
+    acsUrl: string;
+    idpMetadata?: string;
+    idpSsoUrl?: string;
+    idpCert?: string;
+    idpSloUrl?: string;
+    spKey?: string;
+    spCert?: string;
+    /** True when no external IdP is configured: the built-in development IdP is used. */
+    useDevIdp: boolean;
+    attributes: { insz: string; givenName: string; surname: string; email: string };
+    inszFromNameId: boolean;
+    clockSkewSeconds: number;
+  };
+  mail: { smtpUrl?: string; from: string; /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean };
+  uploadDir?: string;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value; // an address list or a preset such as "loopback"
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad setting. */
+export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const useDevIdp = !e.SAML_IDP_METADATA && !e.SAML_IDP_SSO_URL;
+  const cookieSecure = e.COOKIE_SECURE ?? isProduction;
+
+  const problems: string[] = [];
+  if (isProduction) {
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
+    else if (!publicUrl.startsWith('https://')) problems.push('PUBLIC_URL: must use https in production');
+    if (e.SESSION_SECRET === DEFAULT_SESSION_SECRET) problems.push('SESSION_SECRET: set a secret of your own in production');
+    if (!cookieSecure) problems.push('COOKIE_SECURE: must not be false in production');
+    if (useDevIdp) problems.push('SAML_IDP_METADATA or SAML_IDP_SSO_URL: required in production (the development IdP is refused)');
+    if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the development mailbox is refused)');
+    if (!e.SAML_SP_KEY || !e.SAML_SP_CERT) problems.push('SAML_SP_KEY and SAML_SP_CERT: required in production');
+  }
+  if (e.SAML_IDP_SSO_URL && !e.SAML_IDP_METADATA && !e.SAML_IDP_CERT) {
+    problems.push('SAML_IDP_CERT: required together with SAML_IDP_SSO_URL');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedDir: e.EMBEDDED_PG_DIR, embeddedPort: e.EMBEDDED_PG_PORT },
+    seedDemoData: !isProduction && (e.SEED_DEMO_DATA ?? !e.DATABASE_URL),
+    session: { secret: e.SESSION_SECRET, idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS, cookieSecure },
+    loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    saml: {
+      spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,
+      acsUrl: `${publicUrl}/auth/saml/acs`,
+      idpMetadata: e.SAML_IDP_METADATA,
+      idpSsoUrl: e.SAML_IDP_SSO_URL,
+      idpCert: e.SAML_IDP_CERT,
+      idpSloUrl: e.SAML_IDP_SLO_URL,
+      spKey: e.SAML_SP_KEY,
+      spCert: e.SAML_SP_CERT,
+      useDevIdp,
+      attributes: { insz: e.SAML_ATTR_INSZ, givenName: e.SAML_ATTR_GIVEN_NAME, surname: e.SAML_ATTR_SURNAME, email: e.SAML_ATTR_EMAIL },
+      inszFromNameId: e.SAML_INSZ_FROM_NAMEID,
+      clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, devMailbox: !e.SMTP_URL },
+    uploadDir: e.UPLOAD_DIR,
+  };
+}

@@ -1,0 +1,74 @@
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { paths } from '../paths.js';
+
+export interface SessionParts {
+  middleware: RequestHandler;
+  /** Ends idle or too old sessions with a notice instead of a silent loss. */
+  timeouts: RequestHandler;
+  close(): Promise<void>;
+}
+
+/** How often at most a request that only reads refreshes the idle timer (a session write). */
+const TOUCH_AFTER_MS = 60_000;
+
+export function createSession(config: Config, databaseUrl: string, options: { pruneExpired?: boolean } = {}): SessionParts {
+  const PgStore = connectPgSimple(session);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 5, application_name: 'wse-loket-sessions', connectionTimeoutMillis: 5_000 });
+  // A lost idle connection (database restart) must not crash the process.
+  pool.on('error', () => {});
+  const maxAgeMs = config.session.maxHours * 3_600_000;
+  const idleMs = config.session.idleMinutes * 60_000;
+  const store = new PgStore({
+    pool,
+    tableName: 'session',
+    ttl: Math.ceil(maxAgeMs / 1000),
+    // Idle time is tracked in the session itself (see timeouts), so reads need no UPDATE per request.
+    disableTouch: true,
+    pruneSessionInterval: options.pruneExpired === false ? false : 15 * 60,
+    errorLog: () => {},
+  });
+
+  const middleware = session({
+    name: config.isProduction ? '__Host-loket' : 'loket',
+    secret: config.session.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    proxy: config.trustProxy !== false,
+    // A browser-session cookie: the server decides about idle and absolute time-outs.
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.cookieSecure, path: '/' },
+  });
+
+  const timeouts: RequestHandler = (req, res, next) => {
+    const s = req.session;
+    if (!s) return next();
+    const now = Date.now();
+    if (s.personId === undefined) return next();
+    const tooOld = s.createdAt !== undefined && now - s.createdAt > maxAgeMs;
+    const idle = s.lastSeenAt !== undefined && now - s.lastSeenAt > idleMs;
+    if (tooOld || idle) {
+      return s.regenerate((err) => {
+        if (err) return next(err);
+        req.session.expiredNotice = true;
+        res.redirect(303, paths.sessionExpired);
+      });
+    }
+    if (s.lastSeenAt === undefined || now - s.lastSeenAt > TOUCH_AFTER_MS) s.lastSeenAt = now;
+    next();
+  };
+
+  return {
+    middleware,
+    timeouts,
+    close: async () => {
+      store.close();
+      await pool.end();
+    },
+  };
+}

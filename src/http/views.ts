@@ -1,0 +1,32 @@
+import type { Express } from 'express';
+import nunjucks from 'nunjucks';
+import type { Config } from '../config.js';
+import { formatKbo } from '../domain/kbo.js';
+import { registerHelpGlobals } from '../help/anchors.js';
+import { paths } from '../paths.js';
+
+export interface ViewGlobals {
+  assetPath(file: string): string;
+}
+
+/** One nunjucks environment for the app; templates are compiled once and cached outside development. */
+export function configureViews(app: Express, config: Config, viewsDir: string, assetBase: string): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development', watch: false }), {
+    autoescape: true,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  env.express(app);
+  app.set('view engine', 'njk');
+  app.set('views', viewsDir);
+  env.addGlobal('paths', paths);
+  env.addGlobal('asset', (file: string) => `${assetBase}/${file}`);
+  env.addGlobal('publicUrl', config.publicUrl);
+  env.addGlobal('devMode', !config.isProduction);
+  // A plain string (not a macro's SafeString, which is truthy even when empty) so `{% if message %}` works.
+  env.addGlobal('fieldError', (errors: { text: string; href: string }[] | undefined, id: string) => errors?.find((e) => e.href === `#${id}`)?.text ?? '');
+  env.addFilter('kbo', (v: string) => formatKbo(v));
+  registerHelpGlobals(env); // helpLink('stepWerknemer') → '/hulp#stap-werknemer', and friends
+  return env;
+}

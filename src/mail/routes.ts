@@ -1,0 +1,53 @@
+import { Router, type RequestHandler } from 'express';
+import type { Config } from '../config.js';
+import type { Db } from '../db/knex.js';
+import { formatDateTimeNl } from '../domain/dates.js';
+import { HttpError } from '../http/errors.js';
+import { paths } from '../paths.js';
+import { findOutboxMail, listOutbox, type OutboxRow } from './repository.js';
+
+/** The stored HTML is our own rendered template; it is shown on a page of its own with inline styles and nothing else allowed. */
+const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; sandbox allow-top-navigation-by-user-activation";
+
+function statusOf(mail: OutboxRow, devMailbox: boolean): { text: string; tag: string } {
+  if (mail.sent_at) return { text: devMailbox ? 'Afgeleverd in deze mailbox' : 'Verzonden', tag: 'sent' };
+  if (mail.last_error) return { text: `Nog niet verzonden (poging ${mail.attempts} mislukte)`, tag: 'failed' };
+  return { text: 'Wacht op verzending', tag: 'pending' };
+}
+
+/** Development only: every outbox e-mail readable in the browser, so one person can play every role. */
+export function devMailboxRoutes(db: Db, config: Config): Router {
+  const router = Router();
+  const onlyOutsideProduction: RequestHandler = (_req, _res, next) => next(config.isProduction ? new HttpError(404) : undefined);
+  router.use(paths.devMailbox, onlyOutsideProduction);
+
+  router.get(paths.devMailbox, async (_req, res) => {
+    const mails = await listOutbox(db);
+    res.render('mail/dev-mailbox.njk', {
+      mails: mails.map((m) => ({ ...m, createdAt: formatDateTimeNl(new Date(m.created_at)), status: statusOf(m, config.mail.devMailbox) })),
+      devMailbox: config.mail.devMailbox,
+    });
+  });
+
+  router.get(`${paths.devMailbox}/:id`, async (req, res) => {
+    const mail = await findMail(db, req.params.id);
+    // Links in the text part, made clickable: the way to follow a mail's link in the development story.
+    const links = [...new Set(mail.text_body.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
+    res.render('mail/dev-mailbox-message.njk', { mail, createdAt: formatDateTimeNl(new Date(mail.created_at)), links, status: statusOf(mail, config.mail.devMailbox) });
+  });
+
+  router.get(`${paths.devMailbox}/:id/html`, async (req, res) => {
+    const mail = await findMail(db, req.params.id);
+    res.setHeader('Content-Security-Policy', MAIL_HTML_CSP);
+    res.type('html').send(mail.html_body);
+  });
+
+  return router;
+}
+
+async function findMail(db: Db, rawId: string | string[]): Promise<OutboxRow> {
+  const id = Number(rawId);
+  const mail = Number.isSafeInteger(id) && id > 0 ? await findOutboxMail(db, id) : undefined;
+  if (!mail) throw new HttpError(404);
+  return mail;
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import nunjucks from 'nunjucks';
+import type { Config } from '../config.js';
+import { PROJECT_ROOT } from '../root.js';
+import { mailLink, type OutgoingMail } from './outbox.js';
+
+/** The values every template of a kind needs; one entry per template pair views/mail/<kind>.txt.njk + .html.njk. */
+export interface MailTemplateData {
+  'right-requested': { adminName: string; requesterName: string; organisationName: string; kbo: string; role: string; context: string; requestedAt: string; link: string };
+  'right-granted': { requesterName: string; organisationName: string; kbo: string; role: string; context: string; validUntil: string | null; link: string };
+  'right-refused': { requesterName: string; organisationName: string; kbo: string; role: string; context: string; requestedAt: string; reason: string; link: string };
+}
+
+export type MailKind = keyof MailTemplateData;
+
+export interface MailComposer {
+  compose<K extends MailKind>(kind: K, to: string, subject: string, data: MailTemplateData[K]): OutgoingMail;
+  /** An absolute link from PUBLIC_URL. */
+  link(path: string): string;
+}
+
+/**
+ * Renders the Dutch mail templates. The HTML part is autoescaped like every page; the text part is plain
+ * text and must not be (a name with "&" stays "&"). Callers never pass a full INSZ.
+ */
+export function createMailComposer(config: Config, viewsDir = join(PROJECT_ROOT, 'views')): MailComposer {
+  const loader = () => new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development' });
+  const html = new nunjucks.Environment(loader(), { autoescape: true, trimBlocks: true, lstripBlocks: true });
+  const text = new nunjucks.Environment(loader(), { autoescape: false, trimBlocks: true, lstripBlocks: true });
+  return {
+    compose(kind, to, subject, data) {
+      const context = { ...data, subject };
+      return {
+        to,
+        subject,
+        kind,
+        text: `${text.render(`mail/${kind}.txt.njk`, context).trim().replace(/\n{3,}/g, '\n\n')}\n`,
+        html: html.render(`mail/${kind}.html.njk`, context),
+      };
+    },
+    link: (path) => mailLink(config.publicUrl, path),
+  };
+}

@@ -1,0 +1,128 @@
+import { hostname } from 'node:os';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+import type { Db } from '../db/knex.js';
+import type { Logger } from '../http/logger.js';
+import { claimDueMails, markMailFailed, markMailSent, type OutboxRow } from './repository.js';
+
+export interface MailWorkerOptions {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  /** Pause between polls when the outbox had nothing due. */
+  pollIntervalMs?: number;
+  /** How long a claimed row stays reserved; must be well above the SMTP time-outs below, so a slow send is never taken over. */
+  leaseSeconds?: number;
+  /** First retry delay; it doubles per failed attempt up to retryMaxSeconds. */
+  retryBaseSeconds?: number;
+  retryMaxSeconds?: number;
+  batchSize?: number;
+}
+
+export interface MailWorker {
+  /** Polls the outbox until stop() is called. */
+  start(): void;
+  /** Finishes the mail being sent, then stops polling and closes the SMTP transport. */
+  stop(): Promise<void>;
+  /** Claims and delivers one batch of due mails; returns how many were delivered and how many failed. */
+  runOnce(): Promise<{ sent: number; failed: number }>;
+}
+
+const SMTP_TIMEOUT_MS = 30_000;
+
+export function retryDelaySeconds(attempts: number, baseSeconds: number, maxSeconds: number): number {
+  return Math.min(baseSeconds * 2 ** Math.max(0, attempts - 1), maxSeconds);
+}
+
+/**
+ * Sends the outbox: at least once per row, exactly once in practice. `sent_at` is only set after the SMTP
+ * server accepted the message; the Message-ID is derived from the row id, so in the rare crash between
+ * acceptance and that update, the repeat carries the same id and mail systems can drop the duplicate.
+ * Development without SMTP_URL: mails are marked delivered and read at /dev/mailbox.
+ */
+export function createMailWorker(options: MailWorkerOptions): MailWorker {
+  const { db, config, logger } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 2_000;
+  const leaseSeconds = options.leaseSeconds ?? 300;
+  const retryBaseSeconds = options.retryBaseSeconds ?? 30;
+  const retryMaxSeconds = options.retryMaxSeconds ?? 3_600;
+  const batchSize = options.batchSize ?? 10;
+  const log = logger.child({ component: 'mail-worker' });
+  const messageIdDomain = `${hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost'}.wse-loket`;
+
+  // Time-outs well below the lease (settings in the URL's query string win); nodemailer's defaults are minutes.
+  const transport = config.mail.smtpUrl
+    ? nodemailer.createTransport(
+        { url: config.mail.smtpUrl, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS },
+        { from: config.mail.from },
+      )
+    : undefined;
+
+  async function deliver(mail: OutboxRow): Promise<void> {
+    if (!transport) return; // development mailbox: the row itself is the delivered mail
+    await transport.sendMail({
+      to: mail.to_address,
+      subject: mail.subject,
+      text: mail.text_body,
+      html: mail.html_body,
+      messageId: `<outbox-${mail.id}@${messageIdDomain}>`,
+    });
+  }
+
+  async function runOnce(): Promise<{ sent: number; failed: number }> {
+    const claimed = await claimDueMails(db, batchSize, leaseSeconds);
+    let sent = 0;
+    let failed = 0;
+    for (const mail of claimed) {
+      try {
+        await deliver(mail);
+      } catch (err) {
+        failed++;
+        const delay = retryDelaySeconds(mail.attempts, retryBaseSeconds, retryMaxSeconds);
+        const message = err instanceof Error ? err.message : String(err);
+        log.warn({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts, retryInSeconds: delay, error: message }, 'mail delivery failed');
+        await markMailFailed(db, mail.id, message, delay);
+        continue;
+      }
+      // If this update fails (database gone), the lease expires and the row is retried: at least once, never lost.
+      await markMailSent(db, mail.id);
+      sent++;
+      log.info({ mailId: mail.id, kind: mail.kind, devMailbox: !transport }, 'mail delivered');
+    }
+    return { sent, failed };
+  }
+
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+
+  const loop = () => {
+    if (!running) return;
+    const run = runOnce().then(
+      ({ sent, failed }) => sent + failed >= batchSize, // a full batch: there may be more, poll again at once
+      (err: unknown) => {
+        log.error({ error: err instanceof Error ? err.message : String(err) }, 'mail outbox poll failed');
+        return false;
+      },
+    );
+    current = run;
+    void run.then((more) => {
+      if (running) timer = setTimeout(loop, more ? 0 : pollIntervalMs);
+    });
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await current;
+      transport?.close();
+    },
+    runOnce,
+  };
+}

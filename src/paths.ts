@@ -1,0 +1,38 @@
+/** Every URL path of the portal in one table, so routes, views, mails and tests agree. */
+export const paths = {
+  home: '/',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  assets: '/assets',
+  sessionExpired: '/sessie-verlopen',
+  accessibility: '/toegankelijkheidsverklaring',
+
+  login: '/aanmelden',
+  logout: '/afmelden',
+  loggedOut: '/afgemeld',
+  samlAcs: '/auth/saml/acs',
+  samlMetadata: '/auth/saml/metadata',
+  samlSlo: '/auth/saml/slo',
+  devIdp: '/dev-idp',
+
+  chooseOrganisation: '/organisatie-kiezen',
+  personalHome: '/persoonlijk',
+  aanvraag: '/aanvraag',
+  rightRequest: '/gebruikersrecht-aanvragen',
+  rightRequestSent: '/gebruikersrecht-aanvragen/verstuurd',
+  admin: '/gebruikersbeheer',
+  devMailbox: '/dev/mailbox',
+
+  refund: '/terugbetaling',
+  /** Step 1 of a new refund request (nothing is saved until it is posted). */
+  refundNew: '/terugbetaling/nieuw/werkgever',
+  dossiers: '/mijn-dossiers',
+  dossiersExport: '/mijn-dossiers/export.csv',
+
+  help: '/hulp',
+  helpAdmin: '/hulp/lokale-beheerders',
+  faq: '/veelgestelde-vragen',
+  contact: '/contact',
+} as const;
+
+export type Paths = typeof paths;

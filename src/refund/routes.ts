@@ -1,0 +1,271 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/knex.js';
+import { formatDateTimeNl } from '../domain/dates.js';
+import { formatEstablishmentUnit } from '../domain/kbo.js';
+import type { RulesData } from '../domain/rules-data.js';
+import { INITIATIVES, initiativeLabels, SIZE_KINDS, sizeKindLabels, TRAINING_TYPES, trainingTypeLabels } from '../domain/training.js';
+import { HttpError } from '../http/errors.js';
+import type { FormError } from '../http/form-errors.js';
+import { noStore } from '../http/security.js';
+import { paths } from '../paths.js';
+import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize } from './attachments.js';
+import { pickFields } from './field-reader.js';
+import { createRefundMailer } from './mail.js';
+import { listDrafts } from './repository.js';
+import { OTHER_UNIT } from './schemas.js';
+import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
+import { helpHref, isReachable, nextStep, OVERVIEW_STEP, previousStep, stepBySlug, STEPS, stepIndex, type StepDefinition } from './steps.js';
+import { overviewSections } from './summary.js';
+import { attachmentPath, deleteDraftPath, draftPath, NEW_DRAFT, receiptPath, removeAttachmentPath, stepPath, type DraftRef } from './urls.js';
+
+export interface RefundRouteDeps {
+  db: Db;
+  config: Config;
+  now: () => Date;
+  rules: RulesData;
+}
+
+/** Express 5 passes a rejected promise to the error handler; this only narrows the types. */
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+function organisationAuth(req: Request): OrganisationAuth {
+  // The guards in front of every route below make sure of this.
+  return req.auth as OrganisationAuth;
+}
+
+function positiveId(raw: unknown): number {
+  const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id)) throw new HttpError(404);
+  return id;
+}
+
+function draftRef(raw: unknown): DraftRef {
+  return raw === NEW_DRAFT ? NEW_DRAFT : positiveId(raw);
+}
+
+const idOf = (ref: DraftRef): number | null => (ref === NEW_DRAFT ? null : ref);
+
+/** Choices and labels the step views show; data, so the views hold no lists of their own. */
+const choices = {
+  otherUnit: OTHER_UNIT,
+  trainingTypes: TRAINING_TYPES.map((value) => ({ value, text: trainingTypeLabels[value] })),
+  sizeKinds: SIZE_KINDS.map((value) => ({ value, text: sizeKindLabels[value] })),
+  initiatives: INITIATIVES.map((value) => ({ value, text: initiativeLabels[value] })),
+};
+
+/**
+ * The refund request form: one generic handler for the six steps of the table in steps.ts, plus the drafts
+ * list, attachments and Bevestigen. Every route needs the VOV right of the chosen organisation, checked
+ * fresh on each request: a right revoked mid-way gives the 403 page and the draft stays.
+ */
+export function refundRoutes(deps: RefundRouteDeps): Router {
+  const router = Router();
+  const service = createRefundService({ db: deps.db, now: deps.now, rules: deps.rules, mailer: createRefundMailer(deps.config) });
+  const guards: RequestHandler[] = [requireLogin, requireOrganisation, requireVovRight, noStore];
+  router.use(paths.refund, ...guards);
+
+  const startPage: Handler = async (req, res) => {
+    const auth = organisationAuth(req);
+    const drafts = await listDrafts(deps.db, auth.organisation.id);
+    res.render('refund/start.njk', {
+      drafts: drafts.map((d) => ({ ...d, updatedAt: formatDateTimeNl(d.updated_at), resumeHref: draftPath(d.id), deleteHref: deleteDraftPath(d.id) })),
+      newHref: paths.refundNew,
+      saved: req.query.bewaard !== undefined,
+      deleted: req.query.verwijderd !== undefined,
+    });
+  };
+
+  /** "Verdergaan" with a draft: to the first step that still needs an answer (or the receipt once submitted). */
+  const resume: Handler = async (req, res) => {
+    const id = positiveId(req.params.draftId);
+    const state = await service.open(organisationAuth(req).organisation.id, id);
+    if (state.dossiernummer) return res.redirect(303, receiptPath(state.dossiernummer));
+    res.redirect(303, stepPath(id, (state.evaluation.firstIncomplete ?? OVERVIEW_STEP).slug));
+  };
+
+  const showStep: Handler = async (req, res) => {
+    const step = stepOf(req);
+    const ref = draftRef(req.params.draftId);
+    const state = await service.open(organisationAuth(req).organisation.id, idOf(ref));
+    if (redirectElsewhere(res, state, ref, step)) return;
+    const stepState = state.evaluation.states[stepIndex(step)];
+    // Saved input that no longer passes (answered before, or changed by an earlier step) shows its problems at once.
+    const errors = stepState.status === 'invalid' ? stepState.errors : [];
+    renderStep(req, res, 200, step, ref, state, state.draft?.steps[step.id] ?? defaultValues(step, req, state), errors);
+  };
+
+  const postStep: Handler = async (req, res) => {
+    const auth = organisationAuth(req);
+    const step = stepOf(req);
+    const ref = draftRef(req.params.draftId);
+    const before = await service.open(auth.organisation.id, idOf(ref));
+    if (redirectElsewhere(res, before, ref, step)) return;
+
+    const input = pickFields(step.fields, req.body);
+    const action = String((req.body as Record<string, unknown>).actie ?? 'volgende');
+    const draftId = await service.saveStep(auth, idOf(ref), step, input);
+    const uploadErrors = step.id === 'bijlagen' ? await service.storeUploads(auth, draftId, req.files ?? [], before.attachments.length) : [];
+    if (step.id === 'bijlagen' && action === 'toevoegen' && uploadErrors.length === 0 && (req.files ?? []).length === 0) {
+      uploadErrors.push({ text: 'Kies eerst een bestand om toe te voegen.', href: `#${ATTACHMENT_KINDS[0]}` });
+    }
+    const after = await service.open(auth.organisation.id, draftId);
+    if (uploadErrors.length > 0) return renderStep(req, res, 400, step, draftId, after, input, uploadErrors);
+    if (action === 'opslaan') return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
+    if (action === 'toevoegen') return res.redirect(303, stepPath(draftId, step.slug, { backToOverview: backToOverview(req) }));
+
+    const stepState = after.evaluation.states[stepIndex(step)];
+    if (stepState.status !== 'complete') return renderStep(req, res, 400, step, draftId, after, input, stepState.errors);
+    let target = backToOverview(req) ? OVERVIEW_STEP : nextStep(step);
+    if (!isReachable(after.evaluation, target)) target = after.evaluation.firstIncomplete ?? OVERVIEW_STEP;
+    res.redirect(303, stepPath(draftId, target.slug));
+  };
+
+  const confirm: Handler = async (req, res) => {
+    const auth = organisationAuth(req);
+    const draftId = positiveId(req.params.draftId);
+    const body = req.body as Record<string, unknown>;
+    if (body.actie === 'opslaan') {
+      await service.open(auth.organisation.id, draftId); // a 404 for another organisation's draft
+      return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
+    }
+    const declaration = pickFields(OVERVIEW_STEP.fields, body);
+    const result = await service.submit(auth, draftId, declaration, String(req.id ?? ''));
+    if (result.status === 'submitted') return res.redirect(303, receiptPath(result.dossiernummer));
+    const { evaluation } = result.open;
+    if (evaluation.firstIncomplete && evaluation.firstIncomplete !== OVERVIEW_STEP) {
+      // Something changed since the overview was shown (a deadline passed, a colleague submitted the same
+      // training): send the user to that step, where the problem is explained at its field.
+      return res.redirect(303, stepPath(draftId, evaluation.firstIncomplete.slug, { backToOverview: true }));
+    }
+    const errors = evaluation.states[stepIndex(OVERVIEW_STEP)].errors;
+    renderStep(req, res, 400, OVERVIEW_STEP, draftId, result.open, declaration, errors);
+  };
+
+  const confirmDelete: Handler = async (req, res) => {
+    const id = positiveId(req.params.draftId);
+    const state = await service.open(organisationAuth(req).organisation.id, id);
+    if (state.dossiernummer) return res.redirect(303, receiptPath(state.dossiernummer));
+    res.render('refund/delete-draft.njk', { draft: state.draft, employeeName: employeeNameOf(state), action: deleteDraftPath(id), backHref: paths.refund });
+  };
+
+  const deleteDraft: Handler = async (req, res) => {
+    const id = positiveId(req.params.draftId);
+    const auth = organisationAuth(req);
+    const state = await service.open(auth.organisation.id, id);
+    if (state.dossiernummer) return res.redirect(303, receiptPath(state.dossiernummer));
+    await service.deleteDraft(auth, id);
+    res.redirect(303, `${paths.refund}?verwijderd=1`);
+  };
+
+  const downloadAttachment: Handler = async (req, res) => {
+    const auth = organisationAuth(req);
+    const file = await service.attachment(auth.organisation.id, positiveId(req.params.draftId), positiveId(req.params.attachmentId));
+    res.setHeader('Content-Type', file.content_type);
+    // Always a download, never rendered in our origin; the name is ASCII-safe plus RFC 5987 for the rest.
+    const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+    res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+    res.send(file.content);
+  };
+
+  const removeAttachment: Handler = async (req, res) => {
+    const auth = organisationAuth(req);
+    const draftId = positiveId(req.params.draftId);
+    const state = await service.open(auth.organisation.id, draftId);
+    if (state.dossiernummer) return res.redirect(303, receiptPath(state.dossiernummer));
+    if (!(await service.removeAttachment(auth, draftId, positiveId(req.params.attachmentId)))) throw new HttpError(404);
+    res.redirect(303, stepPath(draftId, 'bijlagen', { backToOverview: backToOverview(req) }));
+  };
+
+  router.get(paths.refund, startPage);
+  router.get(`${paths.refund}/:draftId`, resume);
+  router.get(`${paths.refund}/:draftId/verwijderen`, confirmDelete);
+  router.post(`${paths.refund}/:draftId/verwijderen`, deleteDraft);
+  router.get(`${paths.refund}/:draftId/bijlagen/:attachmentId`, downloadAttachment);
+  router.post(`${paths.refund}/:draftId/bijlagen/:attachmentId/verwijderen`, removeAttachment);
+  router.post(`${paths.refund}/:draftId/${OVERVIEW_STEP.slug}`, confirm);
+  router.get(`${paths.refund}/:draftId/:slug`, showStep);
+  router.post(`${paths.refund}/:draftId/:slug`, postStep);
+  return router;
+
+  // ---- helpers that need the service or the request ----
+
+  function stepOf(req: Request): StepDefinition {
+    const step = stepBySlug(String(req.params.slug));
+    if (!step) throw new HttpError(404);
+    return step;
+  }
+
+  /** A submitted draft shows its receipt; a step not reached yet sends the user to the first unfinished one. */
+  function redirectElsewhere(res: Response, state: OpenDraft, ref: DraftRef, step: StepDefinition): boolean {
+    if (state.dossiernummer) {
+      res.redirect(303, receiptPath(state.dossiernummer));
+      return true;
+    }
+    if (!isReachable(state.evaluation, step)) {
+      res.redirect(303, stepPath(ref, (state.evaluation.firstIncomplete ?? OVERVIEW_STEP).slug));
+      return true;
+    }
+    return false;
+  }
+
+  function renderStep(req: Request, res: Response, status: number, step: StepDefinition, ref: DraftRef, state: OpenDraft, values: Record<string, string>, errors: FormError[]): void {
+    const auth = organisationAuth(req);
+    const back = backToOverview(req) && ref !== NEW_DRAFT;
+    const previous = previousStep(step);
+    const draftId = idOf(ref);
+    res.status(status).render(step.view, {
+      step,
+      stepNumber: stepIndex(step) + 1,
+      stepCount: STEPS.length,
+      steps: STEPS.map((s) => ({ title: s.title, href: ref !== NEW_DRAFT && isReachable(state.evaluation, s) ? stepPath(ref, s.slug) : null })),
+      values,
+      errors,
+      formAction: stepPath(ref, step.slug, { backToOverview: back }),
+      backHref: back ? stepPath(ref, OVERVIEW_STEP.slug) : previous ? stepPath(ref, previous.slug) : paths.refund,
+      helpHref: helpHref(step),
+      organisation: auth.organisation,
+      unitItems: [
+        ...state.context.units.map((u) => ({
+          value: String(u.id),
+          text: `${u.name} (${formatEstablishmentUnit(u.number)})`,
+          hint: [u.street, [u.postcode, u.city].filter(Boolean).join(' ')].filter(Boolean).join(', '),
+        })),
+        { value: OTHER_UNIT, text: 'Een andere vestigingseenheid' },
+      ],
+      choices,
+      attachments: state.attachments.map((a) => ({
+        ...a,
+        label: ATTACHMENT_LABELS[a.kind],
+        size: formatFileSize(a.size_bytes),
+        href: attachmentPath(a.draft_id, a.id),
+        removeAction: removeAttachmentPath(a.draft_id, a.id) + (back ? '?terug=overzicht' : ''),
+      })),
+      trainingType: state.evaluation.outputs.opleiding?.type ?? null,
+      sections: step === OVERVIEW_STEP && draftId !== null && state.evaluation.outputs.initiatief ? overviewSections(draftId, state.evaluation.outputs, state.attachments, auth.organisation) : [],
+      deleteHref: draftId !== null ? deleteDraftPath(draftId) : null,
+    });
+  }
+}
+
+function backToOverview(req: Request): boolean {
+  return req.query.terug === 'overzicht';
+}
+
+function employeeNameOf(state: OpenDraft): string | null {
+  const w = state.draft?.steps.werknemer;
+  const name = `${w?.firstName ?? ''} ${w?.lastName ?? ''}`.trim();
+  return name || null;
+}
+
+/** A new request starts with what we know: the contact person is the user, a single unit is preselected. */
+function defaultValues(step: StepDefinition, req: Request, state: OpenDraft): Record<string, string> {
+  if (step.id !== 'werkgever') return {};
+  const person = organisationAuth(req).person;
+  return {
+    contactName: `${person.firstName} ${person.lastName}`,
+    contactEmail: person.email ?? '',
+    unitChoice: state.context.units.length === 1 ? String(state.context.units[0].id) : '',
+  };
+}

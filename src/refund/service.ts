@@ -1,0 +1,213 @@
+import type { Knex } from 'knex';
+import { audit } from '../auth/service.js';
+import type { Db } from '../db/knex.js';
+import { todayInBrussels } from '../domain/dates.js';
+import { normaliseInsz } from '../domain/insz.js';
+import type { RulesData } from '../domain/rules-data.js';
+import { HttpError } from '../http/errors.js';
+import type { FormError } from '../http/form-errors.js';
+import type { UploadedFile } from '../http/multipart.js';
+import type { AuthContext } from '../http/types.js';
+import { enqueueMail } from '../mail/outbox.js';
+import { checkUpload, isAttachmentKind } from './attachments.js';
+import type { RefundMailer } from './mail.js';
+import { receiptModel } from './receipt.js';
+import * as repo from './repository.js';
+import type { AttachmentRow, DraftRow, StepInputs } from './repository.js';
+import type { InitiatiefData, OpleidingData, WerkgeverData, WerknemerData } from './schemas.js';
+import { evaluateDraft, type DraftContext, type Evaluation, type StepDefinition } from './steps.js';
+import { receiptPath } from './urls.js';
+
+/** What was submitted, frozen in the dossier row: the receipt and any later treatment read this, never the draft. */
+export interface DossierSnapshot {
+  version: 1;
+  submittedAt: string;
+  submittedBy: { personId: number; name: string };
+  organisation: { id: number; kbo: string; name: string };
+  werkgever: WerkgeverData;
+  werknemer: WerknemerData;
+  opleiding: OpleidingData;
+  initiatief: InitiatiefData;
+  bijlagen: { id: number; kind: string; filename: string; contentType: string; sizeBytes: number }[];
+  declaration: true;
+}
+
+/** A draft as a page needs it. `draft` is null for a request that is not saved yet (/terugbetaling/nieuw/…). */
+export interface OpenDraft {
+  draft: DraftRow | null;
+  attachments: AttachmentRow[];
+  context: DraftContext;
+  evaluation: Evaluation;
+  /** Set once the draft was submitted: every step then leads to its receipt. */
+  dossiernummer: string | null;
+}
+
+export type SubmitResult = { status: 'submitted'; dossiernummer: string } | { status: 'invalid'; open: OpenDraft };
+
+/** Acting for an organisation is guaranteed by the guards in front of every refund route. */
+export type OrganisationAuth = AuthContext & { organisation: NonNullable<AuthContext['organisation']> };
+
+const MAX_ATTACHMENTS_PER_DRAFT = 10;
+
+export interface RefundServiceDeps {
+  db: Db;
+  now: () => Date;
+  rules: RulesData;
+  mailer: RefundMailer;
+}
+
+export function createRefundService({ db, now, rules, mailer }: RefundServiceDeps) {
+  async function loadContext(conn: Db | Knex.Transaction, organisationId: number, draftId: number | null, steps: StepInputs, attachments: AttachmentRow[]): Promise<DraftContext> {
+    const insz = normaliseInsz(steps.werknemer?.insz ?? '');
+    const [units, priorDossiers] = await Promise.all([
+      repo.listEstablishmentUnits(conn, organisationId),
+      insz ? repo.priorDossiers(conn, organisationId, insz, draftId) : Promise.resolve([]),
+    ]);
+    return { today: todayInBrussels(now()), units, priorDossiers, attachmentKinds: attachments.map((a) => a.kind), rules };
+  }
+
+  /** Loads and evaluates a draft of the organisation; another organisation's id is a 404. */
+  async function open(organisationId: number, draftId: number | null, extraInputs: StepInputs = {}, conn: Db | Knex.Transaction = db, lock = false): Promise<OpenDraft> {
+    let draft: DraftRow | null = null;
+    let attachments: AttachmentRow[] = [];
+    let dossiernummer: string | null = null;
+    if (draftId !== null) {
+      draft = (await repo.findDraft(conn, organisationId, draftId, { forUpdate: lock })) ?? null;
+      if (!draft) throw new HttpError(404);
+      attachments = await repo.listAttachments(conn, organisationId, draftId);
+      if (draft.submitted_at) dossiernummer = (await repo.findDossierByDraft(conn, organisationId, draftId))?.dossiernummer ?? null;
+    }
+    const steps = { ...(draft?.steps ?? {}), ...extraInputs };
+    const context = await loadContext(conn, organisationId, draftId, steps, attachments);
+    return { draft, attachments, context, evaluation: evaluateDraft(steps, context), dossiernummer };
+  }
+
+  return {
+    open: (organisationId: number, draftId: number | null) => open(organisationId, draftId),
+
+    /** Stores a step's input as typed (valid or not); a new request becomes a draft on its first save. */
+    async saveStep(auth: OrganisationAuth, draftId: number | null, step: StepDefinition, input: Record<string, string>): Promise<number> {
+      const organisationId = auth.organisation.id;
+      if (draftId === null) {
+        const id = await repo.createDraft(db, organisationId, auth.person.id, { [step.id]: input });
+        await audit(db, { action: 'refund.draft-created', personId: auth.person.id, organisationId, details: { draftId: id } });
+        return id;
+      }
+      await repo.saveStepInput(db, organisationId, draftId, step.id, input, auth.person.id);
+      return draftId;
+    },
+
+    /** Checks and stores uploaded files; returns a message per refused file (by its field). */
+    async storeUploads(auth: OrganisationAuth, draftId: number, files: UploadedFile[], alreadyStored: number): Promise<FormError[]> {
+      const errors: FormError[] = [];
+      let count = alreadyStored;
+      for (const file of files) {
+        if (!isAttachmentKind(file.field)) continue;
+        const checked = checkUpload(file.field, file);
+        if (!checked.ok) {
+          errors.push({ text: checked.message, href: `#${checked.kind}` });
+          continue;
+        }
+        if (count >= MAX_ATTACHMENTS_PER_DRAFT) {
+          errors.push({ text: `U kunt hoogstens ${MAX_ATTACHMENTS_PER_DRAFT} bijlagen toevoegen. Verwijder eerst een bijlage die u niet nodig hebt.`, href: `#${file.field}` });
+          continue;
+        }
+        await repo.addAttachment(db, auth.organisation.id, draftId, checked.upload, auth.person.id);
+        await repo.touchDraft(db, auth.organisation.id, draftId, auth.person.id);
+        count++;
+      }
+      return errors;
+    },
+
+    /** One attachment with its content, for download; scoped to the organisation and the draft. */
+    async attachment(organisationId: number, draftId: number, attachmentId: number) {
+      const file = await repo.findAttachmentContent(db, organisationId, draftId, attachmentId);
+      if (!file) throw new HttpError(404);
+      return file;
+    },
+
+    async removeAttachment(auth: OrganisationAuth, draftId: number, attachmentId: number): Promise<boolean> {
+      const removed = await repo.deleteAttachment(db, auth.organisation.id, draftId, attachmentId);
+      if (removed) await repo.touchDraft(db, auth.organisation.id, draftId, auth.person.id);
+      return removed;
+    },
+
+    async deleteDraft(auth: OrganisationAuth, draftId: number): Promise<boolean> {
+      const deleted = await repo.deleteDraft(db, auth.organisation.id, draftId);
+      if (deleted) await audit(db, { action: 'refund.draft-deleted', personId: auth.person.id, organisationId: auth.organisation.id, details: { draftId } });
+      return deleted;
+    },
+
+    /**
+     * Bevestigen, in one transaction: lock the draft row (a second click waits here), return the dossier
+     * if it was submitted already, re-validate every step with the same schemas, then write the dossier
+     * with its number, the audit entry and both receipt mails. Nothing is written unless all of it is.
+     */
+    async submit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string): Promise<SubmitResult> {
+      const organisationId = auth.organisation.id;
+      try {
+        return await db.transaction(async (trx): Promise<SubmitResult> => {
+          const state = await open(organisationId, draftId, { overzicht: declarationInput }, trx, true);
+          if (state.dossiernummer) return { status: 'submitted', dossiernummer: state.dossiernummer };
+          const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
+          if (state.evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief || !overzicht) return { status: 'invalid', open: state };
+
+          const submittedAt = now();
+          const dossiernummer = await repo.nextDossierNumber(trx, Number(todayInBrussels(submittedAt).slice(0, 4)));
+          const snapshot: DossierSnapshot = {
+            version: 1,
+            submittedAt: submittedAt.toISOString(),
+            submittedBy: { personId: auth.person.id, name: `${auth.person.firstName} ${auth.person.lastName}` },
+            organisation: { ...auth.organisation },
+            werkgever,
+            werknemer,
+            opleiding,
+            initiatief,
+            bijlagen: state.attachments.map((a) => ({ id: a.id, kind: a.kind, filename: a.filename, contentType: a.content_type, sizeBytes: a.size_bytes })),
+            declaration: true,
+          };
+          const { calculation } = initiatief;
+          await repo.insertDossier(trx, {
+            dossiernummer,
+            organisation_id: organisationId,
+            draft_id: draftId,
+            status: 'ingediend',
+            employee_insz: werknemer.insz,
+            employee_first_name: werknemer.firstName,
+            employee_last_name: werknemer.lastName,
+            employee_email: werknemer.email,
+            training_type: opleiding.type,
+            training_name: opleiding.name,
+            odb_number: opleiding.odbNumber,
+            training_key: opleiding.trainingKey,
+            training_start_date: opleiding.startDate,
+            school_year_start: opleiding.schoolYearStart,
+            initiative: initiatief.initiative,
+            training_hours: calculation.trainingHours,
+            vov_hours: calculation.vovHours,
+            forfait_cents: calculation.forfaitCents,
+            amount_cents: calculation.amountCents,
+            snapshot,
+            submitted_at: submittedAt,
+            submitted_by: auth.person.id,
+          });
+          await repo.markDraftSubmitted(trx, draftId, submittedAt);
+          await audit(trx, { action: 'refund.submitted', personId: auth.person.id, organisationId, details: { draftId, dossiernummer }, requestId });
+
+          const dossier = await repo.findDossierByNumber(trx, organisationId, dossiernummer);
+          const receipt = receiptModel(dossier!, rules);
+          await enqueueMail(trx, mailer.employerReceipt(auth.person.email ?? werkgever.contact.email, receipt, receiptPath(dossiernummer)));
+          if (werknemer.email) await enqueueMail(trx, mailer.employeeReceipt(werknemer.email, receipt));
+          return { status: 'submitted', dossiernummer };
+        });
+      } catch (err) {
+        // Another draft for the same employee, training and school year won the race: the re-evaluation
+        // now finds that dossier and tells the user at the training step.
+        if (repo.isDuplicateDossierError(err)) return { status: 'invalid', open: await open(organisationId, draftId, { overzicht: declarationInput }) };
+        throw err;
+      }
+    },
+  };
+}
+
+export type RefundService = ReturnType<typeof createRefundService>;

@@ -1,0 +1,173 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, formatDateNl, todayInBrussels } from '../../src/domain/dates.js';
+import { formatInsz } from '../../src/domain/insz.js';
+import { addUserSchema, grantRightSchema, refuseRequestSchema } from '../../src/admin/schemas.js';
+import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { loginAs, type Agent } from '../helpers/login.js';
+import { organisationWith, person, testInsz, type TestPerson } from '../organisations/fixtures.js';
+
+let t: TestApp;
+let orgId: number;
+let admin: Agent;
+const beheerder = person(31, 'Hilde', 'Heylen');
+const newcomer: TestPerson = { insz: testInsz(32), firstName: 'Nina', lastName: 'Nieuwkomer', email: 'nina@example.be' };
+const ORG = 'Drukkerij Delta CV';
+
+async function chooseOrganisation(agent: Agent): Promise<void> {
+  const page = await agent.get('/organisatie-kiezen');
+  await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
+}
+
+async function postFrom(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
+  return agent.post(action).type('form').send({ _csrf: csrfTokenFrom((await agent.get(pagePath)).text), ...fields });
+}
+
+const personIdOf = async (p: TestPerson) => (await t.database.db('person').where({ insz: p.insz }).first()).id as number;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  orgId = (await organisationWith(t.database.db, 201, ORG, { admins: [beheerder] })).org.id;
+  admin = request.agent(t.app);
+  await loginAs(admin, beheerder);
+  await chooseOrganisation(admin);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the form schemas', () => {
+  it('speak Dutch and normalise what they accept', () => {
+    const ok = addUserSchema.safeParse({ insz: ' 85.07.30-033.28 ', firstName: ' Jan ', lastName: 'Peeters', email: 'jan@example.be' });
+    expect(ok.success && ok.data).toEqual({ insz: '85073003328', firstName: 'Jan', lastName: 'Peeters', email: 'jan@example.be' });
+    const bad = addUserSchema.safeParse({ insz: '85.07.30-033.29', firstName: '', email: 'geen-adres' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => `${String(i.path[0])}: ${i.message}`)).toEqual([
+      'insz: Vul een geldig INSZ-nummer in, bijvoorbeeld 85.07.30-033.28. Controleer vooral de laatste twee cijfers.',
+      'firstName: Vul de voornaam in.',
+      'lastName: Vul de achternaam in.',
+      'email: Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.be.',
+    ]);
+    const today = '2026-03-15';
+    expect(grantRightSchema(today).parse({ validUntil: '' })).toEqual({ validUntil: null });
+    expect(grantRightSchema(today).parse({ validUntil: '15/03/2026' })).toEqual({ validUntil: '2026-03-15' });
+    expect(grantRightSchema(today).safeParse({ validUntil: '14/03/2026' }).error!.issues[0].message).toBe('De einddatum mag niet in het verleden liggen.');
+    expect(grantRightSchema(today).safeParse({ validUntil: '31/02/2027' }).error!.issues[0].message).toMatch(/^Vul de einddatum in als dd\/mm\/jjjj/);
+    expect(refuseRequestSchema.safeParse({ reason: ' ' }).success).toBe(false);
+  });
+});
+
+describe('adding a user', () => {
+  it('re-shows the form with the errors and the typed values when something is wrong', async () => {
+    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: '85.07.30-033.29', firstName: 'Nina', lastName: '', email: 'nina@example.be' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<title>Fout: Gebruiker toevoegen – WSE-loket</title>');
+    expect(res.text).toContain('<a href="#insz">Vul een geldig INSZ-nummer in');
+    expect(res.text).toContain('<a href="#lastName">Vul de achternaam in.</a>');
+    expect(res.text).toContain('value="85.07.30-033.29"');
+    expect(res.text).toContain('value="nina@example.be"');
+  });
+
+  it('adds the person, who can then choose the organisation after login', async () => {
+    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: formatInsz(newcomer.insz), firstName: 'Nina', lastName: 'Nieuwkomer', email: newcomer.email });
+    expect(res.status).toBe(303);
+    const id = await personIdOf(newcomer);
+    expect(res.headers.location).toBe(`/gebruikersbeheer/gebruikers/${id}`);
+    const page = await admin.get(res.headers.location);
+    expect(page.text).toContain('Nina Nieuwkomer is toegevoegd als gebruiker.');
+    expect(page.text).toContain('85.07.30-***.**');
+    expect(page.text).not.toContain(formatInsz(newcomer.insz));
+    expect(page.text).toContain('Nina Nieuwkomer heeft nog geen gebruikersrechten.');
+
+    const nina = request.agent(t.app);
+    await loginAs(nina, newcomer);
+    expect((await nina.get('/organisatie-kiezen')).text).toContain(ORG);
+  });
+
+  it('refuses to add someone who already is a user', async () => {
+    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: newcomer.insz, firstName: 'Nina', lastName: 'Nieuwkomer', email: newcomer.email });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(`Deze persoon is al gebruiker van ${ORG}.`);
+  });
+});
+
+describe('granting a right directly', () => {
+  it('checks the end date', async () => {
+    const id = await personIdOf(newcomer);
+    const yesterday = formatDateNl(addDays(todayInBrussels(new Date()), -1));
+    for (const [validUntil, message] of [
+      ['31/02/2030', 'Vul de einddatum in als dd/mm/jjjj'],
+      [yesterday, 'De einddatum mag niet in het verleden liggen.'],
+    ]) {
+      const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain(message);
+      expect(res.text).toContain(`value="${validUntil}"`);
+    }
+    expect(await t.database.db('user_right').where({ person_id: id }).first()).toBeUndefined();
+  });
+
+  it('grants with an end date, mails the user, and the right counts at their next request', async () => {
+    const id = await personIdOf(newcomer);
+    const nina = request.agent(t.app);
+    await loginAs(nina, newcomer);
+    await chooseOrganisation(nina);
+    expect((await nina.get('/aanvraag')).text).toContain('Gebruikersrecht aanvragen</button>');
+
+    const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil: '30/06/2099' });
+    expect(res.status).toBe(303);
+    const page = await admin.get(res.headers.location);
+    expect(page.text).toContain('Het gebruikersrecht is toegekend.');
+    expect(page.text).toMatch(/DWSE organisatieverantwoordelijke – opleidingsverlof<\/td>\s*<td>\d{2}\/\d{2}\/\d{4}<\/td>\s*<td>30\/06\/2099<\/td>\s*<td>Actief<\/td>/);
+    expect(page.text).not.toContain('Recht toekennen</button>');
+
+    const mail = await t.database.db('mail_outbox').where({ to_address: newcomer.email }).first();
+    expect(mail.subject).toBe(`Uw gebruikersrecht voor ${ORG} is toegekend`);
+    expect(mail.text_body).toContain('Het recht is geldig tot en met 30/06/2099.');
+
+    expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling">Aanvragen</a>');
+    const overview = await admin.get('/gebruikersbeheer');
+    expect(overview.text).toContain('DWSE organisatieverantwoordelijke – opleidingsverlof (actief, tot en met 30/06/2099)');
+  });
+
+  it('refuses a second grant while the right is current', async () => {
+    const id = await personIdOf(newcomer);
+    const res = await admin.post(`/gebruikersbeheer/gebruikers/${id}/recht`).type('form').send({ _csrf: csrfTokenFrom((await admin.get('/gebruikersbeheer')).text), validUntil: '' });
+    expect(res.status).toBe(303);
+    expect((await admin.get(res.headers.location)).text).toContain('Deze gebruiker heeft het gebruikersrecht al.');
+    expect(await t.database.db('user_right').where({ person_id: id }).count({ n: '*' }).first()).toEqual({ n: 1 });
+  });
+
+  it('an expired right no longer counts, and can be granted again', async () => {
+    const id = await personIdOf(newcomer);
+    const yesterday = addDays(todayInBrussels(new Date()), -1);
+    await t.database.db('user_right').where({ person_id: id }).update({ valid_until: yesterday });
+    const nina = request.agent(t.app);
+    await loginAs(nina, newcomer);
+    await chooseOrganisation(nina);
+    const aanvraag = await nina.get('/aanvraag');
+    expect(aanvraag.text).toContain(`Uw gebruikersrecht was geldig tot en met ${formatDateNl(yesterday)} en is verlopen.`);
+    expect(aanvraag.text).toContain('Gebruikersrecht aanvragen</button>');
+    expect((await admin.get(`/gebruikersbeheer/gebruikers/${id}`)).text).toContain('<td>Verlopen</td>');
+
+    const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil: '' });
+    expect(res.status).toBe(303);
+    expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling">Aanvragen</a>');
+    const rights = await t.database.db('user_right').where({ person_id: id }).orderBy('id');
+    expect(rights).toHaveLength(2);
+    expect(rights[0].revoked_at).not.toBeNull();
+    expect(rights[1].valid_until).toBeNull();
+  });
+
+  it('is in the audit log, with masked INSZ numbers', async () => {
+    const log = await admin.get('/gebruikersbeheer/logboek');
+    expect(log.text).toContain('Gebruiker toegevoegd');
+    expect(log.text).toContain('Gebruikersrecht toegekend');
+    expect(log.text).toContain('Hilde Heylen');
+    expect(log.text).toContain('Nina Nieuwkomer (85.07.30-***.**)');
+    expect(log.text).not.toContain(formatInsz(newcomer.insz));
+    const rows = await t.database.db('audit_log').where({ organisation_id: orgId });
+    for (const row of rows) expect(JSON.stringify(row.details)).not.toContain(newcomer.insz);
+  });
+});

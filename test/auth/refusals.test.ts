@@ -1,0 +1,282 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ASSERTION_XPATH,
+  RESPONSE_XPATH,
+  SAML_STATUS,
+  buildAssertionXml,
+  buildSignedResponse,
+  newId,
+  signElement,
+  wrapInResponse,
+  type ResponseSpec,
+  type SigningKey,
+} from '../../src/auth/dev-idp/saml-response.js';
+import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { countRows, idpSigner, lastAuditReason, postToAcs, startLogin, validSpec } from './saml-fixtures.js';
+
+const NOW = new Date('2026-03-02T10:00:00Z');
+const seconds = (n: number) => new Date(NOW.getTime() + n * 1000);
+
+const ASSERTION = /<saml:Assertion[\s\S]*<\/saml:Assertion>/;
+/** An unsigned assertion for someone else (Jan Werkgever's INSZ): what an attacker would like accepted. */
+const evilAssertion = (spec: ResponseSpec, id = newId()) =>
+  buildAssertionXml({ ...spec, nameId: 'evil', attributes: { ...spec.attributes, egovNRN: '68110304512', givenName: 'Mallory' } }, id);
+const signedAssertionOf = (xml: string) => ASSERTION.exec(xml)![0];
+const idOf = (assertion: string) => /ID="([^"]+)"/.exec(assertion)![1];
+
+interface Case {
+  name: string;
+  reason: string;
+  status?: number;
+  craft(spec: ResponseSpec, signer: SigningKey): string;
+}
+
+const cases: Case[] = [
+  { name: 'an unsigned assertion', reason: 'signature_invalid', craft: (spec) => wrapInResponse(spec, buildAssertionXml(spec)) },
+  {
+    name: 'an assertion signed by an unknown key',
+    reason: 'signature_invalid',
+    craft: (spec) => buildSignedResponse(spec, generateKeyPairWithCertificate('Not the IdP')),
+  },
+  {
+    name: 'an attribute changed after signing',
+    reason: 'signature_invalid',
+    craft: (spec, signer) => buildSignedResponse(spec, signer).replace('>85073003328<', '>68110304512<'),
+  },
+  {
+    name: 'a response whose signature was made with RSA-SHA1',
+    reason: 'weak_algorithm',
+    craft: (spec, signer) =>
+      signElement(wrapInResponse(spec, buildAssertionXml(spec)), ASSERTION_XPATH, signer, {
+        signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+        digest: 'http://www.w3.org/2000/09/xmldsig#sha1',
+      }),
+  },
+  // XML signature wrapping: the signed assertion stays intact, an unsigned one is placed where a careless SP reads.
+  {
+    name: 'signature wrapping: an unsigned assertion beside (after) the signed one',
+    reason: 'signature_invalid',
+    craft: (spec, signer) => {
+      const xml = buildSignedResponse(spec, signer);
+      const signed = signedAssertionOf(xml);
+      return xml.replace(signed, signed + evilAssertion(spec));
+    },
+  },
+  {
+    name: 'signature wrapping: an unsigned assertion with the same ID before the signed one',
+    reason: 'signature_invalid',
+    craft: (spec, signer) => {
+      const xml = buildSignedResponse(spec, signer);
+      const signed = signedAssertionOf(xml);
+      return xml.replace(signed, evilAssertion(spec, idOf(signed)) + signed);
+    },
+  },
+  {
+    name: 'signature wrapping: an unsigned assertion around the signed one',
+    reason: 'signature_invalid',
+    craft: (spec, signer) => {
+      const xml = buildSignedResponse(spec, signer);
+      const signed = signedAssertionOf(xml);
+      const evil = evilAssertion(spec);
+      return xml.replace(signed, evil.replace('</saml:Assertion>', `${signed}</saml:Assertion>`));
+    },
+  },
+  {
+    name: 'signature wrapping: the signed assertion moved into samlp:Extensions, an unsigned one in its place',
+    reason: 'signature_invalid',
+    craft: (spec, signer) => {
+      const xml = buildSignedResponse(spec, signer);
+      const signed = signedAssertionOf(xml);
+      return xml.replace(signed, evilAssertion(spec)).replace('</saml:Issuer>', `</saml:Issuer><samlp:Extensions>${signed}</samlp:Extensions>`);
+    },
+  },
+  {
+    name: 'signature wrapping: an unsigned assertion added to a signed response',
+    reason: 'response_signature_invalid',
+    craft: (spec, signer) => {
+      const xml = buildSignedResponse(spec, signer, { signResponse: true });
+      return xml.replace('</samlp:Response>', `${evilAssertion(spec)}</samlp:Response>`);
+    },
+  },
+  {
+    name: 'an expired assertion (NotOnOrAfter 2 minutes ago)',
+    reason: 'subject_confirmation_invalid',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, notBefore: seconds(-600), notOnOrAfter: seconds(-120) }, signer),
+  },
+  {
+    name: 'expired Conditions while the subject confirmation is still valid',
+    reason: 'expired',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, notBefore: seconds(-600), notOnOrAfter: seconds(-61), subjectNotOnOrAfter: seconds(300) }, signer),
+  },
+  {
+    name: 'an assertion not valid yet (NotBefore in 5 minutes)',
+    reason: 'not_yet_valid',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, notBefore: seconds(300), notOnOrAfter: seconds(600) }, signer),
+  },
+  { name: 'a wrong audience', reason: 'wrong_audience', craft: (spec, signer) => buildSignedResponse({ ...spec, audience: 'https://other-sp.example/metadata' }, signer) },
+  {
+    name: 'a wrong Destination',
+    reason: 'wrong_destination',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, destination: 'https://other-sp.example/acs' }, signer),
+  },
+  {
+    name: 'a signed response without Destination',
+    reason: 'wrong_destination',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, destination: null }, signer, { signResponse: true }),
+  },
+  { name: 'a wrong Recipient', reason: 'wrong_recipient', craft: (spec, signer) => buildSignedResponse({ ...spec, recipient: 'https://other-sp.example/acs' }, signer) },
+  { name: 'an unknown InResponseTo', reason: 'unknown_in_response_to', craft: (spec, signer) => buildSignedResponse({ ...spec, inResponseTo: newId() }, signer) },
+  { name: 'an unsolicited response (no InResponseTo)', reason: 'unsolicited_response', craft: (spec, signer) => buildSignedResponse({ ...spec, inResponseTo: null }, signer) },
+  { name: 'another issuer', reason: 'wrong_issuer', craft: (spec, signer) => buildSignedResponse({ ...spec, issuer: 'https://other-idp.example' }, signer) },
+  {
+    name: 'an invalid INSZ attribute',
+    reason: 'invalid_insz',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, attributes: { ...spec.attributes, egovNRN: '85073003329' } }, signer),
+  },
+  {
+    name: 'a missing INSZ attribute',
+    reason: 'missing_attribute',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, attributes: { givenName: 'Lotte', surname: 'Peeters' } }, signer),
+  },
+  {
+    name: 'the IdP reporting that the user cancelled (Responder / AuthnFailed)',
+    reason: 'idp_cancelled',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer),
+  },
+  {
+    name: 'the IdP refusing the request (Responder / RequestDenied)',
+    reason: 'idp_denied',
+    status: 403,
+    craft: (spec, signer) => buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }, signer),
+  },
+  {
+    name: 'an unsigned error response from the IdP (Requester)',
+    reason: 'idp_error',
+    craft: (spec) => wrapInResponse({ ...spec, status: { code: SAML_STATUS.requester } }, null),
+  },
+];
+
+describe('responses the service provider refuses', () => {
+  let t: TestApp;
+  let signer: SigningKey;
+  beforeAll(async () => {
+    t = await buildTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '10000' });
+    signer = idpSigner(t.config);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each(cases)('refuses $name', async ({ reason, status, craft }) => {
+    const { requestId } = await startLogin(t.app);
+    const res = await postToAcs(t.app, craft(validSpec(t.config, requestId, NOW), signer));
+    expect(res.status).toBe(status ?? 401);
+    expect(res.text).toContain('<h1>Aanmelden is niet gelukt</h1>');
+    expect(res.text).toContain(res.headers['x-request-id']); // the reference to quote
+    expect(res.text).toContain('href="/aanmelden"'); // a way to try again
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await countRows(t, 'session')).toBe(0);
+    expect(await countRows(t, 'person')).toBe(0);
+    expect(await lastAuditReason(t)).toBe(reason);
+  });
+
+  it('tells the user in their own words that they cancelled at the IdP', async () => {
+    const { requestId } = await startLogin(t.app);
+    const spec = validSpec(t.config, requestId, NOW);
+    const res = await postToAcs(t.app, buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer));
+    expect(res.text).toContain('U hebt het aanmelden afgebroken');
+  });
+
+  it('keeps SAML XML and the INSZ out of the audit log', async () => {
+    const rows = await t.database.db('audit_log').select('details');
+    const all = JSON.stringify(rows);
+    expect(all).not.toMatch(/85073003328|68110304512|<saml|Assertion/);
+  });
+
+  it('accepts a response only once: the same response posted twice', async () => {
+    const { requestId } = await startLogin(t.app);
+    const xml = buildSignedResponse(validSpec(t.config, requestId, NOW), signer);
+    expect((await postToAcs(t.app, xml)).status).toBe(303);
+    const again = await postToAcs(t.app, xml);
+    expect(again.status).toBe(401);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect(await lastAuditReason(t)).toBe('unknown_in_response_to');
+  });
+
+  it('refuses a reused InResponseTo (a second answer to an answered request)', async () => {
+    const { requestId } = await startLogin(t.app);
+    const spec = validSpec(t.config, requestId, NOW);
+    expect((await postToAcs(t.app, buildSignedResponse(spec, signer))).status).toBe(303);
+    const second = await postToAcs(t.app, buildSignedResponse({ ...spec, assertionId: newId(), responseId: newId() }, signer));
+    expect(second.status).toBe(401);
+    expect(await lastAuditReason(t)).toBe('unknown_in_response_to');
+  });
+
+  it('refuses the same assertion ID in an answer to another request (replay store)', async () => {
+    const first = await startLogin(t.app);
+    const second = await startLogin(t.app);
+    const assertionId = newId();
+    expect((await postToAcs(t.app, buildSignedResponse({ ...validSpec(t.config, first.requestId, NOW), assertionId }, signer))).status).toBe(303);
+    const replay = await postToAcs(t.app, buildSignedResponse({ ...validSpec(t.config, second.requestId, NOW), assertionId }, signer));
+    expect(replay.status).toBe(401);
+    expect(replay.headers['set-cookie']).toBeUndefined();
+    expect(await lastAuditReason(t)).toBe('replayed_assertion');
+  });
+});
+
+describe('clock skew (SAML_CLOCK_SKEW_SECONDS, 60 by default)', () => {
+  let t: TestApp;
+  let signer: SigningKey;
+  beforeAll(async () => {
+    t = await buildTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '10000' });
+    signer = idpSigner(t.config);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const table = [
+    { name: 'NotOnOrAfter 59 s ago', window: { notBefore: seconds(-300), notOnOrAfter: seconds(-59) }, accepted: true },
+    { name: 'NotOnOrAfter 60 s ago', window: { notBefore: seconds(-300), notOnOrAfter: seconds(-60) }, accepted: false },
+    { name: 'NotBefore 60 s ahead', window: { notBefore: seconds(60), notOnOrAfter: seconds(300) }, accepted: true },
+    { name: 'NotBefore 61 s ahead', window: { notBefore: seconds(61), notOnOrAfter: seconds(300) }, accepted: false },
+  ];
+  it.each(table)('$name: accepted = $accepted', async ({ window, accepted }) => {
+    const { requestId } = await startLogin(t.app);
+    const res = await postToAcs(t.app, buildSignedResponse({ ...validSpec(t.config, requestId, NOW), ...window }, signer));
+    expect(res.status).toBe(accepted ? 303 : 401);
+  });
+});
+
+describe('a response signed at response level only', () => {
+  it('is refused: the assertion itself must be signed', async () => {
+    const t = await buildTestApp();
+    try {
+      const signer = idpSigner(t.config);
+      const { requestId } = await startLogin(t.app);
+      const spec = validSpec(t.config, requestId);
+      const xml = signElement(wrapInResponse(spec, buildAssertionXml(spec)), RESPONSE_XPATH, signer);
+      const res = await postToAcs(t.app, xml);
+      expect(res.status).toBe(401);
+      expect(await countRows(t, 'session')).toBe(0);
+      expect(await lastAuditReason(t)).toBe('signature_invalid');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paths } from '../../src/paths.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { Agent } from '../helpers/login.js';
+import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft } from '../refund/fixtures.js';
+
+let t: TestApp;
+let jan: Agent;
+let olaf: Agent;
+let receipts: string[] = [];
+
+beforeAll(async () => {
+  t = await buildTestApp({}, { now: fixedClock });
+  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  const otherOrg = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042', postcode: '9000' });
+  await insertMember(t.database.db, org.id, people.jan);
+  await insertMember(t.database.db, otherOrg.id, people.other);
+  jan = request.agent(t.app);
+  await loginForOrganisation(jan, people.jan, org.id);
+  olaf = request.agent(t.app);
+  await loginForOrganisation(olaf, people.other, otherOrg.id);
+
+  // Two dossiers of De Meeuw in two school years (one with a name a spreadsheet would run), one of the other organisation.
+  receipts = [
+    await submitDraft(jan, await completeDraft(jan, org.unitId, { opleiding: { startDate: '15/07/2025', trainingName: '=HYPERLINK("http://evil.example";"klik")' } })),
+    await submitDraft(jan, await completeDraft(jan, org.unitId, { werknemer: { firstName: 'Ann', lastName: 'Peeters; De Smet' }, opleiding: { odbNumber: '777' } })),
+    await submitDraft(olaf, await completeDraft(olaf, otherOrg.unitId, { werknemer: { firstName: 'Ander', lastName: 'Bedrijf' } })),
+  ];
+  await t.database.db('dossier').where({ dossiernummer: receipts[0].split('/').pop() }).update({ status: 'goedgekeurd' });
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+const nummer = (url: string) => url.split('/').pop()!;
+
+describe('Mijn dossiers', () => {
+  it('lists only the organisation’s dossiers, newest first, with masked INSZ, school year and status', async () => {
+    const res = await jan.get(paths.dossiers).expect(200);
+    expect(res.text).toContain('<title>Mijn dossiers – WSE-loket</title>');
+    const rows = [...res.text.matchAll(/<a href="\/mijn-dossiers\/(VOV-\d{4}-\d{6})">/g)].map((m) => m[1]);
+    expect(rows).toEqual([nummer(receipts[1]), nummer(receipts[0])]);
+    expect(res.text).not.toContain(nummer(receipts[2]));
+    expect(res.text).toContain('85.07.30-***.**');
+    expect(res.text).toContain('<span class="tag">Goedgekeurd</span>');
+    expect(res.text).toContain('<span class="tag">Ingediend</span>');
+    expect(res.text).toContain('<option value="2025-2026">2025-2026</option>');
+    expect(res.text).toContain('<option value="2024-2025">2024-2025</option>');
+    // The formula is shown as text, escaped.
+    expect(res.text).toContain('=HYPERLINK(&quot;http://evil.example&quot;;&quot;klik&quot;)');
+  });
+
+  it('filters by school year with a GET form; an unknown value shows every school year', async () => {
+    const only2024 = await jan.get(`${paths.dossiers}?schooljaar=2024-2025`).expect(200);
+    expect(only2024.text).toContain(nummer(receipts[0]));
+    expect(only2024.text).not.toContain(`>${nummer(receipts[1])}<`);
+    expect(only2024.text).toContain('<option value="2024-2025" selected>');
+    expect(only2024.text).toContain('href="/mijn-dossiers/export.csv?schooljaar=2024-2025"');
+    const all = await jan.get(`${paths.dossiers}?schooljaar=onzin`).expect(200);
+    expect(all.text).toContain(nummer(receipts[0]));
+    expect(all.text).toContain(nummer(receipts[1]));
+  });
+
+  it('exports CSV with the rows of the list, neutralising formulas and quoting separators', async () => {
+    const res = await jan.get(paths.dossiersExport).buffer(true).expect(200);
+    const lines = res.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(new RegExp(`^${nummer(receipts[1])};"Ann Peeters; De Smet";85\\.07\\.30-\\*\\*\\*\\.\\*\\*;`));
+    expect(lines[2]).toContain(`${nummer(receipts[0])};Eva Werknemer;85.07.30-***.**;"'=HYPERLINK(""http://evil.example"";""klik"")";`);
+    expect(lines[2]).toMatch(/;2024-2025;15\/07\/2025;Werkgever;40;852,00;Goedgekeurd;15\/10\/2025 om 12:00$/);
+    expect(res.text).not.toContain('Ander Bedrijf');
+    const filtered = await jan.get(`${paths.dossiersExport}?schooljaar=2025-2026`).buffer(true).expect(200);
+    expect(filtered.text.trimEnd().split('\r\n')).toHaveLength(2);
+  });
+
+  it('opens each dossier’s receipt from the list', async () => {
+    const res = await jan.get(receipts[0]).expect(200);
+    expect(res.text).toContain('<title>Ontvangstbevestiging VOV-');
+    expect(res.text).toContain('Schooljaar');
+    expect(res.text).toContain('2024-2025');
+    expect(res.text).toContain('€ 21,30');
+    expect(res.text).toContain('€ 852,00');
+    expect((await jan.get(`${paths.dossiers}/VOV-2025-00001x`)).status).toBe(404);
+    expect((await olaf.get(receipts[0])).status).toBe(404);
+  });
+});

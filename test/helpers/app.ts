@@ -1,0 +1,36 @@
+import { createApp, type App, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/http/logger.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export const TEST_PUBLIC_URL = 'http://127.0.0.1:3999';
+
+/** The real app on a fresh database of its own; `env` overrides settings, `deps` the clock and friends. */
+export async function buildTestApp(env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PUBLIC_URL: TEST_PUBLIC_URL, LOG_LEVEL: 'silent', ...env });
+  const app = createApp(config, { db: database.db, databaseUrl: database.url, logger: createLogger('silent'), ...deps });
+  return {
+    app,
+    config,
+    database,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Reads the CSRF token out of a rendered form. */
+export function csrfTokenFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token in page');
+  return m[1];
+}

@@ -1,0 +1,87 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { createLogger } from '../../src/http/logger.js';
+import { enqueueMail } from '../../src/mail/outbox.js';
+import { createMailComposer } from '../../src/mail/templates.js';
+import { createMailWorker } from '../../src/mail/worker.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let mailId: number;
+
+beforeAll(async () => {
+  t = await buildTestApp(); // no SMTP_URL: the development mailbox
+  const composer = createMailComposer(t.config);
+  mailId = await enqueueMail(
+    t.database.db,
+    composer.compose('right-requested', 'an@example.be', 'Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV', {
+      adminName: 'An Beheerder',
+      requesterName: 'Eva <Werknemer>',
+      organisationName: 'Bouwbedrijf De Meeuw NV',
+      kbo: '0403.170.701',
+      role: 'DWSE organisatieverantwoordelijke',
+      context: 'opleidingsverlof',
+      requestedAt: '01/09/2025 om 10:00',
+      link: composer.link('/gebruikersbeheer/aanvragen/7'),
+    }),
+  );
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the development mailbox', () => {
+  it('marks mails delivered without an SMTP server', async () => {
+    expect(t.config.mail.devMailbox).toBe(true);
+    const worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent') });
+    expect(await worker.runOnce()).toEqual({ sent: 1, failed: 0 });
+    await worker.stop();
+  });
+
+  it('lists every mail, newest first', async () => {
+    const res = await request(t.app).get('/dev/mailbox');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<h1>Ontwikkelmailbox</h1>');
+    expect(res.text).toContain(`<a href="/dev/mailbox/${mailId}">Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV</a>`);
+    expect(res.text).toContain('an@example.be');
+    expect(res.text).toContain('Afgeleverd in deze mailbox');
+  });
+
+  it('shows one mail with its text and its links made clickable', async () => {
+    const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Eva &lt;Werknemer&gt; vraagt in het WSE-loket');
+    expect(res.text).toContain('<a href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7">http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7</a>');
+    expect(res.text).toContain(`href="/dev/mailbox/${mailId}/html"`);
+  });
+
+  it('serves the HTML part alone, sandboxed, with only inline styles allowed', async () => {
+    const res = await request(t.app).get(`/dev/mailbox/${mailId}/html`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-security-policy']).toContain('sandbox');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['content-security-policy']).not.toContain('script-src');
+    expect(res.text).toContain('Eva &lt;Werknemer&gt;');
+    expect(res.text).toContain('href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7"');
+  });
+
+  it('answers 404 for an unknown mail', async () => {
+    expect((await request(t.app).get('/dev/mailbox/999999')).status).toBe(404);
+    expect((await request(t.app).get('/dev/mailbox/abc')).status).toBe(404);
+  });
+
+  it('does not exist in production', async () => {
+    const app = createApp({ ...t.config, env: 'production', isProduction: true }, { db: t.database.db, databaseUrl: t.database.url, logger: createLogger('silent') });
+    try {
+      for (const path of ['/dev/mailbox', `/dev/mailbox/${mailId}`, `/dev/mailbox/${mailId}/html`]) {
+        const res = await request(app).get(path);
+        expect(res.status, path).toBe(404);
+        expect(res.text).not.toContain('Aanvraag gebruikersrecht');
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

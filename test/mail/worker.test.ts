@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/http/logger.js';
+import { enqueueMail, type OutgoingMail } from '../../src/mail/outbox.js';
+import { createMailWorker, retryDelaySeconds, type MailWorker, type MailWorkerOptions } from '../../src/mail/worker.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
+
+let database: TestDatabase;
+let smtp: SmtpCapture;
+const workers: MailWorker[] = [];
+
+function configFor(smtpUrl?: string): Config {
+  return loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PUBLIC_URL: 'http://127.0.0.1:3999', LOG_LEVEL: 'silent', ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}) });
+}
+
+function worker(options: Partial<MailWorkerOptions> = {}, smtpUrl: string | null = smtp.url): MailWorker {
+  const w = createMailWorker({ db: database.db, config: configFor(smtpUrl ?? undefined), logger: createLogger('silent'), retryBaseSeconds: 0.2, ...options });
+  workers.push(w);
+  return w;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function mail(n: number | string, extra: Partial<OutgoingMail> = {}): OutgoingMail {
+  return { to: `ontvanger${n}@example.be`, subject: `Bericht ${n} – één test`, text: `Hallo ${n}\nhttp://127.0.0.1:3999/gebruikersbeheer\n`, html: `<p>Hallo ${n}</p>`, kind: 'test', ...extra };
+}
+
+async function outboxRow(id: number) {
+  return database.db('mail_outbox').where({ id }).first();
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  smtp = await startSmtpCapture();
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  smtp.behaviour = 'accept';
+  smtp.messages.length = 0;
+  await database.db('mail_outbox').delete();
+});
+
+afterAll(async () => {
+  await smtp.stop();
+  await database.drop();
+});
+
+describe('mail outbox and worker', () => {
+  it('sends a queued mail over SMTP once, and marks it sent only then', async () => {
+    const id = await enqueueMail(database.db, mail(1));
+    expect((await outboxRow(id)).sent_at).toBeNull();
+
+    const w = worker();
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    const m = smtp.messages[0];
+    expect(m.to).toEqual(['ontvanger1@example.be']);
+    expect(m.from).toBe('noreply@wse-loket.localhost');
+    expect(m.subject).toBe('Bericht 1 – één test');
+    expect(m.text).toContain('Hallo 1');
+    expect(m.html).toContain('<p>Hallo 1</p>');
+    expect(m.messageId).toMatch(new RegExp(`^<outbox-${id}@`));
+
+    const row = await outboxRow(id);
+    expect(row.sent_at).not.toBeNull();
+    expect(row.attempts).toBe(1);
+    expect(row.locked_until).toBeNull();
+
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('sends nothing for a change that was rolled back', async () => {
+    await database.db
+      .transaction(async (trx) => {
+        await enqueueMail(trx, mail(2));
+        throw new Error('the change failed');
+      })
+      .catch(() => {});
+    expect(await worker().runOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(await database.db('mail_outbox').count({ n: '*' }).first()).toEqual({ n: 0 });
+  });
+
+  it('survives an SMTP outage: retries with back-off and sends once SMTP is back', async () => {
+    await smtp.stop();
+    const id = await enqueueMail(database.db, mail(3));
+    const w = worker({ retryBaseSeconds: 0.5 });
+
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 1 });
+    let row = await outboxRow(id);
+    expect(row.sent_at).toBeNull();
+    expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
+    expect(row.locked_until).toBeNull();
+    expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now() - 1000);
+
+    // Not due yet: the back-off is respected.
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+
+    await smtp.start();
+    await sleep(600);
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.messages.map((m) => m.to[0])).toEqual(['ontvanger3@example.be']);
+    row = await outboxRow(id);
+    expect(row.sent_at).not.toBeNull();
+    expect(row.attempts).toBe(2);
+    expect(row.last_error).toBeNull();
+  });
+
+  it('retries a mail the SMTP server refused with a temporary error', async () => {
+    smtp.behaviour = 'reject';
+    const id = await enqueueMail(database.db, mail(4));
+    const w = worker({ retryBaseSeconds: 0.2 });
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 1 });
+    expect((await outboxRow(id)).last_error).toMatch(/451/);
+    smtp.behaviour = 'accept';
+    await sleep(300);
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('doubles the retry delay per attempt up to a maximum', () => {
+    expect([1, 2, 3, 4, 5].map((a) => retryDelaySeconds(a, 30, 3600))).toEqual([30, 60, 120, 240, 480]);
+    expect(retryDelaySeconds(20, 30, 3600)).toBe(3600);
+  });
+
+  it('keeps polling when started, and stops cleanly', async () => {
+    const w = worker({ pollIntervalMs: 50 });
+    w.start();
+    await enqueueMail(database.db, mail(5));
+    await smtp.waitFor((m) => m.to[0] === 'ontvanger5@example.be');
+    await w.stop();
+    await enqueueMail(database.db, mail(6));
+    await sleep(200);
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('delivers every mail exactly once with several workers polling at the same time', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await enqueueMail(database.db, mail(`x${i}`)));
+    const pool = [worker({ batchSize: 4 }), worker({ batchSize: 4 }), worker({ batchSize: 4 })];
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.all(pool.map((w) => w.runOnce()));
+      if (results.every((r) => r.sent === 0)) break;
+    }
+    expect(smtp.messages).toHaveLength(30);
+    expect(new Set(smtp.messages.map((m) => m.to[0])).size).toBe(30);
+    const unsent = await database.db('mail_outbox').whereNull('sent_at').count({ n: '*' }).first();
+    expect(unsent).toEqual({ n: 0 });
+  });
+
+  it('loses no mail when a worker is killed in the middle of a send, and sends it once after the lease expires', async () => {
+    smtp.behaviour = 'stall';
+    const attemptsBefore = smtp.dataAttempts;
+    const id = await enqueueMail(database.db, mail(7));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/mail/fixtures/worker-process.ts'], {
+      env: { ...process.env, DATABASE_URL: database.url, SMTP_URL: smtp.url, LEASE_SECONDS: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let childOutput = '';
+    child.stdout!.on('data', (c) => (childOutput += c));
+    child.stderr!.on('data', (c) => (childOutput += c));
+    const exited = new Promise((r) => child.on('exit', r));
+    // Wait until the message data reached the (hanging) server: the worker is mid-send.
+    const until = Date.now() + 15_000;
+    while (smtp.dataAttempts === attemptsBefore && Date.now() < until) await sleep(25);
+    expect(smtp.dataAttempts - attemptsBefore, childOutput).toBe(1);
+    child.kill('SIGKILL');
+    await exited;
+    smtp.behaviour = 'accept';
+
+    let row = await outboxRow(id);
+    expect(row.sent_at).toBeNull();
+    expect(row.attempts).toBe(1);
+    expect(row.locked_until).not.toBeNull();
+
+    // Another instance respects the dead worker's lease...
+    const w = worker();
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+    // ...and takes the row over once it expired.
+    await sleep(2_100);
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(smtp.messages.map((m) => m.to[0])).toEqual(['ontvanger7@example.be']);
+    row = await outboxRow(id);
+    expect(row.sent_at).not.toBeNull();
+    expect(row.attempts).toBe(2);
+  });
+
+  it('without SMTP_URL marks mails delivered to the development mailbox', async () => {
+    const id = await enqueueMail(database.db, mail(8));
+    const w = worker({}, null);
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    expect((await outboxRow(id)).sent_at).not.toBeNull();
+    expect(smtp.messages).toHaveLength(0);
+  });
+});

@@ -1,0 +1,335 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatInsz } from '../../src/domain/insz.js';
+import { createLogger } from '../../src/http/logger.js';
+import { createMailWorker, type MailWorker } from '../../src/mail/worker.js';
+import { buildTestApp, csrfTokenFrom, TEST_PUBLIC_URL, type TestApp } from '../helpers/app.js';
+import { localPart, loginAs, type Agent } from '../helpers/login.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../helpers/smtp.js';
+import { organisationWith, person, testKbo, type TestPerson } from '../organisations/fixtures.js';
+
+/**
+ * The path of the source document, played by three people in their own browsers: an employee requests
+ * the right, the local administrators get a mail, one grants it, the employee gets a mail and can start.
+ */
+
+let t: TestApp;
+let smtp: SmtpCapture;
+let worker: MailWorker;
+let orgId: number;
+
+const an = person(11, 'An', 'Beheerder');
+const bert = person(12, 'Bert', 'Bestuurder');
+const eva = person(13, 'Eva', 'Werknemer');
+const frank = person(14, 'Frank', 'Vervanger');
+const gert = person(15, 'Gert', 'Geduld');
+const ORG_NAME = 'Bouwbedrijf De Meeuw NV';
+
+/** Lets the worker send everything that is due, as the running portal would within seconds. */
+async function deliverMail(): Promise<void> {
+  for (;;) {
+    const { sent, failed } = await worker.runOnce();
+    if (sent + failed === 0) return;
+  }
+}
+
+const mailsTo = (p: TestPerson) => smtp.messages.filter((m) => m.to.includes(p.email));
+
+/** Logs in and chooses the organisation, as a user does after every login. */
+async function loggedInFor(p: TestPerson): Promise<Agent> {
+  const agent = request.agent(t.app);
+  expect(localPart(await loginAs(agent, p))).toBe('/organisatie-kiezen');
+  const page = await agent.get('/organisatie-kiezen');
+  const res = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
+  expect(res.status).toBe(303);
+  return agent;
+}
+
+async function postFrom(agent: Agent, pagePath: string, action: string, fields: Record<string, string> = {}) {
+  const page = await agent.get(pagePath);
+  expect(page.status).toBe(200);
+  return agent.post(action).type('form').send({ _csrf: csrfTokenFrom(page.text), ...fields });
+}
+
+function linkIn(mail: CapturedMail): string {
+  const m = /(http:\/\/127\.0\.0\.1:3999\/[^\s]*)/.exec(mail.text);
+  expect(m, 'mail has an absolute link from PUBLIC_URL').not.toBeNull();
+  expect(mail.html).toContain(`href="${m![1]}"`);
+  return localPart(m![1]);
+}
+
+function expectNoFullInsz(mail: CapturedMail, p: TestPerson): void {
+  for (const body of [mail.text, mail.html, mail.subject]) {
+    expect(body).not.toContain(p.insz);
+    expect(body).not.toContain(formatInsz(p.insz));
+  }
+}
+
+async function requestRight(agent: Agent) {
+  const res = await postFrom(agent, '/aanvraag', '/gebruikersrecht-aanvragen');
+  expect(res.status).toBe(303);
+  return res;
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  t = await buildTestApp({ SMTP_URL: smtp.url });
+  worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent'), retryBaseSeconds: 0.3 });
+  const { org } = await organisationWith(t.database.db, 1, ORG_NAME, { admins: [an, bert], users: [eva, frank, gert] });
+  orgId = org.id;
+});
+
+afterAll(async () => {
+  await worker.stop();
+  await t.close();
+  await smtp.stop();
+});
+
+describe('requesting and granting the VOV right', () => {
+  let evaAgent: Agent;
+  let requestLink: string;
+
+  it('the employee chooses the organisation and sees its home page with the menu', async () => {
+    evaAgent = await loggedInFor(eva);
+    const home = await evaAgent.get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain(`<h1>${ORG_NAME}</h1>`);
+    expect(home.text).toContain('0400.000.1');
+    expect(home.text).toMatch(/class="button button--black" href="\/aanvraag">Aanvraag</);
+    expect(home.text).toContain('Mijn dossiers');
+    expect(home.text).toContain('Wissel van organisatie');
+    expect(home.text).toMatch(/<form class="inline-form" method="post" action="\/afmelden">[\s\S]*?_csrf[\s\S]*?Afmelden/);
+    expect(home.text).not.toContain('Gebruikersbeheer</a>');
+  });
+
+  it('without the right, the Aanvraag page offers only "Gebruikersrecht aanvragen"', async () => {
+    const page = await evaAgent.get('/aanvraag');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Aanvraag</h1>');
+    expect(page.text).toContain('Terugbetalingsaanvraag Vlaams opleidingsverlof');
+    expect(page.text).toMatch(/<button class="button button--primary" type="submit">Gebruikersrecht aanvragen<\/button>/);
+    expect(page.text).not.toContain('href="/terugbetaling"');
+  });
+
+  it('requesting records one pending request and confirms what happens next', async () => {
+    const res = await requestRight(evaAgent);
+    expect(res.headers.location).toBe('/gebruikersrecht-aanvragen/verstuurd');
+    const sent = await evaAgent.get(res.headers.location);
+    expect(sent.status).toBe(200);
+    expect(sent.text).toContain('Wat gebeurt er nu?');
+    expect(sent.text).toContain('De lokale beheerders van Bouwbedrijf De Meeuw NV hebben een e-mail gekregen');
+
+    const aanvraag = await evaAgent.get('/aanvraag');
+    expect(aanvraag.text).toMatch(/aangevraagd op \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2}/);
+    expect(aanvraag.text).not.toContain('Gebruikersrecht aanvragen</button>');
+  });
+
+  it('a second request while one is pending files nothing new', async () => {
+    const res = await evaAgent.post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: csrfTokenFrom((await evaAgent.get('/')).text) });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/aanvraag');
+    const { n } = (await t.database.db('right_request').where({ status: 'pending' }).count({ n: '*' }).first()) as { n: number };
+    expect(n).toBe(1);
+  });
+
+  it('every local administrator receives a mail with a working link, and no full INSZ', async () => {
+    await deliverMail();
+    for (const admin of [an, bert]) {
+      const mails = mailsTo(admin);
+      expect(mails).toHaveLength(1);
+      expect(mails[0].subject).toBe(`Aanvraag gebruikersrecht voor ${ORG_NAME}`);
+      expect(mails[0].text).toContain(`Beste ${admin.firstName} ${admin.lastName}`);
+      expect(mails[0].text).toContain('Eva Werknemer vraagt in het WSE-loket het gebruikersrecht "DWSE organisatieverantwoordelijke" met context "opleidingsverlof" aan');
+      expectNoFullInsz(mails[0], eva);
+    }
+    expect(mailsTo(eva)).toHaveLength(0);
+    requestLink = linkIn(mailsTo(an)[0]);
+    expect(requestLink).toMatch(/^\/gebruikersbeheer\/aanvragen\/\d+$/);
+    expect(linkIn(mailsTo(bert)[0])).toBe(requestLink);
+  });
+
+  let anAgent: Agent;
+
+  it('the link leads the administrator through login and the organisation choice to the request', async () => {
+    anAgent = request.agent(t.app);
+    const anonymous = await anAgent.get(requestLink);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.location).toBe(`/aanmelden?terug=${encodeURIComponent(requestLink)}`);
+
+    expect(localPart(await loginAs(anAgent, an, { returnTo: requestLink }))).toBe(requestLink);
+    const needsChoice = await anAgent.get(requestLink);
+    expect(needsChoice.status).toBe(303);
+    expect(needsChoice.headers.location).toBe(`/organisatie-kiezen?terug=${encodeURIComponent(requestLink)}`);
+    const choose = await anAgent.get(needsChoice.headers.location);
+    const chosen = await anAgent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: String(orgId), terug: requestLink });
+    expect(chosen.headers.location).toBe(requestLink);
+
+    const detail = await anAgent.get(requestLink);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('Aanvraag gebruikersrecht van Eva Werknemer');
+    expect(detail.text).toContain('85.07.30-***.**');
+    expect(detail.text).not.toContain(formatInsz(eva.insz));
+    expect(detail.text).toContain('Wacht op beslissing');
+    expect(detail.text).toContain('>Toekennen</button>');
+    expect(detail.text).toContain('>Weigeren</button>');
+  });
+
+  it('the administrator grants; the employee gets a mail and sees "Aanvragen" at the next request, without logging in again', async () => {
+    const res = await postFrom(anAgent, requestLink, `${requestLink}/toekennen`, { validUntil: '' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(requestLink);
+    const after = await anAgent.get(requestLink);
+    expect(after.text).toContain('Het gebruikersrecht is toegekend');
+    expect(after.text).toMatch(/Toegekend op \d{2}\/\d{2}\/\d{4}/);
+    expect(after.text).not.toContain('>Toekennen</button>');
+
+    await deliverMail();
+    const mails = mailsTo(eva);
+    expect(mails).toHaveLength(1);
+    expect(mails[0].subject).toBe(`Uw gebruikersrecht voor ${ORG_NAME} is toegekend`);
+    expect(mails[0].text).toContain('Het recht heeft geen einddatum.');
+    expect(mails[0].text).toContain('Klik op Aanvraag en daarna op Aanvragen.');
+    expect(linkIn(mails[0])).toBe('/aanvraag');
+    expectNoFullInsz(mails[0], eva);
+
+    const aanvraag = await evaAgent.get('/aanvraag');
+    expect(aanvraag.text).toContain('<a class="button button--primary" href="/terugbetaling">Aanvragen</a>');
+    expect(aanvraag.text).not.toContain('Gebruikersrecht aanvragen</button>');
+  });
+
+  it('the second administrator finds the request decided and cannot decide it again', async () => {
+    const bertAgent = await loggedInFor(bert);
+    const detail = await bertAgent.get(requestLink);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('Toegekend');
+    const refuse = await bertAgent.post(`${requestLink}/weigeren`).type('form').send({ _csrf: csrfTokenFrom(detail.text), reason: 'Te laat' });
+    expect(refuse.status).toBe(303);
+    expect((await bertAgent.get(requestLink)).text).toContain('Over deze aanvraag werd al beslist.');
+    const row = await t.database.db('right_request').where({ person_id: (await t.database.db('person').where({ insz: eva.insz }).first()).id }).first();
+    expect(row.status).toBe('granted');
+  });
+
+  it('the audit log of the organisation shows the request and the grant, with a masked INSZ', async () => {
+    const log = await anAgent.get('/gebruikersbeheer/logboek');
+    expect(log.status).toBe(200);
+    expect(log.text).toContain('Gebruikersrecht aangevraagd');
+    expect(log.text).toContain('Gebruikersrecht toegekend');
+    expect(log.text).toContain('Eva Werknemer (85.07.30-***.**)');
+    expect(log.text).not.toContain(formatInsz(eva.insz));
+  });
+
+  it('a revocation takes effect at the very next request, also in the refund form', async () => {
+    expect((await evaAgent.get('/terugbetaling')).status).not.toBe(403);
+    const evaId = (await t.database.db('person').where({ insz: eva.insz }).first()).id;
+    const userPage = await anAgent.get(`/gebruikersbeheer/gebruikers/${evaId}`);
+    const rightId = /action="\/gebruikersbeheer\/rechten\/(\d+)\/intrekken"/.exec(userPage.text)![1];
+    const res = await anAgent.post(`/gebruikersbeheer/rechten/${rightId}/intrekken`).type('form').send({ _csrf: csrfTokenFrom(userPage.text) });
+    expect(res.status).toBe(303);
+    expect((await anAgent.get(res.headers.location)).text).toContain('Het gebruikersrecht is ingetrokken');
+
+    const refund = await evaAgent.get('/terugbetaling');
+    expect(refund.status).toBe(403);
+    expect(refund.text).toContain('U hebt het gebruikersrecht niet');
+
+    const aanvraag = await evaAgent.get('/aanvraag');
+    expect(aanvraag.text).not.toContain('href="/terugbetaling"');
+    expect(aanvraag.text).toMatch(/Uw gebruikersrecht werd ingetrokken op \d{2}\/\d{2}\/\d{4}/);
+    expect(aanvraag.text).toContain('Gebruikersrecht aanvragen</button>');
+    expect((await anAgent.get('/gebruikersbeheer/logboek')).text).toContain('Gebruikersrecht ingetrokken');
+  });
+});
+
+describe('refusing a request', () => {
+  it('needs a reason, mails it to the requester, who sees it and may ask again', async () => {
+    const frankAgent = await loggedInFor(frank);
+    await requestRight(frankAgent);
+    await deliverMail();
+    const link = linkIn(mailsTo(an).find((m) => m.text.includes('Frank Vervanger'))!);
+
+    const anAgent = await loggedInFor(an);
+    const empty = await postFrom(anAgent, link, `${link}/weigeren`, { reason: '   ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('<title>Fout: ');
+    expect(empty.text).toContain('Vul de reden van de weigering in.');
+    expect(empty.text).toContain('href="#reason"');
+
+    const reason = 'U werkt niet op de personeelsdienst & u hebt dit recht niet nodig.';
+    const refused = await postFrom(anAgent, link, `${link}/weigeren`, { reason });
+    expect(refused.status).toBe(303);
+
+    await deliverMail();
+    const mail = mailsTo(frank).at(-1)!;
+    expect(mail.subject).toBe(`Uw aanvraag voor een gebruikersrecht voor ${ORG_NAME} is geweigerd`);
+    expect(mail.text).toContain(reason);
+    expect(mail.html).toContain('U werkt niet op de personeelsdienst &amp; u hebt dit recht niet nodig.');
+    expectNoFullInsz(mail, frank);
+
+    const aanvraag = await frankAgent.get('/aanvraag');
+    expect(aanvraag.text).toMatch(/Uw aanvraag van .* werd geweigerd op/);
+    expect(aanvraag.text).toContain('U werkt niet op de personeelsdienst &amp; u hebt dit recht niet nodig.');
+    expect(aanvraag.text).toContain('Gebruikersrecht aanvragen</button>');
+
+    const again = await requestRight(frankAgent);
+    expect(again.headers.location).toBe('/gebruikersrecht-aanvragen/verstuurd');
+  });
+});
+
+describe('an SMTP outage during a grant', () => {
+  it('keeps the grant, and sends the mail once SMTP is back', async () => {
+    const gertAgent = await loggedInFor(gert);
+    await requestRight(gertAgent);
+    await deliverMail();
+    const link = linkIn(mailsTo(an).find((m) => m.text.includes('Gert Geduld'))!);
+    const anAgent = await loggedInFor(an);
+
+    await smtp.stop();
+    try {
+      const res = await postFrom(anAgent, link, `${link}/toekennen`, { validUntil: '31/12/2099' });
+      expect(res.status).toBe(303);
+      // The grant is in force although no mail could leave.
+      expect((await gertAgent.get('/aanvraag')).text).toContain('href="/terugbetaling">Aanvragen</a>');
+      await deliverMail();
+      const row = await t.database.db('mail_outbox').where({ to_address: gert.email }).whereNull('sent_at').first();
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toBeTruthy();
+    } finally {
+      await smtp.start();
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    await deliverMail();
+    const mails = mailsTo(gert);
+    expect(mails).toHaveLength(1);
+    expect(mails[0].text).toContain('Het recht is geldig tot en met 31/12/2099.');
+  });
+});
+
+describe('a person with only their own name', () => {
+  it('is told to contact the local administrator or call 1700, and gets the personal home page', async () => {
+    const piet = person(16, 'Piet', 'Zondermeer');
+    const agent = request.agent(t.app);
+    expect(localPart(await loginAs(agent, piet))).toBe('/organisatie-kiezen');
+    const choose = await agent.get('/organisatie-kiezen');
+    expect(choose.status).toBe(200);
+    expect(choose.text).toContain('Piet Zondermeer (in eigen naam)');
+    expect(choose.text).toContain('<strong>lokale beheerder</strong>');
+    expect(choose.text).toContain('href="tel:1700"');
+    expect(choose.text).toContain('<strong>gebruikersbeheer</strong>');
+    expect(choose.text).toContain('href="/hulp#eigen-naam"');
+
+    const res = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: 'eigen-naam' });
+    expect(res.headers.location).toBe('/persoonlijk');
+    const personal = await agent.get('/persoonlijk');
+    expect(personal.status).toBe(200);
+    expect(personal.text).toContain('vraagt u aan voor een organisatie');
+    expect(personal.text).toContain('In eigen naam');
+    expect(personal.text).not.toContain('href="/aanvraag">Aanvraag</a>');
+
+    expect((await agent.get('/')).headers.location).toBe('/persoonlijk');
+    expect((await agent.get('/aanvraag')).headers.location).toBe(`/organisatie-kiezen?terug=${encodeURIComponent('/aanvraag')}`);
+  });
+});
+
+it('uses a KBO number from the fixtures that is valid', () => {
+  expect(testKbo(1)).toMatch(/^04\d{8}$/);
+  expect(TEST_PUBLIC_URL).toBe('http://127.0.0.1:3999');
+});
