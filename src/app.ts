@@ -53,7 +53,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase);
+  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, deps.rules ?? defaultRules);
 
   const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test' });
   const serviceProvider = createServiceProvider(config, db);

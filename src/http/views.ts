@@ -2,15 +2,13 @@ import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config.js';
 import { formatKbo } from '../domain/kbo.js';
+import { defaultRules, type RulesData } from '../domain/rules-data.js';
+import { MAX_UPLOAD_BYTES } from './multipart.js';
 import { registerHelpGlobals } from '../help/anchors.js';
 import { paths } from '../paths.js';
 
-export interface ViewGlobals {
-  assetPath(file: string): string;
-}
-
 /** One nunjucks environment for the app; templates are compiled once and cached outside development. */
-export function configureViews(app: Express, config: Config, viewsDir: string, assetBase: string): nunjucks.Environment {
+export function configureViews(app: Express, config: Config, viewsDir: string, assetBase: string, rules: RulesData = defaultRules): nunjucks.Environment {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development', watch: false }), {
     autoescape: true,
     throwOnUndefined: false,
@@ -24,6 +22,9 @@ export function configureViews(app: Express, config: Config, viewsDir: string, a
   env.addGlobal('asset', (file: string) => `${assetBase}/${file}`);
   env.addGlobal('publicUrl', config.publicUrl);
   env.addGlobal('devMode', !config.isProduction);
+  // Hints and help texts quote the same numbers the rules check (deadlines, minimum size, upload limit).
+  env.addGlobal('rules', rules);
+  env.addGlobal('maxUploadMb', Math.floor(MAX_UPLOAD_BYTES / 1024 / 1024));
   // A plain string (not a macro's SafeString, which is truthy even when empty) so `{% if message %}` works.
   env.addGlobal('fieldError', (errors: { text: string; href: string }[] | undefined, id: string) => errors?.find((e) => e.href === `#${id}`)?.text ?? '');
   env.addFilter('kbo', (v: string) => formatKbo(v));
