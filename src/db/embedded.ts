@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -48,11 +49,37 @@ async function importEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/** True when a user other than the owner may pass through every folder above `dir`. */
+function othersCanReach(dir: string): boolean {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as a separate system user, who cannot reach a project cloned into a private
+ * folder such as /root. Then the cluster lives under /var/tmp (kept across restarts), one per project
+ * folder, and a symlink in the configured place points at it.
+ */
+function clusterDirFor(configured: string, log: (line: string) => void): string {
+  const wanted = resolve(configured);
+  if (process.getuid?.() !== 0 || othersCanReach(wanted)) return wanted;
+  const actual = join('/var/tmp/wse-loket', createHash('sha256').update(wanted).digest('hex').slice(0, 12), 'postgres');
+  mkdirSync(dirname(actual), { recursive: true, mode: 0o755 });
+  chmodSync(dirname(actual), 0o755);
+  chmodSync(dirname(dirname(actual)), 0o755);
+  mkdirSync(dirname(wanted), { recursive: true });
+  if (!existsSync(wanted)) symlinkSync(actual, wanted);
+  log(`embedded PostgreSQL data kept in ${actual} (the postgres system user cannot reach ${wanted})`);
+  return actual;
+}
+
 /** Starts a real PostgreSQL server from the npm registry's binaries, data kept in `dir`. */
 export async function startEmbeddedPostgres(dir: string, port: number, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   hydrateBinarySymlinks();
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const databaseDir = resolve(dir);
+  const databaseDir = clusterDirFor(dir, log);
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   mkdirSync(dirname(databaseDir), { recursive: true });
   const server = new EmbeddedPostgres({

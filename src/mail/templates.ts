@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../root.js';
+import { registerHelpGlobals } from '../help/anchors.js';
 import { mailLink, type OutgoingMail } from './outbox.js';
 
 /** The values every template of a kind needs; one entry per template pair views/mail/<kind>.txt.njk + .html.njk. */
@@ -19,25 +20,39 @@ export interface MailComposer {
   link(path: string): string;
 }
 
+export type MailRenderer = (template: string, kind: string, to: string, subject: string, data: object) => OutgoingMail;
+
 /**
- * Renders the Dutch mail templates. The HTML part is autoescaped like every page; the text part is plain
- * text and must not be (a name with "&" stays "&"). Callers never pass a full INSZ.
+ * Renders a Dutch mail from a template pair `<template>.txt.njk` + `<template>.html.njk` under views/.
+ * The HTML part is autoescaped like every page; the text part is plain text and must not be (a name with
+ * "&" stays "&"). Callers never pass a full INSZ.
  */
-export function createMailComposer(config: Config, viewsDir = join(PROJECT_ROOT, 'views')): MailComposer {
+export function createMailRenderer(config: Config, viewsDir = join(PROJECT_ROOT, 'views')): MailRenderer {
   const loader = () => new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development' });
   const html = new nunjucks.Environment(loader(), { autoescape: true, trimBlocks: true, lstripBlocks: true });
   const text = new nunjucks.Environment(loader(), { autoescape: false, trimBlocks: true, lstripBlocks: true });
+  for (const env of [html, text]) {
+    registerHelpGlobals(env);
+    // Absolute links in mails: `{{ absolute(helpLink('…')) }}`.
+    env.addGlobal('absolute', (path: string) => mailLink(config.publicUrl, path));
+  }
+  return (template, kind, to, subject, data) => {
+    const context = { ...data, subject };
+    return {
+      to,
+      subject,
+      kind,
+      text: `${text.render(`${template}.txt.njk`, context).trim().replace(/\n{3,}/g, '\n\n')}\n`,
+      html: html.render(`${template}.html.njk`, context),
+    };
+  };
+}
+
+/** The mails of the rights capability (views/mail/<kind>.*.njk). */
+export function createMailComposer(config: Config, viewsDir = join(PROJECT_ROOT, 'views')): MailComposer {
+  const render = createMailRenderer(config, viewsDir);
   return {
-    compose(kind, to, subject, data) {
-      const context = { ...data, subject };
-      return {
-        to,
-        subject,
-        kind,
-        text: `${text.render(`mail/${kind}.txt.njk`, context).trim().replace(/\n{3,}/g, '\n\n')}\n`,
-        html: html.render(`mail/${kind}.html.njk`, context),
-      };
-    },
+    compose: (kind, to, subject, data) => render(`mail/${kind}`, kind, to, subject, data),
     link: (path) => mailLink(config.publicUrl, path),
   };
 }

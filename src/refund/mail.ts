@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import nunjucks from 'nunjucks';
 import type { Config } from '../config.js';
 import { mailLink, type OutgoingMail } from '../mail/outbox.js';
+import { createMailRenderer } from '../mail/templates.js';
 import { PROJECT_ROOT } from '../root.js';
 import type { ReceiptModel } from './receipt.js';
 
@@ -12,31 +12,16 @@ export interface RefundMailer {
   employeeReceipt(to: string, receipt: ReceiptModel): OutgoingMail;
 }
 
-/**
- * The two ontvangstbevestiging mails (views/refund/mail/*.njk): the HTML part autoescaped like every page,
- * the text part not (a name with "&" stays "&").
- */
+/** The two ontvangstbevestiging mails (views/refund/mail/*.njk). */
 export function createRefundMailer(config: Config, viewsDir = join(PROJECT_ROOT, 'views')): RefundMailer {
-  const loader = () => new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development' });
-  const html = new nunjucks.Environment(loader(), { autoescape: true, trimBlocks: true, lstripBlocks: true });
-  const text = new nunjucks.Environment(loader(), { autoescape: false, trimBlocks: true, lstripBlocks: true });
-  const compose = (template: string, kind: string, to: string, subject: string, data: object): OutgoingMail => {
-    const context = { ...data, subject };
-    return {
-      to,
-      subject,
-      kind,
-      text: `${text.render(`refund/mail/${template}.txt.njk`, context).trim().replace(/\n{3,}/g, '\n\n')}\n`,
-      html: html.render(`refund/mail/${template}.html.njk`, context),
-    };
-  };
+  const render = createMailRenderer(config, viewsDir);
   return {
     employerReceipt: (to, receipt, receiptPath) =>
-      compose('receipt-employer', 'refund-receipt-employer', to, `Ontvangstbevestiging ${receipt.dossiernummer}: aanvraag Vlaams opleidingsverlof`, {
+      render('refund/mail/receipt-employer', 'refund-receipt-employer', to, `Ontvangstbevestiging ${receipt.dossiernummer}: aanvraag Vlaams opleidingsverlof`, {
         receipt,
         link: mailLink(config.publicUrl, receiptPath),
       }),
     employeeReceipt: (to, receipt) =>
-      compose('receipt-employee', 'refund-receipt-employee', to, `Uw werkgever vroeg Vlaams opleidingsverlof aan (${receipt.dossiernummer})`, { receipt }),
+      render('refund/mail/receipt-employee', 'refund-receipt-employee', to, `Uw werkgever vroeg Vlaams opleidingsverlof aan (${receipt.dossiernummer})`, { receipt }),
   };
 }

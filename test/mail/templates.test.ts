@@ -40,4 +40,20 @@ describe('mail templates', () => {
     expect(composer.compose('right-granted', 'a@b.be', 's', { ...data, validUntil: null }).text).toContain('Het recht heeft geen einddatum.');
     expect(composer.compose('right-granted', 'a@b.be', 's', { ...data, validUntil: '31/12/2026' }).text).toContain('Het recht is geldig tot en met 31/12/2026.');
   });
+
+  it('point the local administrator at the request and at the help on handling requests', () => {
+    const mail = composer.compose('right-requested', 'an@example.be', 'Aanvraag gebruikersrecht', {
+      adminName: 'An Beheerder',
+      requesterName: 'Eva Werknemer',
+      organisationName: 'Org',
+      kbo: '0403.170.701',
+      role: 'DWSE organisatieverantwoordelijke',
+      context: 'opleidingsverlof',
+      requestedAt: '01/09/2025 om 10:00',
+      link: composer.link('/gebruikersbeheer/aanvragen/3'),
+    });
+    expect(mail.text).toContain('https://loket.example.be/gebruikersbeheer/aanvragen/3');
+    expect(mail.text).toContain('https://loket.example.be/hulp/lokale-beheerders#aanvragen-behandelen');
+    expect(mail.html).toContain('href="https://loket.example.be/hulp/lokale-beheerders#aanvragen-behandelen"');
+  });
 });
