@@ -126,7 +126,7 @@ describe('granting a right directly', () => {
     expect(mail.subject).toBe(`Uw gebruikersrecht voor ${ORG} is toegekend`);
     expect(mail.text_body).toContain('Het recht is geldig tot en met 30/06/2099.');
 
-    expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling">Aanvragen</a>');
+    expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
     const overview = await admin.get('/gebruikersbeheer');
     expect(overview.text).toContain('DWSE organisatieverantwoordelijke – opleidingsverlof (actief, tot en met 30/06/2099)');
   });
@@ -153,7 +153,7 @@ describe('granting a right directly', () => {
 
     const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil: '' });
     expect(res.status).toBe(303);
-    expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling">Aanvragen</a>');
+    expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
     const rights = await t.database.db('user_right').where({ person_id: id }).orderBy('id');
     expect(rights).toHaveLength(2);
     expect(rights[0].revoked_at).not.toBeNull();

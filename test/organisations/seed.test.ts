@@ -47,7 +47,7 @@ describe('the demo data', () => {
 
   it('plays the three roles of the source document, and the person without organisation', async () => {
     const jan = await asDemo('jan');
-    expect((await jan.get('/aanvraag')).text).toContain('href="/terugbetaling">Aanvragen</a>');
+    expect((await jan.get('/aanvraag')).text).toContain('href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
     const eva = await asDemo('eva');
     expect((await eva.get('/aanvraag')).text).toContain('Gebruikersrecht aanvragen</button>');
     const an = await asDemo('an');
