@@ -28,7 +28,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('city').nullable();
   });
   await knex.raw(`ALTER TABLE establishment_unit ADD CONSTRAINT establishment_unit_number_check
-    CHECK (number ~ '^2[0-9]{9}$' AND 97 - (substr(number, 1, 8)::bigint % 97) = substr(number, 9, 2)::int)`);
+    CHECK (number ~ '^[2-8][0-9]{9}$' AND 97 - (substr(number, 1, 8)::bigint % 97) = substr(number, 9, 2)::int)`);
 
   await knex.schema.createTable('membership', (t) => {
     t.bigInteger('person_id').notNullable().references('person.id').onDelete('CASCADE');

@@ -32,7 +32,7 @@ export type AddUserInput = z.output<typeof addUserSchema>;
 export function grantRightSchema(today: IsoDate) {
   return z.object({
     validUntil: z
-      .string()
+      .string({ error: 'Vul de einddatum in als dd/mm/jjjj, bijvoorbeeld 31/12/2026, of laat het veld leeg.' })
       .optional()
       .transform((value, ctx) => {
         const input = (value ?? '').trim();

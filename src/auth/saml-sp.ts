@@ -21,6 +21,7 @@ export interface LoggedInUser {
 
 export interface ServiceProvider {
   settings(): Promise<SamlSettings>;
+  /** The passport strategy for one request (a fresh object each call). */
   strategy(): Promise<Strategy>;
   /** node-saml itself, for metadata and single logout. */
   saml(): Promise<SAML>;
@@ -101,7 +102,10 @@ export function createServiceProvider(config: Config, db: Db): ServiceProvider {
 
   return {
     settings: loadSettings,
-    strategy: async () => (await build()).strategy,
+    // A new object per request, inheriting from the one strategy: passport sets each request's success, fail and
+    // error callbacks on the object it is given, so on a shared instance concurrent logins answered each other's
+    // browsers (one person logged in to another's session, or one response sent twice and the process crashed).
+    strategy: async () => Object.create((await build()).strategy) as Strategy,
     saml: async () => (await build()).saml,
   };
 }

@@ -56,6 +56,9 @@ export function multipart(limits = { fileSize: MAX_UPLOAD_BYTES, files: 5, field
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => fail(new HttpError(413)));
+      // A body that ends inside a file (a cut connection, a crafted request) errors the file stream too; unheard,
+      // that error was an uncaught exception that stopped the whole process. The parser's own error answers 400.
+      stream.on('error', () => fail(new HttpError(400, 'Het formulier kon niet gelezen worden.')));
       stream.on('close', () => {
         // An empty file input still sends a part without a name; it is no upload.
         if (!info.filename && chunks.length === 0) return;

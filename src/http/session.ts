@@ -48,6 +48,15 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
   const timeouts: RequestHandler = (req, res, next) => {
     const s = req.session;
     if (!s) return next();
+    // express-session stores a changed session while the response ends, after a redirect's headers are on
+    // the wire: a browser that follows at once can read the old session (expressjs/session#360), e.g. lose the
+    // organisation just chosen. So a redirect waits for the save when the session changed.
+    const before = JSON.stringify(s);
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (!req.session || JSON.stringify(req.session) === before) return redirect(...args);
+      req.session.save((err) => (err ? req.next?.(err) : redirect(...args)));
+    }) as typeof res.redirect;
     const now = Date.now();
     if (s.personId === undefined) return next();
     const tooOld = s.createdAt !== undefined && now - s.createdAt > maxAgeMs;

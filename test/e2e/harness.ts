@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { PROJECT_ROOT } from '../../src/root.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -82,24 +82,156 @@ export async function launchBrowser(): Promise<Browser> {
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
+/** Every title seen in this test file (without "Fout: "), with the page it belongs to: no two pages may share one. */
+export const seenTitles = new Map<string, string>();
+const seenNames = new Set<string>();
+
+/** A page's identity for the title check: its path with ids, draft refs and dossiernummers generalised. */
+export function pageKey(url: string): string {
+  const { pathname } = new URL(url);
+  return pathname
+    .replace(/\/terugbetaling\/(nieuw|\d+)(?=\/|$)/, '/terugbetaling/:draft')
+    .replace(/\/VOV-\d{4}-\d+/, '/:dossier')
+    .replace(/\/\d+(?=\/|$)/g, '/:id');
+}
+
 /**
- * The checks every visited page gets: zero axe violations (WCAG 2.0/2.1 A and AA), one h1, a title,
- * "Fout: " in the title exactly when an error summary shows; and screenshots at desktop and mobile width.
+ * The checks every visited page gets: zero axe violations (WCAG 2.0/2.1 A and AA), one h1, a title that no
+ * other page has, "Fout: " in the title exactly when an error summary shows; and screenshots at desktop and
+ * mobile width.
  */
 export async function checkPage(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  expect(seenNames.has(name), `checkPage name "${name}" used twice (screenshots would be overwritten)`).toBe(false);
+  seenNames.add(name);
+  const axeTarget = noScriptContexts.has(page.context()) ? await scriptedCopy(page) : page;
+  const results = await new AxeBuilder({ page: axeTarget }).withTags(WCAG_TAGS).analyze();
   const violations = results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}\n    on ${page.url()}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help}\n    on "${name}" ${page.url()}\n    ` +
+      v.nodes.map((n) => `${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`).join('\n    '),
   );
   expect(violations, `axe violations on "${name}"`).toEqual([]);
   expect(await page.locator('h1').count(), `one h1 on "${name}"`).toBe(1);
   const title = await page.title();
   const hasErrors = (await page.locator('.error-summary').count()) > 0;
   expect(title.startsWith('Fout: '), `title prefix on "${name}"`).toBe(hasErrors);
+  const bare = title.replace(/^Fout: /, '');
+  expect(bare.trim().length, `a title on "${name}"`).toBeGreaterThan(0);
+  // An invalid POST re-renders its page at the form's action URL: error states share their page's title.
+  if (!hasErrors) {
+    const key = pageKey(page.url());
+    const owner = seenTitles.get(bare);
+    expect(owner ?? key, `title "${bare}" on "${name}" (${key}) is also the title of ${owner}`).toBe(key);
+    seenTitles.set(bare, key);
+  }
   await screenshots(page, name);
 }
 
-export const seenTitles = new Map<string, string>();
+/** Contexts opened with JavaScript disabled (see newContext). */
+const noScriptContexts = new WeakSet<BrowserContext>();
+const copies = new WeakMap<Browser, Promise<Page>>();
+
+/** A clean browser context; `javaScriptEnabled: false` gives a browser with scripting switched off. */
+export async function newContext(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 800 }, ...options });
+  if (options.javaScriptEnabled === false) noScriptContexts.add(context);
+  // Fail within seconds, not at the test's time-out, when a label is not found.
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+/**
+ * axe runs asynchronously inside the page, which a page without JavaScript cannot do. For such a page axe
+ * checks an exact copy of its DOM, without the page's own scripts, in a scripted page of another context,
+ * served at the same address so that the portal's stylesheets load exactly as for the page itself.
+ */
+async function scriptedCopy(page: Page): Promise<Page> {
+  const browser = page.context().browser()!;
+  if (!copies.has(browser)) copies.set(browser, browser.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage()));
+  const copy = await copies.get(browser)!;
+  const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
+  const address = page.url();
+  const serve = (url: URL) => url.href === address;
+  await copy.route(serve, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  try {
+    await copy.goto(address, { waitUntil: 'load' });
+  } finally {
+    await copy.unroute(serve);
+  }
+  // Contrast is only checked for real when the portal's stylesheet applies to the copy too.
+  const header = await copy.evaluate(() => getComputedStyle(document.querySelector('.site-header')!).backgroundColor);
+  expect(header, `the stylesheet applies to the copy of ${address}`).toBe('rgb(255, 230, 21)');
+  return copy;
+}
+
+/**
+ * After an invalid POST: the error summary has the focus (without any script: `autofocus`), and every link
+ * in it points at a form field that exists on the page. Returns the texts of the summary's links.
+ */
+export async function expectErrorSummaryFocused(page: Page, name: string): Promise<string[]> {
+  await page.locator('.error-summary').waitFor();
+  const state = await page.evaluate(() => {
+    const active = document.activeElement;
+    const summary = document.querySelector('.error-summary');
+    const links = [...document.querySelectorAll<HTMLAnchorElement>('.error-summary a')].map((a) => {
+      const href = a.getAttribute('href') ?? '';
+      const target = href.startsWith('#') ? document.getElementById(decodeURIComponent(href.slice(1))) : null;
+      return { text: (a.textContent ?? '').trim(), href, target: target ? target.tagName.toLowerCase() : null };
+    });
+    return { focused: !!summary && active === summary, links };
+  });
+  expect(state.focused, `the error summary has the focus on "${name}"`).toBe(true);
+  expect(state.links.length, `the error summary on "${name}" lists the problems`).toBeGreaterThan(0);
+  for (const link of state.links) {
+    expect(['input', 'select', 'textarea'], `error link ${link.href} ("${link.text}") on "${name}" leads to a field`).toContain(link.target);
+  }
+  return state.links.map((l) => l.text);
+}
+
+/** Waits for the page whose h1 reads `text` (a click that submits a form returns before the next page is there). */
+export async function expectH1(page: Page, text: string): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: text, exact: true }).waitFor();
+  await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(text);
+}
+
+/** The step indicator is text a screen reader reads ("Stap 3 van 6: Opleiding"), not a picture or CSS alone. */
+export async function expectStepIndicator(page: Page, step: number, title: string): Promise<void> {
+  const current = page.getByRole('navigation', { name: 'Stappen van de aanvraag' }).locator('.steps__current');
+  await current.filter({ hasText: `Stap ${step} van 6: ${title}` }).waitFor();
+  await expect(current.innerText()).resolves.toBe(`Stap ${step} van 6: ${title}`);
+  const currentItem = page.locator('.steps__item[aria-current="step"]');
+  await expect(currentItem.innerText()).resolves.toContain(title);
+}
+
+/** The focused element shows a focus indicator: a real outline or a box-shadow ring. */
+export async function focusIndicator(page: Page): Promise<{ element: string; outline: string; boxShadow: string; visible: boolean }> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return { element: 'body', outline: '', boxShadow: '', visible: false };
+    const style = getComputedStyle(el);
+    const outlineVisible = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    const shadowVisible = style.boxShadow !== 'none' && style.boxShadow !== '';
+    const element = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''}`;
+    return { element, outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`, boxShadow: style.boxShadow, visible: outlineVisible || shadowVisible };
+  });
+}
+
+/** Presses Tab until the focused element matches `selector` (at most `max` presses); fails when it never does. */
+export async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** The first absolute link in a mail's text that leads to `path` (a prefix); fails when there is none. */
+export function linkInMail(mail: { text: string }, portalUrl: string, path: string): string {
+  const escaped = `${portalUrl}${path}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const found = new RegExp(`${escaped}[^\\s"<>]*`).exec(mail.text)?.[0];
+  if (!found) throw new Error(`no link to ${path} in the mail "${(mail as { subject?: string }).subject ?? ''}"`);
+  return found;
+}
 
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -113,4 +245,52 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, `horizontal overflow on mobile for "${name}"`).toBeLessThanOrEqual(0);
   await page.setViewportSize(original);
+}
+
+export interface LoginOptions {
+  /** Prefix of the checkPage names (one per journey). */
+  prefix: string;
+  /** The digital key's label on the development IdP. */
+  key?: string;
+  /** Without JavaScript the IdP's answer needs the visible "Doorgaan" button. */
+  javaScript?: boolean;
+  /** Press Aanmelden once without choosing a person first, to check the error state of the IdP's page. */
+  tryWithoutPerson?: boolean;
+}
+
+/**
+ * Logs in as a person would: the landing page, Aanmelden, the development IdP's digital key and person
+ * pages (and "Doorgaan" without JavaScript), ending on the portal's organisation choice. Checks every page.
+ */
+export async function logIn(page: Page, portalUrl: string, person: string, o: LoginOptions): Promise<void> {
+  await page.goto(portalUrl);
+  await checkPage(page, `${o.prefix}-welkom`);
+  await page.getByRole('link', { name: 'Aanmelden', exact: true }).click();
+  await expectH1(page, 'Aanmelden bij de digitale overheid');
+  await checkPage(page, `${o.prefix}-digitale-sleutel`);
+  await page.getByRole('radio', { name: o.key ?? 'itsme', exact: true }).check();
+  await page.getByRole('button', { name: 'Volgende' }).click();
+  await expectH1(page, `Aanmelden met ${o.key ?? 'itsme'}`);
+  await checkPage(page, `${o.prefix}-persoon`);
+  if (o.tryWithoutPerson) {
+    await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
+    await expect(expectErrorSummaryFocused(page, `${o.prefix}-persoon-fout`)).resolves.toEqual(['Kies met wie u zich aanmeldt.']);
+    await checkPage(page, `${o.prefix}-persoon-fout`);
+  }
+  await page.getByRole('radio', { name: person, exact: true }).check();
+  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
+  if (o.javaScript === false) {
+    await expectH1(page, 'Doorgaan naar het WSE-loket');
+    await checkPage(page, `${o.prefix}-doorgaan`);
+    await page.getByRole('button', { name: 'Doorgaan' }).click();
+  }
+  await page.waitForURL(/\/organisatie-kiezen/);
+}
+
+/** A date `days` from today in Brussels, written as the form expects it: dd/mm/jjjj. */
+export function dateFromToday(days: number, now = new Date()): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
 }

@@ -14,14 +14,33 @@ describe('public pages in a real browser', () => {
     await portal?.stop();
   });
 
-  it('the landing page, the accessibility statement and the 404 page pass axe', async () => {
+  it('the landing page, the accessibility statement, the help pages and the 404 page pass axe', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(portal.url);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welkom bij het WSE-loket');
     await checkPage(page, 'landing');
     await page.getByRole('link', { name: 'Toegankelijkheidsverklaring' }).click();
+    await page.waitForURL((u) => u.pathname === '/toegankelijkheidsverklaring');
+    // What a statement must hold: the compliance status, the known gaps, the date and the feedback route.
+    const statement = await page.locator('main').innerText();
+    expect(statement).toContain('gedeeltelijk in overeenstemming');
+    expect(statement).toContain('Bekende tekortkomingen');
+    expect(statement).toContain('opgesteld op 28/11/2026');
+    expect(statement).toMatch(/Feedback en contact[\s\S]*vlaamsopleidingsverlof@vlaanderen\.be[\s\S]*1700/);
     await checkPage(page, 'toegankelijkheidsverklaring');
+    // The public help pages, reached through the footer as a visitor would.
+    for (const [link, path] of [
+      ['Hulp bij aanmelden en aanvragen', '/hulp'],
+      ['Veelgestelde vragen', '/veelgestelde-vragen'],
+      ['Contact', '/contact'],
+    ] as const) {
+      await page.getByRole('contentinfo').getByRole('link', { name: link, exact: true }).click();
+      await page.waitForURL((u) => u.pathname === path);
+      await checkPage(page, path.slice(1));
+    }
+    await page.goto(`${portal.url}/hulp/lokale-beheerders`);
+    await checkPage(page, 'hulp-lokale-beheerders');
     await page.goto(`${portal.url}/bestaat-niet`);
     await checkPage(page, 'niet-gevonden');
     await context.close();

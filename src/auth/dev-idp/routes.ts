@@ -122,7 +122,8 @@ export function devIdpRoutes(config: Config, sp: ServiceProvider): Router {
   // Step 2: who logs in (a demo person or someone new), or cancel.
   router.post(devIdpPaths.sso, noStore, async (req: Request, res, next) => {
     try {
-      const body = (req.body ?? {}) as Record<string, string>;
+      // A repeated field arrives as a list: only plain strings count (a list here was a 500 at .trim()).
+      const body = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : ''])) as Record<string, string>;
       const { message, request } = await pending(body);
       if (body.actie === 'annuleren') return await answer(res, request, 'cancelled');
       const key = findDigitalKey(body.sleutel);
