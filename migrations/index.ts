@@ -3,6 +3,7 @@ import * as m001 from './001_foundation.js';
 import * as m002 from './002_auth.js';
 import * as m003 from './003_organisations.js';
 import * as m004 from './004_refund.js';
+import * as m005 from './005_bulk.js';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '002_auth': m002,
   '003_organisations': m003,
   '004_refund': m004,
+  '005_bulk': m005,
 };

@@ -10,6 +10,7 @@ import { errorHandler, notFound } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { requestLogger, type Logger } from './http/logger.js';
 import { multipart } from './http/multipart.js';
+import { formBody } from './http/form-body.js';
 import { securityHeaders } from './http/security.js';
 import { createSession } from './http/session.js';
 import { configureViews } from './http/views.js';
@@ -29,6 +30,7 @@ import { rightsRoutes } from './rights/routes.js';
 import { createRightsService } from './rights/service.js';
 import { refundRoutes } from './refund/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
+import { bulkRoutes } from './bulk/routes.js';
 import './http/types.js';
 
 export interface AppDeps {
@@ -65,6 +67,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(multipart());
+  app.use(formBody);
   app.use(sessions.middleware);
   app.use(sessions.timeouts);
   app.use(loadAuthContext(db));
@@ -90,6 +93,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(devMailboxRoutes(db, config));
   app.use(refundRoutes({ db, config, now, rules: deps.rules ?? defaultRules }));
   app.use(dossierRoutes({ db, now, rules: deps.rules ?? defaultRules }));
+  app.use(bulkRoutes({ db, config, now, rules: deps.rules ?? defaultRules }));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.env === 'development'));

@@ -28,6 +28,9 @@ export const paths = {
   refundNew: '/terugbetaling/nieuw/werkgever',
   dossiers: '/mijn-dossiers',
   dossiersExport: '/mijn-dossiers/export.csv',
+  /** Several refund requests at once from a CSV file: explanation, template and upload. */
+  bulk: '/meerdere-aanvragen',
+  bulkTemplate: '/meerdere-aanvragen/sjabloon.csv',
 
   help: '/hulp',
   helpAdmin: '/hulp/lokale-beheerders',

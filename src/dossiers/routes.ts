@@ -12,10 +12,12 @@ import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
 import { DOSSIER_STATUS_LABELS, receiptModel } from '../refund/receipt.js';
 import { renderReceiptPdf } from '../refund/receipt-pdf.js';
-import { dossierSchoolYears, findDossierByNumber, listDossiers, listDrafts } from '../refund/repository.js';
+import { dossierSchoolYears, findDossierByNumber, listDrafts } from '../refund/repository.js';
 import type { OrganisationAuth } from '../refund/service.js';
 import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refund/urls.js';
 import { toCsv } from './csv.js';
+import { pageOf, pager, thousands, withQuery } from './paging.js';
+import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
 
 export interface DossierRouteDeps {
   db: Db;
@@ -34,59 +36,101 @@ const DOSSIERNUMMER = /^VOV-\d{4}-\d{6,}$/;
 
 const CSV_HEADER = ['Dossiernummer', 'Werknemer', 'INSZ (afgeschermd)', 'Opleiding', 'Soort opleiding', 'Schooljaar', 'Startdatum', 'Initiatief', 'Uren', 'Indicatief bedrag (EUR)', 'Status', 'Ingediend op'];
 
-/** Mijn dossiers: the organisation's dossiers and drafts, each dossier's receipt (page and PDF), and the CSV export. */
+/** Dossiers per page of the overview. */
+export const DOSSIERS_PAGE_SIZE = 25;
+
+/** The overview's filters as GET parameters: ?schooljaar=2025-2026&status=ingediend&zoek=Peeters&pagina=2. */
+interface OverviewQuery {
+  schoolYear: number | null;
+  status: string | null;
+  search: string | null;
+}
+
+const STATUSES = Object.keys(DOSSIER_STATUS_LABELS);
+
+/** Unknown values (also none) mean "no filter": a bookmarked or edited URL never gives an error page. */
+function overviewQuery(req: Request): OverviewQuery {
+  const text = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
+  const search = text('zoek').replace(/\s+/g, ' ').trim().slice(0, 100);
+  return {
+    schoolYear: parseSchoolYearLabel(text('schooljaar')),
+    status: STATUSES.includes(text('status')) ? text('status') : null,
+    search: search === '' ? null : search,
+  };
+}
+
+function queryParams(q: OverviewQuery): Record<string, string | null> {
+  return { schooljaar: q.schoolYear === null ? null : schoolYearLabel(q.schoolYear), status: q.status, zoek: q.search };
+}
+
+function listRow(d: DossierListRow) {
+  return {
+    dossiernummer: d.dossiernummer,
+    employee: `${d.employee_first_name} ${d.employee_last_name}`,
+    insz: maskInsz(d.employee_insz),
+    training: d.training_name,
+    trainingType: trainingTypeLabels[d.training_type as TrainingType] ?? d.training_type,
+    schoolYear: schoolYearLabel(d.school_year_start),
+    startDate: formatDateNl(d.training_start_date),
+    initiative: initiativeLabels[d.initiative as Initiative] ?? d.initiative,
+    hours: formatDecimalNl(Number(d.vov_hours)),
+    amountCents: d.amount_cents,
+    status: DOSSIER_STATUS_LABELS[d.status] ?? d.status,
+    submittedAt: formatDateTimeNl(d.submitted_at),
+    href: receiptPath(d.dossiernummer),
+  };
+}
+
+/**
+ * Mijn dossiers, the follow-up overview: the organisation's dossiers filtered by school year and status,
+ * searched by dossiernummer or employee name, a page at a time (GET parameters: works without JavaScript),
+ * exportable as CSV with the same filters; the drafts; each dossier's receipt (page and PDF).
+ */
 export function dossierRoutes(deps: DossierRouteDeps): Router {
   const router = Router();
   router.use(paths.dossiers, requireLogin, requireOrganisation, requireVovRight, noStore);
 
-  /** ?schooljaar=2025-2026 filters; anything else (also nothing) means every school year. */
-  const schoolYearFilter = (req: Request): number | null => (typeof req.query.schooljaar === 'string' ? parseSchoolYearLabel(req.query.schooljaar) : null);
-
-  const loadList = async (req: Request) => {
-    const organisationId = (req.auth as OrganisationAuth).organisation.id;
-    const schoolYear = schoolYearFilter(req);
-    const rows = await listDossiers(deps.db, organisationId, schoolYear);
-    return {
-      schoolYear,
-      dossiers: rows.map((d) => ({
-        dossiernummer: d.dossiernummer,
-        employee: `${d.employee_first_name} ${d.employee_last_name}`,
-        insz: maskInsz(d.employee_insz),
-        training: d.training_name,
-        trainingType: trainingTypeLabels[d.training_type as TrainingType] ?? d.training_type,
-        schoolYear: schoolYearLabel(d.school_year_start),
-        startDate: formatDateNl(d.training_start_date),
-        initiative: initiativeLabels[d.initiative as Initiative] ?? d.initiative,
-        hours: formatDecimalNl(Number(d.vov_hours)),
-        amountCents: d.amount_cents,
-        status: DOSSIER_STATUS_LABELS[d.status] ?? d.status,
-        submittedAt: formatDateTimeNl(d.submitted_at),
-        href: receiptPath(d.dossiernummer),
-      })),
-    };
-  };
+  const filterOf = (req: Request, q: OverviewQuery): DossierFilter => ({
+    organisationId: (req.auth as OrganisationAuth).organisation.id,
+    schoolYearStart: q.schoolYear,
+    status: q.status,
+    search: q.search,
+  });
 
   const list: Handler = async (req, res) => {
     const organisationId = (req.auth as OrganisationAuth).organisation.id;
-    const [{ schoolYear, dossiers }, years, drafts] = await Promise.all([loadList(req), dossierSchoolYears(deps.db, organisationId), listDrafts(deps.db, organisationId)]);
-    const selected = schoolYear === null ? '' : schoolYearLabel(schoolYear);
+    const q = overviewQuery(req);
+    const filter = filterOf(req, q);
+    const total = await countDossiers(deps.db, filter);
+    const page = pageOf(req.query.pagina, total, DOSSIERS_PAGE_SIZE);
+    const [rows, years, drafts] = await Promise.all([findDossiers(deps.db, filter, { offset: page.offset, limit: page.size }), dossierSchoolYears(deps.db, organisationId), listDrafts(deps.db, organisationId)]);
+    const params = queryParams(q);
+    const filtered = q.schoolYear !== null || q.status !== null || q.search !== null;
     res.render('dossiers/index.njk', {
-      dossiers: dossiers.map((d) => ({ ...d, amount: formatEuro(d.amountCents) })),
+      dossiers: rows.map(listRow).map((d) => ({ ...d, amount: formatEuro(d.amountCents) })),
+      total,
+      totalText: thousands(total),
+      filtered,
       drafts: drafts.map((d) => ({ ...d, updatedAt: formatDateTimeNl(d.updated_at), resumeHref: draftPath(d.id), deleteHref: deleteDraftPath(d.id) })),
       schoolYearItems: [{ value: '', text: 'Alle schooljaren' }, ...years.map((y) => ({ value: schoolYearLabel(y), text: schoolYearLabel(y) }))],
-      selectedSchoolYear: selected,
-      csvHref: selected ? `${paths.dossiersExport}?schooljaar=${encodeURIComponent(selected)}` : paths.dossiersExport,
+      statusItems: [{ value: '', text: 'Alle statussen' }, ...STATUSES.map((s) => ({ value: s, text: DOSSIER_STATUS_LABELS[s] }))],
+      selectedSchoolYear: params.schooljaar ?? '',
+      selectedStatus: q.status ?? '',
+      search: q.search ?? '',
+      csvHref: withQuery(paths.dossiersExport, params),
+      pagerModel: pager(page, (n) => withQuery(paths.dossiers, { ...params, pagina: n })),
     });
   };
 
   const exportCsv: Handler = async (req, res) => {
     const auth = req.auth as OrganisationAuth;
-    const { schoolYear, dossiers } = await loadList(req);
+    const q = overviewQuery(req);
+    const dossiers = (await findDossiers(deps.db, filterOf(req, q))).map(listRow);
     const csv = toCsv(
       CSV_HEADER,
       dossiers.map((d) => [d.dossiernummer, d.employee, d.insz, d.training, d.trainingType, d.schoolYear, d.startDate, d.initiative, d.hours, euroAmountForCsv(d.amountCents), d.status, d.submittedAt]),
     );
-    const name = `dossiers-${auth.organisation.kbo}${schoolYear === null ? '' : `-${schoolYearLabel(schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
+    const name = `dossiers-${auth.organisation.kbo}${q.schoolYear === null ? '' : `-${schoolYearLabel(q.schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     res.send(csv);

@@ -207,6 +207,20 @@ export async function deleteAttachment(db: Conn, organisationId: number, draftId
 
 // ---- dossiers ----
 
+type PriorDossierRow = Pick<DossierRow, 'dossiernummer' | 'employee_insz' | 'training_key' | 'odb_number' | 'school_year_start' | 'initiative' | 'vov_hours'>;
+const PRIOR_DOSSIER_COLUMNS = ['dossiernummer', 'employee_insz', 'training_key', 'odb_number', 'school_year_start', 'initiative', 'vov_hours'];
+
+function toPriorDossier(r: PriorDossierRow): PriorDossier {
+  return {
+    dossiernummer: r.dossiernummer,
+    trainingKey: r.training_key,
+    odbNumber: r.odb_number,
+    schoolYearStart: r.school_year_start,
+    initiative: r.initiative,
+    vovHours: Number(r.vov_hours),
+  };
+}
+
 export async function priorDossiers(db: Conn, organisationId: number, insz: string, exceptDraftId: number | null): Promise<PriorDossier[]> {
   const rows = await db('dossier')
     .where({ organisation_id: organisationId, employee_insz: insz })
@@ -214,28 +228,36 @@ export async function priorDossiers(db: Conn, organisationId: number, insz: stri
     .modify((q) => {
       if (exceptDraftId !== null) q.whereNot('draft_id', exceptDraftId);
     })
-    .select<Pick<DossierRow, 'dossiernummer' | 'training_key' | 'odb_number' | 'school_year_start' | 'initiative' | 'vov_hours'>[]>(
-      'dossiernummer',
-      'training_key',
-      'odb_number',
-      'school_year_start',
-      'initiative',
-      'vov_hours',
-    );
-  return rows.map((r) => ({
-    dossiernummer: r.dossiernummer,
-    trainingKey: r.training_key,
-    odbNumber: r.odb_number,
-    schoolYearStart: r.school_year_start,
-    initiative: r.initiative,
-    vovHours: Number(r.vov_hours),
-  }));
+    .orderBy('id')
+    .select<PriorDossierRow[]>(PRIOR_DOSSIER_COLUMNS);
+  return rows.map(toPriorDossier);
 }
 
-/** The next dossiernummer: VOV-<year>-<6 digits> from the database sequence (never reused, even after a rollback). */
-export async function nextDossierNumber(trx: Conn, year: number): Promise<string> {
-  const { rows } = await trx.raw<{ rows: { n: number }[] }>(`SELECT nextval('dossier_number_seq') AS n`);
-  return `VOV-${year}-${String(rows[0].n).padStart(6, '0')}`;
+/** priorDossiers for many employees in ONE query (the CSV upload checks thousands of rows at once), by INSZ. */
+export async function priorDossiersOfEmployees(db: Conn, organisationId: number, insz: readonly string[]): Promise<Map<string, PriorDossier[]>> {
+  const byInsz = new Map<string, PriorDossier[]>();
+  if (insz.length === 0) return byInsz;
+  const rows = await db('dossier')
+    .where({ organisation_id: organisationId })
+    .whereRaw('employee_insz = ANY(?::char(11)[])', [[...new Set(insz)]])
+    .whereIn('status', BLOCKING_STATUSES)
+    .orderBy('id')
+    .select<PriorDossierRow[]>(PRIOR_DOSSIER_COLUMNS);
+  for (const r of rows) {
+    const list = byInsz.get(r.employee_insz) ?? [];
+    list.push(toPriorDossier(r));
+    byInsz.set(r.employee_insz, list);
+  }
+  return byInsz;
+}
+
+/**
+ * The next `count` dossiernummers, VOV-<year>-<6 digits>, from the database sequence in one round trip
+ * (never handed out twice, also across instances; never reused, even after a rollback).
+ */
+export async function nextDossierNumbers(trx: Conn, year: number, count: number): Promise<string[]> {
+  const { rows } = await trx.raw<{ rows: { n: string }[] }>(`SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, ?::int) ORDER BY 1`, [count]);
+  return rows.map((r) => `VOV-${year}-${String(r.n).padStart(6, '0')}`);
 }
 
 export async function insertDossier(trx: Knex.Transaction, dossier: NewDossier): Promise<number> {

@@ -22,7 +22,7 @@ import { schoolYearLabel, schoolYearOf } from '../domain/school-year.js';
 import { INITIATIVES, SIZE_KINDS, TRAINING_TYPES, type Initiative, type SizeKind, type TrainingType } from '../domain/training.js';
 import type { AttachmentKind } from './attachments.js';
 import { REGION_NAMES, regionOfPostcode } from './region.js';
-import type { PriorDossier } from './repository.js';
+import type { EstablishmentUnitRow, PriorDossier } from './repository.js';
 import { trainingKey } from './training-key.js';
 import { FieldReader, stepInput } from './field-reader.js';
 
@@ -41,14 +41,8 @@ export const WERKGEVER_FIELDS = ['unitChoice', 'unitNumber', 'unitName', 'unitSt
 /** The radio value for "a unit that is not in the list": its number and address are typed in. */
 export const OTHER_UNIT = 'andere';
 
-export interface UnitOption {
-  id: number;
-  number: string;
-  name: string;
-  street: string | null;
-  postcode: string | null;
-  city: string | null;
-}
+/** One of the organisation's establishment units, as offered on step 1. */
+export type UnitOption = EstablishmentUnitRow;
 
 export interface WerkgeverData {
   unit: { id: number | null; number: string; name: string | null; street: string | null; postcode: string | null; city: string | null };
@@ -201,7 +195,26 @@ export interface OpleidingContext {
   /** This employee's other counting dossiers in the organisation (any school year). */
   priorDossiers: readonly PriorDossier[];
   rules: RulesData;
+  wording?: Partial<Wording>;
 }
+
+/**
+ * The few sentences that tell the user what to do in the form ("Vink aan", "stap 2"). The rules are the same
+ * everywhere; another channel (the CSV upload in src/bulk) passes its own advice through the context.
+ */
+export interface Wording {
+  /** Appended to "U kunt deze aanvraag pas indienen vanaf …". */
+  tooEarlyAdvice: string;
+  /** Appended to an eligibility problem. */
+  eligibilityAdvice: string;
+  agreementRequired: string;
+}
+
+export const FORM_WORDING: Wording = {
+  tooEarlyAdvice: ' Bewaar de aanvraag met "Opslaan en later verdergaan" en dien ze in vanaf die datum.',
+  eligibilityAdvice: ' Kloppen de gegevens van de werknemer niet? Pas ze aan in stap 2.',
+  agreementRequired: 'Vink aan dat de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
+};
 
 /** A valid KBO number (normalised), or an institution number of letters, digits and separators. */
 export function normaliseProviderNumber(input: string): string | null {
@@ -215,6 +228,7 @@ export function normaliseProviderNumber(input: string): string | null {
 
 export function opleidingSchema(ctx: OpleidingContext) {
   const { rules, werknemer } = ctx;
+  const wording = { ...FORM_WORDING, ...ctx.wording };
   return stepInput(OPLEIDING_FIELDS).transform((raw, zctx): OpleidingData => {
     const f = new FieldReader(raw, zctx);
     const type = f.choice('trainingType', TRAINING_TYPES, 'Kies het soort opleiding.');
@@ -265,7 +279,7 @@ export function opleidingSchema(ctx: OpleidingContext) {
     if (startDate) {
       const window = checkSubmissionWindow({ startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate }, rules);
       if (!window.ok) {
-        const advice = window.issues[0].code === 'te-vroeg' ? ' Bewaar de aanvraag met "Opslaan en later verdergaan" en dien ze in vanaf die datum.' : ' Een aanvraag na die datum is niet meer mogelijk.';
+        const advice = window.issues[0].code === 'te-vroeg' ? wording.tooEarlyAdvice : ' Een aanvraag na die datum is niet meer mogelijk.';
         f.issue('startDate', `${window.message}${advice}`);
       }
       schoolYearStart = schoolYearOf(startDate).start;
@@ -278,7 +292,7 @@ export function opleidingSchema(ctx: OpleidingContext) {
         },
         rules,
       );
-      if (!eligibility.ok) f.issue('startDate', `${eligibility.message} Kloppen de gegevens van de werknemer niet? Pas ze aan in stap 2.`);
+      if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
       forfaitCents = forfaitCentsFor(schoolYearStart, rules);
       if (forfaitCents === null) f.issue('startDate', `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`);
     }
@@ -366,6 +380,7 @@ export interface InitiatiefContext {
   opleiding: OpleidingData;
   priorDossiers: readonly PriorDossier[];
   rules: RulesData;
+  wording?: Partial<Wording>;
 }
 
 /**
@@ -399,7 +414,7 @@ export function initiatiefSchema(ctx: InitiatiefContext) {
   return stepInput(INITIATIEF_FIELDS).transform((raw, zctx): InitiatiefData => {
     const f = new FieldReader(raw, zctx);
     const initiative = f.choice('initiative', INITIATIVES, 'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.');
-    if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', 'Vink aan dat de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.');
+    if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', ctx.wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
     if (!initiative) return z.NEVER;
     const calculation = calculate(ctx, initiative);
     if (calculation.remainingHours <= 0) {

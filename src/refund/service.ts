@@ -8,29 +8,14 @@ import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import type { AuthContext } from '../http/types.js';
-import { enqueueMail } from '../mail/outbox.js';
 import { checkUpload, isAttachmentKind } from './attachments.js';
 import type { RefundMailer } from './mail.js';
-import { receiptModel } from './receipt.js';
 import * as repo from './repository.js';
 import type { AttachmentRow, DraftRow, StepInputs } from './repository.js';
-import type { InitiatiefData, OpleidingData, WerkgeverData, WerknemerData } from './schemas.js';
 import { evaluateDraft, type DraftContext, type Evaluation, type StepDefinition } from './steps.js';
-import { receiptPath } from './urls.js';
+import { fileDossiers } from './submission.js';
 
-/** What was submitted, frozen in the dossier row: the receipt and any later treatment read this, never the draft. */
-export interface DossierSnapshot {
-  version: 1;
-  submittedAt: string;
-  submittedBy: { personId: number; name: string };
-  organisation: { id: number; kbo: string; name: string };
-  werkgever: WerkgeverData;
-  werknemer: WerknemerData;
-  opleiding: OpleidingData;
-  initiatief: InitiatiefData;
-  bijlagen: { id: number; kind: string; filename: string; contentType: string; sizeBytes: number }[];
-  declaration: true;
-}
+export type { DossierSnapshot } from './submission.js';
 
 /** A draft as a page needs it. `draft` is null for a request that is not saved yet (/terugbetaling/nieuw/…). */
 export interface OpenDraft {
@@ -140,8 +125,8 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
 
     /**
      * Bevestigen, in one transaction: lock the draft row (a second click waits here), return the dossier
-     * if it was submitted already, re-validate every step with the same schemas, then write the dossier
-     * with its number, the audit entry and both receipt mails. Nothing is written unless all of it is.
+     * if it was submitted already, re-validate every step with the same schemas, then file the dossier
+     * (fileDossiers: its number, the audit entry and both receipt mails). Nothing is written unless all of it is.
      */
     async submit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string): Promise<SubmitResult> {
       const organisationId = auth.organisation.id;
@@ -152,53 +137,13 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
           const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
           if (state.evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief || !overzicht) return { status: 'invalid', open: state };
 
-          const submittedAt = now();
-          const dossiernummer = await repo.nextDossierNumber(trx, Number(todayInBrussels(submittedAt).slice(0, 4)));
-          const snapshot: DossierSnapshot = {
-            version: 1,
-            submittedAt: submittedAt.toISOString(),
-            submittedBy: { personId: auth.person.id, name: `${auth.person.firstName} ${auth.person.lastName}` },
-            organisation: { ...auth.organisation },
-            werkgever,
-            werknemer,
-            opleiding,
-            initiatief,
-            bijlagen: state.attachments.map((a) => ({ id: a.id, kind: a.kind, filename: a.filename, contentType: a.content_type, sizeBytes: a.size_bytes })),
-            declaration: true,
-          };
-          const { calculation } = initiatief;
-          await repo.insertDossier(trx, {
-            dossiernummer,
-            organisation_id: organisationId,
-            draft_id: draftId,
-            status: 'ingediend',
-            employee_insz: werknemer.insz,
-            employee_first_name: werknemer.firstName,
-            employee_last_name: werknemer.lastName,
-            employee_email: werknemer.email,
-            training_type: opleiding.type,
-            training_name: opleiding.name,
-            odb_number: opleiding.odbNumber,
-            training_key: opleiding.trainingKey,
-            training_start_date: opleiding.startDate,
-            school_year_start: opleiding.schoolYearStart,
-            initiative: initiatief.initiative,
-            training_hours: calculation.trainingHours,
-            vov_hours: calculation.vovHours,
-            forfait_cents: calculation.forfaitCents,
-            amount_cents: calculation.amountCents,
-            snapshot,
-            submitted_at: submittedAt,
-            submitted_by: auth.person.id,
+          const [filed] = await fileDossiers(trx, { rules, mailer }, {
+            auth,
+            requestId,
+            submittedAt: now(),
+            items: [{ draftId, werkgever, werknemer, opleiding, initiatief, attachments: state.attachments }],
           });
-          await repo.markDraftSubmitted(trx, draftId, submittedAt);
-          await audit(trx, { action: 'refund.submitted', personId: auth.person.id, organisationId, details: { draftId, dossiernummer }, requestId });
-
-          const dossier = await repo.findDossierByNumber(trx, organisationId, dossiernummer);
-          const receipt = receiptModel(dossier!, rules);
-          await enqueueMail(trx, mailer.employerReceipt(auth.person.email ?? werkgever.contact.email, receipt, receiptPath(dossiernummer)));
-          if (werknemer.email) await enqueueMail(trx, mailer.employeeReceipt(werknemer.email, receipt));
-          return { status: 'submitted', dossiernummer };
+          return { status: 'submitted', dossiernummer: filed.dossiernummer };
         });
       } catch (err) {
         // Another draft for the same employee, training and school year won the race: the re-evaluation

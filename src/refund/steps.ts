@@ -23,6 +23,7 @@ import {
   type OpleidingData,
   type UnitOption,
   type WerkgeverData,
+  type Wording,
   type WerknemerData,
 } from './schemas.js';
 
@@ -33,6 +34,8 @@ export interface DraftContext {
   priorDossiers: readonly PriorDossier[];
   attachmentKinds: readonly AttachmentKind[];
   rules: RulesData;
+  /** Advice texts of another channel than the form (the CSV upload); the form's own when absent. */
+  wording?: Partial<Wording>;
 }
 
 /** The typed result of every step that is complete so far. */
@@ -55,6 +58,8 @@ export interface StepDefinition {
   view: string;
   help: HelpAnchorKey;
   fields: readonly string[];
+  /** The steps whose output this step's schema reads (they must be complete before it can be judged). */
+  needs: readonly StepId[];
   /** The step's schema, given the context and the steps before it (which are complete when it is called). */
   schema(ctx: DraftContext, before: StepOutputs): z.ZodType;
 }
@@ -66,8 +71,8 @@ function required<T>(value: T | undefined, what: string): T {
 
 /** The six steps, in order: the one table the routes, the step indicator, the overview and Bevestigen read. */
 export const STEPS: readonly StepDefinition[] = [
-  { id: 'werkgever', slug: 'werkgever', title: 'Werkgever', view: 'refund/steps/werkgever.njk', help: 'stepWerkgever', fields: WERKGEVER_FIELDS, schema: (ctx) => werkgeverSchema({ units: ctx.units }) },
-  { id: 'werknemer', slug: 'werknemer', title: 'Werknemer', view: 'refund/steps/werknemer.njk', help: 'stepWerknemer', fields: WERKNEMER_FIELDS, schema: () => werknemerSchema() },
+  { id: 'werkgever', slug: 'werkgever', title: 'Werkgever', view: 'refund/steps/werkgever.njk', help: 'stepWerkgever', fields: WERKGEVER_FIELDS, needs: [], schema: (ctx) => werkgeverSchema({ units: ctx.units }) },
+  { id: 'werknemer', slug: 'werknemer', title: 'Werknemer', view: 'refund/steps/werknemer.njk', help: 'stepWerknemer', fields: WERKNEMER_FIELDS, needs: [], schema: () => werknemerSchema() },
   {
     id: 'opleiding',
     slug: 'opleiding',
@@ -75,7 +80,9 @@ export const STEPS: readonly StepDefinition[] = [
     view: 'refund/steps/opleiding.njk',
     help: 'stepOpleiding',
     fields: OPLEIDING_FIELDS,
-    schema: (ctx, before) => opleidingSchema({ today: ctx.today, werknemer: required(before.werknemer, 'werknemer'), priorDossiers: ctx.priorDossiers, rules: ctx.rules }),
+    needs: ['werknemer'],
+    schema: (ctx, before) =>
+      opleidingSchema({ today: ctx.today, werknemer: required(before.werknemer, 'werknemer'), priorDossiers: ctx.priorDossiers, rules: ctx.rules, wording: ctx.wording }),
   },
   {
     id: 'initiatief',
@@ -84,8 +91,15 @@ export const STEPS: readonly StepDefinition[] = [
     view: 'refund/steps/initiatief.njk',
     help: 'stepInitiatief',
     fields: INITIATIEF_FIELDS,
+    needs: ['werknemer', 'opleiding'],
     schema: (ctx, before) =>
-      initiatiefSchema({ werknemer: required(before.werknemer, 'werknemer'), opleiding: required(before.opleiding, 'opleiding'), priorDossiers: ctx.priorDossiers, rules: ctx.rules }),
+      initiatiefSchema({
+        werknemer: required(before.werknemer, 'werknemer'),
+        opleiding: required(before.opleiding, 'opleiding'),
+        priorDossiers: ctx.priorDossiers,
+        rules: ctx.rules,
+        wording: ctx.wording,
+      }),
   },
   {
     id: 'bijlagen',
@@ -94,9 +108,10 @@ export const STEPS: readonly StepDefinition[] = [
     view: 'refund/steps/bijlagen.njk',
     help: 'stepBijlagen',
     fields: BIJLAGEN_FIELDS,
+    needs: ['opleiding'],
     schema: (ctx, before) => bijlagenSchema({ opleiding: required(before.opleiding, 'opleiding'), attachmentKinds: ctx.attachmentKinds }),
   },
-  { id: 'overzicht', slug: 'overzicht', title: 'Overzicht', view: 'refund/steps/overzicht.njk', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, schema: () => overzichtSchema() },
+  { id: 'overzicht', slug: 'overzicht', title: 'Overzicht', view: 'refund/steps/overzicht.njk', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, needs: [], schema: () => overzichtSchema() },
 ];
 
 export const FIRST_STEP = STEPS[0];
@@ -167,6 +182,31 @@ export function evaluateDraft(inputs: StepInputs, ctx: DraftContext): Evaluation
       states.push({ step, status: 'invalid', errors: formErrors(parsed.error) });
       firstIncomplete = step;
     }
+  }
+  return { states, outputs, firstIncomplete };
+}
+
+/**
+ * Judges every step whose prerequisites (`needs`) are complete, also after an invalid step, so that one pass
+ * finds all problems of a request typed in one go (a row of a CSV upload). A step whose prerequisite is not
+ * complete is 'blocked'; a step without input is 'not-started'. Same schemas and context as evaluateDraft.
+ */
+export function evaluateEachStep(inputs: StepInputs, ctx: DraftContext, steps: readonly StepDefinition[] = STEPS): Evaluation {
+  const outputs: StepOutputs = {};
+  const states: StepState[] = [];
+  let firstIncomplete: StepDefinition | null = null;
+  for (const step of steps) {
+    const input = inputs[step.id];
+    let state: StepState;
+    if (step.needs.some((id) => outputs[id] === undefined)) state = { step, status: 'blocked', errors: [] };
+    else if (input === undefined) state = { step, status: 'not-started', errors: [] };
+    else {
+      const parsed = step.schema(ctx, outputs).safeParse(input);
+      if (parsed.success) (outputs as Record<string, unknown>)[step.id] = parsed.data;
+      state = parsed.success ? { step, status: 'complete', errors: [] } : { step, status: 'invalid', errors: formErrors(parsed.error) };
+    }
+    if (state.status !== 'complete' && !firstIncomplete) firstIncomplete = step;
+    states.push(state);
   }
   return { states, outputs, firstIncomplete };
 }

@@ -1,0 +1,206 @@
+import type { Knex } from 'knex';
+import { audit } from '../auth/service.js';
+import type { Db } from '../db/knex.js';
+import { todayInBrussels } from '../domain/dates.js';
+import { normaliseInsz } from '../domain/insz.js';
+import type { RulesData } from '../domain/rules-data.js';
+import { toCsv } from '../dossiers/csv.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors, type FormError } from '../http/form-errors.js';
+import type { UploadedFile } from '../http/multipart.js';
+import { safeFilename } from '../refund/attachments.js';
+import type { RefundMailer } from '../refund/mail.js';
+import { isDuplicateDossierError, listEstablishmentUnits, priorDossiersOfEmployees } from '../refund/repository.js';
+import { overzichtSchema } from '../refund/schemas.js';
+import type { OrganisationAuth } from '../refund/service.js';
+import { fileDossiers, type DossierToFile } from '../refund/submission.js';
+import { COLUMN_BY_KEY, COLUMNS, ERRORS_HEADER } from './columns.js';
+import { readBulkFile, type ParsedRow } from './parser.js';
+import * as repo from './repository.js';
+import type { StoredRow, UploadRow } from './repository.js';
+import { validateRows, type RowError, type RowResult, type ValidationContext } from './validate.js';
+
+type Conn = Db | Knex.Transaction;
+
+/** Previews nobody confirmed are removed after this many days. */
+export const PREVIEW_RETENTION_DAYS = 30;
+
+export type UploadOutcome = { ok: true; uploadId: number } | { ok: false; message: string };
+
+export type ConfirmOutcome =
+  | { status: 'submitted' }
+  /** The declaration on honour was not ticked. */
+  | { status: 'declaration'; errors: FormError[] }
+  /** Something changed since the preview (a deadline passed, a dossier was filed): the rows were validated again. */
+  | { status: 'changed' }
+  | { status: 'nothing-valid' };
+
+export interface BulkServiceDeps {
+  db: Db;
+  now: () => Date;
+  rules: RulesData;
+  mailer: RefundMailer;
+}
+
+/** "Startdatum: De einddatum moet …" — a row's problems as one cell of the errors CSV. */
+export function errorsText(errors: readonly RowError[]): string {
+  return errors.map((e) => (e.column ? `${COLUMN_BY_KEY.get(e.column)!.header}: ${e.message}` : e.message)).join(' | ');
+}
+
+/** The stored row as the validator reads it again. */
+function parsedRowOf(row: StoredRow): ParsedRow {
+  return { line: row.line, cells: row.cells, rowProblem: row.row_problem };
+}
+
+/** What decides what Bevestigen files: which rows, and for how many hours and euros. */
+function sameOutcome(stored: StoredRow, fresh: RowResult): boolean {
+  if (stored.valid !== fresh.valid) return false;
+  if (!fresh.valid) return true;
+  return stored.summary.vovHours === fresh.summary.vovHours && stored.summary.amountCents === fresh.summary.amountCents;
+}
+
+export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
+  /** The organisation's units and the counting dossiers of every employee in the file: two queries, whatever the size. */
+  async function loadContext(conn: Conn, organisationId: number, rows: readonly ParsedRow[]): Promise<ValidationContext> {
+    const insz = rows.map((r) => normaliseInsz(r.cells.insz.trim())).filter((v): v is string => v !== null);
+    const [units, priorDossiers] = await Promise.all([listEstablishmentUnits(conn, organisationId), priorDossiersOfEmployees(conn, organisationId, insz)]);
+    return { today: todayInBrussels(now()), units, priorDossiers, rules };
+  }
+
+  async function validate(conn: Conn, organisationId: number, rows: readonly ParsedRow[]): Promise<RowResult[]> {
+    return validateRows(rows, await loadContext(conn, organisationId, rows));
+  }
+
+  /** Validates the stored rows again and stores the outcome when it differs; true when it did. */
+  async function revalidate(trx: Knex.Transaction, upload: UploadRow, stored: StoredRow[], fresh: RowResult[]): Promise<boolean> {
+    const changed = fresh.some((r, i) => !sameOutcome(stored[i], r));
+    if (!changed) return false;
+    await repo.updateRowResults(trx, upload.id, fresh);
+    await repo.markRevalidated(trx, upload.id, fresh.filter((r) => r.valid).length, now());
+    return true;
+  }
+
+  async function findUpload(conn: Conn, organisationId: number, uploadId: number, forUpdate = false): Promise<UploadRow> {
+    const upload = await repo.findUpload(conn, organisationId, uploadId, { forUpdate });
+    if (!upload) throw new HttpError(404);
+    return upload;
+  }
+
+  return {
+    findUpload: (organisationId: number, uploadId: number) => findUpload(db, organisationId, uploadId),
+
+    /** Reads, validates and stores an upload as a preview; nothing is submitted. */
+    async upload(auth: OrganisationAuth, file: UploadedFile | undefined, requestId: string): Promise<UploadOutcome> {
+      if (!file) return { ok: false, message: 'Kies het CSV-bestand met uw aanvragen.' };
+      const read = readBulkFile(file.data);
+      if (!read.ok) return read;
+      const organisationId = auth.organisation.id;
+      const results = await validate(db, organisationId, read.rows);
+      const uploadId = await db.transaction(async (trx) => {
+        await repo.deleteStalePreviews(trx, new Date(now().getTime() - PREVIEW_RETENTION_DAYS * 86_400_000));
+        const id = await repo.insertUpload(trx, {
+          organisationId,
+          createdBy: auth.person.id,
+          filename: safeFilename(file.filename || 'aanvragen.csv'),
+          encoding: read.encoding,
+          notices: read.notices,
+          rowCount: results.length,
+          validCount: results.filter((r) => r.valid).length,
+        });
+        await repo.insertRows(
+          trx,
+          id,
+          results.map((r, i) => ({ line: r.line, valid: r.valid, cells: read.rows[i].cells, rowProblem: read.rows[i].rowProblem, errors: r.errors, summary: r.summary })),
+        );
+        await audit(trx, { action: 'bulk.uploaded', personId: auth.person.id, organisationId, details: { uploadId: id, rows: results.length, valid: results.filter((r) => r.valid).length }, requestId });
+        return id;
+      });
+      return { ok: true, uploadId };
+    },
+
+    /**
+     * Bevestigen, in one transaction: lock the upload row (a second confirmation, also on another instance,
+     * waits here and then finds it submitted: the same dossiers, never new ones), validate every row again
+     * with the same rules, and file the valid rows with fileDossiers, the code the form's Bevestigen uses.
+     * When the new validation differs from the preview the user saw, nothing is filed: the preview is
+     * updated and shown again.
+     */
+    async confirm(auth: OrganisationAuth, uploadId: number, declarationInput: Record<string, string>, requestId: string): Promise<ConfirmOutcome> {
+      const organisationId = auth.organisation.id;
+      const attempt = () =>
+        db.transaction(async (trx): Promise<ConfirmOutcome> => {
+          const upload = await findUpload(trx, organisationId, uploadId, true);
+          if (upload.status === 'ingediend') return { status: 'submitted' };
+          const declaration = overzichtSchema().safeParse(declarationInput);
+          if (!declaration.success) return { status: 'declaration', errors: formErrors(declaration.error) };
+
+          const stored = await repo.allRows(trx, uploadId);
+          const fresh = await validate(trx, organisationId, stored.map(parsedRowOf));
+          if (await revalidate(trx, upload, stored, fresh)) return { status: 'changed' };
+          const valid = fresh.filter((r) => r.valid);
+          if (valid.length === 0) return { status: 'nothing-valid' };
+
+          const draftIds = await repo.createDraftsForRows(
+            trx,
+            organisationId,
+            auth.person.id,
+            valid.map((r) => ({ ...r.inputs, overzicht: { declaration: 'ja' } })),
+          );
+          const items: DossierToFile[] = valid.map((r, i) => ({
+            draftId: draftIds[i],
+            werkgever: r.outputs.werkgever!,
+            werknemer: r.outputs.werknemer!,
+            opleiding: r.outputs.opleiding!,
+            initiatief: r.outputs.initiatief!,
+            attachments: [],
+          }));
+          const filed = await fileDossiers(trx, { rules, mailer }, { auth, requestId, submittedAt: now(), items, auditDetails: (_item, i) => ({ bulkUploadId: uploadId, line: valid[i].line }) });
+          await repo.linkDossiers(trx, uploadId, filed.map((f, i) => ({ line: valid[i].line, dossierId: f.dossierId })));
+          await repo.markSubmitted(trx, uploadId, auth.person.id, now());
+          await audit(trx, { action: 'bulk.submitted', personId: auth.person.id, organisationId, details: { uploadId, dossiers: filed.length }, requestId });
+          return { status: 'submitted' };
+        });
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!isDuplicateDossierError(err)) throw err;
+        // A dossier for one of the rows was filed in the meantime (the form, or another upload): validating
+        // again now finds it; the preview shows that row as a duplicate and nothing of this file was filed.
+        return db.transaction(async (trx): Promise<ConfirmOutcome> => {
+          const upload = await findUpload(trx, organisationId, uploadId, true);
+          if (upload.status === 'ingediend') return { status: 'submitted' };
+          const stored = await repo.allRows(trx, uploadId);
+          await revalidate(trx, upload, stored, await validate(trx, organisationId, stored.map(parsedRowOf)));
+          return { status: 'changed' };
+        });
+      }
+    },
+
+    async discard(auth: OrganisationAuth, uploadId: number): Promise<boolean> {
+      const deleted = await repo.deletePreview(db, auth.organisation.id, uploadId);
+      if (deleted) await audit(db, { action: 'bulk.discarded', personId: auth.person.id, organisationId: auth.organisation.id, details: { uploadId } });
+      return deleted;
+    },
+
+    /** The rows with problems, as uploaded, with a first column that says what to fix: to correct and upload again. */
+    async invalidRowsCsv(organisationId: number, uploadId: number): Promise<{ upload: UploadRow; csv: string }> {
+      const upload = await findUpload(db, organisationId, uploadId);
+      const rows = await repo.allRows(db, uploadId, { onlyInvalid: true });
+      const csv = toCsv(
+        [ERRORS_HEADER, ...COLUMNS.map((c) => c.header)],
+        rows.map((r) => [`Regel ${r.line}: ${errorsText(r.errors)}`, ...COLUMNS.map((c) => r.cells[c.key])]),
+      );
+      return { upload, csv };
+    },
+  };
+}
+
+export type BulkService = ReturnType<typeof createBulkService>;
+
+/** The template: the header row of the column layout, UTF-8 with BOM and `;`, ready for Excel. */
+export function templateCsv(): string {
+  return toCsv(
+    COLUMNS.map((c) => c.header),
+    [],
+  );
+}

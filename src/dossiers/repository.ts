@@ -1,0 +1,61 @@
+import type { Knex } from 'knex';
+import type { Db } from '../db/knex.js';
+import type { DossierRow } from '../refund/repository.js';
+
+/** The follow-up overview's queries: the organisation's dossiers, filtered and searched, a page at a time. */
+
+type Conn = Db | Knex.Transaction;
+
+export interface DossierFilter {
+  organisationId: number;
+  schoolYearStart: number | null;
+  status: string | null;
+  /** A dossiernummer (or part of it) or an employee's name (or part of it); case does not matter. */
+  search: string | null;
+}
+
+export type DossierListRow = Omit<DossierRow, 'snapshot'>;
+
+const LIST_COLUMNS = [
+  'id', 'dossiernummer', 'organisation_id', 'draft_id', 'status', 'employee_insz', 'employee_first_name', 'employee_last_name', 'employee_email',
+  'training_type', 'training_name', 'odb_number', 'training_key', 'training_start_date', 'school_year_start', 'initiative',
+  'training_hours', 'vov_hours', 'forfait_cents', 'amount_cents', 'submitted_at', 'submitted_by',
+];
+
+/** The text as a LIKE pattern that matches it anywhere, with %, _ and \ taken literally. */
+function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function filtered(db: Conn, f: DossierFilter) {
+  return db('dossier')
+    .where({ organisation_id: f.organisationId })
+    .modify((q) => {
+      if (f.schoolYearStart !== null) q.where('school_year_start', f.schoolYearStart);
+      if (f.status !== null) q.where('status', f.status);
+      if (f.search !== null) {
+        const pattern = containing(f.search);
+        q.where((w) =>
+          w
+            .whereRaw('dossiernummer ILIKE ?', [pattern])
+            .orWhereRaw(`concat_ws(' ', employee_first_name, employee_last_name) ILIKE ?`, [pattern])
+            .orWhereRaw(`concat_ws(' ', employee_last_name, employee_first_name) ILIKE ?`, [pattern]),
+        );
+      }
+    });
+}
+
+export async function countDossiers(db: Conn, f: DossierFilter): Promise<number> {
+  const row = await filtered(db, f).count<{ n: string }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** Newest first; without `page` every matching dossier (the CSV export). */
+export async function findDossiers(db: Conn, f: DossierFilter, page?: { offset: number; limit: number }): Promise<DossierListRow[]> {
+  return filtered(db, f)
+    .orderBy([{ column: 'submitted_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .modify((q) => {
+      if (page) q.offset(page.offset).limit(page.limit);
+    })
+    .select<DossierListRow[]>(LIST_COLUMNS);
+}

@@ -1,0 +1,134 @@
+import { COLUMNS, type ColumnKey } from '../../src/bulk/columns.js';
+import { paths } from '../../src/paths.js';
+import { csrfTokenFrom } from '../helpers/app.js';
+import type { Agent } from '../helpers/login.js';
+import { decodeEntities } from '../refund/fixtures.js';
+
+export type Cells = Partial<Record<ColumnKey, string>>;
+
+/** A complete, valid row on 15 October 2025 (the refund tests' clock): a 40-hour ODB training from 1 October. */
+export function validRow(overrides: Cells = {}): Record<ColumnKey, string> {
+  return {
+    unitNumber: '2.147.812.701',
+    unitName: '',
+    unitStreet: '',
+    unitPostcode: '',
+    unitCity: '',
+    contactName: 'Jan Werkgever',
+    contactPhone: '09 123 45 67',
+    contactEmail: 'jan.werkgever@example.be',
+    iban: 'BE68 5390 0754 7034',
+    bic: 'GEBABEBB',
+    insz: '85.07.30-033.28',
+    firstName: 'Eva',
+    lastName: 'Peeters',
+    email: 'eva.peeters@example.be',
+    twp: '100',
+    weeklyHours: '38',
+    schedule: 'vast',
+    newEmployee: 'nee',
+    employmentStartDate: '',
+    trainingType: 'odb',
+    odbNumber: '12345',
+    trainingName: 'Veiligheidscoördinator niveau A',
+    providerName: 'Syntra West',
+    providerNumber: '0403.170.701',
+    startDate: '01/10/2025',
+    endDate: '30/06/2026',
+    examDate: '',
+    originalStartDate: '',
+    sizeKind: 'contacturen',
+    sizeAmount: '40',
+    examCount: '',
+    evcHours: '',
+    careerGuidanceAttestDate: '',
+    initiative: 'werkgever',
+    employeeAgreement: 'ja',
+    ...overrides,
+  };
+}
+
+/** More valid INSZ numbers (check digits right), for rows of different employees. */
+export const EMPLOYEES = [
+  { insz: '85.07.30-033.28', firstName: 'Eva', lastName: 'Peeters' },
+  { insz: '17.07.30-033.84', firstName: 'Lotte', lastName: 'Janssens' },
+  { insz: '98.47.28-997.65', firstName: 'Ahmed', lastName: 'El Amrani' },
+  { insz: '90.06.21-178.57', firstName: 'Eva', lastName: 'Werknemer' },
+  { insz: '75.04.12-123.53', firstName: 'An', lastName: 'Beheerder' },
+  { insz: '68.11.03-045.12', firstName: 'Jan', lastName: 'Werkgever' },
+] as const;
+
+function cell(value: string): string {
+  return /[";\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A CSV file as Excel in nl-BE writes it: BOM, `;`, CRLF; `headers` to leave out, rename or add columns. */
+export function csvFile(rows: readonly Record<string, string>[], options: { headers?: string[]; keys?: string[]; bom?: boolean; separator?: string; eol?: string } = {}): Buffer {
+  const keys = options.keys ?? COLUMNS.map((c) => c.key);
+  const headers = options.headers ?? keys.map((k) => COLUMNS.find((c) => c.key === k)?.header ?? k);
+  const sep = options.separator ?? ';';
+  const eol = options.eol ?? '\r\n';
+  const lines = [headers.map(cell).join(sep), ...rows.map((r) => keys.map((k) => cell(r[k] ?? '')).join(sep))];
+  return Buffer.from(`${options.bom === false ? '' : '\uFEFF'}${lines.join(eol)}${eol}`, 'utf8');
+}
+
+/** GETs the upload page for its token, then POSTs the file as a browser does (multipart). */
+export async function uploadFile(agent: Agent, data: Buffer, filename = 'aanvragen.csv') {
+  const page = await agent.get(paths.bulk);
+  if (page.status !== 200) throw new Error(`GET ${paths.bulk} answered ${page.status}`);
+  return agent.post(paths.bulk).field('_csrf', csrfTokenFrom(page.text)).attach('bestand', data, { filename, contentType: 'text/csv' });
+}
+
+/** Uploads a file that must be accepted; returns the preview's path. */
+export async function previewOf(agent: Agent, data: Buffer): Promise<string> {
+  const res = await uploadFile(agent, data);
+  if (res.status !== 303) throw new Error(`upload answered ${res.status}: ${errorSummaryOf(res.text).join(' | ')}`);
+  return res.headers.location as string;
+}
+
+/** Bevestigen on the preview (with the declaration unless told otherwise). */
+export async function confirmPreview(agent: Agent, previewPath: string, fields: Record<string, string> = { declaration: 'ja' }) {
+  return agent.post(`${previewPath}/bevestigen`).type('form').send({ ...fields, _csrf: await tokenOf(agent) });
+}
+
+/** The session's CSRF token, from a page every logged-in user can open (the upload page's form). */
+export async function tokenOf(agent: Agent): Promise<string> {
+  return csrfTokenFrom((await agent.get(paths.bulk)).text);
+}
+
+/** The texts of the error summary's links. */
+export function errorSummaryOf(html: string): string[] {
+  const summary = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
+  return [...summary.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => decodeEntities(m[1]));
+}
+
+/** The preview table's rows: line → its result cell's problems ("Kolom: message"), [] when in order. */
+export function previewRows(html: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const m of html.matchAll(/<tr id="regel-(\d+)"[^>]*>([\s\S]*?)<\/tr>/g)) {
+    const errors = [...m[2].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((e) => decodeEntities(e[1].replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim());
+    out.set(Number(m[1]), errors);
+  }
+  return out;
+}
+
+/** The lines of a CSV download, without BOM. */
+export function csvLines(text: string): string[] {
+  return text.replace(/^\uFEFF/, '').replace(/\r\n$/, '').split('\r\n');
+}
+
+/** The i-th of many valid INSZ numbers (born in 1980–1999, counter SSS), written as on the identity card. */
+export function inszFor(i: number): string {
+  const year = 80 + (i % 20);
+  const month = 1 + (Math.floor(i / 20) % 12);
+  const day = 1 + (Math.floor(i / 240) % 28);
+  const serial = 1 + (Math.floor(i / 6720) % 997);
+  const base = `${String(year).padStart(2, '0')}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}${String(serial).padStart(3, '0')}`;
+  const check = String(97 - (Number(base) % 97)).padStart(2, '0');
+  return `${base.slice(0, 2)}.${base.slice(2, 4)}.${base.slice(4, 6)}-${base.slice(6, 9)}.${check}`;
+}
+
+/** `n` valid rows, each a different employee. */
+export function manyRows(n: number): Record<string, string>[] {
+  return Array.from({ length: n }, (_, i) => validRow({ insz: inszFor(i), firstName: `Werknemer${i}`, lastName: `Nummer ${i}`, odbNumber: String(10_000 + (i % 50)) }));
+}

@@ -1,0 +1,40 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_ROWS } from '../../src/bulk/parser.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { Agent } from '../helpers/login.js';
+import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people } from '../refund/fixtures.js';
+import { confirmPreview, csvFile, manyRows, previewOf, previewRows } from './fixtures.js';
+
+let t: TestApp;
+let jan: Agent;
+
+beforeAll(async () => {
+  t = await buildTestApp({}, { now: fixedClock });
+  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  await insertMember(t.database.db, org.id, people.jan);
+  jan = request.agent(t.app);
+  await loginForOrganisation(jan, people.jan, org.id);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+// How fast is measured in the benchmark, not here: this checks that the largest file allowed works end to end.
+describe(`a file of exactly ${MAX_ROWS} rows`, () => {
+  it('is previewed and confirmed: every row its own dossier with its own number, in one transaction', async () => {
+    const previewPath = await previewOf(jan, csvFile(manyRows(MAX_ROWS)));
+    const preview = await jan.get(previewPath).expect(200);
+    expect(preview.text).toContain('<strong>5.000</strong> in orde');
+    expect(previewRows(preview.text).size).toBe(100);
+    const res = await confirmPreview(jan, previewPath);
+    expect(res.headers.location).toBe(`${previewPath}/ontvangstbevestiging`);
+    const stats = await t.database.db('dossier').first(t.database.db.raw('count(*)::int AS n, count(DISTINCT dossiernummer)::int AS numbers, count(DISTINCT draft_id)::int AS drafts'));
+    expect(stats).toEqual({ n: MAX_ROWS, numbers: MAX_ROWS, drafts: MAX_ROWS });
+    expect(await t.database.db('mail_outbox').count({ n: '*' }).first()).toEqual({ n: 2 * MAX_ROWS });
+    const receipt = await jan.get(res.headers.location).expect(200);
+    expect(receipt.text).toContain('<p class="panel__number">5.000</p>');
+    expect(receipt.text).toContain('<p class="pager__status">1 tot 100 van 5.000</p>');
+  }, 60_000);
+});
