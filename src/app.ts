@@ -50,12 +50,14 @@ export type App = Express & { close(): Promise<void> };
 export function createApp(config: Config, deps: AppDeps): App {
   const app = express() as App;
   const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const rules = deps.rules ?? defaultRules;
   const publicDir = join(PROJECT_ROOT, 'public');
   const assetBase = `${paths.assets}/${assetVersion(publicDir)}`;
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, deps.rules ?? defaultRules);
+  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
 
   const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test' });
   const serviceProvider = createServiceProvider(config, db);
@@ -82,18 +84,17 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   app.use(siteRoutes());
-  app.use(helpRoutes({ rules: deps.rules ?? defaultRules, now: deps.now ?? (() => new Date()) }));
+  app.use(helpRoutes({ rules, now }));
   app.use(authRoutes(authDeps));
   if (devIdpEnabled(config)) app.use(devIdpRoutes(config, serviceProvider));
-  const now = deps.now ?? (() => new Date());
   const rights = createRightsService({ db, mail: createMailComposer(config), now });
   app.use(organisationRoutes(db));
   app.use(rightsRoutes({ db, rights, now }));
   app.use(adminRoutes({ db, rights, now }));
   app.use(devMailboxRoutes(db, config));
-  app.use(refundRoutes({ db, config, now, rules: deps.rules ?? defaultRules }));
-  app.use(dossierRoutes({ db, now, rules: deps.rules ?? defaultRules }));
-  app.use(bulkRoutes({ db, config, now, rules: deps.rules ?? defaultRules }));
+  app.use(refundRoutes({ db, config, now, rules }));
+  app.use(dossierRoutes({ db, now, rules }));
+  app.use(bulkRoutes({ db, config, now, rules }));
 
   app.use(notFound);
   app.use(errorHandler(logger, config.env === 'development'));
