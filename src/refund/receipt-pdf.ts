@@ -21,65 +21,87 @@ export function toWinAnsi(text: string): string {
   return out;
 }
 
-const MARGIN = 56;
-const BLACK = '#000000';
-const TEXT = '#333332';
+export const MARGIN = 56;
+export const BLACK = '#000000';
+export const TEXT = '#333332';
 
-/** The ontvangstbevestiging as an A4 PDF: the same content as the page, in the same order. */
-export function renderReceiptPdf(receipt: ReceiptModel): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margin: MARGIN,
-      info: { Title: `Ontvangstbevestiging ${receipt.dossiernummer}`, Author: 'WSE-loket', Subject: 'Aanvraag terugbetaling Vlaams opleidingsverlof' },
-      lang: 'nl-BE',
-    });
+export interface ReceiptPdfHead {
+  title: string;
+  subject: string;
+  subtitle: string;
+  boxLabel: string;
+  boxValue: string;
+}
+
+/**
+ * Starts an A4 receipt as every receipt PDF begins: the brand band in type (no official logo), the title and
+ * the framed box with the key number in large type. `finished` resolves with the file once `doc.end()` is called.
+ */
+export function startReceiptPdf(head: ReceiptPdfHead): { doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> } {
+  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: head.title, Author: 'WSE-loket', Subject: head.subject }, lang: 'nl-BE' });
+  const finished = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
-    const t = toWinAnsi;
-    const width = doc.page.width - 2 * MARGIN;
-
-    // Brand band in type, as on the site (no official logo).
-    doc.rect(0, 0, doc.page.width, 40).fill('#FFE615');
-    doc.fillColor(BLACK).font('Helvetica-Bold').fontSize(14).text('Vlaanderen', MARGIN, 13, { continued: true }).font('Helvetica').text('  |  WSE-loket');
-    doc.moveDown(2);
-
-    doc.x = MARGIN;
-    doc.fillColor(BLACK).font('Helvetica-Bold').fontSize(20).text(t('Ontvangstbevestiging'));
-    doc.font('Helvetica').fontSize(12).fillColor(TEXT).text(t('Aanvraag terugbetaling Vlaams opleidingsverlof'));
-    doc.moveDown();
-
-    // The framed box with the dossiernummer in large type.
-    const boxTop = doc.y;
-    doc.font('Helvetica').fontSize(11).fillColor(TEXT).text('Dossiernummer', MARGIN + 14, boxTop + 12);
-    doc.font('Helvetica-Bold').fontSize(24).fillColor(BLACK).text(t(receipt.dossiernummer), MARGIN + 14, doc.y + 2);
-    const boxBottom = doc.y + 12;
-    doc.lineWidth(2).strokeColor(BLACK).rect(MARGIN, boxTop, width, boxBottom - boxTop).stroke();
-    doc.x = MARGIN;
-    doc.y = boxBottom + 16;
-
-    const keyWidth = 170;
-    for (const row of receipt.rows) {
-      const y = doc.y;
-      doc.font('Helvetica-Bold').fontSize(10.5).fillColor(BLACK).text(t(row.key), MARGIN, y, { width: keyWidth - 10 });
-      const keyBottom = doc.y;
-      doc.font('Helvetica').fontSize(10.5).fillColor(TEXT).text(t(row.value), MARGIN + keyWidth, y, { width: width - keyWidth });
-      doc.y = Math.max(keyBottom, doc.y) + 5;
-      doc.lineWidth(0.5).strokeColor('#b1b1b1').moveTo(MARGIN, doc.y - 2).lineTo(MARGIN + width, doc.y - 2).stroke();
-      doc.y += 3;
-    }
-
-    doc.moveDown();
-    doc.x = MARGIN;
-    doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK).text('Wat gebeurt er nu?');
-    doc.moveDown(0.3);
-    doc.font('Helvetica').fontSize(10.5).fillColor(TEXT).list(receipt.nextSteps.map(t), { bulletRadius: 2, textIndent: 12, width });
-    doc.moveDown();
-    doc.text(t(`Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer ${receipt.dossiernummer}, of bel gratis de Vlaamse infolijn 1700.`), MARGIN, doc.y, { width });
-    doc.moveDown(2);
-    doc.fontSize(8.5).fillColor('#595959').text(t('WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.'), { width });
-    doc.end();
   });
+  const t = toWinAnsi;
+  const width = doc.page.width - 2 * MARGIN;
+
+  doc.rect(0, 0, doc.page.width, 40).fill('#FFE615');
+  doc.fillColor(BLACK).font('Helvetica-Bold').fontSize(14).text('Vlaanderen', MARGIN, 13, { continued: true }).font('Helvetica').text('  |  WSE-loket');
+  doc.moveDown(2);
+
+  doc.x = MARGIN;
+  doc.fillColor(BLACK).font('Helvetica-Bold').fontSize(20).text(t('Ontvangstbevestiging'));
+  doc.font('Helvetica').fontSize(12).fillColor(TEXT).text(t(head.subtitle));
+  doc.moveDown();
+
+  const boxTop = doc.y;
+  doc.font('Helvetica').fontSize(11).fillColor(TEXT).text(t(head.boxLabel), MARGIN + 14, boxTop + 12);
+  doc.font('Helvetica-Bold').fontSize(24).fillColor(BLACK).text(t(head.boxValue), MARGIN + 14, doc.y + 2);
+  const boxBottom = doc.y + 12;
+  doc.lineWidth(2).strokeColor(BLACK).rect(MARGIN, boxTop, width, boxBottom - boxTop).stroke();
+  doc.x = MARGIN;
+  doc.y = boxBottom + 16;
+  return { doc, width, finished };
+}
+
+/** The summary list: key in bold, value beside it, a thin line under each row. */
+export function writeSummaryRows(doc: PDFKit.PDFDocument, rows: readonly { key: string; value: string }[], width: number): void {
+  const keyWidth = 170;
+  for (const row of rows) {
+    const y = doc.y;
+    doc.font('Helvetica-Bold').fontSize(10.5).fillColor(BLACK).text(toWinAnsi(row.key), MARGIN, y, { width: keyWidth - 10 });
+    const keyBottom = doc.y;
+    doc.font('Helvetica').fontSize(10.5).fillColor(TEXT).text(toWinAnsi(row.value), MARGIN + keyWidth, y, { width: width - keyWidth });
+    doc.y = Math.max(keyBottom, doc.y) + 5;
+    doc.lineWidth(0.5).strokeColor('#b1b1b1').moveTo(MARGIN, doc.y - 2).lineTo(MARGIN + width, doc.y - 2).stroke();
+    doc.y += 3;
+  }
+}
+
+/** The ontvangstbevestiging as an A4 PDF: the same content as the page, in the same order. */
+export async function renderReceiptPdf(receipt: ReceiptModel): Promise<Buffer> {
+  const { doc, width, finished } = startReceiptPdf({
+    title: `Ontvangstbevestiging ${receipt.dossiernummer}`,
+    subject: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
+    subtitle: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
+    boxLabel: 'Dossiernummer',
+    boxValue: receipt.dossiernummer,
+  });
+  const t = toWinAnsi;
+  writeSummaryRows(doc, receipt.rows, width);
+
+  doc.moveDown();
+  doc.x = MARGIN;
+  doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK).text('Wat gebeurt er nu?');
+  doc.moveDown(0.3);
+  doc.font('Helvetica').fontSize(10.5).fillColor(TEXT).list(receipt.nextSteps.map(t), { bulletRadius: 2, textIndent: 12, width });
+  doc.moveDown();
+  doc.text(t(`Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer ${receipt.dossiernummer}, of bel gratis de Vlaamse infolijn 1700.`), MARGIN, doc.y, { width });
+  doc.moveDown(2);
+  doc.fontSize(8.5).fillColor('#595959').text(t('WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.'), { width });
+  doc.end();
+  return finished;
 }
