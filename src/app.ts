@@ -17,7 +17,7 @@ import { configureViews } from './http/views.js';
 import { siteRoutes } from './site/routes.js';
 import { helpRoutes } from './help/routes.js';
 import { defaultRules, type RulesData } from './domain/rules-data.js';
-import { loadAuthContext } from './auth/context.js';
+import { authSessionJoin, loadAuthContext } from './auth/context.js';
 import { devIdpRoutes } from './auth/dev-idp/routes.js';
 import { acsRoutes, authRoutes } from './auth/routes.js';
 import { devIdpEnabled, idpOriginForCsp } from './auth/saml-config.js';
@@ -59,7 +59,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
 
-  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test' });
+  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin });
   const serviceProvider = createServiceProvider(config, db);
   const authDeps = { config, db, logger, sp: serviceProvider };
 
@@ -72,7 +72,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(formBody);
   app.use(sessions.middleware);
   app.use(sessions.timeouts);
-  app.use(loadAuthContext(db));
+  app.use(loadAuthContext);
   app.use(acsRoutes(authDeps)); // before CSRF: the IdP's POST carries no token
   app.use(csrf.csrfSynchronisedProtection);
   app.use((req, res, next) => {

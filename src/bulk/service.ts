@@ -155,6 +155,8 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
             attachments: [],
           }));
           const filed = await fileDossiers(trx, { rules, mailer }, { auth, requestId, submittedAt: now(), items, auditDetails: (_item, i) => ({ bulkUploadId: uploadId, line: valid[i].line }) });
+          // The drafts were made in this transaction, so nobody else can file them; anything else rolls it all back.
+          if (filed.length !== items.length) throw new Error(`bulk upload ${uploadId}: ${filed.length} of ${items.length} dossiers filed`);
           await repo.linkDossiers(trx, uploadId, filed.map((f, i) => ({ line: valid[i].line, dossierId: f.dossierId })));
           await repo.markSubmitted(trx, uploadId, auth.person.id, now());
           await audit(trx, { action: 'bulk.submitted', personId: auth.person.id, organisationId, details: { uploadId, dossiers: filed.length }, requestId });

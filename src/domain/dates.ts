@@ -152,13 +152,23 @@ const brusselsParts = new Intl.DateTimeFormat('en-CA', {
   hourCycle: 'h23',
 });
 
-function partsInBrussels(instant: Date): { year: string; month: string; day: string; hour: string; minute: string } {
+type BrusselsParts = { year: string; month: string; day: string; hour: string; minute: string };
+
+/** The last minute asked for: every request asks for "today" (formatToParts costs more than the rest of it). */
+let lastMinute: { minute: number; parts: BrusselsParts } | null = null;
+
+function partsInBrussels(instant: Date): BrusselsParts {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
     throw new RangeError('Expected a valid Date');
   }
+  // Time-zone offsets are whole minutes, so one minute of UTC is one minute in Brussels.
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (lastMinute?.minute === minute) return lastMinute.parts;
   const out: Record<string, string> = {};
   for (const part of brusselsParts.formatToParts(instant)) out[part.type] = part.value;
-  return { year: out.year, month: out.month, day: out.day, hour: out.hour, minute: out.minute };
+  const parts = { year: out.year, month: out.month, day: out.day, hour: out.hour, minute: out.minute };
+  lastMinute = { minute, parts };
+  return parts;
 }
 
 /** The calendar date in Brussels at the given instant (pass the clock's "now"). */

@@ -13,7 +13,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       // Belt and braces: the code never logs these, and if a library does, they are hidden.
       redact: { paths: ['req.headers.cookie', 'res.headers["set-cookie"]', '*.insz', '*.SAMLResponse', '*.password'], censor: '[verborgen]' },
     },
-    destination,
+    // Asynchronous writes: a log line never blocks a request, and lines written while one write is in flight
+    // go out together. pino flushes what is left synchronously when the process exits.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

@@ -9,15 +9,31 @@ export interface OutgoingMail {
   kind: string;
 }
 
+/** The mail_outbox columns of a mail: the one place that maps the outbox contract. */
+function outboxRow(mail: OutgoingMail) {
+  return { to_address: mail.to, subject: mail.subject, text_body: mail.text, html_body: mail.html, kind: mail.kind };
+}
+
 /**
  * Writes a mail to the outbox inside the caller's transaction: it is sent (by the worker) only when the
  * change that causes it commits, and it is never lost when SMTP is down.
  */
 export async function enqueueMail(trx: Knex | Knex.Transaction, mail: OutgoingMail): Promise<number> {
-  const [row] = await trx('mail_outbox')
-    .insert({ to_address: mail.to, subject: mail.subject, text_body: mail.text, html_body: mail.html, kind: mail.kind })
-    .returning<{ id: number }[]>('id');
+  const [row] = await trx('mail_outbox').insert(outboxRow(mail)).returning<{ id: number }[]>('id');
   return row.id;
+}
+
+/**
+ * enqueueMail for many mails as a statement part (e.g. a data-modifying CTE), so that a change and its mails
+ * are written in one round trip: the mails travel as one jsonb parameter, whatever their number. They are
+ * written only when the SQL `condition` (of that statement) holds.
+ */
+export function enqueueMailsSql(mails: readonly OutgoingMail[], condition = 'true'): { sql: string; bindings: [string] } {
+  return {
+    sql: `INSERT INTO mail_outbox (to_address, subject, text_body, html_body, kind)
+          SELECT to_address, subject, text_body, html_body, kind FROM jsonb_populate_recordset(NULL::mail_outbox, ?::jsonb) WHERE ${condition}`,
+    bindings: [JSON.stringify(mails.map(outboxRow))],
+  };
 }
 
 /** An absolute link for an e-mail: mail clients have no base URL, so every link starts at PUBLIC_URL. */

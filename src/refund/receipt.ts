@@ -5,7 +5,7 @@ import { formatDecimalNl, formatEuro } from '../domain/money.js';
 import { defaultRules, type RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel } from '../domain/school-year.js';
 import { initiativeLabels, trainingTypeLabels, type Initiative, type TrainingType } from '../domain/training.js';
-import type { DossierRow } from './repository.js';
+import type { DossierRow, NewDossier } from './repository.js';
 import type { DossierSnapshot } from './service.js';
 
 export const DOSSIER_STATUS_LABELS: Record<string, string> = {
@@ -34,7 +34,8 @@ export function hoursText(hours: number): string {
   return `${formatDecimalNl(hours)} uur`;
 }
 
-export function receiptModel(dossier: DossierRow, rules: RulesData = defaultRules): ReceiptModel {
+/** From a stored dossier, or from one about to be inserted (its receipt mails are written in the same statement). */
+export function receiptModel(dossier: DossierRow | NewDossier, rules: RulesData = defaultRules): ReceiptModel {
   const snapshot = dossier.snapshot as DossierSnapshot;
   const employeeName = `${dossier.employee_first_name} ${dossier.employee_last_name}`;
   const employeeInszMasked = maskInsz(dossier.employee_insz);

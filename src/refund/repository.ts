@@ -96,11 +96,6 @@ export async function createDraft(db: Conn, organisationId: number, personId: nu
   return row.id;
 }
 
-export async function findDraft(db: Conn, organisationId: number, draftId: number, options: { forUpdate?: boolean } = {}): Promise<DraftRow | undefined> {
-  const query = db('refund_draft').where({ id: draftId, organisation_id: organisationId }).first<DraftRow | undefined>();
-  return options.forUpdate ? query.forUpdate() : query;
-}
-
 /** Stores one step's input; a draft that was submitted meanwhile is left alone (returns false). */
 export async function saveStepInput(db: Conn, organisationId: number, draftId: number, stepId: string, input: Record<string, string>, personId: number): Promise<boolean> {
   const changed = await db('refund_draft')
@@ -138,10 +133,6 @@ export async function listDrafts(db: Conn, organisationId: number): Promise<Draf
     );
 }
 
-export async function markDraftSubmitted(trx: Knex.Transaction, draftId: number, at: Date): Promise<void> {
-  await trx('refund_draft').where({ id: draftId }).update({ submitted_at: at });
-}
-
 // ---- establishment units ----
 
 export interface EstablishmentUnitRow {
@@ -170,10 +161,6 @@ export async function findOrganisation(db: Conn, organisationId: number): Promis
 // ---- attachments ----
 
 const ATTACHMENT_COLUMNS = ['id', 'draft_id', 'kind', 'filename', 'content_type', 'size_bytes', 'uploaded_at'];
-
-export async function listAttachments(db: Conn, organisationId: number, draftId: number): Promise<AttachmentRow[]> {
-  return db('attachment').where({ organisation_id: organisationId, draft_id: draftId }).orderBy('id').select(ATTACHMENT_COLUMNS);
-}
 
 export async function addAttachment(db: Conn, organisationId: number, draftId: number, upload: CheckedUpload, personId: number): Promise<number> {
   const [row] = await db('attachment')
@@ -221,19 +208,75 @@ function toPriorDossier(r: PriorDossierRow): PriorDossier {
   };
 }
 
-export async function priorDossiers(db: Conn, organisationId: number, insz: string, exceptDraftId: number | null): Promise<PriorDossier[]> {
-  const rows = await db('dossier')
-    .where({ organisation_id: organisationId, employee_insz: insz })
-    .whereIn('status', BLOCKING_STATUSES)
-    .modify((q) => {
-      if (exceptDraftId !== null) q.whereNot('draft_id', exceptDraftId);
-    })
-    .orderBy('id')
-    .select<PriorDossierRow[]>(PRIOR_DOSSIER_COLUMNS);
-  return rows.map(toPriorDossier);
+// ---- everything a form page needs, in one round trip ----
+
+/** A draft with what its rules and page read: the rows of five tables, fetched by ONE statement. */
+export interface DraftPage {
+  /** null for a request not saved yet, or an id that is not one of the organisation's drafts. */
+  draft: DraftRow | null;
+  attachments: AttachmentRow[];
+  /** Set once the draft was submitted. */
+  dossiernummer: string | null;
+  units: EstablishmentUnitRow[];
+  /** Blocking dossiers (other than the draft's own) of the employee of the stored input and of `insz`, by INSZ. */
+  priorDossiers: Map<string, PriorDossier[]>;
+  /** The draft row's version (xmin): any later change of the draft changes it. */
+  version: string | null;
+  /** With `reserveNumber`, for a draft not submitted yet: a number from the dossier sequence (see dossiernummer()). */
+  reservedNumber: number | null;
 }
 
-/** priorDossiers for many employees in ONE query (the CSV upload checks thousands of rows at once), by INSZ. */
+interface DraftPageRow extends Partial<DraftRow> {
+  found: boolean;
+  page_version: string | null;
+  page_reserved: number | null;
+  page_attachments: (Omit<AttachmentRow, 'uploaded_at'> & { uploaded_at: string })[];
+  page_dossiernummer: string | null;
+  page_units: EstablishmentUnitRow[];
+  page_prior: PriorDossierRow[];
+}
+
+/**
+ * Every form request reads this, so it is one statement instead of five round trips: the draft (locked FOR
+ * UPDATE when asked, inside the caller's transaction), its attachments and dossier, the organisation's units
+ * and the prior dossiers of the employee. The employee is whoever the stored input names (digits of its INSZ
+ * field) plus `insz` (a value just posted); the caller picks the list that belongs to the input it judges.
+ * Bevestigen asks for a dossier number with the same read (`reserveNumber`); one not used stays a gap.
+ */
+export async function loadDraftPage(db: Conn, organisationId: number, draftId: number | null, options: { insz?: readonly string[]; reserveNumber?: boolean } = {}): Promise<DraftPage> {
+  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(
+    `WITH d AS (SELECT *, xmin::text AS page_version FROM refund_draft WHERE id = ?::bigint AND organisation_id = ?)
+     SELECT d.*, d.id IS NOT NULL AS found,
+       ${options.reserveNumber ? `CASE WHEN d.id IS NOT NULL AND d.submitted_at IS NULL THEN nextval('dossier_number_seq') END` : 'NULL::bigint'} AS page_reserved,
+       (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
+          SELECT id, draft_id, kind, filename, content_type, size_bytes, uploaded_at FROM attachment
+           WHERE organisation_id = ? AND draft_id = d.id) a) AS page_attachments,
+       (SELECT dossiernummer FROM dossier WHERE organisation_id = ? AND draft_id = d.id) AS page_dossiernummer,
+       (SELECT coalesce(json_agg(u ORDER BY u.name), '[]') FROM (
+          SELECT id, number, name, street, postcode, city FROM establishment_unit WHERE organisation_id = ?) u) AS page_units,
+       -- char(11) as the column: a text array would make PostgreSQL cast the column and skip its index.
+       (SELECT coalesce(json_agg(p ORDER BY p.id), '[]') FROM (
+          SELECT id, ${PRIOR_DOSSIER_COLUMNS.join(', ')} FROM dossier
+           WHERE organisation_id = ? AND status = ANY(?::text[]) AND draft_id IS DISTINCT FROM d.id
+             AND employee_insz = ANY((?::text[] || regexp_replace(coalesce(d.steps->'werknemer'->>'insz', ''), '\\D', '', 'g'))::char(11)[])) p) AS page_prior
+     FROM (SELECT 1) one LEFT JOIN d ON true`,
+    [draftId ?? 0, organisationId, organisationId, organisationId, organisationId, organisationId, [...BLOCKING_STATUSES], [...(options.insz ?? [])]],
+  );
+  const { found, page_version, page_reserved, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = rows[0];
+  const priorDossiers = new Map<string, PriorDossier[]>();
+  for (const r of page_prior) priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
+  return {
+    draft: found ? (draft as DraftRow) : null,
+    attachments: page_attachments.map((a) => ({ ...a, uploaded_at: new Date(a.uploaded_at) })),
+    dossiernummer: page_dossiernummer,
+    units: page_units,
+    priorDossiers,
+    version: page_version,
+    reservedNumber: page_reserved,
+  };
+}
+
+/** The blocking dossiers of many employees in ONE query (the CSV upload checks thousands of rows at once), by INSZ. */
 export async function priorDossiersOfEmployees(db: Conn, organisationId: number, insz: readonly string[]): Promise<Map<string, PriorDossier[]>> {
   const byInsz = new Map<string, PriorDossier[]>();
   if (insz.length === 0) return byInsz;
@@ -251,24 +294,15 @@ export async function priorDossiersOfEmployees(db: Conn, organisationId: number,
   return byInsz;
 }
 
-/**
- * The next `count` dossiernummers, VOV-<year>-<6 digits>, from the database sequence in one round trip
- * (never handed out twice, also across instances; never reused, even after a rollback).
- */
-export async function nextDossierNumbers(trx: Conn, year: number, count: number): Promise<string[]> {
-  const { rows } = await trx.raw<{ rows: { n: string }[] }>(`SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, ?::int) ORDER BY 1`, [count]);
-  return rows.map((r) => `VOV-${year}-${String(r.n).padStart(6, '0')}`);
+/** VOV-<year>-<6 digits>: a number from dossier_number_seq, which never hands one out twice (also across instances). */
+export function dossiernummer(year: number, n: number): string {
+  return `VOV-${year}-${String(n).padStart(6, '0')}`;
 }
 
-export async function insertDossier(trx: Knex.Transaction, dossier: NewDossier): Promise<number> {
-  const [row] = await trx('dossier')
-    .insert({ ...dossier, snapshot: JSON.stringify(dossier.snapshot) })
-    .returning<{ id: number }[]>('id');
-  return row.id;
-}
-
-export async function findDossierByDraft(db: Conn, organisationId: number, draftId: number): Promise<DossierRow | undefined> {
-  return db('dossier').where({ draft_id: draftId, organisation_id: organisationId }).first();
+/** The next `count` numbers of dossier_number_seq in one round trip (never reused, even after a rollback). */
+export async function nextDossierNumbers(trx: Conn, count: number): Promise<number[]> {
+  const { rows } = await trx.raw<{ rows: { n: number }[] }>(`SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, ?::int) ORDER BY 1`, [count]);
+  return rows.map((r) => r.n);
 }
 
 export async function findDossierByNumber(db: Conn, organisationId: number, dossiernummer: string): Promise<DossierRow | undefined> {

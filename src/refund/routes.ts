@@ -100,17 +100,19 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const auth = organisationAuth(req);
     const step = stepOf(req);
     const ref = draftRef(req.params.draftId);
-    const before = await service.open(auth.organisation.id, idOf(ref));
+    const input = pickFields(step.fields, req.body);
+    const { before, after: saved } = await service.openForStep(auth.organisation.id, idOf(ref), step, input);
     if (redirectElsewhere(res, before, ref, step)) return;
 
-    const input = pickFields(step.fields, req.body);
     const action = String((req.body as Record<string, unknown>).actie ?? 'volgende');
     const draftId = await service.saveStep(auth, idOf(ref), step, input);
-    const uploadErrors = step.id === 'bijlagen' ? await service.storeUploads(auth, draftId, req.files ?? [], before.attachments.length) : [];
-    if (step.id === 'bijlagen' && action === 'toevoegen' && uploadErrors.length === 0 && (req.files ?? []).length === 0) {
+    const files = step.id === 'bijlagen' ? (req.files ?? []) : [];
+    const uploadErrors = await service.storeUploads(auth, draftId, files, before.attachments.length);
+    if (step.id === 'bijlagen' && action === 'toevoegen' && uploadErrors.length === 0 && files.length === 0) {
       uploadErrors.push({ text: 'Kies eerst een bestand om toe te voegen.', href: `#${ATTACHMENT_KINDS[0]}` });
     }
-    const after = await service.open(auth.organisation.id, draftId);
+    // Only stored files change what was read above; otherwise the saved draft is judged without a second read.
+    const after = files.length > 0 ? await service.open(auth.organisation.id, draftId) : saved;
     if (uploadErrors.length > 0) return renderStep(req, res, 400, step, draftId, after, input, uploadErrors);
     if (action === 'opslaan') return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
     if (action === 'toevoegen') return res.redirect(303, stepPath(draftId, step.slug, { backToOverview: backToOverview(req) }));

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { audit } from '../auth/service.js';
 import type { Db } from '../db/knex.js';
 import { todayInBrussels } from '../domain/dates.js';
@@ -42,33 +41,58 @@ export interface RefundServiceDeps {
 }
 
 export function createRefundService({ db, now, rules, mailer }: RefundServiceDeps) {
-  async function loadContext(conn: Db | Knex.Transaction, organisationId: number, draftId: number | null, steps: StepInputs, attachments: AttachmentRow[]): Promise<DraftContext> {
+  /** Judges the stored input plus `extraInputs` (what was just posted) against the page's data. */
+  function evaluate(page: repo.DraftPage, extraInputs: StepInputs): OpenDraft {
+    const steps = { ...(page.draft?.steps ?? {}), ...extraInputs };
     const insz = normaliseInsz(steps.werknemer?.insz ?? '');
-    const [units, priorDossiers] = await Promise.all([
-      repo.listEstablishmentUnits(conn, organisationId),
-      insz ? repo.priorDossiers(conn, organisationId, insz, draftId) : Promise.resolve([]),
-    ]);
-    return { today: todayInBrussels(now()), units, priorDossiers, attachmentKinds: attachments.map((a) => a.kind), rules };
+    const context: DraftContext = {
+      today: todayInBrussels(now()),
+      units: page.units,
+      priorDossiers: (insz && page.priorDossiers.get(insz)) || [],
+      attachmentKinds: page.attachments.map((a) => a.kind),
+      rules,
+    };
+    const draft = page.draft && Object.keys(extraInputs).length > 0 ? { ...page.draft, steps } : page.draft;
+    return { draft, attachments: page.attachments, context, evaluation: evaluateDraft(steps, context), dossiernummer: page.dossiernummer };
   }
 
-  /** Loads and evaluates a draft of the organisation; another organisation's id is a 404. */
-  async function open(organisationId: number, draftId: number | null, extraInputs: StepInputs = {}, conn: Db | Knex.Transaction = db, lock = false): Promise<OpenDraft> {
-    let draft: DraftRow | null = null;
-    let attachments: AttachmentRow[] = [];
-    let dossiernummer: string | null = null;
-    if (draftId !== null) {
-      draft = (await repo.findDraft(conn, organisationId, draftId, { forUpdate: lock })) ?? null;
-      if (!draft) throw new HttpError(404);
-      attachments = await repo.listAttachments(conn, organisationId, draftId);
-      if (draft.submitted_at) dossiernummer = (await repo.findDossierByDraft(conn, organisationId, draftId))?.dossiernummer ?? null;
-    }
-    const steps = { ...(draft?.steps ?? {}), ...extraInputs };
-    const context = await loadContext(conn, organisationId, draftId, steps, attachments);
-    return { draft, attachments, context, evaluation: evaluateDraft(steps, context), dossiernummer };
+  /** Loads (one statement) and evaluates a draft of the organisation; another organisation's id is a 404. */
+  async function load(organisationId: number, draftId: number | null, extraInputs: StepInputs, reserveNumber = false): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
+    const postedInsz = normaliseInsz(extraInputs.werknemer?.insz ?? '');
+    const page = await repo.loadDraftPage(db, organisationId, draftId, { insz: postedInsz ? [postedInsz] : [], reserveNumber });
+    if (draftId !== null && !page.draft) throw new HttpError(404);
+    return { page, state: evaluate(page, extraInputs) };
+  }
+
+  const open = async (organisationId: number, draftId: number | null, extraInputs: StepInputs = {}): Promise<OpenDraft> => (await load(organisationId, draftId, extraInputs)).state;
+
+  /** Reads, judges and files the draft once (see submit); null when it changed or was filed meanwhile. */
+  async function trySubmit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string): Promise<SubmitResult | null> {
+    const { page, state } = await load(auth.organisation.id, draftId, { overzicht: declarationInput }, true);
+    if (state.dossiernummer) return { status: 'submitted', dossiernummer: state.dossiernummer };
+    const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
+    if (state.evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief || !overzicht || page.reservedNumber === null) return { status: 'invalid', open: state };
+    const [filed] = await fileDossiers(db, { rules, mailer }, {
+      auth,
+      requestId,
+      submittedAt: now(),
+      items: [{ draftId, version: page.version, werkgever, werknemer, opleiding, initiatief, attachments: state.attachments }],
+      numbers: [page.reservedNumber],
+    });
+    return filed ? { status: 'submitted', dossiernummer: filed.dossiernummer } : null;
   }
 
   return {
     open: (organisationId: number, draftId: number | null) => open(organisationId, draftId),
+
+    /**
+     * A step POST reads once: the draft as stored (`before`, to check the step may be posted) and as it will
+     * be once `input` is saved (`after`, whose evaluation decides where the user goes next).
+     */
+    async openForStep(organisationId: number, draftId: number | null, step: StepDefinition, input: Record<string, string>): Promise<{ before: OpenDraft; after: OpenDraft }> {
+      const { page, state } = await load(organisationId, draftId, { [step.id]: input });
+      return { before: evaluate(page, {}), after: state };
+    },
 
     /** Stores a step's input as typed (valid or not); a new request becomes a draft on its first save. */
     async saveStep(auth: OrganisationAuth, draftId: number | null, step: StepDefinition, input: Record<string, string>): Promise<number> {
@@ -124,31 +148,22 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     },
 
     /**
-     * Bevestigen, in one transaction: lock the draft row (a second click waits here), return the dossier
-     * if it was submitted already, re-validate every step with the same schemas, then file the dossier
-     * (fileDossiers: its number, the audit entry and both receipt mails). Nothing is written unless all of it is.
+     * Bevestigen: read the draft (with a dossier number), re-validate every step with the same schemas, then
+     * file it (fileDossiers: the dossier, the audit entry and both receipt mails in one statement, written only
+     * if the draft is unchanged since the read). A second click, or a change made meanwhile, makes that write
+     * file nothing: the draft is then read and judged again, and a second click finds the first one's dossier.
      */
     async submit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string): Promise<SubmitResult> {
-      const organisationId = auth.organisation.id;
       try {
-        return await db.transaction(async (trx): Promise<SubmitResult> => {
-          const state = await open(organisationId, draftId, { overzicht: declarationInput }, trx, true);
-          if (state.dossiernummer) return { status: 'submitted', dossiernummer: state.dossiernummer };
-          const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
-          if (state.evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief || !overzicht) return { status: 'invalid', open: state };
-
-          const [filed] = await fileDossiers(trx, { rules, mailer }, {
-            auth,
-            requestId,
-            submittedAt: now(),
-            items: [{ draftId, werkgever, werknemer, opleiding, initiatief, attachments: state.attachments }],
-          });
-          return { status: 'submitted', dossiernummer: filed.dossiernummer };
-        });
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const result = await trySubmit(auth, draftId, declarationInput, requestId);
+          if (result) return result;
+        }
+        throw new Error(`draft ${draftId} kept changing while it was submitted`);
       } catch (err) {
         // Another draft for the same employee, training and school year won the race: the re-evaluation
         // now finds that dossier and tells the user at the training step.
-        if (repo.isDuplicateDossierError(err)) return { status: 'invalid', open: await open(organisationId, draftId, { overzicht: declarationInput }) };
+        if (repo.isDuplicateDossierError(err)) return { status: 'invalid', open: await open(auth.organisation.id, draftId, { overzicht: declarationInput }) };
         throw err;
       }
     },

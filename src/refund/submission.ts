@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import { todayInBrussels } from '../domain/dates.js';
 import type { RulesData } from '../domain/rules-data.js';
-import type { OutgoingMail } from '../mail/outbox.js';
+import { enqueueMailsSql, type OutgoingMail } from '../mail/outbox.js';
 import type { RefundMailer } from './mail.js';
 import { receiptModel } from './receipt.js';
-import { nextDossierNumbers, type AttachmentRow, type DossierRow, type NewDossier } from './repository.js';
+import { dossiernummer, nextDossierNumbers, type AttachmentRow, type NewDossier } from './repository.js';
 import type { InitiatiefData, OpleidingData, WerkgeverData, WerknemerData } from './schemas.js';
 import type { OrganisationAuth } from './service.js';
 import { receiptPath } from './urls.js';
@@ -23,9 +23,11 @@ export interface DossierSnapshot {
   declaration: true;
 }
 
-/** One validated request to file: its draft (locked or created by the caller) and the typed output of its steps. */
+/** One validated request to file: its draft and the typed output of its steps. */
 export interface DossierToFile {
   draftId: number;
+  /** The draft's version (xmin) that was validated: when the draft changed since, it is not filed. */
+  version?: string | null;
   werkgever: WerkgeverData;
   werknemer: WerknemerData;
   opleiding: OpleidingData;
@@ -44,36 +46,44 @@ export interface FileDossiersInput {
   requestId: string;
   submittedAt: Date;
   items: readonly DossierToFile[];
+  /** Numbers of dossier_number_seq already taken for the items (Bevestigen reserves one with its read). */
+  numbers?: readonly number[];
   /** Extra audit details per dossier (e.g. the CSV upload and line it came from). */
   auditDetails?: (item: DossierToFile, index: number) => Record<string, unknown>;
 }
 
-/** Rows per INSERT: well under PostgreSQL's 65 535 bind parameters for the widest table here. */
+/** Dossiers per statement: bounds the size of one statement (its mails carry their HTML) for a CSV upload. */
 const CHUNK = 500;
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/** The columns a new dossier row sets (NewDossier); the rest are the table's defaults. */
+const DOSSIER_COLUMNS: readonly (keyof NewDossier)[] = [
+  'dossiernummer', 'organisation_id', 'draft_id', 'status', 'employee_insz', 'employee_first_name', 'employee_last_name', 'employee_email',
+  'training_type', 'training_name', 'odb_number', 'training_key', 'training_start_date', 'school_year_start', 'initiative',
+  'training_hours', 'vov_hours', 'forfait_cents', 'amount_cents', 'snapshot', 'submitted_at', 'submitted_by',
+];
 
 /**
- * Files validated requests as dossiers inside the caller's transaction: a dossiernummer each from the
- * sequence, the immutable snapshot, the drafts marked submitted, an audit entry and both receipt mails per
- * dossier (outbox). The one way a dossier is made: the form's Bevestigen passes one request, the CSV upload's
- * Bevestigen thousands; both in batches of statements, never one query per row. The caller validates first
- * and holds the locks that make it exactly-once; a duplicate that slipped through (a concurrent submission)
- * fails the whole transaction on the unique index.
+ * Files validated requests as dossiers: a dossiernummer each from the sequence, the immutable snapshot, the
+ * drafts marked submitted, an audit entry and both receipt mails per dossier (outbox). The one way a dossier is
+ * made: the form's Bevestigen passes one request, the CSV upload's Bevestigen thousands; per chunk of them ONE
+ * statement writes it all, never one query per row.
+ *
+ * A chunk is written whole or not at all: only while each of its drafts is still unsubmitted and unchanged
+ * since it was validated (`version`). So Bevestigen needs no lock held over the validation: a double click or
+ * a change made meanwhile files nothing, and the caller judges the draft again. Several chunks belong in the
+ * caller's transaction (the CSV upload's), which must roll back when fewer dossiers than items come back. A
+ * duplicate that slipped through (a concurrent submission of another draft) fails on the unique index.
  */
-export async function fileDossiers(trx: Knex.Transaction, deps: { rules: RulesData; mailer: RefundMailer }, input: FileDossiersInput): Promise<FiledDossier[]> {
+export async function fileDossiers(conn: Knex | Knex.Transaction, deps: { rules: RulesData; mailer: RefundMailer }, input: FileDossiersInput): Promise<FiledDossier[]> {
   const { auth, items, submittedAt, requestId } = input;
   if (items.length === 0) return [];
   const organisationId = auth.organisation.id;
   const year = Number(todayInBrussels(submittedAt).slice(0, 4));
+  const numbers = input.numbers ?? (await nextDossierNumbers(conn, items.length));
+  const dossiernummers = numbers.map((n) => dossiernummer(year, n));
 
-  const dossiernummers = await nextDossierNumbers(trx, year, items.length);
-
-  const newDossiers: NewDossier[] = items.map((item, i) => {
+  // Made per chunk (below): the rendered receipt mails of a 5 000-row upload would not fit a small heap at once.
+  const toDossier = (item: DossierToFile, i: number): NewDossier => {
     const { werkgever, werknemer, opleiding, initiatief } = item;
     const snapshot: DossierSnapshot = {
       version: 1,
@@ -112,47 +122,45 @@ export async function fileDossiers(trx: Knex.Transaction, deps: { rules: RulesDa
       submitted_at: submittedAt,
       submitted_by: auth.person.id,
     };
-  });
+  };
 
-  const inserted: DossierRow[] = [];
-  for (const part of chunks(newDossiers)) {
-    const rows = await trx('dossier')
-      .insert(part.map((d) => ({ ...d, snapshot: JSON.stringify(d.snapshot) })))
-      .returning<DossierRow[]>('*');
-    inserted.push(...rows);
+  const filed: FiledDossier[] = [];
+  for (let start = 0; start < items.length; start += CHUNK) {
+    const part = items.slice(start, start + CHUNK);
+    const newDossiers = part.map((item, j) => toDossier(item, start + j));
+    const mails = part.flatMap((item, j): OutgoingMail[] => {
+      const receipt = receiptModel(newDossiers[j], deps.rules);
+      const employer = deps.mailer.employerReceipt(auth.person.email ?? item.werkgever.contact.email, receipt, receiptPath(newDossiers[j].dossiernummer));
+      return item.werknemer.email ? [employer, deps.mailer.employeeReceipt(item.werknemer.email, receipt)] : [employer];
+    });
+    const audits = part.map((item, j) => ({
+      actor_person_id: auth.person.id,
+      organisation_id: organisationId,
+      action: 'refund.submitted',
+      details: { draftId: item.draftId, dossiernummer: newDossiers[j].dossiernummer, ...input.auditDetails?.(item, start + j) },
+      request_id: requestId,
+    }));
+    const drafts = part.map((item) => ({ id: item.draftId, version: item.version ?? null }));
+    const whole = `(SELECT count(*) FROM claimed) = ${drafts.length}`;
+    const outbox = enqueueMailsSql(mails, whole);
+    const { rows } = await conn.raw<{ rows: { id: number; dossiernummer: string; draft_id: number }[] }>(
+      `WITH claimed AS (
+         UPDATE refund_draft d SET submitted_at = ? FROM jsonb_to_recordset(?::jsonb) AS c(id bigint, version text)
+          WHERE d.id = c.id AND d.submitted_at IS NULL AND (c.version IS NULL OR d.xmin::text = c.version)
+         RETURNING d.id),
+       filed AS (
+         INSERT INTO dossier (${DOSSIER_COLUMNS.join(', ')})
+         SELECT ${DOSSIER_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::dossier, ?::jsonb) WHERE ${whole}
+         RETURNING id, dossiernummer, draft_id),
+       audits AS (
+         INSERT INTO audit_log (actor_person_id, organisation_id, action, details, request_id)
+         SELECT actor_person_id, organisation_id, action, details, request_id FROM jsonb_populate_recordset(NULL::audit_log, ?::jsonb) WHERE ${whole}),
+       mails AS (${outbox.sql})
+       SELECT id, dossiernummer, draft_id FROM filed`,
+      [submittedAt, JSON.stringify(drafts), JSON.stringify(newDossiers), JSON.stringify(audits), ...outbox.bindings],
+    );
+    if (rows.length === 0) break;
+    filed.push(...rows.map((r) => ({ draftId: r.draft_id, dossierId: r.id, dossiernummer: r.dossiernummer })));
   }
-  const byNumber = new Map(inserted.map((d) => [d.dossiernummer, d]));
-
-  await trx('refund_draft')
-    .whereRaw('id = ANY(?::bigint[])', [items.map((i) => i.draftId)])
-    .update({ submitted_at: submittedAt });
-
-  const audits = items.map((item, i) => ({
-    actor_person_id: auth.person.id,
-    organisation_id: organisationId,
-    action: 'refund.submitted',
-    details: JSON.stringify({ draftId: item.draftId, dossiernummer: dossiernummers[i], ...input.auditDetails?.(item, i) }),
-    request_id: requestId,
-  }));
-  for (const part of chunks(audits)) await trx('audit_log').insert(part);
-
-  const mails: OutgoingMail[] = [];
-  items.forEach((item, i) => {
-    const receipt = receiptModel(byNumber.get(dossiernummers[i])!, deps.rules);
-    mails.push(deps.mailer.employerReceipt(auth.person.email ?? item.werkgever.contact.email, receipt, receiptPath(dossiernummers[i])));
-    if (item.werknemer.email) mails.push(deps.mailer.employeeReceipt(item.werknemer.email, receipt));
-  });
-  await enqueueMails(trx, mails);
-
-  return items.map((item, i) => ({ draftId: item.draftId, dossierId: byNumber.get(dossiernummers[i])!.id, dossiernummer: dossiernummers[i] }));
-}
-
-/**
- * enqueueMail (src/mail/outbox.ts) for many mails at once: the same columns of the mail_outbox contract,
- * in multi-row INSERTs, so that 10 000 receipts of a CSV upload are not 10 000 round trips.
- */
-async function enqueueMails(trx: Knex.Transaction, mails: readonly OutgoingMail[]): Promise<void> {
-  for (const part of chunks(mails)) {
-    await trx('mail_outbox').insert(part.map((m) => ({ to_address: m.to, subject: m.subject, text_body: m.text, html_body: m.html, kind: m.kind })));
-  }
+  return filed;
 }

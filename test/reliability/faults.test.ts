@@ -425,7 +425,7 @@ describe.concurrent('faults', () => {
     });
 
     // Provably in flight: a test transaction locks the membership table, so every logged-in request stops inside
-    // the portal at its first query (the auth context). Wait until all of them are waiting for that lock.
+    // the portal at its first query (the session with its auth context). Wait until all of them are waiting for that lock.
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     holder.on('error', () => {});
@@ -437,7 +437,7 @@ describe.concurrent('faults', () => {
     observer.on('error', () => {});
     const waiting = async () =>
       Number(
-        (await observer.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'wse-loket' AND state = 'active' AND wait_event_type = 'Lock'`)).rows[0].n,
+        (await observer.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'wse-loket%' AND state = 'active' AND wait_event_type = 'Lock'`)).rows[0].n,
       );
     type Outcome = { what: string; status?: number; location?: string | null; error?: string };
     const track = (what: string, call: () => Promise<Reply>): Promise<Outcome> =>
