@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateLatest } from './db/migrate.js';
@@ -32,14 +32,26 @@ const mailWorker = createMailWorker({ db: database.db, config, logger });
 mailWorker.start();
 const server = createServer(app);
 server.keepAliveTimeout = 65_000;
+let stopping = false;
+// While shutting down, every response not sent yet says `Connection: close`, so a keep-alive client (or load
+// balancer) opens a new connection, to another instance, instead of sending its next request into one being closed.
+const unanswered = new Set<ServerResponse>();
+const closeAfterResponse = (res: ServerResponse) => {
+  if (!res.headersSent) res.shouldKeepAlive = false;
+};
+server.on('request', (_req, res: ServerResponse) => {
+  if (stopping) return closeAfterResponse(res);
+  unanswered.add(res);
+  res.once('close', () => unanswered.delete(res));
+});
 server.listen(config.port, config.host, () => {
   logger.info('WSE-loket listening on %s (port %d)', config.publicUrl, config.port);
 });
 
-let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  unanswered.forEach(closeAfterResponse);
   logger.info('%s received: finishing in-flight requests', signal);
   // Refuse new connections, let running requests finish, drop idle keep-alive sockets.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -27,6 +27,7 @@ export const helpAnchors = {
   stepBijlagen: 'stap-bijlagen',
   stepOverzicht: 'stap-overzicht',
   drafts: 'ontwerpen',
+  bulk: 'meerdere-aanvragen',
   receipt: 'ontvangstbevestiging',
   dossiers: 'mijn-dossiers',
   sessionExpired: 'sessie-verlopen',
@@ -59,6 +60,7 @@ export const faqAnchors = {
   amount: 'bedrag-per-uur',
   receipt: 'ontvangstbevestiging',
   afterSubmission: 'na-het-indienen',
+  bulk: 'veel-aanvragen-tegelijk',
 } as const;
 
 /** Contact (paths.contact). */

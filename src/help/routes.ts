@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RulesData } from '../domain/rules-data.js';
 import { trainingTypeLabels } from '../domain/training.js';
 import { MAX_UPLOAD_BYTES } from '../http/multipart.js';
+import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from '../bulk/parser.js';
 import { paths } from '../paths.js';
 import { faqFacts } from './faq.js';
 import '../http/types.js';
@@ -26,10 +27,12 @@ export function helpRoutes(deps: HelpRouteDeps): Router {
   const router = Router();
   const { rules } = deps;
 
+  // The CSV upload's limits, as its parser enforces them.
+  const bulkLimits = { rows: formatCount(MAX_ROWS), megabytes: MAX_FILE_BYTES / (1024 * 1024) };
   const render = (req: Request, res: Response, view: string, locals: Record<string, unknown> = {}) => {
     // The layout shows the person and organisation of a logged-in user: never keep such a page in a cache.
     if (req.auth) res.setHeader('Cache-Control', 'no-store');
-    res.render(view, { access: rules.access, contact: rules.contact, ...locals });
+    res.render(view, { access: rules.access, contact: rules.contact, bulkLimits, ...locals });
   };
 
   router.get(paths.help, (req, res) => {

@@ -48,6 +48,7 @@ const VIEWS: Record<number, string> = {
   403: 'errors/403.njk',
   404: 'errors/404.njk',
   413: 'errors/413.njk',
+  415: 'errors/415.njk',
   429: 'errors/429.njk',
   503: 'errors/503.njk',
 };

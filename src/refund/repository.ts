@@ -309,21 +309,6 @@ export async function findDossierByNumber(db: Conn, organisationId: number, doss
   return db('dossier').where({ dossiernummer, organisation_id: organisationId }).first();
 }
 
-/** The list columns (not the snapshot) of the organisation's dossiers, newest first. */
-export async function listDossiers(db: Conn, organisationId: number, schoolYearStart: number | null): Promise<Omit<DossierRow, 'snapshot'>[]> {
-  return db('dossier')
-    .where({ organisation_id: organisationId })
-    .modify((q) => {
-      if (schoolYearStart !== null) q.where('school_year_start', schoolYearStart);
-    })
-    .orderBy([{ column: 'submitted_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .select(
-      'id', 'dossiernummer', 'organisation_id', 'draft_id', 'status', 'employee_insz', 'employee_first_name', 'employee_last_name', 'employee_email',
-      'training_type', 'training_name', 'odb_number', 'training_key', 'training_start_date', 'school_year_start', 'initiative',
-      'training_hours', 'vov_hours', 'forfait_cents', 'amount_cents', 'submitted_at', 'submitted_by',
-    );
-}
-
 export async function dossierSchoolYears(db: Conn, organisationId: number): Promise<number[]> {
   const rows = await db('dossier').where({ organisation_id: organisationId }).distinct('school_year_start').orderBy('school_year_start', 'desc');
   return rows.map((r: { school_year_start: number }) => r.school_year_start);

@@ -69,10 +69,14 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+// The two steps whose schema needs no context are built once; zod schemas cost more to build than to run.
+const WERKNEMER_SCHEMA = werknemerSchema();
+const OVERZICHT_SCHEMA = overzichtSchema();
+
 /** The six steps, in order: the one table the routes, the step indicator, the overview and Bevestigen read. */
 export const STEPS: readonly StepDefinition[] = [
   { id: 'werkgever', slug: 'werkgever', title: 'Werkgever', view: 'refund/steps/werkgever.njk', help: 'stepWerkgever', fields: WERKGEVER_FIELDS, needs: [], schema: (ctx) => werkgeverSchema({ units: ctx.units }) },
-  { id: 'werknemer', slug: 'werknemer', title: 'Werknemer', view: 'refund/steps/werknemer.njk', help: 'stepWerknemer', fields: WERKNEMER_FIELDS, needs: [], schema: () => werknemerSchema() },
+  { id: 'werknemer', slug: 'werknemer', title: 'Werknemer', view: 'refund/steps/werknemer.njk', help: 'stepWerknemer', fields: WERKNEMER_FIELDS, needs: [], schema: () => WERKNEMER_SCHEMA },
   {
     id: 'opleiding',
     slug: 'opleiding',
@@ -111,7 +115,7 @@ export const STEPS: readonly StepDefinition[] = [
     needs: ['opleiding'],
     schema: (ctx, before) => bijlagenSchema({ opleiding: required(before.opleiding, 'opleiding'), attachmentKinds: ctx.attachmentKinds }),
   },
-  { id: 'overzicht', slug: 'overzicht', title: 'Overzicht', view: 'refund/steps/overzicht.njk', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, needs: [], schema: () => overzichtSchema() },
+  { id: 'overzicht', slug: 'overzicht', title: 'Overzicht', view: 'refund/steps/overzicht.njk', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, needs: [], schema: () => OVERZICHT_SCHEMA },
 ];
 
 export const FIRST_STEP = STEPS[0];

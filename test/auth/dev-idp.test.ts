@@ -50,6 +50,16 @@ describe('the development IdP', () => {
     expect(res.text).toContain('Kies een digitale sleutel.');
   });
 
+  it('asks again when "Volgende" is pressed without choosing a key (no sleutel field at all)', async () => {
+    const { location } = await startLogin(t.app);
+    const page = await request(t.app).get(ssoPath(location, '')).expect(200);
+    expect(page.text).toContain('name="stap" value="sleutel"');
+    expect(page.text).not.toContain('Kies een digitale sleutel.');
+    const res = await request(t.app).get(ssoPath(location, '&stap=sleutel')).expect(400);
+    expect(res.text).toContain('<a href="#sleutel">Kies een digitale sleutel.</a>');
+    expect(res.text).toContain('id="sleutel-error"');
+  });
+
   it('lists the demo people after a key is chosen', async () => {
     const { location } = await startLogin(t.app);
     const res = await request(t.app).get(ssoPath(location, '&sleutel=eid')).expect(200);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from '../../src/bulk/parser.js';
 import { demoPeople } from '../../src/db/demo-people.js';
 import { adminHelpLink, contactLink, faqLink, helpAnchors, helpLink, helpPageAnchors, type HelpPage } from '../../src/help/anchors.js';
 import { referenceFrom } from '../../src/help/routes.js';
@@ -88,6 +89,15 @@ describe('the help pages', () => {
     expect(html).toContain('de zwarte knop <strong>Aanvraag</strong>');
     expect(html).toContain('<strong>Gebruikersrecht aanvragen</strong>');
     expect(html).toContain('mailto:vlaamsopleidingsverlof@vlaanderen.be');
+  });
+
+  it('explain the CSV route for many requests, with the limits its parser enforces, and the FAQ links to it', async () => {
+    const html = (await request(t.app).get(paths.help).expect(200)).text;
+    const section = html.slice(html.indexOf(`id="${helpAnchors.bulk}"`), html.indexOf(`id="${helpAnchors.sessionExpired}"`));
+    expect(section).toContain('<strong>Meerdere aanvragen via CSV-bestand</strong>');
+    expect(section).toContain(`hoogstens ${formatCount(MAX_ROWS)} regels en is hoogstens ${MAX_FILE_BYTES / 1024 / 1024} MB groot`);
+    const faq = (await request(t.app).get(paths.faq).expect(200)).text;
+    expect(faq).toContain(`<a href="${helpLink('bulk')}">`);
   });
 
   it('name the right a local administrator grants from the rules data', async () => {

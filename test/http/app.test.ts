@@ -76,6 +76,12 @@ describe('the portal skeleton', () => {
     await request(t.app).post('/').type('form').send({ big: 'x'.repeat(300_000) }).expect(413);
   });
 
+  it('answers a form in a character set it cannot read with a Dutch 415 page, not the 500 page', async () => {
+    const res = await request(t.app).post('/').set('content-type', 'application/x-www-form-urlencoded; charset=utf-7').send('a=b').expect(415);
+    expect(res.text).toContain('<h1>Het formulier kon niet gelezen worden</h1>');
+    expect(res.text).not.toContain('Er ging iets mis');
+  });
+
   it('reports health and readiness', async () => {
     await request(t.app).get('/healthz').expect(200, 'ok');
     await request(t.app).get('/readyz').expect(200, 'ready');

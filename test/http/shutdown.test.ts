@@ -68,6 +68,8 @@ describe('the server process', () => {
     socket.write(body.slice('_csrf='.length));
     await closed; // the server closes the connection once the response is sent
     expect(response).toMatch(/^HTTP\/1\.1 403/); // the request was answered (its CSRF token is fake)
+    // …and told the client not to send another request on this connection (a keep-alive client would race the close).
+    expect(response).toMatch(/\r\nConnection: close\r\n/i);
     expect(await exited).toBe(0);
   });
 });

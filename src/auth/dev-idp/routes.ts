@@ -110,7 +110,8 @@ export function devIdpRoutes(config: Config, sp: ServiceProvider): Router {
     try {
       const { message } = await pending(req.query as Record<string, unknown>);
       const choice = req.query.sleutel;
-      if (choice === undefined) return renderKeys(res, message);
+      // The first visit shows the keys; "Volgende" (stap=sleutel) without a choice gets the message.
+      if (choice === undefined && req.query.stap !== 'sleutel') return renderKeys(res, message);
       const key = findDigitalKey(choice);
       if (!key) return renderKeys(res, message, [{ text: 'Kies een digitale sleutel.', href: '#sleutel' }]);
       renderPerson(res, message, key.code);
