@@ -123,7 +123,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   router.post(adminPaths.grantRequest(':id'), async (req, res) => {
     const requestId = idFrom(req.params.id);
     const form = parseForm(grantRightSchema(today()), req.body);
-    if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: req.body });
+    if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.grantRequest(actorOf(req), requestId, form.data.validUntil);
     if (outcome === 'not-found') throw new HttpError(404);
     const notice = outcome === 'ok' ? 'Het gebruikersrecht is toegekend. De aanvrager krijgt een e-mail en kan meteen aan de slag.' : 'Over deze aanvraag werd al beslist.';
@@ -133,7 +133,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   router.post(adminPaths.refuseRequest(':id'), async (req, res) => {
     const requestId = idFrom(req.params.id);
     const form = parseForm(refuseRequestSchema, req.body);
-    if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: req.body });
+    if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.refuseRequest(actorOf(req), requestId, form.data.reason);
     if (outcome === 'not-found') throw new HttpError(404);
     const notice = outcome === 'ok' ? 'De aanvraag is geweigerd. De aanvrager krijgt een e-mail met de reden.' : 'Over deze aanvraag werd al beslist.';
@@ -149,10 +149,10 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
 
   router.post(adminPaths.users, async (req, res) => {
     const form = parseForm(addUserSchema, req.body);
-    if (!form.ok) return renderNewUser(res, 400, { errors: form.errors, values: req.body });
+    if (!form.ok) return renderNewUser(res, 400, { errors: form.errors, values: form.values });
     const result = await addUser(db, actorOf(req), form.data);
     if (result.outcome === 'already-member') {
-      return renderNewUser(res, 400, { errors: [{ text: `Deze persoon is al gebruiker van ${req.auth!.organisation!.name}.`, href: '#insz' }], values: req.body });
+      return renderNewUser(res, 400, { errors: [{ text: `Deze persoon is al gebruiker van ${req.auth!.organisation!.name}.`, href: '#insz' }], values: form.values });
     }
     noticeAndRedirect(req, res, `${form.data.firstName} ${form.data.lastName} is toegevoegd als gebruiker. Ken hieronder het gebruikersrecht toe als dat nodig is.`, adminPaths.user(result.personId));
   });
@@ -178,7 +178,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   router.post(adminPaths.grantRight(':personId'), async (req, res) => {
     const personId = idFrom(req.params.personId);
     const form = parseForm(grantRightSchema(today()), req.body);
-    if (!form.ok) return renderUser(req, res, 400, { errors: form.errors, values: req.body });
+    if (!form.ok) return renderUser(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.grantDirectly(actorOf(req), personId, form.data.validUntil);
     if (outcome === 'not-found') throw new HttpError(404);
     const notice = outcome === 'ok' ? 'Het gebruikersrecht is toegekend. De gebruiker krijgt een e-mail.' : 'Deze gebruiker heeft het gebruikersrecht al.';

@@ -12,7 +12,7 @@ import type { FormError } from '../http/form-errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
-import { pickFields } from '../refund/field-reader.js';
+import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from '../refund/mail.js';
 import { findOrganisation } from '../refund/repository.js';
 import { OVERZICHT_FIELDS } from '../refund/schemas.js';

@@ -19,3 +19,14 @@ export const formBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/** A form's known fields, each as a string ('' when absent or not a single string, e.g. repeated), nothing else. */
+export function pickFields<F extends string>(fields: readonly F[], body: unknown): Record<F, string> {
+  const source = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const out = {} as Record<F, string>;
+  for (const f of fields) {
+    const v = source[f];
+    out[f] = typeof v === 'string' ? v : '';
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { pickFields } from './form-body.js';
 
 /** The one error shape of every form: it feeds both the error summary and the message above each field. */
 export interface FormError {
@@ -19,10 +20,14 @@ export function formErrors(error: z.ZodError): FormError[] {
   return out;
 }
 
-export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FormError[] };
+export type FormResult<T> = ({ ok: true; data: T } | { ok: false; errors: FormError[] }) & {
+  /** The schema's fields as posted, for showing the form again: strings only (a repeated field is ''). */
+  values: Record<string, string>;
+};
 
-/** Validates a posted form (only string fields; the CSRF token is ignored by the schema). */
-export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
-  const parsed = schema.safeParse(body ?? {});
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: formErrors(parsed.error) };
+/** Validates a posted form: only the schema's fields, each a single string (the CSRF token is not one of them). */
+export function parseForm<S extends z.ZodObject>(schema: S, body: unknown): FormResult<z.output<S>> {
+  const values = pickFields(Object.keys(schema.shape), body);
+  const parsed = schema.safeParse(values);
+  return parsed.success ? { ok: true, data: parsed.data, values } : { ok: false, errors: formErrors(parsed.error), values };
 }

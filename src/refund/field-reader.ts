@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import { parseDateNl, type IsoDate } from '../domain/dates.js';
 import { parseDecimalNl } from '../domain/money.js';
-
-/** A step's posted fields: every known field as a string ('' when absent), nothing else. */
-export function pickFields<F extends string>(fields: readonly F[], body: unknown): Record<F, string> {
-  const source = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const out = {} as Record<F, string>;
-  for (const f of fields) {
-    const v = source[f];
-    out[f] = typeof v === 'string' ? v : '';
-  }
-  return out;
-}
+import { pickFields } from '../http/form-body.js';
 
 /**
  * One object schema per field list, made once: zod compiles an object schema on its first parse, which costs

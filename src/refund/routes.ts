@@ -11,7 +11,7 @@ import type { FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
 import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize } from './attachments.js';
-import { pickFields } from './field-reader.js';
+import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from './mail.js';
 import { listDrafts } from './repository.js';
 import { OTHER_UNIT } from './schemas.js';

@@ -69,6 +69,16 @@ describe('adding a user', () => {
     expect(res.text).toContain('value="nina@example.be"');
   });
 
+  it('treats a field sent twice as not filled in, and never shows it back as "a,b"', async () => {
+    const token = csrfTokenFrom((await admin.get('/gebruikersbeheer/gebruikers/nieuw')).text);
+    const body = new URLSearchParams([['_csrf', token], ['insz', '85.07.30-033.28'], ['insz', '79.02.11-123.45'], ['firstName', 'Nina'], ['lastName', 'Peeters'], ['email', 'nina@example.be']]);
+    const res = await admin.post('/gebruikersbeheer/gebruikers').type('form').send(body.toString());
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<a href="#insz">Vul het INSZ-nummer in.</a>');
+    expect(res.text).not.toContain('85.07.30-033.28,79.02.11-123.45');
+    expect(res.text).toContain('value="Nina"');
+  });
+
   it('adds the person, who can then choose the organisation after login', async () => {
     const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: formatInsz(newcomer.insz), firstName: 'Nina', lastName: 'Nieuwkomer', email: newcomer.email });
     expect(res.status).toBe(303);
