@@ -2,48 +2,24 @@ import { COLUMNS, type ColumnKey } from '../../src/bulk/columns.js';
 import { paths } from '../../src/paths.js';
 import { csrfTokenFrom } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { decodeEntities } from '../refund/fixtures.js';
+import { decodeEntities, validInput } from '../refund/fixtures.js';
 
 export type Cells = Partial<Record<ColumnKey, string>>;
 
-/** A complete, valid row on 15 October 2025 (the refund tests' clock): a 40-hour ODB training from 1 October. */
+/**
+ * A complete, valid row on 15 October 2025 (the refund tests' clock): the form's valid input of every step
+ * (test/refund/fixtures.ts), with the unit by its number as the CSV names it, for employee Eva Peeters.
+ */
 export function validRow(overrides: Cells = {}): Record<ColumnKey, string> {
+  const { unitChoice: _byForm, ...werkgever } = validInput.werkgever('');
   return {
+    ...werkgever,
     unitNumber: '2.147.812.701',
-    unitName: '',
-    unitStreet: '',
-    unitPostcode: '',
-    unitCity: '',
-    contactName: 'Jan Werkgever',
-    contactPhone: '09 123 45 67',
-    contactEmail: 'jan.werkgever@example.be',
-    iban: 'BE68 5390 0754 7034',
-    bic: 'GEBABEBB',
-    insz: '85.07.30-033.28',
-    firstName: 'Eva',
+    ...validInput.werknemer,
     lastName: 'Peeters',
     email: 'eva.peeters@example.be',
-    twp: '100',
-    weeklyHours: '38',
-    schedule: 'vast',
-    newEmployee: 'nee',
-    employmentStartDate: '',
-    trainingType: 'odb',
-    odbNumber: '12345',
-    trainingName: 'Veiligheidscoördinator niveau A',
-    providerName: 'Syntra West',
-    providerNumber: '0403.170.701',
-    startDate: '01/10/2025',
-    endDate: '30/06/2026',
-    examDate: '',
-    originalStartDate: '',
-    sizeKind: 'contacturen',
-    sizeAmount: '40',
-    examCount: '',
-    evcHours: '',
-    careerGuidanceAttestDate: '',
-    initiative: 'werkgever',
-    employeeAgreement: 'ja',
+    ...validInput.opleiding,
+    ...validInput.initiatief,
     ...overrides,
   };
 }
