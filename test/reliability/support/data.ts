@@ -7,6 +7,7 @@ import { addDays, formatDateNl, todayInBrussels, type IsoDate } from '../../../s
 import { complementCheck97, twoDigits } from '../../../src/domain/mod97.js';
 import { defaultRules } from '../../../src/domain/rules-data.js';
 import type { Db } from '../../../src/db/knex.js';
+import { validInput } from '../../refund/fixtures.js';
 import type { Person } from './browser.js';
 
 /** A valid INSZ of someone born in the 1900s: YYMMDD + a 3-digit serial + the mod-97 check. */
@@ -83,51 +84,17 @@ export function employee(n: number): Employee {
 
 const fmt = (iso: IsoDate) => formatDateNl(iso);
 
-/** The answers of steps 1 to 4 for a 40-hour ODB training that starts next week (today on the real clock). */
+/**
+ * The answers of steps 1 to 4 for a 40-hour ODB training that starts next week (today on the real clock): the
+ * refund tests' valid input (test/refund/fixtures.ts) for this employee and these dates.
+ */
 export function journeyAnswers(unitId: number, who: Employee, options: { odbNumber?: string; now?: Date } = {}) {
   const today = todayInBrussels(options.now ?? new Date());
   return {
-    werkgever: {
-      unitChoice: String(unitId),
-      unitNumber: '',
-      unitName: '',
-      unitStreet: '',
-      unitPostcode: '',
-      unitCity: '',
-      contactName: 'Jan Werkgever',
-      contactPhone: '09 123 45 67',
-      contactEmail: 'contact@werkgever.example',
-      iban: 'BE68 5390 0754 7034',
-      bic: 'GEBABEBB',
-    },
-    werknemer: {
-      insz: who.insz,
-      firstName: who.firstName,
-      lastName: who.lastName,
-      email: who.email,
-      twp: '100',
-      weeklyHours: '38',
-      schedule: 'vast',
-      newEmployee: 'nee',
-      employmentStartDate: '',
-    },
-    opleiding: {
-      trainingType: 'odb',
-      odbNumber: options.odbNumber ?? '12345',
-      trainingName: 'Veiligheidscoördinator niveau A',
-      providerName: 'Syntra West',
-      providerNumber: '0403.170.701',
-      startDate: fmt(addDays(today, 7)),
-      endDate: fmt(addDays(today, 180)),
-      examDate: '',
-      originalStartDate: '',
-      sizeKind: 'contacturen',
-      sizeAmount: '40',
-      examCount: '',
-      evcHours: '',
-      careerGuidanceAttestDate: '',
-    },
-    initiatief: { initiative: 'werkgever', employeeAgreement: 'ja' },
+    werkgever: { ...validInput.werkgever(String(unitId)), contactEmail: 'contact@werkgever.example' },
+    werknemer: { ...validInput.werknemer, insz: who.insz, firstName: who.firstName, lastName: who.lastName, email: who.email },
+    opleiding: { ...validInput.opleiding, odbNumber: options.odbNumber ?? validInput.opleiding.odbNumber, startDate: fmt(addDays(today, 7)), endDate: fmt(addDays(today, 180)) },
+    initiatief: { ...validInput.initiatief },
   };
 }
 
