@@ -254,8 +254,8 @@ export interface LoginOptions {
   key?: string;
   /** Without JavaScript the IdP's answer needs the visible "Doorgaan" button. */
   javaScript?: boolean;
-  /** Press Aanmelden once without choosing a person first, to check the error state of the IdP's page. */
-  tryWithoutPerson?: boolean;
+  /** Press Volgende and Aanmelden once without choosing a key or a person first, to check the IdP's error states. */
+  tryWithoutChoosing?: boolean;
 }
 
 /**
@@ -268,11 +268,16 @@ export async function logIn(page: Page, portalUrl: string, person: string, o: Lo
   await page.getByRole('link', { name: 'Aanmelden', exact: true }).click();
   await expectH1(page, 'Aanmelden bij de digitale overheid');
   await checkPage(page, `${o.prefix}-digitale-sleutel`);
+  if (o.tryWithoutChoosing) {
+    await page.getByRole('button', { name: 'Volgende' }).click();
+    await expect(expectErrorSummaryFocused(page, `${o.prefix}-digitale-sleutel-fout`)).resolves.toEqual(['Kies een digitale sleutel.']);
+    await checkPage(page, `${o.prefix}-digitale-sleutel-fout`);
+  }
   await page.getByRole('radio', { name: o.key ?? 'itsme', exact: true }).check();
   await page.getByRole('button', { name: 'Volgende' }).click();
   await expectH1(page, `Aanmelden met ${o.key ?? 'itsme'}`);
   await checkPage(page, `${o.prefix}-persoon`);
-  if (o.tryWithoutPerson) {
+  if (o.tryWithoutChoosing) {
     await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
     await expect(expectErrorSummaryFocused(page, `${o.prefix}-persoon-fout`)).resolves.toEqual(['Kies met wie u zich aanmeldt.']);
     await checkPage(page, `${o.prefix}-persoon-fout`);

@@ -168,7 +168,7 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
 
   it('journey 1: the employee asks for the user right', async () => {
     const page = await freshPage();
-    await logIn(page, portal.url, 'Eva Werknemer', { prefix: 'j1', tryWithoutPerson: true });
+    await logIn(page, portal.url, 'Eva Werknemer', { prefix: 'j1', tryWithoutChoosing: true });
 
     // Verder without a choice: the error state of the organisation choice.
     await expectH1(page, 'Kies voor wie u werkt');
