@@ -50,11 +50,15 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
           `SELECT s.sess, to_jsonb(j) AS joined FROM "session" s LEFT JOIN LATERAL (${join.sql}) j ON true WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`,
           [sid, Math.ceil(Date.now() / 1000), ...join.bindings],
         )
-        .then(({ rows: [row] }) => {
-          if (!row) return callback(null, null);
-          row.sess[JOINED] = row.joined;
-          callback(null, row.sess);
-        }, callback);
+        // The callback runs outside the promise chain (as in connect-pg-simple): whatever the rest of the
+        // request throws must not become an unhandled rejection.
+        .then(
+          ({ rows: [row] }) => {
+            if (row) row.sess[JOINED] = row.joined;
+            process.nextTick(callback, null, row ? row.sess : null);
+          },
+          (err: unknown) => process.nextTick(callback, err),
+        );
     }
 
     override createSession(req: Request, sess: SessionData & WithJoined) {
