@@ -52,6 +52,15 @@ describe('Mijn dossiers', () => {
     expect(res.text).toContain('=HYPERLINK(&quot;http://evil.example&quot;;&quot;klik&quot;)');
   });
 
+  it('keeps each dossiernummer on one line on a narrow screen (a browser would break it at its hyphens)', async () => {
+    const res = await jan.get(paths.dossiers).expect(200);
+    const cells = [...res.text.matchAll(/<td([^>]*)><a href="\/mijn-dossiers\/VOV-[^"]+">/g)].map((m) => m[1]);
+    expect(cells).toEqual([' class="nowrap"', ' class="nowrap"']);
+    const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(res.text)![1];
+    const css = (await jan.get(stylesheet).expect(200)).text;
+    expect(css).toMatch(/(^|[\s,}])\.nowrap\b[^{]*\{[^}]*white-space:\s*nowrap/);
+  });
+
   it('filters by school year with a GET form; an unknown value shows every school year', async () => {
     const only2024 = await jan.get(`${paths.dossiers}?schooljaar=2024-2025`).expect(200);
     expect(only2024.text).toContain(nummer(receipts[0]));
