@@ -17,7 +17,7 @@ const TOUCH_AFTER_MS = 60_000;
 
 /**
  * Data read in the same statement as the session (one round trip less on every request): a LATERAL subquery
- * over the session row `s`, whose `s.sess` is the session's jsonb. Its row (or null: no row) is available to
+ * over the session row `s`, whose `s.sess` is the session's json. Its row (or null: no row) is available to
  * later middleware through joinedRow(req). Parameters are $3, $4, … (`bindings`).
  */
 export interface SessionJoin {

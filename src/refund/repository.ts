@@ -237,9 +237,8 @@ interface DraftPageRow extends Partial<DraftRow> {
 }
 
 /**
- * Every form request reads this, so it is one statement instead of five round trips: the draft (locked FOR
- * UPDATE when asked, inside the caller's transaction), its attachments and dossier, the organisation's units
- * and the prior dossiers of the employee. The employee is whoever the stored input names (digits of its INSZ
+ * Every form request reads this, so it is one statement instead of five round trips: the draft with its row
+ * version, its attachments and dossier, the organisation's units and the prior dossiers of the employee. The employee is whoever the stored input names (digits of its INSZ
  * field) plus `insz` (a value just posted); the caller picks the list that belongs to the input it judges.
  * Bevestigen asks for a dossier number with the same read (`reserveNumber`); one not used stays a gap.
  */
@@ -249,7 +248,7 @@ export async function loadDraftPage(db: Conn, organisationId: number, draftId: n
      SELECT d.*, d.id IS NOT NULL AS found,
        ${options.reserveNumber ? `CASE WHEN d.id IS NOT NULL AND d.submitted_at IS NULL THEN nextval('dossier_number_seq') END` : 'NULL::bigint'} AS page_reserved,
        (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
-          SELECT id, draft_id, kind, filename, content_type, size_bytes, uploaded_at FROM attachment
+          SELECT ${ATTACHMENT_COLUMNS.join(', ')} FROM attachment
            WHERE organisation_id = ? AND draft_id = d.id) a) AS page_attachments,
        (SELECT dossiernummer FROM dossier WHERE organisation_id = ? AND draft_id = d.id) AS page_dossiernummer,
        (SELECT coalesce(json_agg(u ORDER BY u.name), '[]') FROM (
