@@ -5,7 +5,7 @@
  * hits every target alike and their ratio stays fair. Every response is checked (status, a marker in the
  * body, the redirect target). Prints one JSON line: LoadResult[] in the order of the plan.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface ClientSpec {
@@ -62,6 +62,8 @@ export interface LoadResult {
   /** CPU time of the server process per response, and how busy it was (1 = one core all the time). */
   serverCpuMsPerRequest?: number;
   serverCpuLoad?: number;
+  /** CPU time of all PostgreSQL processes on the machine per response: the database's share of the work. */
+  databaseCpuMsPerRequest?: number;
   /** CLOCK_MONOTONIC microseconds (V8 profiles use the same clock) of the measured rounds. */
   windowsUs: [number, number][];
   /** What the warm-up did (its responses are checked too, but not measured). */
@@ -79,6 +81,7 @@ interface Phase {
   badSamples: string[];
   locations: string[];
   cpuMs: number | null;
+  databaseCpuMs: number | null;
   window: [number, number];
 }
 
@@ -86,13 +89,41 @@ interface Phase {
 const CLOCK_TICKS = 100;
 
 /** User + system CPU milliseconds of a process so far (from /proc/<pid>/stat), or null. */
+/**
+ * The CPU time of every process named `postgres` (server and backends), with that of ended ones (the
+ * server's reaped children: autovacuum workers, closed connections); null where /proc is missing.
+ */
+function databaseCpuMs(): number | null {
+  try {
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // ended meanwhile
+      }
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') total += cpuMsOfStat(stat, true);
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+function cpuMsOfStat(stat: string, withEndedChildren = false): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime and cstime are fields 14 to 17 of the whole line: 12 to 15 after "pid (comm) ".
+  const ticks = Number(fields[11]) + Number(fields[12]) + (withEndedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
 function cpuMs(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after "pid (comm) ".
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    return cpuMsOfStat(stat);
   } catch {
     return null;
   }
@@ -109,7 +140,7 @@ function headerValue(headers: Record<string, unknown>, name: string): string | u
 }
 
 async function runPhase(spec: LoadSpec, cursors: number[], seconds: number, maxPerConnection: number | undefined, measure: boolean): Promise<Phase> {
-  const phase: Phase = { latencies: [], ok: 0, bad: 0, errors: 0, timeouts: 0, seconds: 0, statusCounts: {}, badSamples: [], locations: [], cpuMs: null, window: [0, 0] };
+  const phase: Phase = { latencies: [], ok: 0, bad: 0, errors: 0, timeouts: 0, seconds: 0, statusCounts: {}, badSamples: [], locations: [], cpuMs: null, databaseCpuMs: null, window: [0, 0] };
   let lastResponseAt = 0;
   let nextIndex = 0;
   const locationPattern = spec.expect.locationPattern ? new RegExp(spec.expect.locationPattern) : null;
@@ -134,6 +165,7 @@ async function runPhase(spec: LoadSpec, cursors: number[], seconds: number, maxP
   };
 
   const cpuBefore = measure ? cpuMs(spec.serverPid) : null;
+  const databaseBefore = measure ? databaseCpuMs() : null;
   const started = performance.now();
   const startedUs = Number(process.hrtime.bigint() / 1000n);
   const result = await autocannon({
@@ -169,10 +201,12 @@ async function runPhase(spec: LoadSpec, cursors: number[], seconds: number, maxP
   } as autocannon.Options);
   const endedUs = Number(process.hrtime.bigint() / 1000n);
   const cpuAfter = measure ? cpuMs(spec.serverPid) : null;
+  const databaseAfter = measure ? databaseCpuMs() : null;
   phase.errors = result.errors;
   phase.timeouts = result.timeouts;
   phase.seconds = Math.max(1e-3, ((lastResponseAt || performance.now()) - started) / 1000);
   phase.cpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+  phase.databaseCpuMs = databaseBefore !== null && databaseAfter !== null ? databaseAfter - databaseBefore : null;
   phase.window = [startedUs, endedUs];
   return phase;
 }
@@ -182,6 +216,7 @@ function combine(spec: LoadSpec, phases: Phase[], warmup: Phase | undefined): Lo
   const sorted = Float64Array.from(latencies).sort();
   const seconds = phases.reduce((n, p) => n + p.seconds, 0);
   const cpu = phases.every((p) => p.cpuMs !== null) ? phases.reduce((n, p) => n + p.cpuMs!, 0) : null;
+  const databaseCpu = phases.every((p) => p.databaseCpuMs !== null) ? phases.reduce((n, p) => n + p.databaseCpuMs!, 0) : null;
   const windowMs = phases.reduce((n, p) => n + (p.window[1] - p.window[0]) / 1000, 0);
   const statusCounts: Record<string, number> = {};
   for (const p of phases) for (const [k, v] of Object.entries(p.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
@@ -203,6 +238,7 @@ function combine(spec: LoadSpec, phases: Phase[], warmup: Phase | undefined): Lo
     windowsUs: phases.map((p) => p.window),
     ...(spec.collectLocations ? { locations: phases.flatMap((p) => p.locations) } : {}),
     ...(cpu !== null && latencies.length ? { serverCpuMsPerRequest: cpu / latencies.length, serverCpuLoad: cpu / windowMs } : {}),
+    ...(databaseCpu !== null && latencies.length ? { databaseCpuMsPerRequest: databaseCpu / latencies.length } : {}),
     ...(warmup ? { warmup: { completed: warmup.latencies.length, ok: warmup.ok, bad: warmup.bad } } : {}),
   };
 }

@@ -949,20 +949,21 @@ async function report(failure?: Error): Promise<string> {
     lines.push(`**The run failed:** ${failure.message}`);
     lines.push('');
   }
-  lines.push('| figure | requests/s | p50 ms | p99 ms | errors | peak RSS MB | server CPU ms/req (core busy) |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('| figure | requests/s | p50 ms | p99 ms | errors | peak RSS MB | server CPU ms/req (core busy) | PostgreSQL CPU ms/req |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of figures) {
     if (!f.result) {
-      lines.push(`| ${f.label} | ${f.skipped ?? 'not run'} | | | | | |`);
+      lines.push(`| ${f.label} | ${f.skipped ?? 'not run'} | | | | | | |`);
       continue;
     }
     const r = f.result;
     const errors = r.bad + r.errors + r.timeouts;
     const cpu = r.serverCpuMsPerRequest === undefined ? '—' : `${fmt(r.serverCpuMsPerRequest, 2)} (${fmt((r.serverCpuLoad ?? 0) * 100, 0)} %)`;
-    lines.push(`| ${f.label} | ${fmt(r.rps, r.rps < 10 ? 2 : 0)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${errors === 0 ? '0' : `**${errors}** of ${r.completed}`} | ${fmt(f.peakRssMb, 0)} | ${cpu} |`);
+    const databaseCpu = r.databaseCpuMsPerRequest === undefined ? '—' : fmt(r.databaseCpuMsPerRequest, 2);
+    lines.push(`| ${f.label} | ${fmt(r.rps, r.rps < 10 ? 2 : 0)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${errors === 0 ? '0' : `**${errors}** of ${r.completed}`} | ${fmt(f.peakRssMb, 0)} | ${cpu} | ${databaseCpu} |`);
   }
-  if ('rowsPerSecond' in ceiling) lines.push(`| ref: insert ceiling for (d), ${ceiling.rows} rows in 1 transaction | ${fmt(ceiling.rowsPerSecond)} rows/s | | | 0 | | |`);
-  else lines.push(`| ref: insert ceiling for (d) | ${ceiling.skipped} | | | | | |`);
+  if ('rowsPerSecond' in ceiling) lines.push(`| ref: insert ceiling for (d), ${ceiling.rows} rows in 1 transaction | ${fmt(ceiling.rowsPerSecond)} rows/s | | | 0 | | | |`);
+  else lines.push(`| ref: insert ceiling for (d) | ${ceiling.skipped} | | | | | | |`);
   lines.push('');
 
   const rps = (k: string) => figure(k).result?.rps;
@@ -1004,7 +1005,8 @@ async function report(failure?: Error): Promise<string> {
     'Every response was checked: status (200, or 303 with the expected Location for POSTs) and markers in the body (page title, CSRF field, `</html>`; ' +
       'for (e) the newest seeded dossiernummer). Requests/s counts completed responses over the measured time; latencies are per response. ' +
       `(b) and the two reference servers are measured in ${ROUNDS} alternating rounds, so that changes in background load hit all three alike. ` +
-      'Server CPU ms/req is the user + system CPU time of the server process (not PostgreSQL) per response, from /proc; "core busy" is that time over the wall time. ' +
+      'Server CPU ms/req is the user + system CPU time of the server process (not PostgreSQL) per response, from /proc; "core busy" is that time over the wall time; ' +
+        'PostgreSQL CPU ms/req is the CPU time of all `postgres` processes on the machine over the same window, per response (PostgreSQL is not pinned: it shares both cores). ' +
       'The portal runs with NODE_ENV=production, PUBLIC_URL=https://127.0.0.1:<port>, TRUST_PROXY=loopback and the bench sends X-Forwarded-Proto: https, ' +
       'as a TLS-terminating proxy would (secure `__Host-` session cookie), with request logging at info to bench/results/server.log.',
   );

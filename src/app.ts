@@ -28,6 +28,7 @@ import { createMailComposer } from './mail/templates.js';
 import { organisationRoutes } from './organisations/routes.js';
 import { rightsRoutes } from './rights/routes.js';
 import { createRightsService } from './rights/service.js';
+import { draftPageReads } from './refund/page-read.js';
 import { refundRoutes } from './refund/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { bulkRoutes } from './bulk/routes.js';
@@ -59,7 +60,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
 
-  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin });
+  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin, reads: draftPageReads });
   const serviceProvider = createServiceProvider(config, db);
   const authDeps = { config, db, logger, sp: serviceProvider };
 

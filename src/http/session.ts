@@ -25,36 +25,91 @@ export interface SessionJoin {
   bindings: readonly unknown[];
 }
 
+/**
+ * Data a particular request will need, read in the same statement as its session, so that such a request
+ * makes no round trip of its own for it (a form page's draft). A LATERAL subquery after the SessionJoin
+ * (which it may read as `j`, e.g. `j.organisation_id`) that yields exactly one row; its columns are
+ * available through takePageRow(req, read, bindings). The statement is prepared once per connection.
+ */
+export interface PageRead {
+  /** Names the prepared statement; unique among the reads. */
+  name: string;
+  /** The subquery, its parameters numbered from `first` ($first, $first+1, …). */
+  sql(first: number): string;
+  /** This request's parameters, or null when the request needs no such read. */
+  bindings(req: Request): unknown[] | null;
+}
+
 const JOINED = Symbol('row read with the session');
-type WithJoined = { [JOINED]?: Record<string, unknown> | null };
+const PAGE = Symbol('page data read with the session');
+interface PageResult {
+  read: PageRead;
+  bindings: unknown[];
+  row: Record<string, unknown>;
+}
+type WithJoined = { [JOINED]?: Record<string, unknown> | null; [PAGE]?: PageResult };
 
 /** The row of the SessionJoin read with this request's session; undefined when no stored session was read. */
 export function joinedRow<Row>(req: Request): Row | null | undefined {
   return (req as Request & WithJoined)[JOINED] as Row | null | undefined;
 }
 
-export function createSession(config: Config, databaseUrl: string, options: { pruneExpired?: boolean; join?: SessionJoin } = {}): SessionParts {
+/**
+ * Takes the row `read` gave with this request's session, when it was read with these `bindings` (the caller's
+ * own view of the request, so a read never answers a question it was not asked); otherwise undefined. Once
+ * only: a later read in the same request (after a write) must go to the database.
+ */
+export function takePageRow<Row>(req: Request, read: PageRead, bindings: readonly unknown[]): Row | undefined {
+  const r = req as Request & WithJoined;
+  const page = r[PAGE];
+  if (!page || page.read !== read || JSON.stringify(page.bindings) !== JSON.stringify(bindings)) return undefined;
+  delete r[PAGE];
+  return page.row as Row;
+}
+
+export function createSession(config: Config, databaseUrl: string, options: { pruneExpired?: boolean; join?: SessionJoin; reads?: readonly PageRead[] } = {}): SessionParts {
   const BaseStore = connectPgSimple(session);
   // Every request reads its session (and the auth context with it) here: as many connections as the app's pool.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: config.database.poolMax, application_name: 'wse-loket-sessions', connectionTimeoutMillis: 5_000 });
   // A lost idle connection (database restart) must not crash the process.
   pool.on('error', () => {});
   const { join } = options;
+  const reads = join ? (options.reads ?? []) : [];
+  const statement = (read?: PageRead) =>
+    `SELECT s.sess, to_jsonb(j) AS joined${read ? ', p.*' : ''} FROM "session" s LEFT JOIN LATERAL (${join!.sql}) j ON true` +
+    (read ? ` LEFT JOIN LATERAL (${read.sql(3 + join!.bindings.length)}) p ON true` : '') +
+    ' WHERE s.sid = $1 AND s.expire >= to_timestamp($2)';
+  // Prepared once per connection: PostgreSQL parses and plans these on every request otherwise.
+  const statements = join ? new Map<PageRead | undefined, { name: string; text: string }>([undefined, ...reads].map((read) => [read, { name: `session${read ? `+${read.name}` : ''}`, text: statement(read) }])) : null;
+  // express-session calls store.get synchronously from its middleware: the request being read is this one.
+  let reading: Request | undefined;
   // connect-pg-simple's store, reading the session together with the join's row; its symbol key stays out of
   // the session's own data (express-session copies and hashes only enumerable string keys).
   class PgStore extends BaseStore {
     override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-      if (!join) return super.get(sid, callback);
+      if (!statements) return super.get(sid, callback);
+      const req = reading?.sessionID === sid ? reading : undefined;
+      reading = undefined;
+      let page: { read: PageRead; bindings: unknown[] } | undefined;
+      for (const read of req ? reads : []) {
+        const bindings = read.bindings(req!);
+        if (bindings) {
+          page = { read, bindings };
+          break;
+        }
+      }
+      const { name, text } = statements.get(page?.read)!;
       pool
-        .query<{ sess: SessionData & WithJoined; joined: Record<string, unknown> | null }>(
-          `SELECT s.sess, to_jsonb(j) AS joined FROM "session" s LEFT JOIN LATERAL (${join.sql}) j ON true WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`,
-          [sid, Math.ceil(Date.now() / 1000), ...join.bindings],
-        )
+        .query<{ sess: SessionData & WithJoined; joined: Record<string, unknown> | null }>({ name, text, values: [sid, Math.ceil(Date.now() / 1000), ...join!.bindings, ...(page?.bindings ?? [])] })
         // The callback runs outside the promise chain (as in connect-pg-simple): whatever the rest of the
         // request throws must not become an unhandled rejection.
         .then(
           ({ rows: [row] }) => {
-            if (row) row.sess[JOINED] = row.joined;
+            if (row) {
+              const { sess, joined, ...pageColumns } = row;
+              sess[JOINED] = joined;
+              if (page) sess[PAGE] = { ...page, row: pageColumns };
+            }
             process.nextTick(callback, null, row ? row.sess : null);
           },
           (err: unknown) => process.nextTick(callback, err),
@@ -63,7 +118,9 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
 
     override createSession(req: Request, sess: SessionData & WithJoined) {
       (req as Request & WithJoined)[JOINED] = sess[JOINED];
+      (req as Request & WithJoined)[PAGE] = sess[PAGE];
       delete sess[JOINED];
+      delete sess[PAGE];
       return super.createSession(req, sess);
     }
   }
@@ -79,7 +136,7 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
     errorLog: () => {},
   });
 
-  const middleware = session({
+  const sessionMiddleware = session({
     name: config.isProduction ? '__Host-loket' : 'loket',
     secret: config.session.secret,
     store,
@@ -91,6 +148,15 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
     // A browser-session cookie: the server decides about idle and absolute time-outs.
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.session.cookieSecure, path: '/' },
   });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    reading = req;
+    try {
+      sessionMiddleware(req, res, next);
+    } finally {
+      reading = undefined;
+    }
+  };
 
   const timeouts: RequestHandler = (req, res, next) => {
     const s = req.session;

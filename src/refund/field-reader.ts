@@ -23,6 +23,26 @@ export function stepInput<F extends string>(fields: readonly F[]) {
   return z.preprocess((body) => pickFields(fields, body), inputObject(fields));
 }
 
+/** A step schema bound to the context of one judgement (see contextStep): what steps.ts and the tests parse with. */
+export interface StepSchema<T> {
+  safeParse(input: unknown): z.ZodSafeParseResult<T>;
+  parse(input: unknown): T;
+}
+
+/**
+ * A step whose rules read a context (the organisation's units, the steps before, the prior dossiers …): the
+ * zod schema is built ONCE, over the pair { input, context }, and each judgement binds its context with
+ * `schema(context)`. Building a schema per judgement cost more than the parse itself (a form page judges four
+ * of them, a 5 000-row upload twenty thousand). Issues keep the field as their path, as with stepInput.
+ */
+export function contextStep<F extends string, C, T>(fields: readonly F[], judge: (raw: Record<F, string>, zctx: z.RefinementCtx, context: C) => T) {
+  const schema = z.object({ input: stepInput(fields), context: z.custom<C>() }).transform(({ input, context }, zctx) => judge(input as Record<F, string>, zctx, context as C));
+  return (context: C): StepSchema<T> => ({
+    safeParse: (input) => schema.safeParse({ input, context }) as z.ZodSafeParseResult<T>,
+    parse: (input) => schema.parse({ input, context }) as T,
+  });
+}
+
 const EMAIL = z.email();
 const MAX_TEXT = 200;
 

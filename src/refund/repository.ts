@@ -226,7 +226,8 @@ export interface DraftPage {
   reservedNumber: number | null;
 }
 
-interface DraftPageRow extends Partial<DraftRow> {
+/** The draft page statement's one row (see draftPageSql); exported for the read made with the session. */
+export interface DraftPageRow extends Partial<DraftRow> {
   found: boolean;
   page_version: string | null;
   page_reserved: number | null;
@@ -236,32 +237,40 @@ interface DraftPageRow extends Partial<DraftRow> {
   page_prior: PriorDossierRow[];
 }
 
+const DRAFT_COLUMNS = ['id', 'organisation_id', 'created_by', 'updated_by', 'created_at', 'updated_at', 'steps', 'submitted_at'] as const;
+// Constants, so written into the statement: it stays the same text for every request (and can be prepared).
+const BLOCKING_STATUSES_SQL = `ARRAY[${BLOCKING_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
+
 /**
  * Every form request reads this, so it is one statement instead of five round trips: the draft with its row
- * version, its attachments and dossier, the organisation's units and the prior dossiers of the employee. The employee is whoever the stored input names (digits of its INSZ
- * field) plus `insz` (a value just posted); the caller picks the list that belongs to the input it judges.
- * Bevestigen asks for a dossier number with the same read (`reserveNumber`); one not used stays a gap.
+ * version, its attachments and dossier, the organisation's units and the prior dossiers of the employee. The
+ * employee is whoever the stored input names (digits of its INSZ field) plus `insz` (a value just posted); the
+ * caller picks the list that belongs to the input it judges. Bevestigen asks for a dossier number with the same
+ * read (`reserveNumber`); one not used stays a gap.
+ *
+ * `parameters` is a one-row query with the columns draft_id (0 for none), organisation_id and insz (text[]):
+ * placeholders when run on its own (loadDraftPage), or the session's organisation when the page is read with
+ * the session (see page-read.ts). Columns are listed, not `*`: a prepared statement must keep its result type.
  */
-export async function loadDraftPage(db: Conn, organisationId: number, draftId: number | null, options: { insz?: readonly string[]; reserveNumber?: boolean } = {}): Promise<DraftPage> {
-  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(
-    `WITH d AS (SELECT *, xmin::text AS page_version FROM refund_draft WHERE id = ?::bigint AND organisation_id = ?)
-     SELECT d.*, d.id IS NOT NULL AS found,
+export function draftPageSql(parameters: string, options: { reserveNumber: boolean }): string {
+  return `SELECT ${DRAFT_COLUMNS.map((c) => `d.${c}`).join(', ')}, d.id IS NOT NULL AS found, d.xmin::text AS page_version,
        ${options.reserveNumber ? `CASE WHEN d.id IS NOT NULL AND d.submitted_at IS NULL THEN nextval('dossier_number_seq') END` : 'NULL::bigint'} AS page_reserved,
        (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
           SELECT ${ATTACHMENT_COLUMNS.join(', ')} FROM attachment
-           WHERE organisation_id = ? AND draft_id = d.id) a) AS page_attachments,
-       (SELECT dossiernummer FROM dossier WHERE organisation_id = ? AND draft_id = d.id) AS page_dossiernummer,
+           WHERE organisation_id = prm.organisation_id AND draft_id = d.id) a) AS page_attachments,
+       (SELECT dossiernummer FROM dossier WHERE organisation_id = prm.organisation_id AND draft_id = d.id) AS page_dossiernummer,
        (SELECT coalesce(json_agg(u ORDER BY u.name), '[]') FROM (
-          SELECT id, number, name, street, postcode, city FROM establishment_unit WHERE organisation_id = ?) u) AS page_units,
+          SELECT id, number, name, street, postcode, city FROM establishment_unit WHERE organisation_id = prm.organisation_id) u) AS page_units,
        -- char(11) as the column: a text array would make PostgreSQL cast the column and skip its index.
        (SELECT coalesce(json_agg(p ORDER BY p.id), '[]') FROM (
           SELECT id, ${PRIOR_DOSSIER_COLUMNS.join(', ')} FROM dossier
-           WHERE organisation_id = ? AND status = ANY(?::text[]) AND draft_id IS DISTINCT FROM d.id
-             AND employee_insz = ANY((?::text[] || regexp_replace(coalesce(d.steps->'werknemer'->>'insz', ''), '\\D', '', 'g'))::char(11)[])) p) AS page_prior
-     FROM (SELECT 1) one LEFT JOIN d ON true`,
-    [draftId ?? 0, organisationId, organisationId, organisationId, organisationId, organisationId, [...BLOCKING_STATUSES], [...(options.insz ?? [])]],
-  );
-  const { found, page_version, page_reserved, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = rows[0];
+           WHERE organisation_id = prm.organisation_id AND status = ANY(${BLOCKING_STATUSES_SQL}) AND draft_id IS DISTINCT FROM d.id
+             AND employee_insz = ANY((prm.insz || regexp_replace(coalesce(d.steps->'werknemer'->>'insz', ''), '\\D', '', 'g'))::char(11)[])) p) AS page_prior
+     FROM (${parameters}) prm LEFT JOIN refund_draft d ON d.id = prm.draft_id AND d.organisation_id = prm.organisation_id`;
+}
+
+export function toDraftPage(row: DraftPageRow): DraftPage {
+  const { found, page_version, page_reserved, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = row;
   const priorDossiers = new Map<string, PriorDossier[]>();
   for (const r of page_prior) priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
   return {
@@ -273,6 +282,16 @@ export async function loadDraftPage(db: Conn, organisationId: number, draftId: n
     version: page_version,
     reservedNumber: page_reserved,
   };
+}
+
+/** The draft page on its own (see draftPageSql), for requests whose page was not read with the session. */
+export async function loadDraftPage(db: Conn, organisationId: number, draftId: number | null, options: { insz?: readonly string[]; reserveNumber?: boolean } = {}): Promise<DraftPage> {
+  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(draftPageSql('SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz', { reserveNumber: options.reserveNumber ?? false }), [
+    draftId ?? 0,
+    organisationId,
+    [...(options.insz ?? [])],
+  ]);
+  return toDraftPage(rows[0]);
 }
 
 /** The blocking dossiers of many employees in ONE query (the CSV upload checks thousands of rows at once), by INSZ. */

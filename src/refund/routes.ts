@@ -15,6 +15,7 @@ import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from './mail.js';
 import { listDrafts } from './repository.js';
 import { OTHER_UNIT } from './schemas.js';
+import { preReadOf } from './page-read.js';
 import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
 import { helpHref, isReachable, nextStep, OVERVIEW_STEP, previousStep, stepBySlug, STEPS, stepIndex, type StepDefinition } from './steps.js';
 import { overviewSections } from './summary.js';
@@ -88,7 +89,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
   const showStep: Handler = async (req, res) => {
     const step = stepOf(req);
     const ref = draftRef(req.params.draftId);
-    const state = await service.open(organisationAuth(req).organisation.id, idOf(ref));
+    const state = await service.open(organisationAuth(req).organisation.id, idOf(ref), preReadOf(req));
     if (redirectElsewhere(res, state, ref, step)) return;
     const stepState = state.evaluation.states[stepIndex(step)];
     // Saved input that no longer passes (answered before, or changed by an earlier step) shows its problems at once.
@@ -101,7 +102,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const step = stepOf(req);
     const ref = draftRef(req.params.draftId);
     const input = pickFields(step.fields, req.body);
-    const { before, after: saved } = await service.openForStep(auth.organisation.id, idOf(ref), step, input);
+    const { before, after: saved } = await service.openForStep(auth.organisation.id, idOf(ref), step, input, preReadOf(req));
     if (redirectElsewhere(res, before, ref, step)) return;
 
     const action = String((req.body as Record<string, unknown>).actie ?? 'volgende');
@@ -133,7 +134,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
       return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
     }
     const declaration = pickFields(OVERVIEW_STEP.fields, body);
-    const result = await service.submit(auth, draftId, declaration, String(req.id ?? ''));
+    const result = await service.submit(auth, draftId, declaration, String(req.id ?? ''), preReadOf(req));
     if (result.status === 'submitted') return res.redirect(303, receiptPath(result.dossiernummer));
     const { evaluation } = result.open;
     if (evaluation.firstIncomplete && evaluation.firstIncomplete !== OVERVIEW_STEP) {

@@ -24,7 +24,7 @@ import type { AttachmentKind } from './attachments.js';
 import { REGION_NAMES, regionOfPostcode } from './region.js';
 import type { EstablishmentUnitRow, PriorDossier } from './repository.js';
 import { trainingKey } from './training-key.js';
-import { FieldReader, stepInput } from './field-reader.js';
+import { contextStep, FieldReader, stepInput } from './field-reader.js';
 
 /*
  * One zod schema per step, shared by the step routes, Bevestigen (which re-validates every step) and the tests.
@@ -65,48 +65,46 @@ function notFlemishMessage(postcode: string): string {
   return `Postcode ${postcode} ${where}. De werknemer moet werken in een vestigingseenheid in het Vlaamse Gewest (postcodes 1500 tot 3999 en 8000 tot 9999).`;
 }
 
-export function werkgeverSchema(ctx: { units: readonly UnitOption[] }) {
-  return stepInput(WERKGEVER_FIELDS).transform((raw, zctx): WerkgeverData => {
-    const f = new FieldReader(raw, zctx);
-    let unit: WerkgeverData['unit'] | null = null;
-    const choice = ctx.units.length === 0 ? OTHER_UNIT : f.value('unitChoice');
-    const listed = ctx.units.find((u) => String(u.id) === choice);
-    if (listed) {
-      if (listed.postcode && regionOfPostcode(listed.postcode) !== 'vlaanderen') f.issue('unitChoice', `Deze vestigingseenheid: ${notFlemishMessage(listed.postcode)} Kies een andere.`);
-      else unit = { id: listed.id, number: listed.number, name: listed.name, street: listed.street, postcode: listed.postcode, city: listed.city };
-    } else if (choice === OTHER_UNIT) {
-      const number = f.identifier('unitNumber', normaliseEstablishmentUnit, {
-        required: 'Vul het nummer van de vestigingseenheid in.',
-        invalid: 'Dit vestigingseenheidsnummer klopt niet. Het heeft 10 cijfers en begint met 2, bijvoorbeeld 2.147.812.701. Controleer de cijfers.',
-      });
-      const name = f.optionalText('unitName');
-      const street = f.text('unitStreet', 'Vul de straat en het huisnummer van de vestigingseenheid in.');
-      const postcode = f.text('unitPostcode', 'Vul de postcode van de vestigingseenheid in.');
-      if (postcode !== null && regionOfPostcode(postcode) !== 'vlaanderen') f.issue('unitPostcode', notFlemishMessage(postcode));
-      const city = f.text('unitCity', 'Vul de gemeente van de vestigingseenheid in.');
-      if (number && street && postcode && city) unit = { id: null, number, name, street, postcode, city };
-    } else {
-      f.issue('unitChoice', 'Kies de vestigingseenheid waar de werknemer werkt.');
-    }
+export const werkgeverSchema = contextStep(WERKGEVER_FIELDS, (raw, zctx, ctx: { units: readonly UnitOption[] }): WerkgeverData => {
+  const f = new FieldReader(raw, zctx);
+  let unit: WerkgeverData['unit'] | null = null;
+  const choice = ctx.units.length === 0 ? OTHER_UNIT : f.value('unitChoice');
+  const listed = ctx.units.find((u) => String(u.id) === choice);
+  if (listed) {
+    if (listed.postcode && regionOfPostcode(listed.postcode) !== 'vlaanderen') f.issue('unitChoice', `Deze vestigingseenheid: ${notFlemishMessage(listed.postcode)} Kies een andere.`);
+    else unit = { id: listed.id, number: listed.number, name: listed.name, street: listed.street, postcode: listed.postcode, city: listed.city };
+  } else if (choice === OTHER_UNIT) {
+    const number = f.identifier('unitNumber', normaliseEstablishmentUnit, {
+      required: 'Vul het nummer van de vestigingseenheid in.',
+      invalid: 'Dit vestigingseenheidsnummer klopt niet. Het heeft 10 cijfers en begint met 2, bijvoorbeeld 2.147.812.701. Controleer de cijfers.',
+    });
+    const name = f.optionalText('unitName');
+    const street = f.text('unitStreet', 'Vul de straat en het huisnummer van de vestigingseenheid in.');
+    const postcode = f.text('unitPostcode', 'Vul de postcode van de vestigingseenheid in.');
+    if (postcode !== null && regionOfPostcode(postcode) !== 'vlaanderen') f.issue('unitPostcode', notFlemishMessage(postcode));
+    const city = f.text('unitCity', 'Vul de gemeente van de vestigingseenheid in.');
+    if (number && street && postcode && city) unit = { id: null, number, name, street, postcode, city };
+  } else {
+    f.issue('unitChoice', 'Kies de vestigingseenheid waar de werknemer werkt.');
+  }
 
-    const contactName = f.text('contactName', 'Vul de naam van de contactpersoon in.');
-    const contactPhone = f.identifier('contactPhone', normalisePhone, {
-      required: 'Vul het telefoonnummer van de contactpersoon in.',
-      invalid: 'Vul een telefoonnummer in met alleen cijfers, spaties of +, bijvoorbeeld 09 123 45 67.',
-    });
-    const contactEmail = f.email('contactEmail', 'het e-mailadres van de contactpersoon');
-    const ibanInput = f.value('iban').replace(/\s/g, '').toUpperCase();
-    const iban = f.identifier('iban', normaliseIban, {
-      required: 'Vul het rekeningnummer (IBAN) in waarop de terugbetaling moet komen.',
-      invalid: /^[A-Z]{2}/.test(ibanInput) && !ibanInput.startsWith('BE')
-        ? 'De terugbetaling kan alleen op een Belgische rekening. Vul een rekeningnummer in dat begint met BE.'
-        : 'Dit rekeningnummer klopt niet. Vul BE en 14 cijfers in, bijvoorbeeld BE68 5390 0754 7034, en controleer de cijfers.',
-    });
-    const bic = f.identifier('bic', normaliseBic, { invalid: 'Deze BIC klopt niet. Vul 8 of 11 letters en cijfers in, bijvoorbeeld GEBABEBB, of laat het veld leeg.' });
-    if (!f.ok || !unit) return z.NEVER;
-    return { unit, contact: { name: contactName!, phone: contactPhone!, email: contactEmail! }, iban: iban!, bic };
+  const contactName = f.text('contactName', 'Vul de naam van de contactpersoon in.');
+  const contactPhone = f.identifier('contactPhone', normalisePhone, {
+    required: 'Vul het telefoonnummer van de contactpersoon in.',
+    invalid: 'Vul een telefoonnummer in met alleen cijfers, spaties of +, bijvoorbeeld 09 123 45 67.',
   });
-}
+  const contactEmail = f.email('contactEmail', 'het e-mailadres van de contactpersoon');
+  const ibanInput = f.value('iban').replace(/\s/g, '').toUpperCase();
+  const iban = f.identifier('iban', normaliseIban, {
+    required: 'Vul het rekeningnummer (IBAN) in waarop de terugbetaling moet komen.',
+    invalid: /^[A-Z]{2}/.test(ibanInput) && !ibanInput.startsWith('BE')
+      ? 'De terugbetaling kan alleen op een Belgische rekening. Vul een rekeningnummer in dat begint met BE.'
+      : 'Dit rekeningnummer klopt niet. Vul BE en 14 cijfers in, bijvoorbeeld BE68 5390 0754 7034, en controleer de cijfers.',
+  });
+  const bic = f.identifier('bic', normaliseBic, { invalid: 'Deze BIC klopt niet. Vul 8 of 11 letters en cijfers in, bijvoorbeeld GEBABEBB, of laat het veld leeg.' });
+  if (!f.ok || !unit) return z.NEVER;
+  return { unit, contact: { name: contactName!, phone: contactPhone!, email: contactEmail! }, iban: iban!, bic };
+});
 
 // ---------------------------------------------------------------------------------------------
 // Step 2: Werknemer
@@ -226,107 +224,105 @@ export function normaliseProviderNumber(input: string): string | null {
   return /^[\p{L}\p{N}][\p{L}\p{N} ./-]{0,29}$/u.test(v) ? v : null;
 }
 
-export function opleidingSchema(ctx: OpleidingContext) {
+export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: OpleidingContext): OpleidingData => {
   const { rules, werknemer } = ctx;
   const wording = { ...FORM_WORDING, ...ctx.wording };
-  return stepInput(OPLEIDING_FIELDS).transform((raw, zctx): OpleidingData => {
-    const f = new FieldReader(raw, zctx);
-    const type = f.choice('trainingType', TRAINING_TYPES, 'Kies het soort opleiding.');
-    const exam = type === 'examencommissie' || type === 'evc';
+  const f = new FieldReader(raw, zctx);
+  const type = f.choice('trainingType', TRAINING_TYPES, 'Kies het soort opleiding.');
+  const exam = type === 'examencommissie' || type === 'evc';
 
-    let odbNumber: string | null = null;
-    if (type === 'odb' || type === 'loopbaan') {
-      odbNumber = f.identifier('odbNumber', (v) => normaliseOdbNumber(v, rules), {
-        required: type === 'odb' ? 'Vul het ODB-nummer van de opleiding in. U vindt het bij de opleiding in de opleidingsdatabank.' : undefined,
-        invalid: 'Vul het ODB-nummer in zoals het in de opleidingsdatabank staat: alleen cijfers.',
-      });
-    }
-    const name = f.text('trainingName', exam ? 'Vul de naam van het examen in.' : 'Vul de naam van de opleiding in.');
-    const providerName = f.text('providerName', exam ? 'Vul de naam van de examencommissie of het testcentrum in.' : 'Vul de naam van de opleidingsverstrekker in.');
-    const providerNumber = f.identifier('providerNumber', normaliseProviderNumber, {
-      required: 'Vul het KBO-nummer of het instellingsnummer van de opleidingsverstrekker in.',
-      invalid: 'Dit nummer klopt niet. Vul het KBO-nummer in (10 cijfers, bijvoorbeeld 0403.170.701) of het instellingsnummer, en controleer de cijfers.',
+  let odbNumber: string | null = null;
+  if (type === 'odb' || type === 'loopbaan') {
+    odbNumber = f.identifier('odbNumber', (v) => normaliseOdbNumber(v, rules), {
+      required: type === 'odb' ? 'Vul het ODB-nummer van de opleiding in. U vindt het bij de opleiding in de opleidingsdatabank.' : undefined,
+      invalid: 'Vul het ODB-nummer in zoals het in de opleidingsdatabank staat: alleen cijfers.',
     });
-
-    const startDate = f.date('startDate', exam ? 'de datum van het (eerste) examen' : 'de startdatum');
-    const endDate = f.date('endDate', exam ? 'de datum van het laatste examen' : 'de einddatum');
-    if (startDate && endDate && compareIso(endDate, startDate) < 0) f.issue('endDate', 'De einddatum moet op of na de startdatum liggen.');
-    const examDate = exam ? null : f.date('examDate', 'de examendatum', { optional: true });
-    if (startDate && examDate && compareIso(examDate, startDate) < 0) f.issue('examDate', 'De examendatum moet na de startdatum liggen. Laat het veld leeg als er geen apart examen is.');
-    const originalStartDate = f.date('originalStartDate', 'de oorspronkelijke startdatum', { optional: true });
-    if (startDate && originalStartDate && schoolYearOf(originalStartDate).start >= schoolYearOf(startDate).start) {
-      f.issue('originalStartDate', 'De oorspronkelijke startdatum moet in een vorig schooljaar liggen. Laat het veld leeg als de opleiding in dit schooljaar begint.');
-    }
-
-    const size = readSize(f, type);
-    if (size) {
-      const minimum = checkMinimumSize(size, rules);
-      if (!minimum.ok) f.issue(sizeField(size.type), minimum.message);
-    }
-
-    let careerGuidanceAttestDate: IsoDate | null = null;
-    if (type === 'loopbaan') {
-      careerGuidanceAttestDate = f.date('careerGuidanceAttestDate', 'de datum van het attest loopbaanbegeleiding');
-      if (careerGuidanceAttestDate && startDate) {
-        const attest = checkCareerGuidanceAttest(careerGuidanceAttestDate, startDate, rules);
-        if (!attest.ok) f.issue('careerGuidanceAttestDate', attest.message);
-      }
-    }
-
-    // The rules that hang on the start date are told at the start date, where the user can act on them.
-    let schoolYearStart: number | null = null;
-    let forfaitCents: number | null = null;
-    if (startDate) {
-      const window = checkSubmissionWindow({ startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate }, rules);
-      if (!window.ok) {
-        const advice = window.issues[0].code === 'te-vroeg' ? wording.tooEarlyAdvice : ' Een aanvraag na die datum is niet meer mogelijk.';
-        f.issue('startDate', `${window.message}${advice}`);
-      }
-      schoolYearStart = schoolYearOf(startDate).start;
-      const eligibility = checkEligibility(
-        {
-          schoolYearStart,
-          twpPercent: werknemer.twpPercent,
-          weeklyHours: werknemer.weeklyHours,
-          trainingStartedInSchoolYearStart: originalStartDate && !f.failed('originalStartDate') ? schoolYearOf(originalStartDate).start : null,
-        },
-        rules,
-      );
-      if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
-      forfaitCents = forfaitCentsFor(schoolYearStart, rules);
-      if (forfaitCents === null) f.issue('startDate', `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`);
-    }
-
-    if (!f.ok || !type || !startDate || !endDate || !size || schoolYearStart === null || forfaitCents === null) return z.NEVER;
-    const key = trainingKey({ type, odbNumber, name: name!, providerNumber: providerNumber! });
-    const duplicate = ctx.priorDossiers.find((d) => d.trainingKey === key && d.schoolYearStart === schoolYearStart);
-    if (duplicate) {
-      f.issue(
-        type === 'odb' ? 'odbNumber' : 'trainingName',
-        `Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar ${schoolYearLabel(schoolYearStart)} (dossier ${duplicate.dossiernummer}). ` +
-          'Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.',
-      );
-      return z.NEVER;
-    }
-    return {
-      type,
-      odbNumber,
-      name: name!,
-      providerName: providerName!,
-      providerNumber: providerNumber!,
-      startDate,
-      endDate,
-      examDate,
-      originalStartDate,
-      size,
-      careerGuidanceAttestDate,
-      schoolYearStart,
-      trainingHours: trainingHours(size, rules),
-      forfaitCents,
-      trainingKey: key,
-    };
+  }
+  const name = f.text('trainingName', exam ? 'Vul de naam van het examen in.' : 'Vul de naam van de opleiding in.');
+  const providerName = f.text('providerName', exam ? 'Vul de naam van de examencommissie of het testcentrum in.' : 'Vul de naam van de opleidingsverstrekker in.');
+  const providerNumber = f.identifier('providerNumber', normaliseProviderNumber, {
+    required: 'Vul het KBO-nummer of het instellingsnummer van de opleidingsverstrekker in.',
+    invalid: 'Dit nummer klopt niet. Vul het KBO-nummer in (10 cijfers, bijvoorbeeld 0403.170.701) of het instellingsnummer, en controleer de cijfers.',
   });
-}
+
+  const startDate = f.date('startDate', exam ? 'de datum van het (eerste) examen' : 'de startdatum');
+  const endDate = f.date('endDate', exam ? 'de datum van het laatste examen' : 'de einddatum');
+  if (startDate && endDate && compareIso(endDate, startDate) < 0) f.issue('endDate', 'De einddatum moet op of na de startdatum liggen.');
+  const examDate = exam ? null : f.date('examDate', 'de examendatum', { optional: true });
+  if (startDate && examDate && compareIso(examDate, startDate) < 0) f.issue('examDate', 'De examendatum moet na de startdatum liggen. Laat het veld leeg als er geen apart examen is.');
+  const originalStartDate = f.date('originalStartDate', 'de oorspronkelijke startdatum', { optional: true });
+  if (startDate && originalStartDate && schoolYearOf(originalStartDate).start >= schoolYearOf(startDate).start) {
+    f.issue('originalStartDate', 'De oorspronkelijke startdatum moet in een vorig schooljaar liggen. Laat het veld leeg als de opleiding in dit schooljaar begint.');
+  }
+
+  const size = readSize(f, type);
+  if (size) {
+    const minimum = checkMinimumSize(size, rules);
+    if (!minimum.ok) f.issue(sizeField(size.type), minimum.message);
+  }
+
+  let careerGuidanceAttestDate: IsoDate | null = null;
+  if (type === 'loopbaan') {
+    careerGuidanceAttestDate = f.date('careerGuidanceAttestDate', 'de datum van het attest loopbaanbegeleiding');
+    if (careerGuidanceAttestDate && startDate) {
+      const attest = checkCareerGuidanceAttest(careerGuidanceAttestDate, startDate, rules);
+      if (!attest.ok) f.issue('careerGuidanceAttestDate', attest.message);
+    }
+  }
+
+  // The rules that hang on the start date are told at the start date, where the user can act on them.
+  let schoolYearStart: number | null = null;
+  let forfaitCents: number | null = null;
+  if (startDate) {
+    const window = checkSubmissionWindow({ startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate }, rules);
+    if (!window.ok) {
+      const advice = window.issues[0].code === 'te-vroeg' ? wording.tooEarlyAdvice : ' Een aanvraag na die datum is niet meer mogelijk.';
+      f.issue('startDate', `${window.message}${advice}`);
+    }
+    schoolYearStart = schoolYearOf(startDate).start;
+    const eligibility = checkEligibility(
+      {
+        schoolYearStart,
+        twpPercent: werknemer.twpPercent,
+        weeklyHours: werknemer.weeklyHours,
+        trainingStartedInSchoolYearStart: originalStartDate && !f.failed('originalStartDate') ? schoolYearOf(originalStartDate).start : null,
+      },
+      rules,
+    );
+    if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
+    forfaitCents = forfaitCentsFor(schoolYearStart, rules);
+    if (forfaitCents === null) f.issue('startDate', `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`);
+  }
+
+  if (!f.ok || !type || !startDate || !endDate || !size || schoolYearStart === null || forfaitCents === null) return z.NEVER;
+  const key = trainingKey({ type, odbNumber, name: name!, providerNumber: providerNumber! });
+  const duplicate = ctx.priorDossiers.find((d) => d.trainingKey === key && d.schoolYearStart === schoolYearStart);
+  if (duplicate) {
+    f.issue(
+      type === 'odb' ? 'odbNumber' : 'trainingName',
+      `Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar ${schoolYearLabel(schoolYearStart)} (dossier ${duplicate.dossiernummer}). ` +
+        'Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.',
+    );
+    return z.NEVER;
+  }
+  return {
+    type,
+    odbNumber,
+    name: name!,
+    providerName: providerName!,
+    providerNumber: providerNumber!,
+    startDate,
+    endDate,
+    examDate,
+    originalStartDate,
+    size,
+    careerGuidanceAttestDate,
+    schoolYearStart,
+    trainingHours: trainingHours(size, rules),
+    forfaitCents,
+    trainingKey: key,
+  };
+});
 
 /** The field that holds the size of a training of this type. */
 export function sizeField(type: TrainingType): 'sizeAmount' | 'examCount' | 'evcHours' {
@@ -410,24 +406,22 @@ export function calculate(ctx: InitiatiefContext, initiative: Initiative): Calcu
   };
 }
 
-export function initiatiefSchema(ctx: InitiatiefContext) {
-  return stepInput(INITIATIEF_FIELDS).transform((raw, zctx): InitiatiefData => {
-    const f = new FieldReader(raw, zctx);
-    const initiative = f.choice('initiative', INITIATIVES, 'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.');
-    if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', ctx.wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
-    if (!initiative) return z.NEVER;
-    const calculation = calculate(ctx, initiative);
-    if (calculation.remainingHours <= 0) {
-      f.issue(
-        'initiative',
-        `De werknemer heeft in het schooljaar ${schoolYearLabel(calculation.schoolYearStart)} het persoonlijk maximum van ` +
-          `${formatDecimalNl(calculation.personalMaximumHours)} uur al opgebruikt in andere aanvragen. Voor deze opleiding kunt u geen uren meer aanvragen.`,
-      );
-    }
-    if (!f.ok) return z.NEVER;
-    return { initiative, employeeAgreement: true, calculation };
-  });
-}
+export const initiatiefSchema = contextStep(INITIATIEF_FIELDS, (raw, zctx, ctx: InitiatiefContext): InitiatiefData => {
+  const f = new FieldReader(raw, zctx);
+  const initiative = f.choice('initiative', INITIATIVES, 'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.');
+  if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', ctx.wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
+  if (!initiative) return z.NEVER;
+  const calculation = calculate(ctx, initiative);
+  if (calculation.remainingHours <= 0) {
+    f.issue(
+      'initiative',
+      `De werknemer heeft in het schooljaar ${schoolYearLabel(calculation.schoolYearStart)} het persoonlijk maximum van ` +
+        `${formatDecimalNl(calculation.personalMaximumHours)} uur al opgebruikt in andere aanvragen. Voor deze opleiding kunt u geen uren meer aanvragen.`,
+    );
+  }
+  if (!f.ok) return z.NEVER;
+  return { initiative, employeeAgreement: true, calculation };
+});
 
 // ---------------------------------------------------------------------------------------------
 // Step 5: Bijlagen (the files themselves are stored as they are uploaded; this checks what is there)
@@ -438,15 +432,13 @@ export interface BijlagenData {
   attachmentKinds: AttachmentKind[];
 }
 
-export function bijlagenSchema(ctx: { opleiding: OpleidingData; attachmentKinds: readonly AttachmentKind[] }) {
-  return stepInput(BIJLAGEN_FIELDS).transform((_raw, zctx): BijlagenData => {
-    if (ctx.opleiding.type === 'loopbaan' && !ctx.attachmentKinds.includes('loopbaanattest')) {
-      zctx.addIssue({ code: 'custom', path: ['loopbaanattest'], message: 'Voeg het attest van loopbaanbegeleiding toe. Voor een loopbaangerichte opleiding is het verplicht.' });
-      return z.NEVER;
-    }
-    return { attachmentKinds: [...new Set(ctx.attachmentKinds)] };
-  });
-}
+export const bijlagenSchema = contextStep(BIJLAGEN_FIELDS, (_raw, zctx, ctx: { opleiding: OpleidingData; attachmentKinds: readonly AttachmentKind[] }): BijlagenData => {
+  if (ctx.opleiding.type === 'loopbaan' && !ctx.attachmentKinds.includes('loopbaanattest')) {
+    zctx.addIssue({ code: 'custom', path: ['loopbaanattest'], message: 'Voeg het attest van loopbaanbegeleiding toe. Voor een loopbaangerichte opleiding is het verplicht.' });
+    return z.NEVER;
+  }
+  return { attachmentKinds: [...new Set(ctx.attachmentKinds)] };
+});
 
 // ---------------------------------------------------------------------------------------------
 // Step 6: Overzicht (the declaration on honour)

@@ -12,6 +12,7 @@ import type { RefundMailer } from './mail.js';
 import * as repo from './repository.js';
 import type { AttachmentRow, DraftRow, StepInputs } from './repository.js';
 import { evaluateDraft, type DraftContext, type Evaluation, type StepDefinition } from './steps.js';
+import type { PreRead } from './page-read.js';
 import { fileDossiers } from './submission.js';
 
 export type { DossierSnapshot } from './submission.js';
@@ -56,19 +57,24 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     return { draft, attachments: page.attachments, context, evaluation: evaluateDraft(steps, context), dossiernummer: page.dossiernummer };
   }
 
-  /** Loads (one statement) and evaluates a draft of the organisation; another organisation's id is a 404. */
-  async function load(organisationId: number, draftId: number | null, extraInputs: StepInputs, reserveNumber = false): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
+  /**
+   * Loads (one statement, or none when it was read with the session: `preRead`) and evaluates a draft of the
+   * organisation; another organisation's id is a 404.
+   */
+  async function load(organisationId: number, draftId: number | null, extraInputs: StepInputs, options: { reserveNumber?: boolean; preRead?: PreRead } = {}): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
     const postedInsz = normaliseInsz(extraInputs.werknemer?.insz ?? '');
-    const page = await repo.loadDraftPage(db, organisationId, draftId, { insz: postedInsz ? [postedInsz] : [], reserveNumber });
+    const query = { draftId, insz: postedInsz ? [postedInsz] : [], reserveNumber: options.reserveNumber ?? false };
+    const page = options.preRead?.(query) ?? (await repo.loadDraftPage(db, organisationId, draftId, query));
     if (draftId !== null && !page.draft) throw new HttpError(404);
     return { page, state: evaluate(page, extraInputs) };
   }
 
-  const open = async (organisationId: number, draftId: number | null, extraInputs: StepInputs = {}): Promise<OpenDraft> => (await load(organisationId, draftId, extraInputs)).state;
+  const open = async (organisationId: number, draftId: number | null, extraInputs: StepInputs = {}, preRead?: PreRead): Promise<OpenDraft> =>
+    (await load(organisationId, draftId, extraInputs, { preRead })).state;
 
   /** Reads, judges and files the draft once (see submit); null when it changed or was filed meanwhile. */
-  async function trySubmit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string): Promise<SubmitResult | null> {
-    const { page, state } = await load(auth.organisation.id, draftId, { overzicht: declarationInput }, true);
+  async function trySubmit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string, preRead?: PreRead): Promise<SubmitResult | null> {
+    const { page, state } = await load(auth.organisation.id, draftId, { overzicht: declarationInput }, { reserveNumber: true, preRead });
     if (state.dossiernummer) return { status: 'submitted', dossiernummer: state.dossiernummer };
     const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
     if (state.evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief || !overzicht || page.reservedNumber === null) return { status: 'invalid', open: state };
@@ -83,14 +89,14 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
   }
 
   return {
-    open: (organisationId: number, draftId: number | null) => open(organisationId, draftId),
+    open: (organisationId: number, draftId: number | null, preRead?: PreRead) => open(organisationId, draftId, {}, preRead),
 
     /**
      * A step POST reads once: the draft as stored (`before`, to check the step may be posted) and as it will
      * be once `input` is saved (`after`, whose evaluation decides where the user goes next).
      */
-    async openForStep(organisationId: number, draftId: number | null, step: StepDefinition, input: Record<string, string>): Promise<{ before: OpenDraft; after: OpenDraft }> {
-      const { page, state } = await load(organisationId, draftId, { [step.id]: input });
+    async openForStep(organisationId: number, draftId: number | null, step: StepDefinition, input: Record<string, string>, preRead?: PreRead): Promise<{ before: OpenDraft; after: OpenDraft }> {
+      const { page, state } = await load(organisationId, draftId, { [step.id]: input }, { preRead });
       return { before: evaluate(page, {}), after: state };
     },
 
@@ -153,10 +159,11 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
      * if the draft is unchanged since the read). A second click, or a change made meanwhile, makes that write
      * file nothing: the draft is then read and judged again, and a second click finds the first one's dossier.
      */
-    async submit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string): Promise<SubmitResult> {
+    async submit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string, preRead?: PreRead): Promise<SubmitResult> {
       try {
         for (let attempt = 0; attempt < 5; attempt++) {
-          const result = await trySubmit(auth, draftId, declarationInput, requestId);
+          // A pre-read page serves the first attempt only (it is taken once); a retry reads afresh.
+          const result = await trySubmit(auth, draftId, declarationInput, requestId, preRead);
           if (result) return result;
         }
         throw new Error(`draft ${draftId} kept changing while it was submitted`);

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
 import type { IsoDate } from '../domain/dates.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { helpLink, type HelpAnchorKey } from '../help/anchors.js';
 import { formErrors, type FormError } from '../http/form-errors.js';
 import type { AttachmentKind } from './attachments.js';
+import type { StepSchema } from './field-reader.js';
 import type { PriorDossier, StepInputs } from './repository.js';
 import {
   BIJLAGEN_FIELDS,
@@ -61,7 +61,7 @@ export interface StepDefinition {
   /** The steps whose output this step's schema reads (they must be complete before it can be judged). */
   needs: readonly StepId[];
   /** The step's schema, given the context and the steps before it (which are complete when it is called). */
-  schema(ctx: DraftContext, before: StepOutputs): z.ZodType;
+  schema(ctx: DraftContext, before: StepOutputs): StepSchema<unknown>;
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -69,7 +69,8 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-// The two steps whose schema needs no context are built once; zod schemas cost more to build than to run.
+// The two steps whose schema needs no context are built once; zod schemas cost more to build than to run
+// (the others are built once too, and bound to their context per judgement: field-reader.ts contextStep).
 const WERKNEMER_SCHEMA = werknemerSchema();
 const OVERZICHT_SCHEMA = overzichtSchema();
 
