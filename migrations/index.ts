@@ -4,6 +4,7 @@ import * as m002 from './002_auth.js';
 import * as m003 from './003_organisations.js';
 import * as m004 from './004_refund.js';
 import * as m005 from './005_bulk.js';
+import * as m006 from './006_mail_templates.js';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '003_organisations': m003,
   '004_refund': m004,
   '005_bulk': m005,
+  '006_mail_templates': m006,
 };

@@ -7,7 +7,7 @@ import type { BulkReceiptModel } from './receipt.js';
  * training, hours and indicative amount. Text flows over as many pages as needed.
  */
 export async function renderBulkReceiptPdf(receipt: BulkReceiptModel): Promise<Buffer> {
-  const { doc, width, finished } = startReceiptPdf({
+  const { doc, width, finished } = await startReceiptPdf({
     title: `Ontvangstbevestiging ${receipt.reference}`,
     subject: 'Aanvragen terugbetaling Vlaams opleidingsverlof via CSV-bestand',
     subtitle: 'Aanvragen terugbetaling Vlaams opleidingsverlof via een CSV-bestand',

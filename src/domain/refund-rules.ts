@@ -120,11 +120,6 @@ export function checkEligibility(input: EligibilityInput, rules: RulesData): Eli
     return { ...fail([{ code: 'ongeldig-percentage', message }]), applied };
   }
 
-  const explanation = applied.continuation
-    ? `Voor een opleiding die al gestart is in het schooljaar ${schoolYearLabel(applied.ruleSchoolYearStart)} ` +
-      `geldt nog de regel van dat schooljaar: de werknemer moet ${describeEligibilityRule(rule, referenceMonth)}.`
-    : `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} moet de werknemer ${describeEligibilityRule(rule, referenceMonth)}.`;
-
   const problems: { code: EligibilityCode; problem: string }[] = [];
   if (twpPercent < rule.minTwpPercent) {
     problems.push({
@@ -148,6 +143,11 @@ export function checkEligibility(input: EligibilityInput, rules: RulesData): Eli
     }
   }
   if (problems.length === 0) return { ok: true, applied };
+  // Only a refusal explains the rule (a form page and every row of a CSV upload check eligibility).
+  const explanation = applied.continuation
+    ? `Voor een opleiding die al gestart is in het schooljaar ${schoolYearLabel(applied.ruleSchoolYearStart)} ` +
+      `geldt nog de regel van dat schooljaar: de werknemer moet ${describeEligibilityRule(rule, referenceMonth)}.`
+    : `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} moet de werknemer ${describeEligibilityRule(rule, referenceMonth)}.`;
   const issues = problems.map((p) => ({ code: p.code, message: `${p.problem} ${explanation}` }));
   return { ...fail(issues, `${problems.map((p) => p.problem).join(' ')} ${explanation}`), applied };
 }

@@ -4,8 +4,11 @@ export interface OutboxRow {
   id: number;
   to_address: string;
   subject: string;
-  text_body: string;
-  html_body: string;
+  /** null while a deferred mail (template + data) waits for the worker, which renders and stores them. */
+  text_body: string | null;
+  html_body: string | null;
+  template: string | null;
+  data: object | null;
   kind: string;
   created_at: Date;
   attempts: number;
@@ -36,8 +39,12 @@ export async function claimDueMails(db: Db, limit: number, leaseSeconds: number)
   return rows.sort((a, b) => a.id - b.id);
 }
 
-export async function markMailSent(db: Db, id: number): Promise<void> {
-  await db('mail_outbox').where({ id }).whereNull('sent_at').update({ sent_at: db.fn.now(), locked_until: null, last_error: null });
+/** Marks a mail delivered, with the bodies it was sent with (rendered by the worker for a deferred mail). */
+export async function markMailSent(db: Db, id: number, bodies: { text: string; html: string }): Promise<void> {
+  await db('mail_outbox')
+    .where({ id })
+    .whereNull('sent_at')
+    .update({ sent_at: db.fn.now(), locked_until: null, last_error: null, text_body: bodies.text, html_body: bodies.html });
 }
 
 /** Releases the lease and schedules the next attempt `retryInSeconds` from now (database time, shared by all instances). */

@@ -5,6 +5,7 @@ import { formatDateTimeNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
 import { paths } from '../paths.js';
 import { findOutboxMail, listOutbox, type OutboxRow } from './repository.js';
+import { createMailRenderer, outboxBodies } from './templates.js';
 
 /** The stored HTML is our own rendered template; it is shown on a page of its own with inline styles and nothing else allowed. */
 const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; sandbox allow-top-navigation-by-user-activation";
@@ -20,6 +21,8 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
   const router = Router();
   const onlyOutsideProduction: RequestHandler = (_req, _res, next) => next(config.isProduction ? new HttpError(404) : undefined);
   router.use(paths.devMailbox, onlyOutsideProduction);
+  // A deferred mail the worker has not sent yet is shown as it will be sent.
+  const render = createMailRenderer(config);
 
   router.get(paths.devMailbox, async (_req, res) => {
     const mails = await listOutbox(db);
@@ -31,15 +34,16 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
 
   router.get(`${paths.devMailbox}/:id`, async (req, res) => {
     const mail = await findMail(db, req.params.id);
+    const bodies = outboxBodies(render, mail);
     // Links in the text part, made clickable: the way to follow a mail's link in the development story.
-    const links = [...new Set(mail.text_body.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
-    res.render('mail/dev-mailbox-message.njk', { mail, createdAt: formatDateTimeNl(new Date(mail.created_at)), links, status: statusOf(mail, config.mail.devMailbox) });
+    const links = [...new Set(bodies.text.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
+    res.render('mail/dev-mailbox-message.njk', { mail, text: bodies.text, createdAt: formatDateTimeNl(new Date(mail.created_at)), links, status: statusOf(mail, config.mail.devMailbox) });
   });
 
   router.get(`${paths.devMailbox}/:id/html`, async (req, res) => {
     const mail = await findMail(db, req.params.id);
     res.setHeader('Content-Security-Policy', MAIL_HTML_CSP);
-    res.type('html').send(mail.html_body);
+    res.type('html').send(outboxBodies(render, mail).html);
   });
 
   return router;

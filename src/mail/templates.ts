@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../root.js';
 import { registerHelpGlobals } from '../help/anchors.js';
 import { mailLink, type OutgoingMail } from './outbox.js';
+import type { OutboxRow } from './repository.js';
 
 /** The values every template of a kind needs; one entry per template pair views/mail/<kind>.txt.njk + .html.njk. */
 export interface MailTemplateData {
@@ -46,6 +47,14 @@ export function createMailRenderer(config: Config, viewsDir = join(PROJECT_ROOT,
       html: html.render(`${template}.html.njk`, context),
     };
   };
+}
+
+/** An outbox row's bodies: as stored, or rendered now from its template and data (a deferred mail). */
+export function outboxBodies(render: MailRenderer, mail: OutboxRow): { text: string; html: string } {
+  if (mail.text_body !== null && mail.html_body !== null) return { text: mail.text_body, html: mail.html_body };
+  if (mail.template === null || mail.data === null) throw new Error(`outbox mail ${mail.id} has neither bodies nor a template`);
+  const { text, html } = render(mail.template, mail.kind, mail.to_address, mail.subject, mail.data);
+  return { text, html };
 }
 
 /** The mails of the rights capability (views/mail/<kind>.*.njk). */

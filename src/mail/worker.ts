@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import type { Logger } from '../http/logger.js';
 import { claimDueMails, markMailFailed, markMailSent, type OutboxRow } from './repository.js';
+import { createMailRenderer, outboxBodies } from './templates.js';
 
 export interface MailWorkerOptions {
   db: Db;
@@ -62,15 +63,20 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   // A pooled connection that fails while idle must not become an unhandled 'error' event; the next send reconnects.
   transport?.on('error', (err) => log.warn({ error: err.message }, 'SMTP connection failed'));
 
-  async function deliver(mail: OutboxRow): Promise<void> {
-    if (!transport) return; // development mailbox: the row itself is the delivered mail
+  const render = createMailRenderer(config);
+
+  /** Sends a mail (rendering a deferred one); returns the bodies sent, which the row keeps. */
+  async function deliver(mail: OutboxRow): Promise<{ text: string; html: string }> {
+    const bodies = outboxBodies(render, mail);
+    if (!transport) return bodies; // development mailbox: the row itself is the delivered mail
     await transport.sendMail({
       to: mail.to_address,
       subject: mail.subject,
-      text: mail.text_body,
-      html: mail.html_body,
+      text: bodies.text,
+      html: bodies.html,
       messageId: `<outbox-${mail.id}@${messageIdDomain}>`,
     });
+    return bodies;
   }
 
   async function runOnce(): Promise<{ sent: number; failed: number }> {
@@ -78,8 +84,9 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     let sent = 0;
     let failed = 0;
     for (const mail of claimed) {
+      let bodies: { text: string; html: string };
       try {
-        await deliver(mail);
+        bodies = await deliver(mail);
       } catch (err) {
         failed++;
         const delay = retryDelaySeconds(mail.attempts, retryBaseSeconds, retryMaxSeconds);
@@ -89,7 +96,7 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
         continue;
       }
       // If this update fails (database gone), the lease expires and the row is retried: at least once, never lost.
-      await markMailSent(db, mail.id);
+      await markMailSent(db, mail.id, bodies);
       sent++;
       log.info({ mailId: mail.id, kind: mail.kind, devMailbox: !transport }, 'mail delivered');
     }

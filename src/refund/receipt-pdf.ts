@@ -1,5 +1,8 @@
-import PDFDocument from 'pdfkit';
 import type { ReceiptModel } from './receipt.js';
+
+// pdfkit is loaded with the first receipt PDF, not at start-up: with its font metrics it adds some 25 MB to
+// every process, and most requests never make a PDF.
+let pdfkit: Promise<typeof import('pdfkit')> | undefined;
 
 /**
  * The standard PDF fonts (Helvetica) only cover Windows-1252. Letters outside it (ł, ş, ğ …) lose their
@@ -37,7 +40,8 @@ export interface ReceiptPdfHead {
  * Starts an A4 receipt as every receipt PDF begins: the brand band in type (no official logo), the title and
  * the framed box with the key number in large type. `finished` resolves with the file once `doc.end()` is called.
  */
-export function startReceiptPdf(head: ReceiptPdfHead): { doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> } {
+export async function startReceiptPdf(head: ReceiptPdfHead): Promise<{ doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> }> {
+  const PDFDocument = await (pdfkit ??= import('pdfkit').then((m) => m.default));
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: head.title, Author: 'WSE-loket', Subject: head.subject }, lang: 'nl-BE' });
   const finished = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -83,7 +87,7 @@ export function writeSummaryRows(doc: PDFKit.PDFDocument, rows: readonly { key: 
 
 /** The ontvangstbevestiging as an A4 PDF: the same content as the page, in the same order. */
 export async function renderReceiptPdf(receipt: ReceiptModel): Promise<Buffer> {
-  const { doc, width, finished } = startReceiptPdf({
+  const { doc, width, finished } = await startReceiptPdf({
     title: `Ontvangstbevestiging ${receipt.dossiernummer}`,
     subject: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
     subtitle: 'Aanvraag terugbetaling Vlaams opleidingsverlof',

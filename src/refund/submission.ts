@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { todayInBrussels } from '../domain/dates.js';
 import type { RulesData } from '../domain/rules-data.js';
-import { enqueueMailsSql, type OutgoingMail } from '../mail/outbox.js';
+import { enqueueMailsSql, type DeferredMail } from '../mail/outbox.js';
 import type { RefundMailer } from './mail.js';
 import { receiptModel } from './receipt.js';
 import { dossiernummer, nextDossierNumbers, type AttachmentRow, type NewDossier } from './repository.js';
@@ -128,7 +128,7 @@ export async function fileDossiers(conn: Knex | Knex.Transaction, deps: { rules:
   for (let start = 0; start < items.length; start += CHUNK) {
     const part = items.slice(start, start + CHUNK);
     const newDossiers = part.map((item, j) => toDossier(item, start + j));
-    const mails = part.flatMap((item, j): OutgoingMail[] => {
+    const mails = part.flatMap((item, j): DeferredMail[] => {
       const receipt = receiptModel(newDossiers[j], deps.rules);
       const employer = deps.mailer.employerReceipt(auth.person.email ?? item.werkgever.contact.email, receipt, receiptPath(newDossiers[j].dossiernummer));
       return item.werknemer.email ? [employer, deps.mailer.employeeReceipt(item.werknemer.email, receipt)] : [employer];

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/http/logger.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
 import { createMailComposer } from '../../src/mail/templates.js';
 import { createMailWorker } from '../../src/mail/worker.js';
+import { createRefundMailer } from '../../src/refund/mail.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -65,6 +66,15 @@ describe('the development mailbox', () => {
     expect(res.headers['content-security-policy']).not.toContain('script-src');
     expect(res.text).toContain('Eva &lt;Werknemer&gt;');
     expect(res.text).toContain('href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7"');
+  });
+
+  it('shows a receipt mail the worker has not rendered yet as it will be sent', async () => {
+    const receipt = { dossiernummer: 'VOV-2025-000007', receivedAt: '15/10/2025 12:00', status: 'Ingediend', organisationName: 'Bouwbedrijf De Meeuw NV', organisationKbo: '0403.170.701', employeeName: 'Eva Werknemer', employeeInszMasked: '85.07.30-XXX.XX', rows: [], nextSteps: [], contactEmail: 'vov@example.be' };
+    const id = await enqueueMail(t.database.db, createRefundMailer(t.config).employerReceipt('jan@example.be', receipt, '/mijn-dossiers/VOV-2025-000007'));
+    const page = await request(t.app).get(`/dev/mailbox/${id}`).expect(200);
+    expect(page.text).toContain('Wacht op verzending');
+    expect(page.text).toContain('<a href="http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007">http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007</a>');
+    expect((await request(t.app).get(`/dev/mailbox/${id}/html`).expect(200)).text).toContain('VOV-2025-000007');
   });
 
   it('answers 404 for an unknown mail', async () => {

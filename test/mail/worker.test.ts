@@ -4,6 +4,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/http/logger.js';
 import { enqueueMail, type OutgoingMail } from '../../src/mail/outbox.js';
 import { createMailWorker, retryDelaySeconds, type MailWorker, type MailWorkerOptions } from '../../src/mail/worker.js';
+import { createRefundMailer } from '../../src/refund/mail.js';
+import type { ReceiptModel } from '../../src/refund/receipt.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 
@@ -70,6 +72,35 @@ describe('mail outbox and worker', () => {
 
     expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
     expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('renders a mail queued as template and data when it sends it, and keeps the bodies it sent', async () => {
+    const receipt: ReceiptModel = {
+      dossiernummer: 'VOV-2025-000042',
+      receivedAt: '15/10/2025 12:00',
+      status: 'Ingediend',
+      organisationName: 'Bouwbedrijf <De Meeuw> NV',
+      organisationKbo: '0403.170.701',
+      employeeName: 'Eva <b>Werknemer</b>',
+      employeeInszMasked: '85.07.30-XXX.XX',
+      rows: [{ key: 'Opleiding', value: 'Veiligheid & welzijn' }],
+      nextSteps: ['U hoeft nu niets meer te doen.'],
+      contactEmail: 'vov@example.be',
+    };
+    const id = await enqueueMail(database.db, createRefundMailer(configFor()).employeeReceipt('eva@example.be', receipt));
+    const queued = await outboxRow(id);
+    expect(queued).toMatchObject({ text_body: null, html_body: null, template: 'refund/mail/receipt-employee', kind: 'refund-receipt-employee' });
+
+    expect(await worker().runOnce()).toEqual({ sent: 1, failed: 0 });
+    const m = smtp.messages[0];
+    expect(m.subject).toBe('Uw werkgever vroeg Vlaams opleidingsverlof aan (VOV-2025-000042)');
+    expect(m.text).toContain('VOV-2025-000042');
+    expect(m.text).toContain('Eva <b>Werknemer</b>'); // the text part keeps what was typed
+    expect(m.html).toContain('Eva &lt;b&gt;Werknemer&lt;/b&gt;');
+    expect(m.html).toContain('Veiligheid &amp; welzijn');
+    const sent = await outboxRow(id);
+    expect(sent.text_body).toBe(m.text);
+    expect(sent.html_body).toBe(m.html);
   });
 
   it('sends nothing for a change that was rolled back', async () => {

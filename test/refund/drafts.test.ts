@@ -198,7 +198,7 @@ describe('submitting', () => {
     const dossier = await t.database.db('dossier').where({ dossiernummer: receiptUrl.split('/').pop() }).first();
     expect(dossier.employee_first_name).toBe('Eva');
     // No e-mail address for the employee: only the submitter's receipt is queued.
-    const mails = await t.database.db('mail_outbox').whereRaw('text_body like ?', [`%${dossier.dossiernummer}%`]).select('kind');
+    const mails = await t.database.db('mail_outbox').whereRaw('subject like ?', [`%${dossier.dossiernummer}%`]).select('kind');
     expect(mails.map((m) => m.kind)).toEqual(['refund-receipt-employer']);
     // The snapshot is immutable in the database itself.
     await expect(t.database.db('dossier').where({ id: dossier.id }).update({ employee_first_name: 'Anders' })).rejects.toThrow(/can not be changed/);
