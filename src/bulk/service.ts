@@ -17,8 +17,8 @@ import { fileDossiers, type DossierToFile } from '../refund/submission.js';
 import { COLUMN_BY_KEY, COLUMNS, ERRORS_HEADER } from './columns.js';
 import { readBulkFile, type ParsedRow } from './parser.js';
 import * as repo from './repository.js';
-import type { StoredRow, UploadRow } from './repository.js';
-import { validateRows, type RowError, type RowResult, type ValidationContext } from './validate.js';
+import type { RowToStore, StoredRow, UploadRow } from './repository.js';
+import { validateEach, validateRows, type RowError, type RowResult, type ValidationContext } from './validate.js';
 
 type Conn = Db | Knex.Transaction;
 
@@ -95,7 +95,17 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
       const read = readBulkFile(file.data);
       if (!read.ok) return read;
       const organisationId = auth.organisation.id;
-      const results = await validate(db, organisationId, read.rows);
+      const context = await loadContext(db, organisationId, read.rows);
+      // What the preview stores of each row; a row's step inputs and outputs are garbage as soon as it is judged.
+      const rows: RowToStore[] = Array.from(validateEach(read.rows, context), (r, i) => ({
+        line: r.line,
+        valid: r.valid,
+        cells: read.rows[i].cells,
+        rowProblem: read.rows[i].rowProblem,
+        errors: r.errors,
+        summary: r.summary,
+      }));
+      const validCount = rows.filter((r) => r.valid).length;
       const uploadId = await db.transaction(async (trx) => {
         await repo.deleteStalePreviews(trx, new Date(now().getTime() - PREVIEW_RETENTION_DAYS * 86_400_000));
         const id = await repo.insertUpload(trx, {
@@ -104,15 +114,11 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
           filename: safeFilename(file.filename || 'aanvragen.csv'),
           encoding: read.encoding,
           notices: read.notices,
-          rowCount: results.length,
-          validCount: results.filter((r) => r.valid).length,
+          rowCount: rows.length,
+          validCount,
         });
-        await repo.insertRows(
-          trx,
-          id,
-          results.map((r, i) => ({ line: r.line, valid: r.valid, cells: read.rows[i].cells, rowProblem: read.rows[i].rowProblem, errors: r.errors, summary: r.summary })),
-        );
-        await audit(trx, { action: 'bulk.uploaded', personId: auth.person.id, organisationId, details: { uploadId: id, rows: results.length, valid: results.filter((r) => r.valid).length }, requestId });
+        await repo.insertRows(trx, id, rows);
+        await audit(trx, { action: 'bulk.uploaded', personId: auth.person.id, organisationId, details: { uploadId: id, rows: rows.length, valid: validCount }, requestId });
         return id;
       });
       return { ok: true, uploadId };

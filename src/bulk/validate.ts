@@ -184,8 +184,17 @@ function rowErrors(row: ParsedRow, inputs: StepInputs, evaluation: ReturnType<ty
 }
 
 export function validateRows(rows: readonly ParsedRow[], ctx: ValidationContext): RowResult[] {
+  return [...validateEach(rows, ctx)];
+}
+
+/**
+ * validateRows one row at a time, in file order (a row counts against the valid rows above it): a caller
+ * that keeps only part of each result (the preview keeps errors and summary) lets the rest be collected at
+ * once instead of holding the whole file's evaluations.
+ */
+export function* validateEach(rows: readonly ParsedRow[], ctx: ValidationContext): Generator<RowResult> {
   const acceptedInFile = new Map<string, PriorDossier[]>();
-  return rows.map((row) => {
+  for (const row of rows) {
     const inputs = stepInputsOf(row.cells, ctx.units);
     const insz = normaliseInsz(row.cells.insz.trim());
     const earlier = insz ? (acceptedInFile.get(insz) ?? []) : [];
@@ -214,6 +223,6 @@ export function validateRows(rows: readonly ParsedRow[], ctx: ValidationContext)
         },
       ]);
     }
-    return { line: row.line, valid, errors, summary: summaryOf(row.cells, evaluation.outputs), inputs, outputs: valid ? evaluation.outputs : {} };
-  });
+    yield { line: row.line, valid, errors, summary: summaryOf(row.cells, evaluation.outputs), inputs, outputs: valid ? evaluation.outputs : {} };
+  }
 }
