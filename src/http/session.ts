@@ -40,18 +40,20 @@ export interface PageRead {
   bindings(req: Request): unknown[] | null;
 }
 
-const JOINED = Symbol('row read with the session');
-const PAGE = Symbol('page data read with the session');
-interface PageResult {
-  read: PageRead;
-  bindings: unknown[];
-  row: Record<string, unknown>;
+/** What was read with a request's session: the SessionJoin's row, and a PageRead's row until it is taken. */
+interface ReadWithSession {
+  joined: Record<string, unknown> | null;
+  page?: { read: PageRead; bindings: unknown[]; row: Record<string, unknown> };
 }
-type WithJoined = { [JOINED]?: Record<string, unknown> | null; [PAGE]?: PageResult };
+const READ = Symbol('read with the session');
+type WithRead = { [READ]?: ReadWithSession };
+// From the store's get to express-session's createSession, by session object: a property on the session
+// would have to be deleted again, and a deleted property slows every later use of an object.
+const readBySession = new WeakMap<object, ReadWithSession>();
 
 /** The row of the SessionJoin read with this request's session; undefined when no stored session was read. */
 export function joinedRow<Row>(req: Request): Row | null | undefined {
-  return (req as Request & WithJoined)[JOINED] as Row | null | undefined;
+  return (req as Request & WithRead)[READ]?.joined as Row | null | undefined;
 }
 
 /**
@@ -60,10 +62,10 @@ export function joinedRow<Row>(req: Request): Row | null | undefined {
  * only: a later read in the same request (after a write) must go to the database.
  */
 export function takePageRow<Row>(req: Request, read: PageRead, bindings: readonly unknown[]): Row | undefined {
-  const r = req as Request & WithJoined;
-  const page = r[PAGE];
+  const held = (req as Request & WithRead)[READ];
+  const page = held?.page;
   if (!page || page.read !== read || JSON.stringify(page.bindings) !== JSON.stringify(bindings)) return undefined;
-  delete r[PAGE];
+  held!.page = undefined;
   return page.row as Row;
 }
 
@@ -83,8 +85,7 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
   const statements = join ? new Map<PageRead | undefined, { name: string; text: string }>([undefined, ...reads].map((read) => [read, { name: `session${read ? `+${read.name}` : ''}`, text: statement(read) }])) : null;
   // express-session calls store.get synchronously from its middleware: the request being read is this one.
   let reading: Request | undefined;
-  // connect-pg-simple's store, reading the session together with the join's row; its symbol key stays out of
-  // the session's own data (express-session copies and hashes only enumerable string keys).
+  // connect-pg-simple's store, reading the session together with the join's (and a page read's) row.
   class PgStore extends BaseStore {
     override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
       if (!statements) return super.get(sid, callback);
@@ -100,15 +101,14 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
       }
       const { name, text } = statements.get(page?.read)!;
       pool
-        .query<{ sess: SessionData & WithJoined; joined: Record<string, unknown> | null }>({ name, text, values: [sid, Math.ceil(Date.now() / 1000), ...join!.bindings, ...(page?.bindings ?? [])] })
+        .query<{ sess: SessionData; joined: Record<string, unknown> | null }>({ name, text, values: [sid, Math.ceil(Date.now() / 1000), ...join!.bindings, ...(page?.bindings ?? [])] })
         // The callback runs outside the promise chain (as in connect-pg-simple): whatever the rest of the
         // request throws must not become an unhandled rejection.
         .then(
           ({ rows: [row] }) => {
             if (row) {
               const { sess, joined, ...pageColumns } = row;
-              sess[JOINED] = joined;
-              if (page) sess[PAGE] = { ...page, row: pageColumns };
+              readBySession.set(sess, { joined, ...(page ? { page: { ...page, row: pageColumns } } : {}) });
             }
             process.nextTick(callback, null, row ? row.sess : null);
           },
@@ -116,11 +116,8 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
         );
     }
 
-    override createSession(req: Request, sess: SessionData & WithJoined) {
-      (req as Request & WithJoined)[JOINED] = sess[JOINED];
-      (req as Request & WithJoined)[PAGE] = sess[PAGE];
-      delete sess[JOINED];
-      delete sess[PAGE];
+    override createSession(req: Request, sess: SessionData) {
+      (req as Request & WithRead)[READ] = readBySession.get(sess);
       return super.createSession(req, sess);
     }
   }
