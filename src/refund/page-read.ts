@@ -10,7 +10,8 @@ import { NEW_DRAFT } from './urls.js';
  * A form page's data (repository.draftPageSql) read in the same statement as the session and the auth
  * context: a step GET then costs one round trip, a step POST and Bevestigen one read each. The organisation is
  * the session's (`j.organisation_id` of the auth join: null when the person is not a member, so nothing of
- * another organisation is read). The guards still decide, after the read, whether the request may see it.
+ * another organisation is read). The guards still decide, after the read, whether the request may see it; a
+ * Bevestigen they refuse (or CSRF does) leaves its reserved dossier number unused, a gap as after a double click.
  */
 
 /** What a form request reads: the draft, the INSZ just posted (its prior dossiers), and a dossier number on Bevestigen. */
