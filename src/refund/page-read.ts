@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import { normaliseInsz } from '../domain/insz.js';
+import { pickFields } from '../http/form-body.js';
 import { takePageRow, type PageRead } from '../http/session.js';
 import { paths } from '../paths.js';
-import { draftPageSql, toDraftPage, type DraftPage, type DraftPageRow } from './repository.js';
+import { draftPageSql, toDraftPage, type DraftPage, type DraftPageRow, type StepInputs } from './repository.js';
 import { OVERVIEW_STEP, stepBySlug, type StepDefinition } from './steps.js';
 import { NEW_DRAFT } from './urls.js';
 
@@ -19,6 +20,15 @@ export interface DraftPageQuery {
   draftId: number | null;
   insz: readonly string[];
   reserveNumber: boolean;
+}
+
+/**
+ * The employee whose prior dossiers a judgement of `inputs` (what was just posted) needs besides the stored
+ * draft's: the one rule for the service's read and for the read made with the session.
+ */
+export function postedInsz(inputs: StepInputs): string[] {
+  const insz = normaliseInsz(inputs.werknemer?.insz ?? '');
+  return insz ? [insz] : [];
 }
 
 /** The draft page of this request when it was read with the session; else undefined (read it then). */
@@ -46,8 +56,7 @@ function queryOf(req: Request): DraftPageQuery | null {
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (req.method === 'GET') return { draftId: request.draftId, insz: [], reserveNumber: false };
   if (request.step === OVERVIEW_STEP) return body.actie === 'opslaan' || request.draftId === null ? null : { draftId: request.draftId, insz: [], reserveNumber: true };
-  const posted = request.step.id === 'werknemer' && typeof body.insz === 'string' ? normaliseInsz(body.insz) : null;
-  return { draftId: request.draftId, insz: posted ? [posted] : [], reserveNumber: false };
+  return { draftId: request.draftId, insz: postedInsz({ [request.step.id]: pickFields(request.step.fields, body) }), reserveNumber: false };
 }
 
 function readOf(reserveNumber: boolean): PageRead {

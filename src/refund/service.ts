@@ -12,7 +12,7 @@ import type { RefundMailer } from './mail.js';
 import * as repo from './repository.js';
 import type { AttachmentRow, DraftRow, StepInputs } from './repository.js';
 import { evaluateDraft, type DraftContext, type Evaluation, type StepDefinition } from './steps.js';
-import type { PreRead } from './page-read.js';
+import { postedInsz, type PreRead } from './page-read.js';
 import { fileDossiers } from './submission.js';
 
 export type { DossierSnapshot } from './submission.js';
@@ -62,8 +62,7 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
    * organisation; another organisation's id is a 404.
    */
   async function load(organisationId: number, draftId: number | null, extraInputs: StepInputs, options: { reserveNumber?: boolean; preRead?: PreRead } = {}): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
-    const postedInsz = normaliseInsz(extraInputs.werknemer?.insz ?? '');
-    const query = { draftId, insz: postedInsz ? [postedInsz] : [], reserveNumber: options.reserveNumber ?? false };
+    const query = { draftId, insz: postedInsz(extraInputs), reserveNumber: options.reserveNumber ?? false };
     const page = options.preRead?.(query) ?? (await repo.loadDraftPage(db, organisationId, draftId, query));
     if (draftId !== null && !page.draft) throw new HttpError(404);
     return { page, state: evaluate(page, extraInputs) };
