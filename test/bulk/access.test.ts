@@ -6,6 +6,7 @@ import type { Agent } from '../helpers/login.js';
 import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, revokeRight } from '../refund/fixtures.js';
 import { UPLOADS_PER_HOUR } from '../../src/bulk/routes.js';
 import { confirmPreview, csvFile, previewOf, tokenOf, uploadFile, validRow } from './fixtures.js';
+import { roomInWindow } from '../helpers/rate-window.js';
 
 let t: TestApp;
 let jan: Agent;
@@ -90,6 +91,7 @@ describe('who may use the CSV upload', () => {
   });
 
   it(`more than ${UPLOADS_PER_HOUR} uploads an hour by one person are refused for a while (429)`, async () => {
+    await roomInWindow(3600, 10);
     await t.database.db.raw(
       `INSERT INTO rate_limit (key, window_start, hits) VALUES (?, to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600), ?)
        ON CONFLICT (key, window_start) DO UPDATE SET hits = EXCLUDED.hits`,

@@ -17,6 +17,7 @@ import { employee, journeyAnswers, seedMembers, seedOrganisation, type SeededMem
 import { inParallel, submissionState, waitFor } from './support/invariants.js';
 import { confirm, fillDraft, overviewToken, receiptNumber } from './support/journey.js';
 import { freePort, killAllPortals, logLines, sleep, startPortal, type Portal } from './support/portal.js';
+import { roomInWindow } from '../helpers/rate-window.js';
 import { startRoundRobin, type RoundRobin } from './support/round-robin.js';
 
 const LOGIN_LIMIT = 20;
@@ -83,12 +84,6 @@ afterAll(async () => {
   await database?.drop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Waits, when needed, until a fixed rate-limit window has at least `seconds` left (the windows are aligned to the clock). */
-async function roomInWindow(windowSeconds: number, seconds: number): Promise<void> {
-  const left = windowSeconds - ((Date.now() / 1000) % windowSeconds);
-  if (left < seconds) await sleep(left * 1000 + 200);
-}
 
 describe('two instances on one database behind a round-robin balancer', () => {
   it('a login started on one instance finishes on the other; the session works on both', async () => {
