@@ -5,6 +5,7 @@ import * as m003 from './003_organisations.js';
 import * as m004 from './004_refund.js';
 import * as m005 from './005_bulk.js';
 import * as m006 from './006_mail_templates.js';
+import * as m007 from './007_dossier_list_index.js';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '004_refund': m004,
   '005_bulk': m005,
   '006_mail_templates': m006,
+  '007_dossier_list_index': m007,
 };

@@ -57,6 +57,9 @@ export function createApp(config: Config, deps: AppDeps): App {
   const assetBase = `${paths.assets}/${assetVersion(publicDir)}`;
 
   app.disable('x-powered-by');
+  // Every page carries a fresh CSP nonce, so an ETag of its body never matches: hashing each page is waste.
+  // (Static assets keep theirs: serve-static sets its own.)
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
 

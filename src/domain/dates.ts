@@ -154,21 +154,37 @@ const brusselsParts = new Intl.DateTimeFormat('en-CA', {
 
 type BrusselsParts = { year: string; month: string; day: string; hour: string; minute: string };
 
-/** The last minute asked for: every request asks for "today" (formatToParts costs more than the rest of it). */
-let lastMinute: { minute: number; parts: BrusselsParts } | null = null;
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Brussels' offset from UTC in minutes, by UTC hour: formatToParts costs more than the rest of a request, and a
+ * list shows many timestamps. Brussels changes its offset only at 01:00 UTC, so one hour has one offset.
+ */
+const offsetByUtcHour = new Map<number, number>();
+
+function brusselsOffsetMinutes(utcHour: number): number {
+  let offset = offsetByUtcHour.get(utcHour);
+  if (offset === undefined) {
+    const out: Record<string, string> = {};
+    for (const part of brusselsParts.formatToParts(new Date(utcHour * 3_600_000))) out[part.type] = part.value;
+    offset = (Date.UTC(Number(out.year), Number(out.month) - 1, Number(out.day), Number(out.hour), Number(out.minute)) - utcHour * 3_600_000) / 60_000;
+    if (offsetByUtcHour.size >= 100_000) offsetByUtcHour.clear(); // a bound, not a cache policy: ~11 years of hours
+    offsetByUtcHour.set(utcHour, offset);
+  }
+  return offset;
+}
 
 function partsInBrussels(instant: Date): BrusselsParts {
-  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
-    throw new RangeError('Expected a valid Date');
-  }
-  // Time-zone offsets are whole minutes, so one minute of UTC is one minute in Brussels.
-  const minute = Math.floor(instant.getTime() / 60_000);
-  if (lastMinute?.minute === minute) return lastMinute.parts;
-  const out: Record<string, string> = {};
-  for (const part of brusselsParts.formatToParts(instant)) out[part.type] = part.value;
-  const parts = { year: out.year, month: out.month, day: out.day, hour: out.hour, minute: out.minute };
-  lastMinute = { minute, parts };
-  return parts;
+  const ms = instant instanceof Date ? instant.getTime() : NaN;
+  if (Number.isNaN(ms)) throw new RangeError('Expected a valid Date');
+  const local = new Date(ms + brusselsOffsetMinutes(Math.floor(ms / 3_600_000)) * 60_000);
+  return {
+    year: String(local.getUTCFullYear()).padStart(4, '0'),
+    month: pad2(local.getUTCMonth() + 1),
+    day: pad2(local.getUTCDate()),
+    hour: pad2(local.getUTCHours()),
+    minute: pad2(local.getUTCMinutes()),
+  };
 }
 
 /** The calendar date in Brussels at the given instant (pass the clock's "now"). */

@@ -174,6 +174,28 @@ describe('Brussels time', () => {
     expect(formatDateTimeNl(new Date('2025-03-30T01:30:00Z'))).toBe('30/03/2025 om 03:30'); // just after the switch to summer time
   });
 
+  it('property: formatDateTimeNl and todayInBrussels agree with the time-zone database at every instant, also around the DST switches', () => {
+    const intl = new Intl.DateTimeFormat('nl-BE', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const expected = (d: Date) => {
+      const p = Object.fromEntries(intl.formatToParts(d).map((x) => [x.type, x.value]));
+      return `${p.day}/${p.month}/${p.year} om ${p.hour}:${p.minute}`;
+    };
+    // The last Sundays of March and October of 2025, when the offset changes at 01:00 UTC, give or take an hour.
+    const switches = [Date.UTC(2025, 2, 30, 1), Date.UTC(2025, 9, 26, 1)];
+    const nearSwitch = fc.tuple(fc.constantFrom(...switches), fc.integer({ min: -7_200_000, max: 7_200_000 })).map(([at, d]) => at + d);
+    const anytime = fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) });
+    fc.assert(
+      fc.property(fc.oneof(nearSwitch, anytime), (ms) => {
+        const d = new Date(ms);
+        const text = formatDateTimeNl(d);
+        expect(text).toBe(expected(d));
+        const [day, month, year] = text.slice(0, 10).split('/');
+        expect(todayInBrussels(d)).toBe(`${year}-${month}-${day}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('rejects an invalid Date', () => {
     expect(() => todayInBrussels(new Date('nonsense'))).toThrow(RangeError);
   });
