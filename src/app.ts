@@ -43,6 +43,8 @@ export interface AppDeps {
   now?: () => Date;
   /** The VOV rule tables (forfaits, thresholds, deadlines) for the form and the FAQ; tests inject others. */
   rules?: RulesData;
+  /** True once the server is shutting down: /readyz then says so. */
+  stopping?: () => boolean;
 }
 
 export type App = Express & { close(): Promise<void> };
@@ -68,7 +70,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const authDeps = { config, db, logger, sp: serviceProvider };
 
   app.use(requestLogger(logger));
-  app.use(healthRoutes(db));
+  app.use(healthRoutes(db, deps.stopping));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));

@@ -26,13 +26,13 @@ if (database.embedded) logger.info('Using the embedded PostgreSQL server under %
 await migrateLatest(database.db);
 if (config.seedDemoData) await seedDemoData(database.db, config);
 
-const app = createApp(config, { db: database.db, databaseUrl: database.url, logger });
+let stopping = false;
+const app = createApp(config, { db: database.db, databaseUrl: database.url, logger, stopping: () => stopping });
 // Sends the mail outbox; safe with several instances on one database (row leases, SKIP LOCKED).
 const mailWorker = createMailWorker({ db: database.db, config, logger });
 mailWorker.start();
 const server = createServer(app);
 server.keepAliveTimeout = 65_000;
-let stopping = false;
 // While shutting down, every response not sent yet says `Connection: close`, so a keep-alive client (or load
 // balancer) opens a new connection, to another instance, instead of sending its next request into one being closed.
 const unanswered = new Set<ServerResponse>();

@@ -3,14 +3,22 @@ import type { Db } from '../db/knex.js';
 import { migrationsApplied } from '../db/migrate.js';
 import { paths } from '../paths.js';
 
-/** /healthz: the process answers. /readyz: the database answers and the schema is current (for a load balancer). */
-export function healthRoutes(db: Db): Router {
+/**
+ * /healthz: the process answers. /readyz, for a load balancer: the database answers, the schema is current, and
+ * the process is not shutting down (`stopping`: a balancer that asks over a kept-alive connection while this
+ * instance drains must take it out of rotation, not hear "ready").
+ */
+export function healthRoutes(db: Db, stopping: () => boolean = () => false): Router {
   const router = Router();
   let schemaCurrent = false;
   router.get(paths.healthz, (_req, res) => {
     res.type('text/plain').send('ok');
   });
   router.get(paths.readyz, async (_req, res) => {
+    if (stopping()) {
+      res.status(503).type('text/plain').send('shutting down');
+      return;
+    }
     try {
       await db.raw('SELECT 1');
       if (!schemaCurrent) schemaCurrent = await migrationsApplied(db);

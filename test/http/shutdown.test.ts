@@ -35,7 +35,7 @@ describe('the server process', () => {
     expect(stderr).toContain('PORT: must be a port number');
   });
 
-  it('finishes an in-flight request on SIGTERM, refuses new connections and exits 0', async () => {
+  it('finishes an in-flight request on SIGTERM, refuses new connections, says "not ready" to a health check and exits 0', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: PROJECT_ROOT,
@@ -56,9 +56,22 @@ describe('the server process', () => {
     socket.on('data', (c) => (response += c));
     const body = '_csrf=x&a=b';
     socket.write(`POST /bestaat-niet HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n_csrf=`);
+    // A load balancer's health check on a connection it already had open, arriving while the instance drains.
+    const balancer = net.connect(port, '127.0.0.1');
+    await new Promise((r) => balancer.once('connect', r));
+    let health = '';
+    balancer.on('data', (c) => (health += c));
+    balancer.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
+
+    // The balancer hears that this instance is going away, not "ready".
+    const healthClosed = new Promise((r) => balancer.once('close', r));
+    balancer.write('\r\n');
+    await healthClosed;
+    expect(health).toMatch(/^HTTP\/1\.1 503/);
+    expect(health).toMatch(/\r\n\r\nshutting down$/);
 
     // New connections are refused while the old one is being served.
     const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => false).catch(() => true);
