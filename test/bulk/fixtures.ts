@@ -2,7 +2,8 @@ import { COLUMNS, type ColumnKey } from '../../src/bulk/columns.js';
 import { paths } from '../../src/paths.js';
 import { csrfTokenFrom } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { decodeEntities, validInput } from '../refund/fixtures.js';
+import { validInput } from '../refund/fixtures.js';
+import { decodeHtml } from '../helpers/html.js';
 
 export type Cells = Partial<Record<ColumnKey, string>>;
 
@@ -75,14 +76,14 @@ export async function tokenOf(agent: Agent): Promise<string> {
 /** The texts of the error summary's links. */
 export function errorSummaryOf(html: string): string[] {
   const summary = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
-  return [...summary.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => decodeEntities(m[1]));
+  return [...summary.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => decodeHtml(m[1]));
 }
 
 /** The preview table's rows: line → its result cell's problems ("Kolom: message"), [] when in order. */
 export function previewRows(html: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const m of html.matchAll(/<tr id="regel-(\d+)"[^>]*>([\s\S]*?)<\/tr>/g)) {
-    const errors = [...m[2].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((e) => decodeEntities(e[1].replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim());
+    const errors = [...m[2].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((e) => decodeHtml(e[1].replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim());
     out.set(Number(m[1]), errors);
   }
   return out;

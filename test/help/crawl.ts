@@ -1,18 +1,7 @@
 import type request from 'supertest';
+import { decodeHtml } from '../helpers/html.js';
 
 export type Agent = ReturnType<typeof request.agent>;
-
-/** What nunjucks' autoescape writes, back to text (enough for hrefs). */
-export function decodeHtml(value: string): string {
-  return value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
 
 /** Every id="…" in a page (the targets a #fragment may point at). */
 export function idsIn(html: string): string[] {

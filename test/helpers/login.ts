@@ -1,6 +1,7 @@
 import type request from 'supertest';
 import { demoPeople } from '../../src/db/demo-people.js';
 import { csrfTokenFrom } from './app.js';
+import { decodeHtml } from './html.js';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -12,10 +13,6 @@ export interface LoginPerson {
   firstName?: string;
   lastName?: string;
   email?: string;
-}
-
-function decodeHtml(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 /** The value of a hidden form field in rendered HTML. */

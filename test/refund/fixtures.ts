@@ -3,6 +3,7 @@ import { defaultRules } from '../../src/domain/rules-data.js';
 import { paths } from '../../src/paths.js';
 import { csrfTokenFrom } from '../helpers/app.js';
 import { loginAs, type Agent } from '../helpers/login.js';
+import { decodeHtml } from '../helpers/html.js';
 
 /** "Today" in every refund test: 15 October 2025, noon in Brussels (school year 2025-2026, forfait € 14,91). */
 export const TODAY = new Date('2025-10-15T10:00:00Z');
@@ -109,16 +110,7 @@ export async function postForm(agent: Agent, url: string, fields: Record<string,
 /** A field's error message as the page shows it above the field. */
 export function fieldError(html: string, field: string): string | null {
   const m = new RegExp(`<p class="field-error" id="${field}-error"><span class="visually-hidden">Fout:</span> ([^<]*)</p>`).exec(html);
-  return m ? decodeEntities(m[1]) : null;
-}
-
-export function decodeEntities(s: string): string {
-  return s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return m ? decodeHtml(m[1]) : null;
 }
 
 export const people = {

@@ -7,8 +7,9 @@ import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, TEST_PUBLIC_URL, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
-import { decodeEntities, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, validInput, type TestOrganisation } from './fixtures.js';
+import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, validInput, type TestOrganisation } from './fixtures.js';
 import { pdfText } from './pdf-text.js';
+import { decodeHtml } from '../helpers/html.js';
 
 /** A minimal but real PDF: what the upload check reads is the "%PDF-" signature. */
 const PDF_FILE = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 function textOf(html: string): string {
-  return decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+  return decodeHtml(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 }
 
 describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn dossiers', () => {

@@ -3,6 +3,7 @@
  * redirects, the CSRF token read from each form, and an optional hook that records every request's latency.
  * Traffic goes to 127.0.0.1 only.
  */
+import { decodeHtml } from '../../helpers/html.js';
 
 export type Fields = Record<string, string | string[]> | [string, string][];
 
@@ -31,16 +32,6 @@ export interface BrowserOptions {
   timeoutMs?: number;
   /** Sent with every request (e.g. X-Forwarded-For to play a given client address behind a trusted proxy). */
   headers?: Record<string, string>;
-}
-
-export function decodeHtml(value: string): string {
-  return value
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&#x([0-9a-f]+);/gi, (_m, n: string) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&amp;/g, '&');
 }
 
 export function csrfToken(html: string): string {

@@ -3,7 +3,8 @@
  * checks every answer to them must pass (no server error, no internals, Dutch messages, answers kept).
  */
 import fc from 'fast-check';
-import { decodeHtml, errorSummary } from './browser.js';
+import { errorSummary } from './browser.js';
+import { decodeHtml } from '../../helpers/html.js';
 
 /** Strings an attacker or a clumsy paste produces. */
 export const SPECIAL_VALUES = [
