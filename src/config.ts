@@ -54,7 +54,6 @@ const envSchema = z.object({
 
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('WSE-loket <noreply@wse-loket.localhost>'),
-  UPLOAD_DIR: z.string().optional(),
   DATA_DIR: z.string().default('./data'),
 });
 
@@ -89,7 +88,6 @@ export interface Config {
     clockSkewSeconds: number;
   };
   mail: { smtpUrl?: string; from: string; /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean };
-  uploadDir?: string;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -156,6 +154,5 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, devMailbox: !e.SMTP_URL },
-    uploadDir: e.UPLOAD_DIR,
   };
 }
