@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, sign, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,26 @@ describe('self-signed certificates for development', () => {
     const pair = generateKeyPairWithCertificate('WSE-loket test');
     const cert = new X509Certificate(pair.cert);
     expect(cert.subject).toBe('CN=WSE-loket test');
+    expect(cert.issuer).toBe(cert.subject);
     expect(cert.verify(cert.publicKey)).toBe(true);
-    expect(cert.checkPrivateKey(createPrivateKey(pair.key))).toBe(true);
+    expect(cert.checkIssued(cert)).toBe(true);
+    expect(cert.ca).toBe(false);
+    expect(pair.key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    const privateKey = createPrivateKey(pair.key);
+    expect(cert.checkPrivateKey(privateKey)).toBe(true);
+    expect(privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const data = Buffer.from('SAML');
+    expect(verify('sha256', data, cert.publicKey, sign('sha256', data, privateKey))).toBe(true);
+    expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(Date.now());
     expect(new Date(cert.validTo).getTime()).toBeGreaterThan(Date.now() + 5 * 365 * 86_400_000);
+  });
+
+  it('have a random positive serial number and keep a non-ASCII common name', () => {
+    const a = new X509Certificate(generateKeyPairWithCertificate('Vlaams opleidingsverlof – €').cert);
+    const b = new X509Certificate(generateKeyPairWithCertificate('x').cert);
+    expect(a.subject).toBe('CN=Vlaams opleidingsverlof – €');
+    expect(a.serialNumber).toMatch(/^[0-7][0-9A-F]{31}$/);
+    expect(a.serialNumber).not.toBe(b.serialNumber);
   });
 
   it('are kept under DATA_DIR/saml in development, the private key readable by the owner only', () => {
