@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { generateKeyPairWithCertificate, type KeyPairPem } from './self-signed.js';
@@ -33,13 +33,39 @@ export function developmentKeyPair(config: Config, purpose: 'sp' | 'dev-idp'): K
   const dir = join(config.dataDir, 'saml');
   const keyFile = join(dir, `${purpose}-key.pem`);
   const certFile = join(dir, `${purpose}-cert.pem`);
-  if (existsSync(keyFile) && existsSync(certFile)) return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
+  const stored = () => ({ key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') });
+  if (existsSync(keyFile) && existsSync(certFile)) return stored();
   mkdirSync(dir, { recursive: true });
   const pair = generateKeyPairWithCertificate(commonName);
-  writeFileSync(keyFile, pair.key, { mode: 0o600 });
-  chmodSync(keyFile, 0o600);
-  writeFileSync(certFile, pair.cert);
-  return pair;
+  // Instances started together on one DATA_DIR must end up with one pair: the first to link its key file in
+  // place wins (a link fails if the name exists), and the others wait for the winner's certificate.
+  const [keyTmp, certTmp] = [keyFile, certFile].map((f) => `${f}.${process.pid}.tmp`);
+  try {
+    writeFileSync(keyTmp, pair.key, { mode: 0o600 });
+    chmodSync(keyTmp, 0o600);
+    writeFileSync(certTmp, pair.cert);
+    try {
+      linkSync(keyTmp, keyFile);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      waitFor(certFile, keyFile);
+      return stored();
+    }
+    renameSync(certTmp, certFile);
+    return pair;
+  } finally {
+    rmSync(keyTmp, { force: true });
+    rmSync(certTmp, { force: true });
+  }
+}
+
+/** Blocks (start-up only) until another process has written `file`, for at most 10 s. */
+function waitFor(file: string, companion: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; !existsSync(file); waited += 50) {
+    if (waited >= 10_000) throw new Error(`${companion} exists without ${file}: remove both to have a new key pair made`);
+    Atomics.wait(pause, 0, 0, 50);
+  }
 }
 
 /** The service provider's signing key pair: from SAML_SP_KEY/CERT, else a development one. */

@@ -4,11 +4,10 @@
  * (in test mode every process makes keys of its own); TRUST_PROXY=loopback lets each simulated browser have a
  * client address of its own (X-Forwarded-For), as behind a real load balancer.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
@@ -47,13 +46,8 @@ async function loggedIn(member: SeededMember): Promise<Browser> {
 beforeAll(async () => {
   database = await createTestDatabase();
   smtp = await startSmtpCapture();
+  // Empty: the two instances, started together, make the development keys there and agree on one pair.
   dataDir = mkdtempSync(join(tmpdir(), 'wse-loket-two-'));
-  mkdirSync(join(dataDir, 'saml'));
-  for (const purpose of ['sp', 'dev-idp']) {
-    const pair = generateKeyPairWithCertificate(`WSE-loket ${purpose} (reliability test)`);
-    writeFileSync(join(dataDir, 'saml', `${purpose}-key.pem`), pair.key, { mode: 0o600 });
-    writeFileSync(join(dataDir, 'saml', `${purpose}-cert.pem`), pair.cert);
-  }
   const [portA, portB] = [await freePort(), await freePort()];
   balancer = await startRoundRobin([
     { name: 'A', port: portA },
