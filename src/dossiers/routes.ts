@@ -16,7 +16,7 @@ import { dossierSchoolYears, findDossierByNumber, listDrafts } from '../refund/r
 import type { OrganisationAuth } from '../refund/service.js';
 import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refund/urls.js';
 import { toCsv } from './csv.js';
-import { pageOf, pager, thousands, withQuery, type Page } from './paging.js';
+import { pageOf, pager, thousands, withQuery } from './paging.js';
 import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
 
 export interface DossierRouteDeps {
@@ -101,13 +101,9 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     const organisationId = (req.auth as OrganisationAuth).organisation.id;
     const q = overviewQuery(req);
     const filter = filterOf(req, q);
-    // All at once, the page asked for too; only a page past the end (an old bookmark) is read again once the
-    // total says which page is the last.
-    const asked = pageOf(req.query.pagina, Number.MAX_SAFE_INTEGER, DOSSIERS_PAGE_SIZE);
-    const pageRows = (p: Page) => findDossiers(deps.db, filter, { offset: p.offset, limit: p.size });
-    const [total, askedRows, years, drafts] = await Promise.all([countDossiers(deps.db, filter), pageRows(asked), dossierSchoolYears(deps.db, organisationId), listDrafts(deps.db, organisationId)]);
+    const total = await countDossiers(deps.db, filter);
     const page = pageOf(req.query.pagina, total, DOSSIERS_PAGE_SIZE);
-    const rows = page.offset === asked.offset ? askedRows : await pageRows(page);
+    const [rows, years, drafts] = await Promise.all([findDossiers(deps.db, filter, { offset: page.offset, limit: page.size }), dossierSchoolYears(deps.db, organisationId), listDrafts(deps.db, organisationId)]);
     const params = queryParams(q);
     const filtered = q.schoolYear !== null || q.status !== null || q.search !== null;
     res.render('dossiers/index.njk', {
