@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { ReceiptModel } from './receipt.js';
 
 // pdfkit is loaded with the first receipt PDF, not at start-up: with its font metrics it adds some 25 MB to
@@ -5,23 +7,38 @@ import type { ReceiptModel } from './receipt.js';
 let pdfkit: Promise<typeof import('pdfkit')> | undefined;
 
 /**
- * The standard PDF fonts (Helvetica) only cover Windows-1252. Letters outside it (ł, ş, ğ …) lose their
- * accent, or become '?', instead of printing as garbage; the HTML receipt shows the exact spelling.
+ * A receipt prints names exactly (Łukasz, Şahin, Ελένη). The standard PDF fonts (Helvetica) cover Windows-1252
+ * only; DejaVu Sans covers Latin, Greek and Cyrillic, and pdfkit embeds only the glyphs a PDF uses. But laying out
+ * text in an embedded font (its OpenType tables) costs some 50 ms of CPU per PDF against 5 for Helvetica, so a
+ * document uses DejaVu only when something it prints needs it. The fonts are resolved as a package (from src/ and
+ * from dist/src/), read with the first PDF that needs them, and kept (1.4 MB).
  */
+let fonts: Promise<{ body: Buffer; bold: Buffer }> | undefined;
+
+async function readFonts(): Promise<{ body: Buffer; bold: Buffer }> {
+  const packages = createRequire(import.meta.url);
+  const [body, bold] = await Promise.all(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => readFile(packages.resolve(`dejavu-fonts-ttf/ttf/${file}`))));
+  return { body, bold };
+}
+
+/**
+ * Text from the data is drawn as composed letters (NFC), so each is the font's own glyph (ễ, Ņ). Typed as a letter
+ * plus combining marks, as some systems send it, fontkit places the marks itself and misplaces stacked ones and
+ * some cedillas.
+ */
+export function composed(text: string): string {
+  return text.normalize('NFC');
+}
+
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
 
-export function toWinAnsi(text: string): string {
-  let out = '';
-  for (const ch of text.normalize('NFC')) {
+/** True when every character is in Windows-1252, so the standard fonts print it as it is. */
+export function inStandardFonts(text: string): boolean {
+  for (const ch of composed(text)) {
     const code = ch.codePointAt(0)!;
-    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch;
-    else if (ch === '\n') out += ch;
-    else {
-      const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
-      out += /^[\x20-\x7e]+$/.test(base) ? base : '?';
-    }
+    if (!(code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch))) return false;
   }
-  return out;
+  return true;
 }
 
 export const MARGIN = 56;
@@ -38,10 +55,13 @@ export interface ReceiptPdfHead {
 
 /**
  * Starts an A4 receipt as every receipt PDF begins: the brand band in type (no official logo), the title and
- * the framed box with the key number in large type. `finished` resolves with the file once `doc.end()` is called.
+ * the framed box with the key number in large type. `texts`: everything else the document will print, which decides
+ * its font ('Body' and 'Bold'). `finished` resolves with the file once `doc.end()` is called.
  */
-export async function startReceiptPdf(head: ReceiptPdfHead): Promise<{ doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> }> {
+export async function startReceiptPdf(head: ReceiptPdfHead, texts: Iterable<string>): Promise<{ doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> }> {
   const PDFDocument = await (pdfkit ??= import('pdfkit').then((m) => m.default));
+  const standard = [head.title, head.subtitle, head.boxLabel, head.boxValue, ...texts].every(inStandardFonts);
+  const { body, bold } = standard ? { body: 'Helvetica', bold: 'Helvetica-Bold' } : await (fonts ??= readFonts());
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: head.title, Author: 'WSE-loket', Subject: head.subject }, lang: 'nl-BE' });
   const finished = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -49,21 +69,21 @@ export async function startReceiptPdf(head: ReceiptPdfHead): Promise<{ doc: PDFK
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  const t = toWinAnsi;
+  doc.registerFont('Body', body).registerFont('Bold', bold);
   const width = doc.page.width - 2 * MARGIN;
 
   doc.rect(0, 0, doc.page.width, 40).fill('#FFE615');
-  doc.fillColor(BLACK).font('Helvetica-Bold').fontSize(14).text('Vlaanderen', MARGIN, 13, { continued: true }).font('Helvetica').text('  |  WSE-loket');
+  doc.fillColor(BLACK).font('Bold').fontSize(14).text('Vlaanderen', MARGIN, 13, { continued: true }).font('Body').text('  |  WSE-loket');
   doc.moveDown(2);
 
   doc.x = MARGIN;
-  doc.fillColor(BLACK).font('Helvetica-Bold').fontSize(20).text(t('Ontvangstbevestiging'));
-  doc.font('Helvetica').fontSize(12).fillColor(TEXT).text(t(head.subtitle));
+  doc.fillColor(BLACK).font('Bold').fontSize(20).text('Ontvangstbevestiging');
+  doc.font('Body').fontSize(12).fillColor(TEXT).text(head.subtitle);
   doc.moveDown();
 
   const boxTop = doc.y;
-  doc.font('Helvetica').fontSize(11).fillColor(TEXT).text(t(head.boxLabel), MARGIN + 14, boxTop + 12);
-  doc.font('Helvetica-Bold').fontSize(24).fillColor(BLACK).text(t(head.boxValue), MARGIN + 14, doc.y + 2);
+  doc.font('Body').fontSize(11).fillColor(TEXT).text(head.boxLabel, MARGIN + 14, boxTop + 12);
+  doc.font('Bold').fontSize(24).fillColor(BLACK).text(head.boxValue, MARGIN + 14, doc.y + 2);
   const boxBottom = doc.y + 12;
   doc.lineWidth(2).strokeColor(BLACK).rect(MARGIN, boxTop, width, boxBottom - boxTop).stroke();
   doc.x = MARGIN;
@@ -76,9 +96,9 @@ export function writeSummaryRows(doc: PDFKit.PDFDocument, rows: readonly { key: 
   const keyWidth = 170;
   for (const row of rows) {
     const y = doc.y;
-    doc.font('Helvetica-Bold').fontSize(10.5).fillColor(BLACK).text(toWinAnsi(row.key), MARGIN, y, { width: keyWidth - 10 });
+    doc.font('Bold').fontSize(10.5).fillColor(BLACK).text(row.key, MARGIN, y, { width: keyWidth - 10 });
     const keyBottom = doc.y;
-    doc.font('Helvetica').fontSize(10.5).fillColor(TEXT).text(toWinAnsi(row.value), MARGIN + keyWidth, y, { width: width - keyWidth });
+    doc.font('Body').fontSize(10.5).fillColor(TEXT).text(composed(row.value), MARGIN + keyWidth, y, { width: width - keyWidth });
     doc.y = Math.max(keyBottom, doc.y) + 5;
     doc.lineWidth(0.5).strokeColor('#b1b1b1').moveTo(MARGIN, doc.y - 2).lineTo(MARGIN + width, doc.y - 2).stroke();
     doc.y += 3;
@@ -93,19 +113,18 @@ export async function renderReceiptPdf(receipt: ReceiptModel): Promise<Buffer> {
     subtitle: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
     boxLabel: 'Dossiernummer',
     boxValue: receipt.dossiernummer,
-  });
-  const t = toWinAnsi;
+  }, [...receipt.rows.flatMap((r) => [r.key, r.value]), ...receipt.nextSteps, receipt.contactEmail]);
   writeSummaryRows(doc, receipt.rows, width);
 
   doc.moveDown();
   doc.x = MARGIN;
-  doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK).text('Wat gebeurt er nu?');
+  doc.font('Bold').fontSize(13).fillColor(BLACK).text('Wat gebeurt er nu?');
   doc.moveDown(0.3);
-  doc.font('Helvetica').fontSize(10.5).fillColor(TEXT).list(receipt.nextSteps.map(t), { bulletRadius: 2, textIndent: 12, width });
+  doc.font('Body').fontSize(10.5).fillColor(TEXT).list(receipt.nextSteps, { bulletRadius: 2, textIndent: 12, width });
   doc.moveDown();
-  doc.text(t(`Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer ${receipt.dossiernummer}, of bel gratis de Vlaamse infolijn 1700.`), MARGIN, doc.y, { width });
+  doc.text(`Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer ${receipt.dossiernummer}, of bel gratis de Vlaamse infolijn 1700.`, MARGIN, doc.y, { width });
   doc.moveDown(2);
-  doc.fontSize(8.5).fillColor('#595959').text(t('WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.'), { width });
+  doc.fontSize(8.5).fillColor('#595959').text('WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.', { width });
   doc.end();
   return finished;
 }

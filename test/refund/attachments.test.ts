@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkUpload, formatFileSize, safeFilename, sniffContentType } from '../../src/refund/attachments.js';
 import { paths } from '../../src/paths.js';
-import { toWinAnsi } from '../../src/refund/receipt-pdf.js';
 import { STEPS } from '../../src/refund/steps.js';
 import { NEW_DRAFT, stepPath } from '../../src/refund/urls.js';
 import { trainingKey } from '../../src/refund/training-key.js';
@@ -45,11 +44,6 @@ describe('uploaded files', () => {
 describe('small refund helpers', () => {
   it('starts a new request at step 1 of the table', () => {
     expect(stepPath(NEW_DRAFT, STEPS[0].slug)).toBe(paths.refundNew);
-  });
-
-  it('keeps Windows-1252 text for the PDF and degrades other letters', () => {
-    expect(toWinAnsi('Veiligheidscoördinator – € 2.662,50 “ok”')).toBe('Veiligheidscoördinator – € 2.662,50 “ok”');
-    expect(toWinAnsi('Łukasz Şahin Ğ 漢')).toBe('?ukasz Sahin G ?');
   });
 
   it('identifies the same training regardless of case, accents and punctuation', () => {
