@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 
 /**
  * Self-signed X.509 certificates for development and tests only; production keys come from the
@@ -15,8 +16,12 @@ export interface KeyPairPem {
 
 const VALID_YEARS = 10;
 
+// Loaded when a pair is made, which production never does: node-forge adds some 10 MB to a process.
+const load = createRequire(import.meta.url);
+
 /** A fresh RSA-2048 key with its self-signed certificate, both PEM. */
 export function generateKeyPairWithCertificate(commonName: string): KeyPairPem {
+  const forge = load('node-forge') as typeof Forge;
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
