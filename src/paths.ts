@@ -20,6 +20,7 @@ export const paths = {
   aanvraag: '/aanvraag',
   rightRequest: '/gebruikersrecht-aanvragen',
   rightRequestSent: '/gebruikersrecht-aanvragen/verstuurd',
+  rightRequestWithdraw: '/gebruikersrecht-aanvragen/intrekken',
   admin: '/gebruikersbeheer',
   devMailbox: '/dev/mailbox',
 

@@ -21,6 +21,7 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'membership.added': 'Gebruiker toegevoegd',
   'membership.admin-added': 'Lokale beheerder toegevoegd',
   'right.requested': 'Gebruikersrecht aangevraagd',
+  'right.request-withdrawn': 'Aanvraag voor gebruikersrecht ingetrokken door de aanvrager',
   'right.granted': 'Gebruikersrecht toegekend',
   'right.refused': 'Aanvraag voor gebruikersrecht geweigerd',
   'right.revoked': 'Gebruikersrecht ingetrokken',

@@ -140,7 +140,7 @@ export async function listPendingRightRequests(db: Knex, organisationId: number)
 export async function decideRightRequest(
   db: Knex,
   requestId: number,
-  decision: { status: 'granted' | 'refused'; decidedBy: number; refusalReason?: string | null },
+  decision: { status: 'granted' | 'refused' | 'withdrawn'; decidedBy: number; refusalReason?: string | null },
 ): Promise<void> {
   await db('right_request')
     .where({ id: requestId, status: 'pending' })

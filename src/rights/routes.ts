@@ -69,6 +69,13 @@ export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: Righ
     },
   );
 
+  router.post(paths.rightRequestWithdraw, async (req, res) => {
+    const auth = req.auth!;
+    await rights.withdrawRequest({ personId: auth.person.id, organisationId: auth.organisation!.id, requestId: String(req.id ?? '') });
+    // Withdrawn, or nothing pending any more (withdrawn twice, decided meanwhile): the Aanvraag page says which.
+    res.redirect(303, paths.aanvraag);
+  });
+
   router.get(paths.rightRequestSent, async (req, res) => {
     const auth = req.auth!;
     const request = await rights.latestRequest(auth.person.id, auth.organisation!.id);

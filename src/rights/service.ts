@@ -124,6 +124,22 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
       });
     },
 
+    /**
+     * The actor withdraws their own pending request (asked by mistake, or no longer needed): a local administrator
+     * who opens it from the mail then sees that it was withdrawn. Only one's own request, so no other check.
+     */
+    async withdrawRequest(actor: Actor): Promise<'ok' | 'not-pending'> {
+      return db.transaction(async (trx) => {
+        const pending = await findPendingRightRequest(trx, actor.personId, actor.organisationId, VOV_RIGHT);
+        if (!pending) return 'not-pending';
+        const request = await lockPendingRightRequest(trx, pending.id, actor.organisationId);
+        if (!request) return 'not-pending'; // decided by an administrator meanwhile
+        await decideRightRequest(trx, request.id, { status: 'withdrawn', decidedBy: actor.personId });
+        await audit(trx, { action: 'right.request-withdrawn', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightRequestId: request.id, subjectPersonId: actor.personId, ...VOV_RIGHT } });
+        return 'ok';
+      });
+    },
+
     /** Grants a pending request of the actor's organisation; the requester is mailed in the same transaction. */
     async grantRequest(actor: Actor, requestId: number, validUntil: IsoDate | null): Promise<RightsOutcome> {
       return db.transaction(async (trx) => {

@@ -23,6 +23,7 @@ const bert = person(12, 'Bert', 'Bestuurder');
 const eva = person(13, 'Eva', 'Werknemer');
 const frank = person(14, 'Frank', 'Vervanger');
 const gert = person(15, 'Gert', 'Geduld');
+const hanne = person(17, 'Hanne', 'Herroep');
 const ORG_NAME = 'Bouwbedrijf De Meeuw NV';
 
 /** Lets the worker send everything that is due, as the running portal would within seconds. */
@@ -75,7 +76,7 @@ beforeAll(async () => {
   smtp = await startSmtpCapture();
   t = await buildTestApp({ SMTP_URL: smtp.url });
   worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent'), retryBaseSeconds: 0.3 });
-  const { org } = await organisationWith(t.database.db, 1, ORG_NAME, { admins: [an, bert], users: [eva, frank, gert] });
+  const { org } = await organisationWith(t.database.db, 1, ORG_NAME, { admins: [an, bert], users: [eva, frank, gert, hanne] });
   orgId = org.id;
 });
 
@@ -271,6 +272,42 @@ describe('refusing a request', () => {
 
     const again = await requestRight(frankAgent);
     expect(again.headers.location).toBe('/gebruikersrecht-aanvragen/verstuurd');
+  });
+});
+
+describe('withdrawing a request', () => {
+  it('the requester withdraws it; the administrator finds it withdrawn and cannot grant it; the requester may ask again', async () => {
+    const hanneAgent = await loggedInFor(hanne);
+    await requestRight(hanneAgent);
+    await deliverMail();
+    const link = linkIn(mailsTo(an).find((m) => m.text.includes('Hanne Herroep'))!);
+    expect((await hanneAgent.get('/aanvraag')).text).toContain('Aanvraag intrekken</button>');
+
+    const withdrawn = await postFrom(hanneAgent, '/aanvraag', '/gebruikersrecht-aanvragen/intrekken');
+    expect(withdrawn.status).toBe(303);
+    expect(withdrawn.headers.location).toBe('/aanvraag');
+    const aanvraag = await hanneAgent.get('/aanvraag');
+    expect(aanvraag.text).toMatch(/U hebt uw aanvraag van \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2} ingetrokken op \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2}\./);
+    expect(aanvraag.text).toContain('Gebruikersrecht aanvragen</button>');
+    expect(aanvraag.text).not.toContain('Aanvraag intrekken</button>');
+
+    // Pressed again (a second tab): nothing pending, nothing changes.
+    expect((await postFrom(hanneAgent, '/aanvraag', '/gebruikersrecht-aanvragen/intrekken')).headers.location).toBe('/aanvraag');
+    const { id: hanneId } = await t.database.db('person').where({ insz: hanne.insz }).first();
+    const rows = await t.database.db('right_request').where({ person_id: hanneId, organisation_id: orgId });
+    expect(rows.map((r) => [r.status, r.decided_by])).toEqual([['withdrawn', hanneId]]);
+
+    const anAgent = await loggedInFor(an);
+    expect((await anAgent.get('/gebruikersbeheer')).text).not.toContain('Toekennen of weigeren<span class="visually-hidden"> voor Hanne Herroep');
+    const page = await anAgent.get(link);
+    expect(page.text).toContain('Ingetrokken door de aanvrager');
+    expect(page.text).not.toContain('Toekennen</button>');
+    const grant = await postFrom(anAgent, link, `${link}/toekennen`, { validUntil: '' });
+    expect((await anAgent.get(grant.headers.location)).text).toContain('Over deze aanvraag werd al beslist.');
+    expect(await t.database.db('user_right').where({ person_id: hanneId })).toEqual([]);
+    expect((await anAgent.get('/gebruikersbeheer/logboek')).text).toContain('Aanvraag voor gebruikersrecht ingetrokken door de aanvrager');
+
+    expect((await requestRight(hanneAgent)).headers.location).toBe('/gebruikersrecht-aanvragen/verstuurd');
   });
 });
 
