@@ -75,9 +75,19 @@ describe('the pages of the local administrator and of the CSV upload', () => {
     await page.context().close();
   });
 
-  it('a right request refused: the reason is required, then the requester sees it', async () => {
+  it('a right request withdrawn and asked again, then refused: the reason is required, and the requester sees it', async () => {
     const eva = await loggedInFor('Eva Werknemer', 'b2', 'Beveiligingscode via sms');
     await eva.getByRole('link', { name: 'Aanvraag', exact: true }).click();
+    await eva.getByRole('button', { name: 'Gebruikersrecht aanvragen' }).click();
+    await expectH1(eva, 'Uw aanvraag voor een gebruikersrecht is verstuurd');
+    // Withdrawn at once (asked by mistake), then asked again.
+    await eva.getByRole('link', { name: 'Naar de startpagina' }).click();
+    await eva.getByRole('link', { name: 'Aanvraag', exact: true }).click();
+    await expectH1(eva, 'Aanvraag');
+    await checkPage(eva, 'b2-aanvraag-wacht');
+    await eva.getByRole('button', { name: 'Aanvraag intrekken' }).click();
+    await expect(eva.getByRole('status').innerText()).resolves.toMatch(/U hebt uw aanvraag van .* ingetrokken op/);
+    await checkPage(eva, 'b2-aanvraag-ingetrokken');
     await eva.getByRole('button', { name: 'Gebruikersrecht aanvragen' }).click();
     await expectH1(eva, 'Uw aanvraag voor een gebruikersrecht is verstuurd');
 
