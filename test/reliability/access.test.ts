@@ -163,6 +163,8 @@ describe('the access matrix', () => {
       const concrete = fill(route.path);
       for (const role of ROLES) {
         const expectation = expectedRefusal(role, level, route, concrete);
+        // A's own member may change A when allowed to (withdraw her right request): this walk is about refusals.
+        if (!expectation && role === 'member without the right' && route.method === 'post') continue;
         const agent = agents[role];
         // A form with a valid token of the visitor's own session: a refusal can only come from authorisation.
         const res = route.method === 'get' ? await agent.get(concrete) : await agent.post(concrete).type('form').send({ _csrf: tokens[role], actie: 'volgende', declaration: 'ja' });
