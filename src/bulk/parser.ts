@@ -1,5 +1,6 @@
 import { thousands as formatCount } from '../dossiers/paging.js';
 import { COLUMNS, columnForHeader, ERRORS_HEADER, normaliseHeader, type ColumnKey } from './columns.js';
+import { decodeWindows1252 } from '../domain/windows-1252.js';
 
 /**
  * Reading an uploaded CSV file: bytes → text (encoding), text → records (RFC 4180 with `;`), records →
@@ -27,13 +28,6 @@ export { thousands as formatCount } from '../dossiers/paging.js';
 
 // ---------------------------------------------------------------------------------------------
 // Bytes → text
-
-/** Windows-1252 bytes 0x80–0x9F (Node's TextDecoder reads this label as Latin-1 and loses €, ‘ ’ “ ” …). */
-const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
-
-export function decodeWindows1252(data: Buffer): string {
-  return data.toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]);
-}
 
 function startsWith(data: Buffer, bytes: number[]): boolean {
   return data.length >= bytes.length && bytes.every((b, i) => data[i] === b);

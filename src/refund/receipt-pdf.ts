@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { isPrintableWindows1252 } from '../domain/windows-1252.js';
 import type { ReceiptModel } from './receipt.js';
 
 // pdfkit is loaded with the first receipt PDF, not at start-up: with its font metrics it adds some 25 MB to
@@ -30,16 +31,8 @@ export function composed(text: string): string {
   return text.normalize('NFC');
 }
 
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-
-/** True when every character is in Windows-1252, so the standard fonts print it as it is. */
-export function inStandardFonts(text: string): boolean {
-  for (const ch of composed(text)) {
-    const code = ch.codePointAt(0)!;
-    if (!(code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch))) return false;
-  }
-  return true;
-}
+/** The standard fonts print exactly what is in Windows-1252 (their WinAnsi encoding). */
+const inStandardFonts = (text: string) => isPrintableWindows1252(composed(text));
 
 export const MARGIN = 56;
 export const BLACK = '#000000';

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
-import { decodeUpload, decodeWindows1252, detectSeparator, MAX_FILE_BYTES, MAX_ROWS, parseCsv, readBulkFile } from '../../src/bulk/parser.js';
+import { decodeUpload, detectSeparator, MAX_FILE_BYTES, MAX_ROWS, parseCsv, readBulkFile } from '../../src/bulk/parser.js';
 import { templateCsv } from '../../src/bulk/service.js';
 import { toCsv } from '../../src/dossiers/csv.js';
 import { csvFile, manyRows, validRow } from './fixtures.js';
+import { decodeWindows1252 } from '../../src/domain/windows-1252.js';
 
 function refused(data: Buffer): string {
   const r = readBulkFile(data);

@@ -1,8 +1,5 @@
 import { inflateSync } from 'node:zlib';
-
-// Windows-1252 by hand: 0x80–0x9F differ from Latin-1 (€, quotes, dashes), and Node's TextDecoder here drops some.
-const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
-const winAnsi = (bytes: Buffer): string => [...bytes].map((b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b))).join('');
+import { decodeWindows1252 } from '../../src/domain/windows-1252.js';
 
 interface PdfObject {
   dict: string;
@@ -69,7 +66,7 @@ function pageFonts(objects: Map<number, PdfObject>): Map<string, Map<number, str
 /** A hex string in the current font: 2-byte glyph codes through the ToUnicode map, or Windows-1252 bytes. */
 function decodeHex(hex: string, cmap: Map<number, string> | null): string {
   const bytes = Buffer.from(hex, 'hex');
-  if (!cmap) return winAnsi(bytes);
+  if (!cmap) return decodeWindows1252(bytes); // a standard font: WinAnsi
   let out = '';
   for (let i = 0; i + 1 < bytes.length; i += 2) out += cmap.get(bytes.readUInt16BE(i)) ?? '\uFFFD';
   return out;
