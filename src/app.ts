@@ -8,6 +8,7 @@ import { assetVersion, staticAssets } from './http/assets.js';
 import { csrf } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { measureRequests, metricsRoutes } from './metrics/routes.js';
 import { requestLogger, type Logger } from './http/logger.js';
 import { multipart } from './http/multipart.js';
 import { formBody } from './http/form-body.js';
@@ -69,8 +70,10 @@ export function createApp(config: Config, deps: AppDeps): App {
   const serviceProvider = createServiceProvider(config, db);
   const authDeps = { config, db, logger, sp: serviceProvider };
 
-  app.use(requestLogger(logger));
+  app.use(requestLogger(logger, app.get('trust proxy fn')));
+  app.use(measureRequests);
   app.use(healthRoutes(db, deps.stopping));
+  if (config.metricsToken) app.use(metricsRoutes(db, config.metricsToken));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));

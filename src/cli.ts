@@ -7,13 +7,14 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadDatabaseConfig } from './config.js';
 import { createDb, type Db } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { openDatabase, type OpenDatabase } from './db/open.js';
 import { formatKbo } from './domain/kbo.js';
 import { maskInsz } from './domain/insz.js';
 import { listOrganisationsWithCounts } from './organisations/repository.js';
+import { StartupError } from './startup.js';
 import { addLocalAdministrator, createOrganisation, OperatorInputError, splitFullName } from './organisations/service.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -50,7 +51,7 @@ function required(opts: Options, name: string): string {
 }
 
 /** In development `npm start` may already run the embedded server on this data directory: use it rather than start a second one. */
-async function connect(config: Config): Promise<OpenDatabase> {
+async function connect(config: ReturnType<typeof loadDatabaseConfig>): Promise<OpenDatabase> {
   if (!config.database.url && !config.isProduction) {
     const url = `postgres://postgres:postgres@127.0.0.1:${config.database.embeddedPort}/wse_loket`;
     const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -111,8 +112,8 @@ function parseCommand(argv: string[]): Command | 'help' {
 async function run(argv: string[]): Promise<void> {
   const command = parseCommand(argv);
   if (command === 'help') return void console.log(USAGE);
-  const config = loadConfig();
-  const database = await connect(config);
+  // The database settings only: an operator runs this with DATABASE_URL alone, also in the production image.
+  const database = await connect(loadDatabaseConfig());
   try {
     await migrateLatest(database.db);
     await command(database.db);
@@ -128,7 +129,7 @@ try {
   if (err instanceof UsageError) {
     console.error(`${err.message}\n\n${USAGE}`);
     exitCode = 2;
-  } else if (err instanceof OperatorInputError || err instanceof ConfigError) {
+  } else if (err instanceof OperatorInputError || err instanceof ConfigError || err instanceof StartupError) {
     console.error(`Error: ${err.message}`);
     exitCode = 1;
   } else {

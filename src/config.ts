@@ -29,6 +29,7 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: positiveInt.default(10),
   EMBEDDED_PG_DIR: z.string().default('./data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  DATABASE_WAIT_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(600).default(10),
   SEED_DEMO_DATA: bool.optional(),
 
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEFAULT_SESSION_SECRET),
@@ -55,9 +56,22 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('WSE-loket <noreply@wse-loket.localhost>'),
   DATA_DIR: z.string().default('./data'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
+/** Every setting the portal reads from its environment (deploy/kubernetes is checked against this list). */
+export const settingNames = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
+
 export type Env = z.infer<typeof envSchema>;
+
+export interface DatabaseConfig {
+  url?: string;
+  poolMax: number;
+  embeddedDir: string;
+  embeddedPort: number;
+  /** How long start-up keeps retrying a database that does not answer yet (Compose, Kubernetes). */
+  waitSeconds: number;
+}
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -68,7 +82,7 @@ export interface Config {
   trustProxy: boolean | number | string;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
-  database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number };
+  database: DatabaseConfig;
   seedDemoData: boolean;
   session: { secret: string; idleMinutes: number; maxHours: number; cookieSecure: boolean };
   loginRateLimitPerMinute: number;
@@ -88,6 +102,8 @@ export interface Config {
     clockSkewSeconds: number;
   };
   mail: { smtpUrl?: string; from: string; /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean };
+  /** Bearer token for GET /metrics; without it /metrics does not exist. */
+  metricsToken?: string;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -97,14 +113,57 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   return value; // an address list or a preset such as "loopback"
 }
 
-/** Reads and validates the environment once; throws ConfigError naming every bad setting. */
-export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+type Source = NodeJS.ProcessEnv | Record<string, string | undefined>;
+
+function parseEnv<S extends z.ZodObject>(schema: S, source: Source): z.infer<S> {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+type DatabaseEnv = Pick<
+  Env,
+  'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'EMBEDDED_PG_DIR' | 'EMBEDDED_PG_PORT' | 'DATABASE_WAIT_SECONDS'
+>;
+
+function databaseConfig(e: DatabaseEnv): DatabaseConfig {
+  return {
+    url: e.DATABASE_URL,
+    poolMax: e.DATABASE_POOL_MAX,
+    embeddedDir: e.EMBEDDED_PG_DIR,
+    embeddedPort: e.EMBEDDED_PG_PORT,
+    waitSeconds: e.DATABASE_WAIT_SECONDS,
+  };
+}
+
+const databaseSchema = envSchema.pick({
+  NODE_ENV: true,
+  DATABASE_URL: true,
+  DATABASE_POOL_MAX: true,
+  EMBEDDED_PG_DIR: true,
+  EMBEDDED_PG_PORT: true,
+  DATABASE_WAIT_SECONDS: true,
+});
+
+/**
+ * The database settings alone, for the operator CLI and `npm run migrate`: they need nothing but DATABASE_URL, also
+ * where NODE_ENV=production (the image), so they must not demand the SAML, SMTP or session settings.
+ */
+export function loadDatabaseConfig(source: Source = process.env): { isProduction: boolean; database: DatabaseConfig } {
+  const e = parseEnv(databaseSchema, source);
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_URL: required in production (the embedded database is for development only)']);
+  }
+  return { isProduction, database: databaseConfig(e) };
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad setting. */
+export function loadConfig(source: Source = process.env): Config {
+  const e = parseEnv(envSchema, source);
   const isProduction = e.NODE_ENV === 'production';
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const useDevIdp = !e.SAML_IDP_METADATA && !e.SAML_IDP_SSO_URL;
@@ -135,7 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedDir: e.EMBEDDED_PG_DIR, embeddedPort: e.EMBEDDED_PG_PORT },
+    database: databaseConfig(e),
     seedDemoData: !isProduction && (e.SEED_DEMO_DATA ?? !e.DATABASE_URL),
     session: { secret: e.SESSION_SECRET, idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS, cookieSecure },
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
@@ -154,5 +213,6 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, devMailbox: !e.SMTP_URL },
+    metricsToken: e.METRICS_TOKEN,
   };
 }

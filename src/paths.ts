@@ -3,6 +3,7 @@ export const paths = {
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
+  metrics: '/metrics',
   assets: '/assets',
   sessionExpired: '/sessie-verlopen',
   accessibility: '/toegankelijkheidsverklaring',

@@ -7,6 +7,7 @@ import type { Logger } from '../http/logger.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
+import { countLogin } from '../metrics/registry.js';
 import { LoginFailure, failureMessage, failureStatus, toLoginFailure } from './failures.js';
 import { safeLocalPath } from './return-path.js';
 import { checkEnvelope } from './saml-checks.js';
@@ -35,6 +36,7 @@ function loginLimiter(deps: AuthRouteDeps, name: string) {
 async function refuse(deps: AuthRouteDeps, req: Request, res: Response, failure: LoginFailure): Promise<void> {
   const requestId = String(req.id ?? '');
   deps.logger.warn({ requestId, reason: failure.reason, idpStatus: failure.idpStatus }, 'login refused');
+  countLogin(failure.reason);
   await audit(deps.db, { action: 'login.failed', details: { reason: failure.reason, ...(failure.idpStatus ? { idpStatus: failure.idpStatus } : {}) }, requestId });
   const { title, text } = failureMessage(failure);
   res.status(failureStatus(failure)).setHeader('Cache-Control', 'no-store');
@@ -66,6 +68,7 @@ export function acsRoutes(deps: AuthRouteDeps): Router {
           req.session.createdAt = now;
           req.session.lastSeenAt = now;
           req.session.saml = { nameID: user.nameID, nameIDFormat: user.nameIDFormat, sessionIndex: user.sessionIndex };
+          countLogin();
           audit(deps.db, { action: 'login.succeeded', personId: user.personId, details: { method: user.method }, requestId: String(req.id ?? '') })
             .then(() => req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, returnTo))))
             .catch(next);

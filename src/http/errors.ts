@@ -58,7 +58,11 @@ export function errorHandler(logger: Logger, showStack: boolean): ErrorRequestHa
   return (err, req, res, _next) => {
     const status = statusOf(err);
     const requestId = String(req.id ?? '');
-    if (status >= 500) logger.error({ err: status === 503 ? { message: (err as Error).message, code: (err as { code?: string }).code } : err, requestId }, 'request failed');
+    // The request logger writes the one line of this request, with this error (a database outage without its stack).
+    if (status >= 500) {
+      const { message, code } = err as { message?: string; code?: string };
+      res.err = status === 503 ? ({ type: 'DatabaseUnavailable', message, code } as unknown as Error) : (err as Error);
+    }
     if (res.headersSent) return req.socket.destroy();
     const csrfFailure = (err as { code?: string })?.code === CSRF_ERROR_CODE;
     const view = err instanceof HttpError && err.view ? err.view : (VIEWS[status] ?? 'errors/500.njk');

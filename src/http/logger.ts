@@ -19,12 +19,24 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
-/** One request id per request: logged, echoed in X-Request-Id and shown on error pages. */
-export function requestLogger(logger: Logger) {
+/** An upstream X-Request-Id we keep (a UUID, a load balancer's trace id): nothing that could forge a log line. */
+const UPSTREAM_ID = /^[A-Za-z0-9][A-Za-z0-9._:+=/-]{7,127}$/;
+
+/** Express's compiled TRUST_PROXY: does this address belong to a proxy we trust? */
+export type TrustProxy = (address: string | undefined, hop: number) => boolean;
+
+/**
+ * One request id per request: logged, echoed in X-Request-Id and shown on error pages. A trusted proxy's own id is
+ * kept, so one id follows the request from the load balancer's log to ours.
+ */
+export function requestLogger(logger: Logger, trustProxy: TrustProxy = () => false) {
   return pinoHttp({
     logger,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const id = randomUUID();
+      const upstream = req.headers['x-request-id'];
+      const trusted =
+        typeof upstream === 'string' && UPSTREAM_ID.test(upstream) && trustProxy(req.socket.remoteAddress, 0);
+      const id = trusted ? upstream : randomUUID();
       res.setHeader('X-Request-Id', id);
       return id;
     },
@@ -34,6 +46,6 @@ export function requestLogger(logger: Logger) {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
   });
 }
