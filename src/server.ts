@@ -6,7 +6,7 @@ import { openDatabase } from './db/open.js';
 import { seedDemoData } from './db/seed.js';
 import { createLogger } from './http/logger.js';
 import { createMailWorker } from './mail/worker.js';
-import { exitOnStartupFailure, StartupError } from './startup.js';
+import { exitOnStartupFailure, SHUTDOWN_DRAIN_MS, StartupError } from './startup.js';
 
 /** Binds the port before anything touches the database: a port in use is one line, and no migration ran. */
 function listen(server: Server, config: Config): Promise<void> {
@@ -86,7 +86,7 @@ async function start(): Promise<void> {
     const force = setTimeout(() => {
       logger.warn('in-flight requests did not finish in time; closing connections');
       server.closeAllConnections();
-    }, 10_000);
+    }, SHUTDOWN_DRAIN_MS);
     force.unref();
     await closed;
     clearInterval(sweep);

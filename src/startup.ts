@@ -1,5 +1,11 @@
 import { ConfigError } from './config.js';
 
+/**
+ * After SIGTERM, how long in-flight requests may take before their connections are closed. An orchestrator's grace
+ * period must be longer (deploy/kubernetes: preStop pause + this + the mail worker finishing its mail).
+ */
+export const SHUTDOWN_DRAIN_MS = 10_000;
+
 /** A start-up problem an operator fixes by changing one setting; its message is one line that names it. */
 export class StartupError extends Error {
   constructor(message: string) {

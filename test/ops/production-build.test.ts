@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/root.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../reliability/support/portal.js';
+import { untilReady } from './support.js';
 
 /**
  * The production image's layout, built the way the Dockerfile builds it: the compiled JavaScript, views, public files
@@ -103,16 +104,7 @@ describe('the production build with production dependencies only', () => {
       stdio: 'ignore',
     });
     const npmExited = new Promise((r) => npmProcess.once('exit', r));
-    await expect
-      .poll(
-        () =>
-          fetch(`http://127.0.0.1:${port}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 60_000, interval: 100 },
-      )
-      .toBe(200);
+    await untilReady(port);
     // The process that answers: whatever listens on the port, found among npm's descendants.
     const portal = descendants(npmProcess.pid!).find((pid) =>
       readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/src/server.js'),

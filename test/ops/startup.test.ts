@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../src/root.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../reliability/support/portal.js';
+import { untilReady } from './support.js';
 
 /** `npm start` as an operator meets it: a real server process with one bad setting. */
 function startServer(env: Record<string, string>) {
@@ -151,16 +152,7 @@ describe('start-up with a bad setting: one line naming it, exit 1, no stack trac
     );
     await new Promise<void>((r) => relay.listen(dbPort, '127.0.0.1', r));
     try {
-      await expect
-        .poll(
-          () =>
-            fetch(`http://127.0.0.1:${port}/readyz`).then(
-              (r) => r.status,
-              () => 0,
-            ),
-          { timeout: 60_000, interval: 100 },
-        )
-        .toBe(200);
+      await untilReady(port);
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
