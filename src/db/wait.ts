@@ -59,6 +59,9 @@ export async function waitForDatabase(
   waitSeconds: number,
   onWait: (line: string) => void = () => {},
 ): Promise<void> {
+  if (!URL.canParse(url)) {
+    throw new StartupError('DATABASE_URL: not a valid URL (percent-encode special characters in the password)');
+  }
   const deadline = Date.now() + waitSeconds * 1000;
   let told = false;
   for (;;) {

@@ -80,6 +80,7 @@ describe('start-up with a bad setting: one line naming it, exit 1, no stack trac
       /^DATABASE_URL: PostgreSQL at .* refused user "niemand": /,
     ],
     ['an unknown host', () => 'postgres://postgres@db.invalid:5432/wse', /^DATABASE_URL: unknown host "db\.invalid"$/],
+    ['a DATABASE_URL that is no URL', () => 'postgres://db:poort/wse', /^DATABASE_URL: not a valid URL /],
   ])('%s', async (_name, url, line) => {
     const port = await freePort();
     const result = await failure({ PORT: String(port), DATABASE_URL: url() });
