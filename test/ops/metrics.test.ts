@@ -32,20 +32,17 @@ describe('GET /metrics', () => {
     await t.close();
   });
 
-  it('does not exist without METRICS_TOKEN', async () => {
+  it('answers only the holder of the Bearer token, and does not exist without METRICS_TOKEN', async () => {
+    expect((await request(t.app).get('/metrics')).status).toBe(401);
+    const wrong = await request(t.app).get('/metrics').set('Authorization', 'Bearer not-the-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="metrics"');
     const plain = await buildTestApp();
     try {
       expect((await request(plain.app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`)).status).toBe(404);
     } finally {
       await plain.close();
     }
-  });
-
-  it('answers only the holder of the Bearer token', async () => {
-    expect((await request(t.app).get('/metrics')).status).toBe(401);
-    const wrong = await request(t.app).get('/metrics').set('Authorization', 'Bearer not-the-token');
-    expect(wrong.status).toBe(401);
-    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="metrics"');
   });
 
   it('measures request durations by method, route pattern and status, and shows process metrics', async () => {
