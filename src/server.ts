@@ -11,7 +11,7 @@ import { exitOnStartupFailure, SHUTDOWN_DRAIN_MS, StartupError } from './startup
 /** Binds the port before anything touches the database: a port in use is one line, and no migration ran. */
 function listen(server: Server, config: Config): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
+    const failed = (err: NodeJS.ErrnoException) => {
       const where = `${config.host}:${config.port}`;
       const line =
         err.code === 'EADDRINUSE'
@@ -22,8 +22,12 @@ function listen(server: Server, config: Config): Promise<void> {
               ? `HOST: ${config.host} is not an address of this machine`
               : undefined;
       reject(line ? new StartupError(line) : err);
+    };
+    server.once('error', failed);
+    server.listen(config.port, config.host, () => {
+      server.off('error', failed);
+      resolve();
     });
-    server.listen(config.port, config.host, resolve);
   });
 }
 
