@@ -66,11 +66,11 @@ export function createApp(config: Config, deps: AppDeps): App {
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
 
   const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin, reads: draftPageReads });
-  const serviceProvider = createServiceProvider(config, db);
+  const serviceProvider = createServiceProvider(config, db, logger);
   const authDeps = { config, db, logger, sp: serviceProvider };
 
   app.use(requestLogger(logger));
-  app.use(healthRoutes(db, deps.stopping));
+  app.use(healthRoutes(db, deps.stopping, serviceProvider.warnings));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));

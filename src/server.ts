@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { createApp } from './app.js';
+import { checkSamlMaterial } from './auth/saml-material.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateLatest } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -20,6 +21,7 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
+await checkSamlMaterial(config);
 const logger = createLogger(config.logLevel);
 const database = await openDatabase(config, (line) => logger.debug({ embeddedPostgres: line }));
 if (database.embedded) logger.info('Using the embedded PostgreSQL server under %s (no DATABASE_URL set)', config.database.embeddedDir);
