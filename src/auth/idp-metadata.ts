@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { certificateBody } from './keys.js';
-import { pem, signatureHolds } from './saml-checks.js';
+import { pem, signatureHolds, strongAlgorithms } from './saml-checks.js';
 import { NS, children, descendants, parseXmlStrict, text } from './xml.js';
 
 export interface IdpSettings {
@@ -24,7 +24,8 @@ export function parseIdpMetadata(xml: string, signingCertPem?: string): IdpSetti
   if (signingCertPem) {
     const root = doc.documentElement;
     const signatures = root ? children(root, NS.dsig, 'Signature') : [];
-    if (!root || signatures.length !== 1 || !signatureHolds(xml, root, signatures[0], [certificateBody(signingCertPem)])) {
+    const [signature] = signatures;
+    if (!root || signatures.length !== 1 || !strongAlgorithms(signature) || !signatureHolds(xml, root, signature, [certificateBody(signingCertPem)])) {
       throw new Error('IdP metadata is not signed with the certificate in SAML_IDP_METADATA_CERT');
     }
   }

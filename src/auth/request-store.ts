@@ -23,11 +23,12 @@ export class PgRequestStore implements CacheProvider {
     return new PgRequestStore(this.db, this.lifetimeMs, browserHash);
   }
 
-  /** Whether the pending request `id` was issued to the browser with this hash. */
-  async issuedTo(id: string, browserHash: string): Promise<'unknown' | 'this_browser' | 'other_browser'> {
+  /** Whether the pending request `id` was issued to the browser with this hash (null: a browser without one). */
+  async issuedTo(id: string, browserHash: string | null): Promise<'unknown' | 'this_browser' | 'other_browser'> {
     const row = await this.db('saml_request').where({ id }).andWhere('expires_at', '>', new Date()).first('browser_hash');
     if (!row) return 'unknown';
-    const stored = Buffer.from(String(row.browser_hash ?? ''));
+    if (!row.browser_hash || !browserHash) return 'other_browser';
+    const stored = Buffer.from(String(row.browser_hash));
     const given = Buffer.from(browserHash);
     return stored.length === given.length && timingSafeEqual(stored, given) ? 'this_browser' : 'other_browser';
   }

@@ -61,7 +61,7 @@ export function acsRoutes(deps: AuthRouteDeps): Router {
         const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
         return res.render('auth/continue-login.njk', { action: paths.samlAcs, samlResponse: body.SAMLResponse, relayState });
       }
-      const issuedTo = browser ? await deps.sp.requestIssuedTo(inResponseTo, bindingHash(browser)) : 'other_browser';
+      const issuedTo = await deps.sp.requestIssuedTo(inResponseTo, browser ? bindingHash(browser) : null);
       if (issuedTo !== 'this_browser') throw new LoginFailure(issuedTo === 'unknown' ? 'unknown_in_response_to' : 'other_browser');
       const strategy = await deps.sp.strategy();
       authenticator.authenticate(strategy, { session: false }, (err: unknown, user: LoggedInUser | false) => {

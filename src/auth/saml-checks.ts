@@ -44,6 +44,13 @@ export function signatureHolds(xml: string, signed: Element, signature: Element,
   return false;
 }
 
+/** The signature uses RSA-SHA256/512 and only SHA-256/512 digests. */
+export function strongAlgorithms(signature: Element): boolean {
+  const method = descendants(signature, NS.dsig, 'SignatureMethod')[0]?.getAttribute('Algorithm');
+  const digests = descendants(signature, NS.dsig, 'DigestMethod').map((d) => d.getAttribute('Algorithm'));
+  return !!method && STRONG_SIGNATURES.has(method) && digests.every((d) => !!d && STRONG_DIGESTS.has(d));
+}
+
 export interface Envelope {
   /** The AuthnRequest this answers: a Success response always names one. */
   inResponseTo: string;
@@ -63,11 +70,7 @@ export function checkEnvelope(samlResponse: unknown, settings: SamlSettings): En
   }
   if (root.namespaceURI !== NS.protocol || root.localName !== 'Response') throw new LoginFailure('malformed_response');
 
-  for (const signature of descendants(root, NS.dsig, 'Signature')) {
-    const method = descendants(signature, NS.dsig, 'SignatureMethod')[0]?.getAttribute('Algorithm');
-    const digests = descendants(signature, NS.dsig, 'DigestMethod').map((d) => d.getAttribute('Algorithm'));
-    if (!method || !STRONG_SIGNATURES.has(method) || digests.some((d) => !d || !STRONG_DIGESTS.has(d))) throw new LoginFailure('weak_algorithm');
-  }
+  if (!descendants(root, NS.dsig, 'Signature').every(strongAlgorithms)) throw new LoginFailure('weak_algorithm');
 
   const responseSignatures = children(root, NS.dsig, 'Signature');
   if (responseSignatures.length > 1) throw new LoginFailure('response_signature_invalid');

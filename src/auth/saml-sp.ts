@@ -26,8 +26,8 @@ export interface ServiceProvider {
   warnings(): string[];
   /** The IdP URL that starts a login; the AuthnRequest is recorded as issued to `browserHash`. */
   loginUrl(relayState: string | undefined, browserHash: string): Promise<string>;
-  /** Whether the pending AuthnRequest `id` was issued to the browser with this hash. */
-  requestIssuedTo(id: string, browserHash: string): ReturnType<PgRequestStore['issuedTo']>;
+  /** Whether the pending AuthnRequest `id` was issued to the browser with this hash (null: a browser without one). */
+  requestIssuedTo(id: string, browserHash: string | null): ReturnType<PgRequestStore['issuedTo']>;
   /** The passport strategy for one request (a fresh object each call). */
   strategy(): Promise<Strategy>;
   /** node-saml itself, for metadata and single logout. */

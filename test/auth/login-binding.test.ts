@@ -71,6 +71,17 @@ describe('a login is bound to the browser that started it', () => {
     await expectRefused(res, victim);
   });
 
+  it('refuses an answer to a request recorded without a browser (issued before the binding, or a LogoutRequest)', async () => {
+    const id = '_unbound-request';
+    await t.database.db('saml_request').insert({ id, created_at: new Date(), expires_at: new Date(Date.now() + 600_000), browser_hash: null });
+    const xml = buildSignedResponse(validSpec(t.config, id), signer);
+    const without = request.agent(t.app);
+    const reposted = await without.post('/auth/saml/acs').type('form').send({ SAMLResponse: Buffer.from(xml).toString('base64'), reposted: '1' });
+    await expectRefused(reposted, without);
+    const { browser: withCookie } = await startLogin(t.app);
+    await expectRefused(await postToAcs(withCookie, xml), withCookie);
+  });
+
   it('keeps a browser’s logins apart from each other’s: two tabs, both finish', async () => {
     const first = await startLogin(t.app);
     const second = await startLogin(t.app, undefined, first.browser);

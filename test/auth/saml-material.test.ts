@@ -29,10 +29,10 @@ function metadataXml(idp: KeyPairPem, sso = 'https://idp.example.be/sso'): strin
 }
 
 /** The metadata signed (enveloped, on its root) as a federation operator does. */
-function signedMetadata(xml: string, signer: KeyPairPem): string {
+function signedMetadata(xml: string, signer: KeyPairPem, algorithms = { signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', digest: 'http://www.w3.org/2001/04/xmlenc#sha256' }): string {
   const root = "/*[local-name(.)='EntityDescriptor']";
-  const sig = new SignedXml({ privateKey: signer.key, signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#' });
-  sig.addReference({ xpath: root, transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'], digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256' });
+  const sig = new SignedXml({ privateKey: signer.key, signatureAlgorithm: algorithms.signature, canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#' });
+  sig.addReference({ xpath: root, transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'], digestAlgorithm: algorithms.digest });
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: root, action: 'prepend' } });
   return sig.getSignedXml();
 }
@@ -158,6 +158,10 @@ describe('the SAML material is read and checked at start', () => {
       ['unsigned metadata', () => metadataXml(idp)],
       ['metadata signed by another key', () => signedMetadata(metadataXml(idp), other)],
       ['signed metadata changed afterwards', () => signedMetadata(metadataXml(idp), federation).replace('https://idp.example.be/sso', 'https://evil.example/sso')],
+      [
+        'metadata signed with RSA-SHA1',
+        () => signedMetadata(metadataXml(idp), federation, { signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', digest: 'http://www.w3.org/2000/09/xmldsig#sha1' }),
+      ],
     ])('refuses %s', async (_name, xml) => {
       const path = file('metadata.xml', xml());
       expect(await problemsOf({ SAML_IDP_METADATA: path, SAML_IDP_METADATA_CERT: file('federation.crt', federation.cert) })).toEqual([
