@@ -135,7 +135,9 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   if (isProduction && e.SAML_IDP_METADATA && /^http:/i.test(e.SAML_IDP_METADATA)) {
     problems.push('SAML_IDP_METADATA: must be an https:// URL or a file in production');
   }
-  if (e.SAML_IDP_METADATA_CERT && !e.SAML_IDP_METADATA) problems.push('SAML_IDP_METADATA_CERT: only used with SAML_IDP_METADATA');
+  if (e.SAML_IDP_METADATA_CERT && !e.SAML_IDP_METADATA) {
+    problems.push('SAML_IDP_METADATA_CERT: only used with SAML_IDP_METADATA');
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {

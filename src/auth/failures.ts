@@ -53,9 +53,12 @@ const STATUS_PREFIX = 'urn:oasis:names:tc:SAML:2.0:status:';
 /** A response whose Status is not Success, from its top-level and second-level status codes. */
 export function statusFailure(code: string | null, subCode: string | null): LoginFailure {
   const status = (subCode ?? code ?? 'unknown').replace(STATUS_PREFIX, '');
-  const reason: LoginFailureReason =
-    status === 'AuthnFailed' ? 'idp_cancelled' : status === 'RequestDenied' ? 'idp_denied' : status === 'NoPassive' ? 'idp_no_passive' : 'idp_error';
-  return new LoginFailure(reason, status.slice(0, 60));
+  const reasons: Record<string, LoginFailureReason> = {
+    AuthnFailed: 'idp_cancelled',
+    RequestDenied: 'idp_denied',
+    NoPassive: 'idp_no_passive',
+  };
+  return new LoginFailure(reasons[status] ?? 'idp_error', status.slice(0, 60));
 }
 
 /** Turns whatever the SAML stack threw into a LoginFailure with a reason we can log and explain. */
@@ -89,7 +92,9 @@ export function failureMessage(failure: LoginFailure): { title: string; text: st
     case 'other_browser':
       return {
         title: 'Deze aanmelding begon niet in deze browser',
-        text: 'U bent niet aangemeld: het antwoord van de aanmeldingsdienst hoort bij een aanmelding die in een andere browser of op een andere website begon. Meld u opnieuw aan via het WSE-loket.',
+        text:
+          'U bent niet aangemeld: het antwoord van de aanmeldingsdienst hoort bij een aanmelding die in een andere ' +
+          'browser of op een andere website begon. Meld u opnieuw aan via het WSE-loket.',
       };
     default:
       return { title: 'Het antwoord van de aanmeldingsdienst klopt niet', text: 'Het antwoord van de aanmeldingsdienst kon niet gecontroleerd worden. Uit voorzorg bent u niet aangemeld. Meld u opnieuw aan.' };

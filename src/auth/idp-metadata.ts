@@ -25,7 +25,9 @@ export function parseIdpMetadata(xml: string, signingCertPem?: string): IdpSetti
     const root = doc.documentElement;
     const signatures = root ? children(root, NS.dsig, 'Signature') : [];
     const [signature] = signatures;
-    if (!root || signatures.length !== 1 || !strongAlgorithms(signature) || !signatureHolds(xml, root, signature, [certificateBody(signingCertPem)])) {
+    const trusted = [certificateBody(signingCertPem)];
+    const holds = signatures.length === 1 && strongAlgorithms(signature) && signatureHolds(xml, root!, signature, trusted);
+    if (!holds) {
       throw new Error('IdP metadata is not signed with the certificate in SAML_IDP_METADATA_CERT');
     }
   }

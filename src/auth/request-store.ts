@@ -25,7 +25,10 @@ export class PgRequestStore implements CacheProvider {
 
   /** Whether the pending request `id` was issued to the browser with this hash (null: a browser without one). */
   async issuedTo(id: string, browserHash: string | null): Promise<'unknown' | 'this_browser' | 'other_browser'> {
-    const row = await this.db('saml_request').where({ id }).andWhere('expires_at', '>', new Date()).first('browser_hash');
+    const row = await this.db('saml_request')
+      .where({ id })
+      .andWhere('expires_at', '>', new Date())
+      .first('browser_hash');
     if (!row) return 'unknown';
     if (!row.browser_hash || !browserHash) return 'other_browser';
     const stored = Buffer.from(String(row.browser_hash));

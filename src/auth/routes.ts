@@ -59,10 +59,12 @@ export function acsRoutes(deps: AuthRouteDeps): Router {
       if (!browser && body.reposted === undefined) {
         // The fields are posted back unchanged; the page needs no JavaScript (a button), auto-submits with it.
         const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
-        return res.render('auth/continue-login.njk', { action: paths.samlAcs, samlResponse: body.SAMLResponse, relayState });
+        const samlResponse = body.SAMLResponse;
+        return res.render('auth/continue-login.njk', { action: paths.samlAcs, samlResponse, relayState });
       }
       const issuedTo = await deps.sp.requestIssuedTo(inResponseTo, browser ? bindingHash(browser) : null);
-      if (issuedTo !== 'this_browser') throw new LoginFailure(issuedTo === 'unknown' ? 'unknown_in_response_to' : 'other_browser');
+      if (issuedTo === 'unknown') throw new LoginFailure('unknown_in_response_to');
+      if (issuedTo === 'other_browser') throw new LoginFailure('other_browser');
       const strategy = await deps.sp.strategy();
       authenticator.authenticate(strategy, { session: false }, (err: unknown, user: LoggedInUser | false) => {
         if (err && isDatabaseUnavailable(err)) return next(err); // a 503, not the user's fault

@@ -86,8 +86,9 @@ export function checkEnvelope(samlResponse: unknown, settings: SamlSettings): En
   const issuer = child(root, NS.assertion, 'Issuer');
   if ((issuer && text(issuer) !== settings.idp.entityId) || (signed && !issuer)) throw new LoginFailure('wrong_issuer');
   const code = child(child(root, NS.protocol, 'Status') ?? root, NS.protocol, 'StatusCode');
-  if (code?.getAttribute('Value') !== SUCCESS) {
-    throw statusFailure(code?.getAttribute('Value') ?? null, (code && child(code, NS.protocol, 'StatusCode')?.getAttribute('Value')) ?? null);
+  const status = code?.getAttribute('Value') ?? null;
+  if (status !== SUCCESS) {
+    throw statusFailure(status, (code && child(code, NS.protocol, 'StatusCode')?.getAttribute('Value')) ?? null);
   }
   const inResponseTo = root.getAttribute('InResponseTo');
   if (!inResponseTo) throw new LoginFailure('unsolicited_response');
@@ -141,9 +142,11 @@ export function checkVerifiedAssertion(assertionXml: string, settings: SamlSetti
   for (const statement of children(assertion, NS.assertion, 'AttributeStatement')) {
     for (const attribute of children(statement, NS.assertion, 'Attribute')) {
       const name = attribute.getAttribute('Name') ?? '';
-      attributes.set(name, [...(attributes.get(name) ?? []), ...children(attribute, NS.assertion, 'AttributeValue').map((v) => text(v))]);
+      const values = children(attribute, NS.assertion, 'AttributeValue').map((v) => text(v));
+      attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
     }
   }
   const nameIds = subject ? children(subject, NS.assertion, 'NameID').map((n) => text(n)) : [];
-  return { id, notOnOrAfter: latest, authnContextClassRef: classRef ? classRef.slice(0, 200) : null, nameIds, attributes };
+  const authnContextClassRef = classRef ? classRef.slice(0, 200) : null;
+  return { id, notOnOrAfter: latest, authnContextClassRef, nameIds, attributes };
 }

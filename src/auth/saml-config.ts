@@ -27,13 +27,14 @@ async function idpSettings(config: Config): Promise<IdpSettings> {
     return { ...fromMetadata, sloUrl: s.idpSloUrl ?? fromMetadata.sloUrl };
   }
   if (s.idpSsoUrl && s.idpCert && s.idpEntityId) {
-    return { entityId: s.idpEntityId, ssoUrl: s.idpSsoUrl, sloUrl: s.idpSloUrl, certs: [certificateBody(pemFromSetting(s.idpCert))] };
+    const certs = [certificateBody(pemFromSetting(s.idpCert))];
+    return { entityId: s.idpEntityId, ssoUrl: s.idpSsoUrl, sloUrl: s.idpSloUrl, certs };
   }
   if (devIdpEnabled(config)) {
     const urls = devIdpUrls(config);
     return { entityId: urls.entityId, ssoUrl: urls.sso, sloUrl: urls.slo, certs: [certificateBody(developmentKeyPair(config, 'dev-idp').cert)] };
   }
-  throw new Error('No SAML identity provider configured (SAML_IDP_METADATA or SAML_IDP_SSO_URL + SAML_IDP_CERT + SAML_IDP_ENTITY_ID)');
+  throw new Error('No SAML IdP configured (SAML_IDP_METADATA, or SAML_IDP_SSO_URL + _CERT + _ENTITY_ID)');
 }
 
 const METADATA_REFRESH_MS = 24 * 3_600_000;
@@ -60,8 +61,9 @@ export function samlSettingsLoader(config: Config, logger?: Logger): SamlSetting
   const load = async (): Promise<SamlSettings> => {
     try {
       const keys = serviceProviderKeys(config);
+      const sloUrl = `${config.publicUrl}${paths.samlSlo}`;
       const settings: SamlSettings = {
-        sp: { entityId: config.saml.spEntityId, acsUrl: config.saml.acsUrl, sloUrl: `${config.publicUrl}${paths.samlSlo}`, key: keys.key, cert: keys.cert },
+        sp: { entityId: config.saml.spEntityId, acsUrl: config.saml.acsUrl, sloUrl, key: keys.key, cert: keys.cert },
         idp: await idpSettings(config),
       };
       current = { settings, loadedAt: new Date() };

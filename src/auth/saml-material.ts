@@ -10,7 +10,8 @@ function readPem(setting: Setting, value: string, problems: string[]): string | 
   try {
     return pemFromSetting(value);
   } catch (err) {
-    problems.push(`${setting}: cannot read the file ${value} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    problems.push(`${setting}: cannot read the file ${value} (${reason})`);
     return undefined;
   }
 }
@@ -46,7 +47,9 @@ export async function checkSamlMaterial(config: Config): Promise<void> {
     }
   }
   const spCert = certificate('SAML_SP_CERT', s.spCert, problems);
-  if (spKey && spCert && !spCert.checkPrivateKey(spKey)) problems.push('SAML_SP_KEY: does not belong to the certificate in SAML_SP_CERT');
+  if (spKey && spCert && !spCert.checkPrivateKey(spKey)) {
+    problems.push('SAML_SP_KEY: does not belong to the certificate in SAML_SP_CERT');
+  }
   certificate('SAML_IDP_CERT', s.idpCert, problems);
   const metadataCert = certificate('SAML_IDP_METADATA_CERT', s.idpMetadataCert, problems);
   if (s.idpMetadata && (metadataCert || !s.idpMetadataCert)) {

@@ -10,7 +10,11 @@ import { paths } from '../paths.js';
  * re-read while its last good copy stays in use) are listed below "ready": worth an operator's look, not a reason to
  * take the instance out.
  */
-export function healthRoutes(db: Db, stopping: () => boolean = () => false, warnings: () => string[] = () => []): Router {
+export function healthRoutes(
+  db: Db,
+  stopping: () => boolean = () => false,
+  warnings: () => string[] = () => [],
+): Router {
   const router = Router();
   let schemaCurrent = false;
   router.get(paths.healthz, (_req, res) => {

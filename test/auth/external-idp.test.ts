@@ -67,7 +67,12 @@ describe('an external IdP configured through the environment', () => {
     ['SAML_IDP_METADATA as a URL', () => ({ SAML_IDP_METADATA: metadataUrl })],
     [
       'SAML_IDP_SSO_URL + SAML_IDP_CERT (PEM text) + SAML_IDP_SLO_URL',
-      () => ({ SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso', SAML_IDP_CERT: developmentKeyPair(idp.config, 'dev-idp').cert, SAML_IDP_ENTITY_ID: DEV_IDP_ENTITY_ID, SAML_IDP_SLO_URL: 'http://127.0.0.1:3999/dev-idp/slo' }),
+      () => ({
+        SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso',
+        SAML_IDP_CERT: developmentKeyPair(idp.config, 'dev-idp').cert,
+        SAML_IDP_ENTITY_ID: DEV_IDP_ENTITY_ID,
+        SAML_IDP_SLO_URL: 'http://127.0.0.1:3999/dev-idp/slo',
+      }),
     ],
   ];
 
@@ -82,7 +87,11 @@ describe('an external IdP configured through the environment', () => {
   });
 
   it('refuses a response signed by another IdP than the configured one', async () => {
-    const other = await buildTestApp({ SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso', SAML_IDP_CERT: developmentKeyPair(idp.config, 'sp').cert, SAML_IDP_ENTITY_ID: DEV_IDP_ENTITY_ID });
+    const other = await buildTestApp({
+      SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso',
+      SAML_IDP_CERT: developmentKeyPair(idp.config, 'sp').cert,
+      SAML_IDP_ENTITY_ID: DEV_IDP_ENTITY_ID,
+    });
     apps.push(other);
     const { acs } = await loginAcross(other, idp, 'eva');
     expect(acs.status).toBe(401);

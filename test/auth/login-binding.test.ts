@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedResponse, type SigningKey } from '../../src/auth/dev-idp/saml-response.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { hiddenField, PAGE_WITH_HEADER } from '../helpers/login.js';
-import { countRows, idpSigner, lastAuditReason, postToAcs, secondInstance, startLogin, validSpec, type Browser } from './saml-fixtures.js';
+import {
+  countRows,
+  idpSigner,
+  lastAuditReason,
+  postToAcs,
+  secondInstance,
+  startLogin,
+  validSpec,
+  type Browser,
+} from './saml-fixtures.js';
 
 /**
  * Login CSRF: an attacker logs in at the IdP as himself, keeps the signed response and has a victim's
@@ -34,7 +43,7 @@ describe('a login is bound to the browser that started it', () => {
     expect((await victim.get(PAGE_WITH_HEADER).expect(200)).text).not.toContain('Lotte Peeters');
   }
 
-  it('answers a POST without the login cookie (the IdP posts cross-site) with a page that posts it again from here', async () => {
+  it('answers a POST without the login cookie (cross-site) with a page that posts it again from here', async () => {
     const xml = await attackersResponse();
     const res = await postToAcs(request.agent(t.app), xml, '/mijn-dossiers').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -46,11 +55,13 @@ describe('a login is bound to the browser that started it', () => {
     // Works without JavaScript (a button) and with it (the script carries the page's CSP nonce).
     expect(res.text).toContain('>Verder met aanmelden</button>');
     const nonce = /script-src[^;]*'nonce-([^']+)'/.exec(res.headers['content-security-policy'])![1];
-    expect(/<script src="\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js" nonce="([^"]+)"><\/script>/.exec(res.text)?.[1]).toBe(nonce);
+    expect(
+      /<script src="\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js" nonce="([^"]+)"><\/script>/.exec(res.text)?.[1],
+    ).toBe(nonce);
     expect(await countRows(t, 'session')).toBe(0);
   });
 
-  it('refuses the attacker’s response in a browser that holds no login cookie, after the page posted it again', async () => {
+  it('refuses the attacker’s response in a browser without login cookie, after the page posted it again', async () => {
     const victim = request.agent(t.app);
     const repost = await postToAcs(victim, await attackersResponse()).expect(200);
     const res = await victim
@@ -71,12 +82,17 @@ describe('a login is bound to the browser that started it', () => {
     await expectRefused(res, victim);
   });
 
-  it('refuses an answer to a request recorded without a browser (issued before the binding, or a LogoutRequest)', async () => {
+  it('refuses an answer to a request stored without a browser (from before the binding, a LogoutRequest)', async () => {
     const id = '_unbound-request';
-    await t.database.db('saml_request').insert({ id, created_at: new Date(), expires_at: new Date(Date.now() + 600_000), browser_hash: null });
+    await t.database
+      .db('saml_request')
+      .insert({ id, created_at: new Date(), expires_at: new Date(Date.now() + 600_000), browser_hash: null });
     const xml = buildSignedResponse(validSpec(t.config, id), signer);
     const without = request.agent(t.app);
-    const reposted = await without.post('/auth/saml/acs').type('form').send({ SAMLResponse: Buffer.from(xml).toString('base64'), reposted: '1' });
+    const reposted = await without
+      .post('/auth/saml/acs')
+      .type('form')
+      .send({ SAMLResponse: Buffer.from(xml).toString('base64'), reposted: '1' });
     await expectRefused(reposted, without);
     const { browser: withCookie } = await startLogin(t.app);
     await expectRefused(await postToAcs(withCookie, xml), withCookie);
@@ -85,7 +101,9 @@ describe('a login is bound to the browser that started it', () => {
   it('keeps a browser’s logins apart from each other’s: two tabs, both finish', async () => {
     const first = await startLogin(t.app);
     const second = await startLogin(t.app, undefined, first.browser);
-    expect((await postToAcs(first.browser, buildSignedResponse(validSpec(t.config, second.requestId), signer))).status).toBe(303);
+    expect(
+      (await postToAcs(first.browser, buildSignedResponse(validSpec(t.config, second.requestId), signer))).status,
+    ).toBe(303);
     const other = buildSignedResponse({ ...validSpec(t.config, first.requestId), nameId: 'pseudonym-lotte-2' }, signer);
     expect((await postToAcs(first.browser, other)).status).toBe(303);
   });
@@ -98,7 +116,11 @@ describe('a login is bound to the browser that started it', () => {
     const res = await browser
       .post('/auth/saml/acs')
       .type('form')
-      .send({ SAMLResponse: hiddenField(repost.text, 'SAMLResponse'), RelayState: hiddenField(repost.text, 'RelayState'), reposted: '1' })
+      .send({
+        SAMLResponse: hiddenField(repost.text, 'SAMLResponse'),
+        RelayState: hiddenField(repost.text, 'RelayState'),
+        reposted: '1',
+      })
       .expect(303);
     expect(res.headers.location).toBe('/mijn-dossiers');
     expect((await browser.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Lotte Peeters');
@@ -109,7 +131,10 @@ describe('a login is bound to the browser that started it', () => {
     try {
       const { requestId, browser } = await startLogin(t.app);
       const cookie = (await browser.get('/aanmelden')).headers['set-cookie'][0].split(';')[0];
-      const res = await postToAcs(request.agent(b), buildSignedResponse(validSpec(t.config, requestId), signer)).set('Cookie', cookie);
+      const res = await postToAcs(request.agent(b), buildSignedResponse(validSpec(t.config, requestId), signer)).set(
+        'Cookie',
+        cookie,
+      );
       expect(res.status).toBe(303);
     } finally {
       await b.close();

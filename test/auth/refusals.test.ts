@@ -32,14 +32,20 @@ const signedAssertionOf = (xml: string) => ASSERTION.exec(xml)![0];
 const idOf = (assertion: string) => /ID="([^"]+)"/.exec(assertion)![1];
 
 /** A response around an assertion that was changed before the IdP signed it (so the signature holds). */
-const signedWith = (spec: ResponseSpec, signer: SigningKey, change: (assertion: string) => string, response: Partial<ResponseSpec> = {}) =>
-  signElement(wrapInResponse({ ...spec, ...response }, change(buildAssertionXml(spec))), ASSERTION_XPATH, signer);
+function signedWith(spec: ResponseSpec, signer: SigningKey, change: (a: string) => string, response: Partial<ResponseSpec> = {}) {
+  return signElement(wrapInResponse({ ...spec, ...response }, change(buildAssertionXml(spec))), ASSERTION_XPATH, signer);
+}
+const unchanged = (assertion: string) => assertion;
 const value = (v: string) => `<saml:AttributeValue xsi:type="xs:string">${v}</saml:AttributeValue>`;
 /** A second value inside the same attribute. */
-const twoValues = (first: string, second: string) => (assertion: string) => assertion.replace(value(first), value(first) + value(second));
+const twoValues = (first: string, second: string) => (assertion: string) =>
+  assertion.replace(value(first), value(first) + value(second));
 /** The same attribute a second time, with another value. */
 const twice = (name: string, second: string) => (assertion: string) =>
-  assertion.replace('</saml:AttributeStatement>', `<saml:Attribute Name="${name}">${value(second)}</saml:Attribute></saml:AttributeStatement>`);
+  assertion.replace(
+    '</saml:AttributeStatement>',
+    `<saml:Attribute Name="${name}">${value(second)}</saml:Attribute></saml:AttributeStatement>`,
+  );
 
 interface Case {
   name: string;
@@ -171,24 +177,43 @@ const cases: Case[] = [
     name: 'a signed assertion in a response whose Status is Responder / RequestDenied',
     reason: 'idp_denied',
     status: 403,
-    craft: (spec, signer) => signedWith(spec, signer, (a) => a, { status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }),
+    craft: (spec, signer) =>
+      signedWith(spec, signer, unchanged, { status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }),
   },
   {
     name: 'a signed assertion in a response whose Status is Requester',
     reason: 'idp_error',
-    craft: (spec, signer) => signedWith(spec, signer, (a) => a, { status: { code: SAML_STATUS.requester } }),
+    craft: (spec, signer) => signedWith(spec, signer, unchanged, { status: { code: SAML_STATUS.requester } }),
   },
   {
     name: 'a signed assertion in a signed response whose Status is Responder / AuthnFailed',
     reason: 'idp_cancelled',
-    craft: (spec, signer) =>
-      signElement(signedWith(spec, signer, (a) => a, { status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }), RESPONSE_XPATH, signer),
+    craft: (spec, signer) => {
+      const status = { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed };
+      return signElement(signedWith(spec, signer, unchanged, { status }), RESPONSE_XPATH, signer);
+    },
   },
   // More than one value where one person is meant: refused, never the first (or last) one taken.
-  { name: 'two values in the INSZ attribute', reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, twoValues('85073003328', '68110304512')) },
-  { name: 'the INSZ attribute sent twice', reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, twice('egovNRN', '68110304512')) },
-  { name: 'two values in the given name', reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, twoValues('Lotte', 'Mallory')) },
-  { name: 'the surname sent twice', reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, twice('surname', 'Janssens')) },
+  {
+    name: 'two values in the INSZ attribute',
+    reason: 'multiple_values',
+    craft: (spec, signer) => signedWith(spec, signer, twoValues('85073003328', '68110304512')),
+  },
+  {
+    name: 'the INSZ attribute sent twice',
+    reason: 'multiple_values',
+    craft: (spec, signer) => signedWith(spec, signer, twice('egovNRN', '68110304512')),
+  },
+  {
+    name: 'two values in the given name',
+    reason: 'multiple_values',
+    craft: (spec, signer) => signedWith(spec, signer, twoValues('Lotte', 'Mallory')),
+  },
+  {
+    name: 'the surname sent twice',
+    reason: 'multiple_values',
+    craft: (spec, signer) => signedWith(spec, signer, twice('surname', 'Janssens')),
+  },
   {
     name: 'two e-mail addresses',
     reason: 'multiple_values',
@@ -198,7 +223,7 @@ const cases: Case[] = [
   {
     name: 'another issuer on the response around a right assertion',
     reason: 'wrong_issuer',
-    craft: (spec, signer) => signedWith(spec, signer, (a) => a, { issuer: 'https://other-idp.example' }),
+    craft: (spec, signer) => signedWith(spec, signer, unchanged, { issuer: 'https://other-idp.example' }),
   },
   {
     name: 'a signed response without Issuer',
@@ -206,7 +231,11 @@ const cases: Case[] = [
     craft: (spec, signer) => {
       const xml = buildSignedResponse(spec, signer).replace(/<saml:Issuer>[^<]*<\/saml:Issuer>(?=<samlp:Status>)/, '');
       // signElement puts the signature after the Issuer; with none, it goes first.
-      const sig = new SignedXml({ privateKey: signer.key, signatureAlgorithm: RSA_SHA256, canonicalizationAlgorithm: EXC_C14N });
+      const sig = new SignedXml({
+        privateKey: signer.key,
+        signatureAlgorithm: RSA_SHA256,
+        canonicalizationAlgorithm: EXC_C14N,
+      });
       sig.addReference({ xpath: RESPONSE_XPATH, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
       sig.computeSignature(xml, { prefix: 'ds', location: { reference: RESPONSE_XPATH, action: 'prepend' } });
       return sig.getSignedXml();
@@ -352,14 +381,16 @@ describe('the INSZ taken from the NameID (SAML_INSZ_FROM_NAMEID)', () => {
       const spec = { ...validSpec(t.config, requestId), nameId: '85073003328' };
       const ok = buildSignedResponse(spec, signer);
       const nameId = /<saml:NameID [^>]*>85073003328<\/saml:NameID>/.exec(ok)![0];
-      const res = await postToAcs(browser, signedWith(spec, signer, (a) => a.replace(nameId, nameId + nameId.replace('85073003328', '68110304512'))));
+      const twoNameIds = (a: string) => a.replace(nameId, nameId + nameId.replace('85073003328', '68110304512'));
+      const res = await postToAcs(browser, signedWith(spec, signer, twoNameIds));
       expect(res.status).toBe(401);
       expect(res.text).toContain('Uw gegevens konden niet gelezen worden');
       expect(await countRows(t, 'person')).toBe(0);
       expect(await lastAuditReason(t)).toBe('multiple_values');
       // One NameID is fine.
       const again = await startLogin(t.app);
-      expect((await postToAcs(again.browser, buildSignedResponse({ ...spec, inResponseTo: again.requestId }, signer))).status).toBe(303);
+      const one = buildSignedResponse({ ...spec, inResponseTo: again.requestId }, signer);
+      expect((await postToAcs(again.browser, one)).status).toBe(303);
     } finally {
       await t.close();
     }

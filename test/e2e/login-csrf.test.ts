@@ -15,16 +15,20 @@ const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').r
 function otherSite(acsUrl: string) {
   const fields: Record<string, string> = {};
   const server: Server = createServer((_req, res) => {
-    const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${escape(v)}">`).join('');
+    const inputs = Object.entries(fields)
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${escape(v)}">`)
+      .join('');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="nl"><title>Elders</title><form method="post" action="${acsUrl}">${inputs}<button>Doorgaan</button></form>
+    res.end(`<!doctype html><html lang="nl"><title>Elders</title>
+<form method="post" action="${acsUrl}">${inputs}<button>Doorgaan</button></form>
 <script>document.forms[0].submit()</script></html>`);
   });
   return {
     fields,
     url: '',
     async start() {
-      await new Promise<void>((resolve) => server.listen(0, resolve)); // every address: localhost may be ::1 or 127.0.0.1
+      // Every address: localhost may be ::1 or 127.0.0.1.
+      await new Promise<void>((resolve) => server.listen(0, resolve));
       this.url = `http://localhost:${(server.address() as AddressInfo).port}/`;
     },
     stop: () => new Promise((resolve) => server.close(resolve)),
@@ -70,7 +74,9 @@ describe('login CSRF in a real browser', () => {
   });
 
   const failedReasons = async () =>
-    (await portal.database.db('audit_log').where({ action: 'login.failed' }).orderBy('id').select('details')).map((r) => (r.details as { reason: string }).reason);
+    (await portal.database.db('audit_log').where({ action: 'login.failed' }).orderBy('id').select('details')).map(
+      (r) => (r.details as { reason: string }).reason,
+    );
 
   async function expectRefusedAndLoggedOut(page: Page) {
     await expectH1(page, 'Aanmelden is niet gelukt');
@@ -83,7 +89,9 @@ describe('login CSRF in a real browser', () => {
 
   it('refuses an attacker’s response that a page on another site auto-posts in the victim’s browser', async () => {
     const attacker = await newContext(browser);
-    Object.assign(site.fields, await answerWithoutPosting(await attacker.newPage(), portal.url, 'Jan Werkgever'), { RelayState: '/mijn-dossiers' });
+    Object.assign(site.fields, await answerWithoutPosting(await attacker.newPage(), portal.url, 'Jan Werkgever'), {
+      RelayState: '/mijn-dossiers',
+    });
     await attacker.close();
 
     // A victim who never started a login, and one who has a login of her own under way.

@@ -68,10 +68,9 @@ describe('configuration', () => {
       'SAML_IDP_ENTITY_ID: required together with SAML_IDP_SSO_URL',
     ]);
     // The Issuer is checked against it: without it the start is refused, in every environment.
-    expect(problemsOf({ SAML_IDP_SSO_URL: 'https://idp.example.be/sso', SAML_IDP_CERT: '/run/secrets/idp.crt' })).toEqual([
-      'SAML_IDP_ENTITY_ID: required together with SAML_IDP_SSO_URL',
-    ]);
-    const config = loadConfig({ SAML_IDP_SSO_URL: 'https://idp.example.be/sso', SAML_IDP_CERT: '/run/secrets/idp.crt', SAML_IDP_ENTITY_ID: 'https://idp.example.be' });
+    const bySsoUrl = { SAML_IDP_SSO_URL: 'https://idp.example.be/sso', SAML_IDP_CERT: '/run/secrets/idp.crt' };
+    expect(problemsOf(bySsoUrl)).toEqual(['SAML_IDP_ENTITY_ID: required together with SAML_IDP_SSO_URL']);
+    const config = loadConfig({ ...bySsoUrl, SAML_IDP_ENTITY_ID: 'https://idp.example.be' });
     expect(config.saml.idpEntityId).toBe('https://idp.example.be');
   });
 
@@ -87,6 +86,8 @@ describe('configuration', () => {
   });
 
   it('wants SAML_IDP_METADATA_CERT only together with SAML_IDP_METADATA', () => {
-    expect(problemsOf({ SAML_IDP_METADATA_CERT: '/run/secrets/federation.crt' })).toEqual(['SAML_IDP_METADATA_CERT: only used with SAML_IDP_METADATA']);
+    expect(problemsOf({ SAML_IDP_METADATA_CERT: '/run/secrets/federation.crt' })).toEqual([
+      'SAML_IDP_METADATA_CERT: only used with SAML_IDP_METADATA',
+    ]);
   });
 });
