@@ -194,32 +194,16 @@ const cases: Case[] = [
     },
   },
   // More than one value where one person is meant: refused, never the first (or last) one taken.
-  {
-    name: 'two values in the INSZ attribute',
-    reason: 'multiple_values',
-    craft: (spec, signer) => signedWith(spec, signer, twoValues('85073003328', '68110304512')),
-  },
-  {
-    name: 'the INSZ attribute sent twice',
-    reason: 'multiple_values',
-    craft: (spec, signer) => signedWith(spec, signer, twice('egovNRN', '68110304512')),
-  },
-  {
-    name: 'two values in the given name',
-    reason: 'multiple_values',
-    craft: (spec, signer) => signedWith(spec, signer, twoValues('Lotte', 'Mallory')),
-  },
-  {
-    name: 'the surname sent twice',
-    reason: 'multiple_values',
-    craft: (spec, signer) => signedWith(spec, signer, twice('surname', 'Janssens')),
-  },
-  {
-    name: 'two e-mail addresses',
-    reason: 'multiple_values',
-    craft: (spec, signer) => signedWith(spec, signer, twoValues('lotte@example.org', 'mallory@example.org')),
-  },
-  // The Response's own Issuer too (item: SAML_IDP_ENTITY_ID / metadata entityID).
+  ...(
+    [
+      ['two values in the INSZ attribute', twoValues('85073003328', '68110304512')],
+      ['the INSZ attribute sent twice', twice('egovNRN', '68110304512')],
+      ['two values in the given name', twoValues('Lotte', 'Mallory')],
+      ['the surname sent twice', twice('surname', 'Janssens')],
+      ['two e-mail addresses', twoValues('lotte@example.org', 'mallory@example.org')],
+    ] as const
+  ).map(([name, change]): Case => ({ name, reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, change) })),
+  // The response's own Issuer too (the entity id from SAML_IDP_ENTITY_ID or the metadata).
   {
     name: 'another issuer on the response around a right assertion',
     reason: 'wrong_issuer',
@@ -284,6 +268,11 @@ describe('responses the service provider refuses', () => {
     const spec = validSpec(t.config, requestId, NOW);
     const res = await postToAcs(browser, buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer));
     expect(res.text).toContain('U hebt het aanmelden afgebroken');
+    // The same words when the IdP put a signed assertion next to that status.
+    const again = await startLogin(t.app);
+    const status = { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied };
+    const denied = await postToAcs(again.browser, signedWith(validSpec(t.config, again.requestId, NOW), signer, unchanged, { status }));
+    expect(denied.text).toContain('De aanmeldingsdienst weigerde het aanmelden');
   });
 
   it('keeps SAML XML and the INSZ out of the audit log', async () => {
