@@ -15,7 +15,6 @@ import { loadConfig } from '../src/config.js';
 import { devIdpRoutes } from '../src/auth/dev-idp/routes.js';
 import { developmentKeyPair } from '../src/auth/keys.js';
 import { samlSettingsLoader } from '../src/auth/saml-config.js';
-import type { ServiceProvider } from '../src/auth/saml-sp.js';
 import { configureViews } from '../src/http/views.js';
 import { PROJECT_ROOT } from '../src/root.js';
 
@@ -32,11 +31,7 @@ const config = loadConfig({
 });
 
 // The dev IdP only reads the SP's settings (entity id, ACS URL, certificate) from the service provider.
-const sp: ServiceProvider = {
-  settings: samlSettingsLoader(config),
-  strategy: () => Promise.reject(new Error('not used by the IdP')),
-  saml: () => Promise.reject(new Error('not used by the IdP')),
-};
+const sp = { settings: samlSettingsLoader(config).settings };
 
 const app = express();
 app.disable('x-powered-by');

@@ -634,6 +634,7 @@ async function main(): Promise<void> {
     SESSION_SECRET: randomBytes(32).toString('hex'),
     SAML_IDP_SSO_URL: `http://127.0.0.1:${idpPort}/dev-idp/sso`,
     SAML_IDP_CERT: idpCertFile,
+    SAML_IDP_ENTITY_ID: `${publicUrl}/dev-idp/metadata`,
     SAML_SP_KEY: spKeyFile,
     SAML_SP_CERT: spCertFile,
     SMTP_URL: `smtp://127.0.0.1:${mail.port}`,

@@ -67,12 +67,12 @@ export function createApp(config: Config, deps: AppDeps): App {
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
 
   const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin, reads: draftPageReads });
-  const serviceProvider = createServiceProvider(config, db);
+  const serviceProvider = createServiceProvider(config, db, logger);
   const authDeps = { config, db, logger, sp: serviceProvider };
 
   app.use(requestLogger(logger, app.get('trust proxy fn')));
   app.use(measureRequests);
-  app.use(healthRoutes(db, deps.stopping));
+  app.use(healthRoutes(db, deps.stopping, serviceProvider.warnings));
   if (config.metricsToken) app.use(metricsRoutes(db, config.metricsToken));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
   app.use(assetBase, staticAssets(publicDir));

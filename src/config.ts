@@ -41,6 +41,8 @@ const envSchema = z.object({
 
   SAML_SP_ENTITY_ID: z.string().min(1).optional(),
   SAML_IDP_METADATA: z.string().min(1).optional(),
+  SAML_IDP_METADATA_CERT: z.string().min(1).optional(),
+  SAML_IDP_ENTITY_ID: z.string().min(1).optional(),
   SAML_IDP_SSO_URL: url.optional(),
   SAML_IDP_CERT: z.string().min(1).optional(),
   SAML_IDP_SLO_URL: url.optional(),
@@ -90,6 +92,9 @@ export interface Config {
     spEntityId: string;
     acsUrl: string;
     idpMetadata?: string;
+    /** When set, the metadata document must carry a valid signature by this certificate. */
+    idpMetadataCert?: string;
+    idpEntityId?: string;
     idpSsoUrl?: string;
     idpCert?: string;
     idpSloUrl?: string;
@@ -180,8 +185,17 @@ export function loadConfig(source: Source = process.env): Config {
     if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the development mailbox is refused)');
     if (!e.SAML_SP_KEY || !e.SAML_SP_CERT) problems.push('SAML_SP_KEY and SAML_SP_CERT: required in production');
   }
-  if (e.SAML_IDP_SSO_URL && !e.SAML_IDP_METADATA && !e.SAML_IDP_CERT) {
-    problems.push('SAML_IDP_CERT: required together with SAML_IDP_SSO_URL');
+  if (e.SAML_IDP_SSO_URL && !e.SAML_IDP_METADATA) {
+    if (!e.SAML_IDP_CERT) problems.push('SAML_IDP_CERT: required together with SAML_IDP_SSO_URL');
+    // Without metadata nothing else names the IdP, and its Issuer must be checked.
+    if (!e.SAML_IDP_ENTITY_ID) problems.push('SAML_IDP_ENTITY_ID: required together with SAML_IDP_SSO_URL');
+  }
+  // Over plain http anyone on the path could swap the IdP's certificate for their own.
+  if (isProduction && e.SAML_IDP_METADATA && /^http:/i.test(e.SAML_IDP_METADATA)) {
+    problems.push('SAML_IDP_METADATA: must be an https:// URL or a file in production');
+  }
+  if (e.SAML_IDP_METADATA_CERT && !e.SAML_IDP_METADATA) {
+    problems.push('SAML_IDP_METADATA_CERT: only used with SAML_IDP_METADATA');
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -202,6 +216,8 @@ export function loadConfig(source: Source = process.env): Config {
       spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,
       acsUrl: `${publicUrl}/auth/saml/acs`,
       idpMetadata: e.SAML_IDP_METADATA,
+      idpMetadataCert: e.SAML_IDP_METADATA_CERT,
+      idpEntityId: e.SAML_IDP_ENTITY_ID,
       idpSsoUrl: e.SAML_IDP_SSO_URL,
       idpCert: e.SAML_IDP_CERT,
       idpSloUrl: e.SAML_IDP_SLO_URL,

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createApp } from './app.js';
+import { checkSamlMaterial } from './auth/saml-material.js';
 import { loadConfig, type Config } from './config.js';
 import { migrateLatest } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -33,6 +34,7 @@ function listen(server: Server, config: Config): Promise<void> {
 
 async function start(): Promise<void> {
   const config = loadConfig();
+  await checkSamlMaterial(config);
   const logger = createLogger(config.logLevel);
   const server = createServer();
   // Until the portal is ready, every request (a load balancer's /readyz too) hears 503.

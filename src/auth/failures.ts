@@ -1,5 +1,3 @@
-import { SamlStatusError } from '@node-saml/node-saml';
-
 /** Why a login was refused: stored in the audit log (never the XML, never the INSZ). */
 export type LoginFailureReason =
   | 'missing_response'
@@ -13,6 +11,7 @@ export type LoginFailureReason =
   | 'wrong_issuer'
   | 'unsolicited_response'
   | 'unknown_in_response_to'
+  | 'other_browser'
   | 'not_yet_valid'
   | 'expired'
   | 'subject_confirmation_invalid'
@@ -20,6 +19,7 @@ export type LoginFailureReason =
   | 'replayed_assertion'
   | 'missing_attribute'
   | 'invalid_insz'
+  | 'multiple_values'
   | 'idp_cancelled'
   | 'idp_denied'
   | 'idp_no_passive'
@@ -50,22 +50,20 @@ const NODE_SAML_MESSAGES: [RegExp, LoginFailureReason][] = [
 
 const STATUS_PREFIX = 'urn:oasis:names:tc:SAML:2.0:status:';
 
-/** The second-level status code from node-saml's status XML, e.g. "AuthnFailed". */
-function nestedStatus(xmlStatus: string): string | undefined {
-  const codes = [...xmlStatus.matchAll(/Value="([^"]+)"/g)].map((m) => m[1]);
-  const nested = codes[1] ?? codes[0];
-  return nested?.startsWith(STATUS_PREFIX) ? nested.slice(STATUS_PREFIX.length) : nested;
+/** A response whose Status is not Success, from its top-level and second-level status codes. */
+export function statusFailure(code: string | null, subCode: string | null): LoginFailure {
+  const status = (subCode ?? code ?? 'unknown').replace(STATUS_PREFIX, '');
+  const reasons: Record<string, LoginFailureReason> = {
+    AuthnFailed: 'idp_cancelled',
+    RequestDenied: 'idp_denied',
+    NoPassive: 'idp_no_passive',
+  };
+  return new LoginFailure(reasons[status] ?? 'idp_error', status.slice(0, 60));
 }
 
 /** Turns whatever the SAML stack threw into a LoginFailure with a reason we can log and explain. */
 export function toLoginFailure(err: unknown): LoginFailure {
   if (err instanceof LoginFailure) return err;
-  if (err instanceof SamlStatusError || (err as { xmlStatus?: string })?.xmlStatus) {
-    const status = nestedStatus((err as SamlStatusError).xmlStatus) ?? 'unknown';
-    const reason: LoginFailureReason =
-      status === 'AuthnFailed' ? 'idp_cancelled' : status === 'RequestDenied' ? 'idp_denied' : status === 'NoPassive' ? 'idp_no_passive' : 'idp_error';
-    return new LoginFailure(reason, status.slice(0, 60));
-  }
   const message = err instanceof Error ? err.message : String(err);
   const reason = NODE_SAML_MESSAGES.find(([pattern]) => pattern.test(message))?.[1] ?? 'invalid_response';
   return new LoginFailure(reason);
@@ -83,6 +81,7 @@ export function failureMessage(failure: LoginFailure): { title: string; text: st
       return { title: 'De aanmeldingsdienst meldt een fout', text: 'De aanmeldingsdienst van de overheid kon u niet aanmelden. Probeer het over enkele minuten opnieuw.' };
     case 'invalid_insz':
     case 'missing_attribute':
+    case 'multiple_values':
       return { title: 'Uw gegevens konden niet gelezen worden', text: 'De aanmeldingsdienst gaf geen geldig rijksregisternummer of naam door. Probeer het opnieuw; lukt het niet, neem dan contact op met de infolijn 1700.' };
     case 'unknown_in_response_to':
     case 'unsolicited_response':
@@ -90,6 +89,13 @@ export function failureMessage(failure: LoginFailure): { title: string; text: st
     case 'subject_confirmation_invalid':
     case 'replayed_assertion':
       return { title: 'Uw aanmelding is verlopen of werd al gebruikt', text: 'Deze aanmelding is niet (meer) geldig, bijvoorbeeld omdat ze te lang duurde of omdat u de pagina opnieuw liet laden. Meld u opnieuw aan.' };
+    case 'other_browser':
+      return {
+        title: 'Deze aanmelding begon niet in deze browser',
+        text:
+          'U bent niet aangemeld: het antwoord van de aanmeldingsdienst hoort bij een aanmelding die in een andere ' +
+          'browser of op een andere website begon. Meld u opnieuw aan via het WSE-loket.',
+      };
     default:
       return { title: 'Het antwoord van de aanmeldingsdienst klopt niet', text: 'Het antwoord van de aanmeldingsdienst kon niet gecontroleerd worden. Uit voorzorg bent u niet aangemeld. Meld u opnieuw aan.' };
   }

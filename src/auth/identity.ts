@@ -1,7 +1,7 @@
-import type { Profile } from '@node-saml/node-saml';
 import type { Config } from '../config.js';
 import { isValidInsz, normaliseInsz } from '../domain/insz.js';
 import { LoginFailure } from './failures.js';
+import type { VerifiedAssertion } from './saml-checks.js';
 
 /** Who the IdP says logged in, validated. */
 export interface Identity {
@@ -11,28 +11,28 @@ export interface Identity {
   email: string | null;
 }
 
-function firstString(value: unknown): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' ? v.trim() : undefined;
-}
-
-function attribute(profile: Profile, name: string): string | undefined {
-  const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
-  return firstString(name in attributes ? attributes[name] : profile[name]);
+/**
+ * At most one value: a second INSZ, name or e-mail address would leave us to guess who logged in,
+ * so the login is refused rather than the first (or last) value taken.
+ */
+function single(values: string[] | undefined): string | undefined {
+  if (values && values.length > 1) throw new LoginFailure('multiple_values');
+  return values?.[0] || undefined;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Reads INSZ, names and e-mail from the verified profile with the configured attribute names. */
-export function identityFromProfile(profile: Profile, config: Config): Identity {
+/** Reads INSZ, names and e-mail from the verified assertion with the configured attribute names. */
+export function identityFromAssertion(assertion: VerifiedAssertion, config: Config): Identity {
   const names = config.saml.attributes;
-  const rawInsz = config.saml.inszFromNameId ? firstString(profile.nameID) : attribute(profile, names.insz);
+  const values = (name: string) => assertion.attributes.get(name);
+  const rawInsz = single(config.saml.inszFromNameId ? assertion.nameIds : values(names.insz));
+  const firstName = single(values(names.givenName))?.slice(0, 200);
+  const lastName = single(values(names.surname))?.slice(0, 200);
+  const email = single(values(names.email));
   if (!rawInsz) throw new LoginFailure('missing_attribute');
   const insz = normaliseInsz(rawInsz);
   if (insz === null || !isValidInsz(insz)) throw new LoginFailure('invalid_insz');
-  const firstName = attribute(profile, names.givenName)?.slice(0, 200);
-  const lastName = attribute(profile, names.surname)?.slice(0, 200);
   if (!firstName || !lastName) throw new LoginFailure('missing_attribute');
-  const email = attribute(profile, names.email);
   return { insz, firstName, lastName, email: email && email.length <= 254 && EMAIL.test(email) ? email : null };
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
 import type { Db } from '../db/knex.js';
 
@@ -7,20 +8,45 @@ export const AUTHN_REQUEST_LIFETIME_MS = 15 * 60_000;
 /**
  * node-saml's InResponseTo store, in PostgreSQL instead of process memory: a login started on one
  * instance can finish on another. node-saml saves the request ID with its IssueInstant, looks it
- * up when the response arrives and removes it afterwards (so an ID is usable once).
+ * up when the response arrives and removes it afterwards (so an ID is usable once). A store made with
+ * `boundTo` also records the browser the request was issued to (src/auth/browser-binding.ts).
  */
 export class PgRequestStore implements CacheProvider {
   constructor(
     private readonly db: Db,
     private readonly lifetimeMs = AUTHN_REQUEST_LIFETIME_MS,
+    private readonly browserHash: string | null = null,
   ) {}
+
+  /** The same store, recording `browserHash` with each request it saves. */
+  boundTo(browserHash: string): PgRequestStore {
+    return new PgRequestStore(this.db, this.lifetimeMs, browserHash);
+  }
+
+  /** Whether the pending request `id` was issued to the browser with this hash (null: a browser without one). */
+  async issuedTo(id: string, browserHash: string | null): Promise<'unknown' | 'this_browser' | 'other_browser'> {
+    const row = await this.db('saml_request')
+      .where({ id })
+      .andWhere('expires_at', '>', new Date())
+      .first('browser_hash');
+    if (!row) return 'unknown';
+    if (!row.browser_hash || !browserHash) return 'other_browser';
+    const stored = Buffer.from(String(row.browser_hash));
+    const given = Buffer.from(browserHash);
+    return stored.length === given.length && timingSafeEqual(stored, given) ? 'this_browser' : 'other_browser';
+  }
 
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
     const createdAt = new Date(value);
     const now = Date.now();
     await this.purgeExpired();
     const rows = await this.db('saml_request')
-      .insert({ id: key, created_at: Number.isNaN(createdAt.getTime()) ? new Date(now) : createdAt, expires_at: new Date(now + this.lifetimeMs) })
+      .insert({
+        id: key,
+        created_at: Number.isNaN(createdAt.getTime()) ? new Date(now) : createdAt,
+        expires_at: new Date(now + this.lifetimeMs),
+        browser_hash: this.browserHash,
+      })
       .onConflict('id')
       .ignore()
       .returning('id');

@@ -8,6 +8,7 @@ import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
 import { countLogin } from '../metrics/registry.js';
+import { bindBrowser, bindingHash, bindingValue } from './browser-binding.js';
 import { LoginFailure, failureMessage, failureStatus, toLoginFailure } from './failures.js';
 import { safeLocalPath } from './return-path.js';
 import { checkEnvelope } from './saml-checks.js';
@@ -45,7 +46,9 @@ async function refuse(deps: AuthRouteDeps, req: Request, res: Response, failure:
 
 /**
  * POST /auth/saml/acs, mounted before the CSRF check: the IdP's cross-site POST carries neither a
- * token nor our SameSite=Lax cookie. It is protected by the signature and the InResponseTo check.
+ * token nor our SameSite=Lax cookies. It is protected by the signature, the InResponseTo check and the
+ * browser binding (browser-binding.ts): a POST without the binding cookie is answered with a page that
+ * posts the same fields again from our own origin, where the cookie is sent.
  */
 export function acsRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
@@ -53,7 +56,17 @@ export function acsRoutes(deps: AuthRouteDeps): Router {
   router.post(paths.samlAcs, loginLimiter(deps, 'login-acs'), noStore, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      checkEnvelope(body.SAMLResponse, await deps.sp.settings());
+      const { inResponseTo } = checkEnvelope(body.SAMLResponse, await deps.sp.settings());
+      const browser = bindingValue(req, deps.config);
+      if (!browser && body.reposted === undefined) {
+        // The fields are posted back unchanged; the page needs no JavaScript (a button), auto-submits with it.
+        const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
+        const samlResponse = body.SAMLResponse;
+        return res.render('auth/continue-login.njk', { action: paths.samlAcs, samlResponse, relayState });
+      }
+      const issuedTo = await deps.sp.requestIssuedTo(inResponseTo, browser ? bindingHash(browser) : null);
+      if (issuedTo === 'unknown') throw new LoginFailure('unknown_in_response_to');
+      if (issuedTo === 'other_browser') throw new LoginFailure('other_browser');
       const strategy = await deps.sp.strategy();
       authenticator.authenticate(strategy, { session: false }, (err: unknown, user: LoggedInUser | false) => {
         if (err && isDatabaseUnavailable(err)) return next(err); // a 503, not the user's fault
@@ -85,15 +98,13 @@ export function acsRoutes(deps: AuthRouteDeps): Router {
 /** Login start, logout, the logged-out page, SP metadata and the single-logout endpoint. */
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
-  const authenticator = createPassport();
 
   router.get(paths.login, loginLimiter(deps, 'login-start'), noStore, async (req, res, next) => {
     try {
       const returnTo = safeLocalPath(req.query.terug);
       if (req.auth) return res.redirect(303, returnTo ?? paths.chooseOrganisation);
-      const strategy = await deps.sp.strategy();
       // The way back travels as RelayState (validated again at the ACS): no session before login.
-      authenticator.authenticate(strategy, { session: false, ...(returnTo ? { additionalParams: { RelayState: returnTo } } : {}) })(req, res, next);
+      res.redirect(await deps.sp.loginUrl(returnTo, bindingHash(bindBrowser(req, res, deps.config))));
     } catch (err) {
       next(err);
     }

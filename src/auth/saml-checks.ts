@@ -1,14 +1,16 @@
 import type { Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { LoginFailure } from './failures.js';
+import { LoginFailure, statusFailure } from './failures.js';
 import type { SamlSettings } from './saml-config.js';
 import { NS, child, children, descendants, parseXmlStrict, text } from './xml.js';
 
 /**
  * Checks node-saml does not do (or does too leniently), in two places:
- * - on the raw response before node-saml sees it: algorithms, Destination, the response signature;
+ * - on the raw response before node-saml sees it: algorithms, the response signature, Destination,
+ *   Issuer, Status (node-saml takes an assertion even from a response whose Status is not Success);
  * - on the assertion node-saml verified (never on the unsigned document, against signature
- *   wrapping): issuer, bearer confirmation with Recipient and InResponseTo, expiry for the replay store.
+ *   wrapping): issuer, bearer confirmation with Recipient and InResponseTo, expiry for the replay store,
+ *   and the identity attributes (read here, where each value is counted).
  */
 
 const STRONG_SIGNATURES = new Set([
@@ -18,13 +20,14 @@ const STRONG_SIGNATURES = new Set([
 ]);
 const STRONG_DIGESTS = new Set(['http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2001/04/xmlenc#sha512']);
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
 export function pem(certBody: string): string {
   return `-----BEGIN CERTIFICATE-----\n${certBody.replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
 }
 
 /** True when `signature` (a direct child of `signed`) is valid for `signed` under one of the trusted certificates. */
-function signatureHolds(xml: string, signed: Element, signature: Element, certs: string[]): boolean {
+export function signatureHolds(xml: string, signed: Element, signature: Element, certs: string[]): boolean {
   const id = signed.getAttribute('ID');
   if (!id) return false;
   for (const cert of certs) {
@@ -41,8 +44,16 @@ function signatureHolds(xml: string, signed: Element, signature: Element, certs:
   return false;
 }
 
+/** The signature uses RSA-SHA256/512 and only SHA-256/512 digests. */
+export function strongAlgorithms(signature: Element): boolean {
+  const method = descendants(signature, NS.dsig, 'SignatureMethod')[0]?.getAttribute('Algorithm');
+  const digests = descendants(signature, NS.dsig, 'DigestMethod').map((d) => d.getAttribute('Algorithm'));
+  return !!method && STRONG_SIGNATURES.has(method) && digests.every((d) => !!d && STRONG_DIGESTS.has(d));
+}
+
 export interface Envelope {
-  inResponseTo: string | null;
+  /** The AuthnRequest this answers: a Success response always names one. */
+  inResponseTo: string;
 }
 
 /** Checks on the whole response before node-saml validates it. Throws LoginFailure. */
@@ -59,11 +70,7 @@ export function checkEnvelope(samlResponse: unknown, settings: SamlSettings): En
   }
   if (root.namespaceURI !== NS.protocol || root.localName !== 'Response') throw new LoginFailure('malformed_response');
 
-  for (const signature of descendants(root, NS.dsig, 'Signature')) {
-    const method = descendants(signature, NS.dsig, 'SignatureMethod')[0]?.getAttribute('Algorithm');
-    const digests = descendants(signature, NS.dsig, 'DigestMethod').map((d) => d.getAttribute('Algorithm'));
-    if (!method || !STRONG_SIGNATURES.has(method) || digests.some((d) => !d || !STRONG_DIGESTS.has(d))) throw new LoginFailure('weak_algorithm');
-  }
+  if (!descendants(root, NS.dsig, 'Signature').every(strongAlgorithms)) throw new LoginFailure('weak_algorithm');
 
   const responseSignatures = children(root, NS.dsig, 'Signature');
   if (responseSignatures.length > 1) throw new LoginFailure('response_signature_invalid');
@@ -75,14 +82,17 @@ export function checkEnvelope(samlResponse: unknown, settings: SamlSettings): En
   if ((destination !== null && destination !== '' && destination !== settings.sp.acsUrl) || (signed && !destination)) {
     throw new LoginFailure('wrong_destination');
   }
+  // The Issuer may be left out of an unsigned response (SAML profiles 4.1.4.2), but never name another IdP.
+  const issuer = child(root, NS.assertion, 'Issuer');
+  if ((issuer && text(issuer) !== settings.idp.entityId) || (signed && !issuer)) throw new LoginFailure('wrong_issuer');
+  const code = child(child(root, NS.protocol, 'Status') ?? root, NS.protocol, 'StatusCode');
+  const status = code?.getAttribute('Value') ?? null;
+  if (status !== SUCCESS) {
+    throw statusFailure(status, (code && child(code, NS.protocol, 'StatusCode')?.getAttribute('Value')) ?? null);
+  }
   const inResponseTo = root.getAttribute('InResponseTo');
-  if (!inResponseTo && statusIsSuccess(root)) throw new LoginFailure('unsolicited_response');
-  return { inResponseTo: inResponseTo || null };
-}
-
-function statusIsSuccess(root: Element): boolean {
-  const code = child(child(root, NS.protocol, 'Status') ?? root, NS.protocol, 'StatusCode')?.getAttribute('Value');
-  return code === 'urn:oasis:names:tc:SAML:2.0:status:Success';
+  if (!inResponseTo) throw new LoginFailure('unsolicited_response');
+  return { inResponseTo };
 }
 
 export interface VerifiedAssertion {
@@ -90,6 +100,10 @@ export interface VerifiedAssertion {
   /** Until when this assertion could be replayed: the replay store keeps its ID until then. */
   notOnOrAfter: Date;
   authnContextClassRef: string | null;
+  /** The Subject's NameID values (the schema allows one; more are counted, not guessed at). */
+  nameIds: string[];
+  /** Every value of every attribute, by name; an attribute sent twice has its values joined. */
+  attributes: Map<string, string[]>;
 }
 
 /** Checks on the assertion node-saml verified; throws LoginFailure. */
@@ -104,7 +118,7 @@ export function checkVerifiedAssertion(assertionXml: string, settings: SamlSetti
   const id = assertion.getAttribute('ID');
   if (!id) throw new LoginFailure('malformed_response');
 
-  if (settings.idp.entityId && text(child(assertion, NS.assertion, 'Issuer')) !== settings.idp.entityId) throw new LoginFailure('wrong_issuer');
+  if (text(child(assertion, NS.assertion, 'Issuer')) !== settings.idp.entityId) throw new LoginFailure('wrong_issuer');
 
   const subject = child(assertion, NS.assertion, 'Subject');
   const confirmations = subject ? children(subject, NS.assertion, 'SubjectConfirmation').filter((c) => c.getAttribute('Method') === BEARER) : [];
@@ -124,5 +138,15 @@ export function checkVerifiedAssertion(assertionXml: string, settings: SamlSetti
 
   const statement = child(assertion, NS.assertion, 'AuthnStatement');
   const classRef = statement ? text(descendants(statement, NS.assertion, 'AuthnContextClassRef')[0]) : '';
-  return { id, notOnOrAfter: latest, authnContextClassRef: classRef ? classRef.slice(0, 200) : null };
+  const attributes = new Map<string, string[]>();
+  for (const statement of children(assertion, NS.assertion, 'AttributeStatement')) {
+    for (const attribute of children(statement, NS.assertion, 'Attribute')) {
+      const name = attribute.getAttribute('Name') ?? '';
+      const values = children(attribute, NS.assertion, 'AttributeValue').map((v) => text(v));
+      attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
+    }
+  }
+  const nameIds = subject ? children(subject, NS.assertion, 'NameID').map((n) => text(n)) : [];
+  const authnContextClassRef = classRef ? classRef.slice(0, 200) : null;
+  return { id, notOnOrAfter: latest, authnContextClassRef, nameIds, attributes };
 }

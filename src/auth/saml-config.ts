@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
+import type { Logger } from '../http/logger.js';
 import { paths } from '../paths.js';
 import { loadIdpMetadata, parseIdpMetadata, type IdpSettings } from './idp-metadata.js';
 import { certificateBody, developmentKeyPair, pemFromSetting, serviceProviderKeys } from './keys.js';
@@ -22,42 +23,75 @@ export function devIdpEnabled(config: Config): boolean {
 async function idpSettings(config: Config): Promise<IdpSettings> {
   const s = config.saml;
   if (s.idpMetadata) {
-    const fromMetadata = await loadIdpMetadata(s.idpMetadata);
+    const fromMetadata = await loadIdpMetadata(s.idpMetadata, s.idpMetadataCert && pemFromSetting(s.idpMetadataCert));
     return { ...fromMetadata, sloUrl: s.idpSloUrl ?? fromMetadata.sloUrl };
   }
-  if (s.idpSsoUrl && s.idpCert) return { ssoUrl: s.idpSsoUrl, sloUrl: s.idpSloUrl, certs: [certificateBody(pemFromSetting(s.idpCert))] };
+  if (s.idpSsoUrl && s.idpCert && s.idpEntityId) {
+    const certs = [certificateBody(pemFromSetting(s.idpCert))];
+    return { entityId: s.idpEntityId, ssoUrl: s.idpSsoUrl, sloUrl: s.idpSloUrl, certs };
+  }
   if (devIdpEnabled(config)) {
     const urls = devIdpUrls(config);
     return { entityId: urls.entityId, ssoUrl: urls.sso, sloUrl: urls.slo, certs: [certificateBody(developmentKeyPair(config, 'dev-idp').cert)] };
   }
-  throw new Error('No SAML identity provider configured (SAML_IDP_METADATA or SAML_IDP_SSO_URL + SAML_IDP_CERT)');
+  throw new Error('No SAML IdP configured (SAML_IDP_METADATA, or SAML_IDP_SSO_URL + _CERT + _ENTITY_ID)');
 }
 
 const METADATA_REFRESH_MS = 24 * 3_600_000;
+/** After a failed refresh: try again this much later (not on every login while the IdP is down). */
+const METADATA_RETRY_MS = 5 * 60_000;
+
+export interface SamlSettingsLoader {
+  settings(): Promise<SamlSettings>;
+  /** What an operator should know (for /readyz); starts a due metadata refresh in the background. */
+  warnings(): string[];
+}
 
 /**
  * Resolves the SAML settings once (metadata may have to be fetched) and re-reads IdP metadata daily,
- * so a certificate rollover at the IdP needs no restart. A failed refresh keeps the last good copy.
+ * so a certificate rollover at the IdP needs no restart. A failed refresh keeps the last good copy,
+ * logs a warning naming the source and is reported by `warnings()` until a refresh succeeds.
  */
-export function samlSettingsLoader(config: Config): () => Promise<SamlSettings> {
-  let current: { settings: SamlSettings; loadedAt: number } | undefined;
+export function samlSettingsLoader(config: Config, logger?: Logger): SamlSettingsLoader {
+  const source = config.saml.idpMetadata;
+  let current: { settings: SamlSettings; loadedAt: Date } | undefined;
+  let nextLoadAt = 0;
+  let problem: string | undefined;
   let loading: Promise<SamlSettings> | undefined;
   const load = async (): Promise<SamlSettings> => {
-    const keys = serviceProviderKeys(config);
-    const settings: SamlSettings = {
-      sp: { entityId: config.saml.spEntityId, acsUrl: config.saml.acsUrl, sloUrl: `${config.publicUrl}${paths.samlSlo}`, key: keys.key, cert: keys.cert },
-      idp: await idpSettings(config),
-    };
-    current = { settings, loadedAt: Date.now() };
-    return settings;
+    try {
+      const keys = serviceProviderKeys(config);
+      const sloUrl = `${config.publicUrl}${paths.samlSlo}`;
+      const settings: SamlSettings = {
+        sp: { entityId: config.saml.spEntityId, acsUrl: config.saml.acsUrl, sloUrl, key: keys.key, cert: keys.cert },
+        idp: await idpSettings(config),
+      };
+      current = { settings, loadedAt: new Date() };
+      nextLoadAt = Date.now() + METADATA_REFRESH_MS;
+      problem = undefined;
+      return settings;
+    } catch (err) {
+      nextLoadAt = Date.now() + METADATA_RETRY_MS;
+      const kept = current ? `; still using the copy read at ${current.loadedAt.toISOString()}` : '';
+      problem = `IdP metadata ${source ?? ''} could not be read: ${(err as Error).message}${kept}`;
+      logger?.warn({ metadata: source, err: { message: (err as Error).message } }, problem);
+      throw err;
+    }
   };
-  return async () => {
-    if (current && (!config.saml.idpMetadata || Date.now() - current.loadedAt < METADATA_REFRESH_MS)) return current.settings;
+  const settings = async (): Promise<SamlSettings> => {
+    if (current && (!source || Date.now() < nextLoadAt)) return current.settings;
     loading ??= load().finally(() => {
       loading = undefined;
     });
     if (!current) return loading;
     return loading.catch(() => current!.settings);
+  };
+  return {
+    settings,
+    warnings: () => {
+      if (source && Date.now() >= nextLoadAt) settings().catch(() => undefined);
+      return problem ? [problem] : [];
+    },
   };
 }
 

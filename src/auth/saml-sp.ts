@@ -4,9 +4,10 @@ import type { Request } from 'express';
 import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import { LoginFailure } from './failures.js';
-import { identityFromProfile } from './identity.js';
+import { identityFromAssertion } from './identity.js';
 import { AUTHN_REQUEST_LIFETIME_MS, PgRequestStore, claimAssertionId } from './request-store.js';
 import { checkVerifiedAssertion } from './saml-checks.js';
+import type { Logger } from '../http/logger.js';
 import { samlSettingsLoader, type SamlSettings } from './saml-config.js';
 import { recordLogin } from './service.js';
 
@@ -21,6 +22,12 @@ export interface LoggedInUser {
 
 export interface ServiceProvider {
   settings(): Promise<SamlSettings>;
+  /** Operator warnings for /readyz (IdP metadata that could not be re-read). */
+  warnings(): string[];
+  /** The IdP URL that starts a login; the AuthnRequest is recorded as issued to `browserHash`. */
+  loginUrl(relayState: string | undefined, browserHash: string): Promise<string>;
+  /** Whether the pending AuthnRequest `id` was issued to the browser with this hash (null: a browser without one). */
+  requestIssuedTo(id: string, browserHash: string | null): ReturnType<PgRequestStore['issuedTo']>;
   /** The passport strategy for one request (a fresh object each call). */
   strategy(): Promise<Strategy>;
   /** node-saml itself, for metadata and single logout. */
@@ -60,8 +67,9 @@ function samlOptions(config: Config, settings: SamlSettings, store: PgRequestSto
  * The SAML service provider: settings resolved on first use (IdP metadata may need fetching), a
  * passport strategy whose verify step finishes the checks node-saml leaves to us and records the login.
  */
-export function createServiceProvider(config: Config, db: Db): ServiceProvider {
-  const loadSettings = samlSettingsLoader(config);
+export function createServiceProvider(config: Config, db: Db, logger?: Logger): ServiceProvider {
+  const loader = samlSettingsLoader(config, logger);
+  const loadSettings = loader.settings;
   const store = new PgRequestStore(db);
   let built: { settings: SamlSettings; strategy: Strategy; saml: SAML } | undefined;
 
@@ -72,7 +80,7 @@ export function createServiceProvider(config: Config, db: Db): ServiceProvider {
       const assertion = checkVerifiedAssertion(profile.getAssertionXml?.() ?? '', settings, inResponseTo);
       // node-saml removes the request ID only in some paths; a request is answered once, always.
       if (inResponseTo) await store.removeAsync(inResponseTo);
-      const identity = identityFromProfile(profile, config);
+      const identity = identityFromAssertion(assertion, config);
       const keepUntil = new Date(assertion.notOnOrAfter.getTime() + config.saml.clockSkewSeconds * 1000);
       if (!(await claimAssertionId(db, assertion.id, keepUntil))) throw new LoginFailure('replayed_assertion');
       const personId = await recordLogin(db, identity, assertion.authnContextClassRef, new Date());
@@ -102,6 +110,13 @@ export function createServiceProvider(config: Config, db: Db): ServiceProvider {
 
   return {
     settings: loadSettings,
+    warnings: loader.warnings,
+    loginUrl: async (relayState, browserHash) => {
+      // A SAML object of its own (cheap: options only), so that its store records this browser with the request.
+      const saml = new SAML(samlOptions(config, await loadSettings(), store.boundTo(browserHash)));
+      return saml.getAuthorizeUrlAsync(relayState ?? '', undefined, {});
+    },
+    requestIssuedTo: (id, browserHash) => store.issuedTo(id, browserHash),
     // A new object per request, inheriting from the one strategy: passport sets each request's success, fail and
     // error callbacks on the object it is given, so on a shared instance concurrent logins answered each other's
     // browsers (one person logged in to another's session, or one response sent twice and the process crashed).

@@ -6,9 +6,15 @@ import { paths } from '../paths.js';
 /**
  * /healthz: the process answers. /readyz, for a load balancer: the database answers, the schema is current, and
  * the process is not shutting down (`stopping`: a balancer that asks over a kept-alive connection while this
- * instance drains must take it out of rotation, not hear "ready").
+ * instance drains must take it out of rotation, not hear "ready"). `warnings` (e.g. IdP metadata that could not be
+ * re-read while its last good copy stays in use) are listed below "ready": worth an operator's look, not a reason to
+ * take the instance out.
  */
-export function healthRoutes(db: Db, stopping: () => boolean = () => false): Router {
+export function healthRoutes(
+  db: Db,
+  stopping: () => boolean = () => false,
+  warnings: () => string[] = () => [],
+): Router {
   const router = Router();
   let schemaCurrent = false;
   router.get(paths.healthz, (_req, res) => {
@@ -26,7 +32,7 @@ export function healthRoutes(db: Db, stopping: () => boolean = () => false): Rou
         res.status(503).type('text/plain').send('migrations pending');
         return;
       }
-      res.type('text/plain').send('ready');
+      res.type('text/plain').send(['ready', ...warnings().map((w) => `warning: ${w}`)].join('\n'));
     } catch {
       res.status(503).type('text/plain').send('database unavailable');
     }

@@ -77,8 +77,7 @@ describe('the development IdP', () => {
   });
 
   async function personPage() {
-    const agent = request.agent(t.app);
-    const { location } = await startLogin(t.app, '/mijn-dossiers');
+    const { location, browser: agent } = await startLogin(t.app, '/mijn-dossiers');
     const page = await agent.get(ssoPath(location, '&sleutel=itsme')).expect(200);
     const form = {
       _csrf: csrfTokenFrom(page.text),

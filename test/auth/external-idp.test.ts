@@ -9,12 +9,15 @@ import { developmentKeyPair } from '../../src/auth/keys.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { PAGE_WITH_HEADER, hiddenField } from '../helpers/login.js';
 
+const DEV_IDP_ENTITY_ID = 'http://127.0.0.1:3999/dev-idp/metadata';
+
 /**
  * The portal pointed at an "external" IdP: a second portal instance whose development IdP plays
  * that role. The SP side has no dev IdP of its own and is configured only through the environment.
  */
 async function loginAcross(sp: TestApp, idp: TestApp, persoon: string) {
-  const start = await request(sp.app).get('/aanmelden').expect(302);
+  const spAgent = request.agent(sp.app);
+  const start = await spAgent.get('/aanmelden').expect(302);
   const sso = new URL(start.headers.location);
   const idpAgent = request.agent(idp.app);
   const page = await idpAgent.get(`${sso.pathname}${sso.search}&sleutel=eid`).expect(200);
@@ -30,7 +33,6 @@ async function loginAcross(sp: TestApp, idp: TestApp, persoon: string) {
       persoon,
     })
     .expect(200);
-  const spAgent = request.agent(sp.app);
   const acs = await spAgent.post('/auth/saml/acs').type('form').send({ SAMLResponse: hiddenField(answer.text, 'SAMLResponse') });
   return { acs, spAgent };
 }
@@ -65,7 +67,12 @@ describe('an external IdP configured through the environment', () => {
     ['SAML_IDP_METADATA as a URL', () => ({ SAML_IDP_METADATA: metadataUrl })],
     [
       'SAML_IDP_SSO_URL + SAML_IDP_CERT (PEM text) + SAML_IDP_SLO_URL',
-      () => ({ SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso', SAML_IDP_CERT: developmentKeyPair(idp.config, 'dev-idp').cert, SAML_IDP_SLO_URL: 'http://127.0.0.1:3999/dev-idp/slo' }),
+      () => ({
+        SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso',
+        SAML_IDP_CERT: developmentKeyPair(idp.config, 'dev-idp').cert,
+        SAML_IDP_ENTITY_ID: DEV_IDP_ENTITY_ID,
+        SAML_IDP_SLO_URL: 'http://127.0.0.1:3999/dev-idp/slo',
+      }),
     ],
   ];
 
@@ -80,7 +87,11 @@ describe('an external IdP configured through the environment', () => {
   });
 
   it('refuses a response signed by another IdP than the configured one', async () => {
-    const other = await buildTestApp({ SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso', SAML_IDP_CERT: developmentKeyPair(idp.config, 'sp').cert });
+    const other = await buildTestApp({
+      SAML_IDP_SSO_URL: 'http://127.0.0.1:3999/dev-idp/sso',
+      SAML_IDP_CERT: developmentKeyPair(idp.config, 'sp').cert,
+      SAML_IDP_ENTITY_ID: DEV_IDP_ENTITY_ID,
+    });
     apps.push(other);
     const { acs } = await loginAcross(other, idp, 'eva');
     expect(acs.status).toBe(401);

@@ -50,8 +50,8 @@ describe('where the portal sends the browser after login', () => {
   });
 
   it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example'])('never to %s slipped in as RelayState', async (target) => {
-    const { requestId } = await startLogin(t.app);
-    const res = await postToAcs(t.app, buildSignedResponse(validSpec(t.config, requestId), idpSigner(t.config)), target);
+    const { requestId, browser } = await startLogin(t.app);
+    const res = await postToAcs(browser, buildSignedResponse(validSpec(t.config, requestId), idpSigner(t.config)), target);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/organisatie-kiezen');
   });

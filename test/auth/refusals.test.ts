@@ -12,11 +12,17 @@ import {
   type SigningKey,
 } from '../../src/auth/dev-idp/saml-response.js';
 import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
+import { SignedXml } from 'xml-crypto';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { countRows, idpSigner, lastAuditReason, postToAcs, startLogin, validSpec } from './saml-fixtures.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 const seconds = (n: number) => new Date(NOW.getTime() + n * 1000);
+
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 
 const ASSERTION = /<saml:Assertion[\s\S]*<\/saml:Assertion>/;
 /** An unsigned assertion for someone else (Jan Werkgever's INSZ): what an attacker would like accepted. */
@@ -24,6 +30,22 @@ const evilAssertion = (spec: ResponseSpec, id = newId()) =>
   buildAssertionXml({ ...spec, nameId: 'evil', attributes: { ...spec.attributes, egovNRN: '68110304512', givenName: 'Mallory' } }, id);
 const signedAssertionOf = (xml: string) => ASSERTION.exec(xml)![0];
 const idOf = (assertion: string) => /ID="([^"]+)"/.exec(assertion)![1];
+
+/** A response around an assertion that was changed before the IdP signed it (so the signature holds). */
+function signedWith(spec: ResponseSpec, signer: SigningKey, change: (a: string) => string, response: Partial<ResponseSpec> = {}) {
+  return signElement(wrapInResponse({ ...spec, ...response }, change(buildAssertionXml(spec))), ASSERTION_XPATH, signer);
+}
+const unchanged = (assertion: string) => assertion;
+const value = (v: string) => `<saml:AttributeValue xsi:type="xs:string">${v}</saml:AttributeValue>`;
+/** A second value inside the same attribute. */
+const twoValues = (first: string, second: string) => (assertion: string) =>
+  assertion.replace(value(first), value(first) + value(second));
+/** The same attribute a second time, with another value. */
+const twice = (name: string, second: string) => (assertion: string) =>
+  assertion.replace(
+    '</saml:AttributeStatement>',
+    `<saml:Attribute Name="${name}">${value(second)}</saml:Attribute></saml:AttributeStatement>`,
+  );
 
 interface Case {
   name: string;
@@ -150,6 +172,59 @@ const cases: Case[] = [
     status: 403,
     craft: (spec, signer) => buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }, signer),
   },
+  // A signed assertion does not outweigh the Status: the IdP said no.
+  {
+    name: 'a signed assertion in a response whose Status is Responder / RequestDenied',
+    reason: 'idp_denied',
+    status: 403,
+    craft: (spec, signer) =>
+      signedWith(spec, signer, unchanged, { status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }),
+  },
+  {
+    name: 'a signed assertion in a response whose Status is Requester',
+    reason: 'idp_error',
+    craft: (spec, signer) => signedWith(spec, signer, unchanged, { status: { code: SAML_STATUS.requester } }),
+  },
+  {
+    name: 'a signed assertion in a signed response whose Status is Responder / AuthnFailed',
+    reason: 'idp_cancelled',
+    craft: (spec, signer) => {
+      const status = { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed };
+      return signElement(signedWith(spec, signer, unchanged, { status }), RESPONSE_XPATH, signer);
+    },
+  },
+  // More than one value where one person is meant: refused, never the first (or last) one taken.
+  ...(
+    [
+      ['two values in the INSZ attribute', twoValues('85073003328', '68110304512')],
+      ['the INSZ attribute sent twice', twice('egovNRN', '68110304512')],
+      ['two values in the given name', twoValues('Lotte', 'Mallory')],
+      ['the surname sent twice', twice('surname', 'Janssens')],
+      ['two e-mail addresses', twoValues('lotte@example.org', 'mallory@example.org')],
+    ] as const
+  ).map(([name, change]): Case => ({ name, reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, change) })),
+  // The response's own Issuer too (the entity id from SAML_IDP_ENTITY_ID or the metadata).
+  {
+    name: 'another issuer on the response around a right assertion',
+    reason: 'wrong_issuer',
+    craft: (spec, signer) => signedWith(spec, signer, unchanged, { issuer: 'https://other-idp.example' }),
+  },
+  {
+    name: 'a signed response without Issuer',
+    reason: 'wrong_issuer',
+    craft: (spec, signer) => {
+      const xml = buildSignedResponse(spec, signer).replace(/<saml:Issuer>[^<]*<\/saml:Issuer>(?=<samlp:Status>)/, '');
+      // signElement puts the signature after the Issuer; with none, it goes first.
+      const sig = new SignedXml({
+        privateKey: signer.key,
+        signatureAlgorithm: RSA_SHA256,
+        canonicalizationAlgorithm: EXC_C14N,
+      });
+      sig.addReference({ xpath: RESPONSE_XPATH, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
+      sig.computeSignature(xml, { prefix: 'ds', location: { reference: RESPONSE_XPATH, action: 'prepend' } });
+      return sig.getSignedXml();
+    },
+  },
   {
     name: 'an unsigned error response from the IdP (Requester)',
     reason: 'idp_error',
@@ -176,8 +251,8 @@ describe('responses the service provider refuses', () => {
   });
 
   it.each(cases)('refuses $name', async ({ reason, status, craft }) => {
-    const { requestId } = await startLogin(t.app);
-    const res = await postToAcs(t.app, craft(validSpec(t.config, requestId, NOW), signer));
+    const { requestId, browser } = await startLogin(t.app);
+    const res = await postToAcs(browser, craft(validSpec(t.config, requestId, NOW), signer));
     expect(res.status).toBe(status ?? 401);
     expect(res.text).toContain('<h1>Aanmelden is niet gelukt</h1>');
     expect(res.text).toContain(res.headers['x-request-id']); // the reference to quote
@@ -189,10 +264,15 @@ describe('responses the service provider refuses', () => {
   });
 
   it('tells the user in their own words that they cancelled at the IdP', async () => {
-    const { requestId } = await startLogin(t.app);
+    const { requestId, browser } = await startLogin(t.app);
     const spec = validSpec(t.config, requestId, NOW);
-    const res = await postToAcs(t.app, buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer));
+    const res = await postToAcs(browser, buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer));
     expect(res.text).toContain('U hebt het aanmelden afgebroken');
+    // The same words when the IdP put a signed assertion next to that status.
+    const again = await startLogin(t.app);
+    const status = { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied };
+    const denied = await postToAcs(again.browser, signedWith(validSpec(t.config, again.requestId, NOW), signer, unchanged, { status }));
+    expect(denied.text).toContain('De aanmeldingsdienst weigerde het aanmelden');
   });
 
   it('keeps SAML XML and the INSZ out of the audit log', async () => {
@@ -202,20 +282,20 @@ describe('responses the service provider refuses', () => {
   });
 
   it('accepts a response only once: the same response posted twice', async () => {
-    const { requestId } = await startLogin(t.app);
+    const { requestId, browser } = await startLogin(t.app);
     const xml = buildSignedResponse(validSpec(t.config, requestId, NOW), signer);
-    expect((await postToAcs(t.app, xml)).status).toBe(303);
-    const again = await postToAcs(t.app, xml);
+    expect((await postToAcs(browser, xml)).status).toBe(303);
+    const again = await postToAcs(browser, xml);
     expect(again.status).toBe(401);
     expect(again.headers['set-cookie']).toBeUndefined();
     expect(await lastAuditReason(t)).toBe('unknown_in_response_to');
   });
 
   it('refuses a reused InResponseTo (a second answer to an answered request)', async () => {
-    const { requestId } = await startLogin(t.app);
+    const { requestId, browser } = await startLogin(t.app);
     const spec = validSpec(t.config, requestId, NOW);
-    expect((await postToAcs(t.app, buildSignedResponse(spec, signer))).status).toBe(303);
-    const second = await postToAcs(t.app, buildSignedResponse({ ...spec, assertionId: newId(), responseId: newId() }, signer));
+    expect((await postToAcs(browser, buildSignedResponse(spec, signer))).status).toBe(303);
+    const second = await postToAcs(browser, buildSignedResponse({ ...spec, assertionId: newId(), responseId: newId() }, signer));
     expect(second.status).toBe(401);
     expect(await lastAuditReason(t)).toBe('unknown_in_response_to');
   });
@@ -224,8 +304,8 @@ describe('responses the service provider refuses', () => {
     const first = await startLogin(t.app);
     const second = await startLogin(t.app);
     const assertionId = newId();
-    expect((await postToAcs(t.app, buildSignedResponse({ ...validSpec(t.config, first.requestId, NOW), assertionId }, signer))).status).toBe(303);
-    const replay = await postToAcs(t.app, buildSignedResponse({ ...validSpec(t.config, second.requestId, NOW), assertionId }, signer));
+    expect((await postToAcs(first.browser, buildSignedResponse({ ...validSpec(t.config, first.requestId, NOW), assertionId }, signer))).status).toBe(303);
+    const replay = await postToAcs(second.browser, buildSignedResponse({ ...validSpec(t.config, second.requestId, NOW), assertionId }, signer));
     expect(replay.status).toBe(401);
     expect(replay.headers['set-cookie']).toBeUndefined();
     expect(await lastAuditReason(t)).toBe('replayed_assertion');
@@ -257,8 +337,8 @@ describe('clock skew (SAML_CLOCK_SKEW_SECONDS, 60 by default)', () => {
     { name: 'NotBefore 61 s ahead', window: { notBefore: seconds(61), notOnOrAfter: seconds(300) }, accepted: false },
   ];
   it.each(table)('$name: accepted = $accepted', async ({ window, accepted }) => {
-    const { requestId } = await startLogin(t.app);
-    const res = await postToAcs(t.app, buildSignedResponse({ ...validSpec(t.config, requestId, NOW), ...window }, signer));
+    const { requestId, browser } = await startLogin(t.app);
+    const res = await postToAcs(browser, buildSignedResponse({ ...validSpec(t.config, requestId, NOW), ...window }, signer));
     expect(res.status).toBe(accepted ? 303 : 401);
   });
 });
@@ -268,13 +348,38 @@ describe('a response signed at response level only', () => {
     const t = await buildTestApp();
     try {
       const signer = idpSigner(t.config);
-      const { requestId } = await startLogin(t.app);
+      const { requestId, browser } = await startLogin(t.app);
       const spec = validSpec(t.config, requestId);
       const xml = signElement(wrapInResponse(spec, buildAssertionXml(spec)), RESPONSE_XPATH, signer);
-      const res = await postToAcs(t.app, xml);
+      const res = await postToAcs(browser, xml);
       expect(res.status).toBe(401);
       expect(await countRows(t, 'session')).toBe(0);
       expect(await lastAuditReason(t)).toBe('signature_invalid');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the INSZ taken from the NameID (SAML_INSZ_FROM_NAMEID)', () => {
+  it('refuses a subject with two NameIDs', async () => {
+    const t = await buildTestApp({ SAML_INSZ_FROM_NAMEID: 'true' });
+    try {
+      const signer = idpSigner(t.config);
+      const { requestId, browser } = await startLogin(t.app);
+      const spec = { ...validSpec(t.config, requestId), nameId: '85073003328' };
+      const ok = buildSignedResponse(spec, signer);
+      const nameId = /<saml:NameID [^>]*>85073003328<\/saml:NameID>/.exec(ok)![0];
+      const twoNameIds = (a: string) => a.replace(nameId, nameId + nameId.replace('85073003328', '68110304512'));
+      const res = await postToAcs(browser, signedWith(spec, signer, twoNameIds));
+      expect(res.status).toBe(401);
+      expect(res.text).toContain('Uw gegevens konden niet gelezen worden');
+      expect(await countRows(t, 'person')).toBe(0);
+      expect(await lastAuditReason(t)).toBe('multiple_values');
+      // One NameID is fine.
+      const again = await startLogin(t.app);
+      const one = buildSignedResponse({ ...spec, inResponseTo: again.requestId }, signer);
+      expect((await postToAcs(again.browser, one)).status).toBe(303);
     } finally {
       await t.close();
     }

@@ -9,14 +9,23 @@ import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import type { TestApp } from '../helpers/app.js';
 
-/** Starts a login the way a browser does and returns the ID of the AuthnRequest the SP issued. */
-export async function startLogin(app: App, terug?: string): Promise<{ requestId: string; relayState: string | null; location: URL }> {
-  const res = await request(app).get(terug ? `/aanmelden?terug=${encodeURIComponent(terug)}` : '/aanmelden');
+export type Browser = ReturnType<typeof request.agent>;
+
+/**
+ * Starts a login the way a browser does and returns the ID of the AuthnRequest the SP issued, and the
+ * browser (it holds the login cookie the response must come back with).
+ */
+export async function startLogin(
+  app: App,
+  terug?: string,
+  browser: Browser = request.agent(app),
+): Promise<{ requestId: string; relayState: string | null; location: URL; browser: Browser }> {
+  const res = await browser.get(terug ? `/aanmelden?terug=${encodeURIComponent(terug)}` : '/aanmelden');
   if (res.status !== 302) throw new Error(`GET /aanmelden answered ${res.status}`);
   const location = new URL(res.headers.location);
   const xml = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
   const requestId = /ID="([^"]+)"/.exec(xml)![1];
-  return { requestId, relayState: location.searchParams.get('RelayState'), location };
+  return { requestId, relayState: location.searchParams.get('RelayState'), location, browser };
 }
 
 /** The development IdP's key pair (the same in-memory one the app uses within this test process). */
@@ -40,8 +49,9 @@ export function validSpec(config: Config, inResponseTo: string | null, now = new
   };
 }
 
-export function postToAcs(app: App, xml: string, relayState?: string) {
-  return request(app)
+/** Posts a response to the ACS from `browser` (same-site: the login cookie goes along when it has one). */
+export function postToAcs(browser: Browser, xml: string, relayState?: string) {
+  return browser
     .post('/auth/saml/acs')
     .type('form')
     .send({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'), ...(relayState ? { RelayState: relayState } : {}) });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,9 @@ describe('the service provider', () => {
 
   it('starts a login with a signed AuthnRequest (HTTP-Redirect), stored for the InResponseTo check, without a session', async () => {
     const res = await request(t.app).get('/aanmelden').expect(302);
-    expect(res.headers['set-cookie']).toBeUndefined();
+    // No session: only the short-lived cookie that binds this login to this browser.
+    const loginCookieHeader = /^loket-login=[A-Za-z0-9_-]{43}; Max-Age=900; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/;
+    expect(res.headers['set-cookie']).toEqual([expect.stringMatching(loginCookieHeader)]);
     expect(res.headers['cache-control']).toBe('no-store');
     const location = new URL(res.headers.location);
     expect(`${location.origin}${location.pathname}`).toBe('http://127.0.0.1:3999/dev-idp/sso');
@@ -45,6 +48,8 @@ describe('the service provider', () => {
     const id = /ID="([^"]+)"/.exec(xml)![1];
     const row = await t.database.db('saml_request').where({ id }).first();
     expect(row.expires_at.getTime()).toBeGreaterThan(Date.now());
+    const loginCookie = /^loket-login=([^;]+)/.exec(res.headers['set-cookie'][0])![1];
+    expect(row.browser_hash).toBe(createHash('sha256').update(loginCookie).digest('hex')); // the hash, never the value
   });
 
   it('answers a POST without SAMLResponse with the failure page', async () => {

@@ -140,7 +140,13 @@ describe('sessions around login and logout', () => {
         })
         .expect(200);
       const samlResponse = /name="SAMLResponse" value="([^"]+)"/.exec(posted.text)![1];
-      const acs = await onB.post('/auth/saml/acs').type('form').send({ SAMLResponse: samlResponse });
+      // The same browser: it brings the login cookie A gave it.
+      const loginCookie = String(start.headers['set-cookie'][0]).split(';')[0];
+      const acs = await onB
+        .post('/auth/saml/acs')
+        .set('Cookie', loginCookie)
+        .type('form')
+        .send({ SAMLResponse: samlResponse });
       expect(acs.status).toBe(303);
       expect((await onB.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Piet Zondermeer');
       // And the session works on A as well.

@@ -62,9 +62,32 @@ describe('configuration', () => {
     expect(problems.some((p) => p.startsWith(setting))).toBe(true);
   });
 
-  it('wants the IdP certificate with a bare SSO URL', () => {
+  it('wants the IdP certificate and entity id with a bare SSO URL', () => {
     expect(problemsOf({ SAML_IDP_SSO_URL: 'https://idp.example.be/sso' })).toEqual([
       'SAML_IDP_CERT: required together with SAML_IDP_SSO_URL',
+      'SAML_IDP_ENTITY_ID: required together with SAML_IDP_SSO_URL',
+    ]);
+    // The Issuer is checked against it: without it the start is refused, in every environment.
+    const bySsoUrl = { SAML_IDP_SSO_URL: 'https://idp.example.be/sso', SAML_IDP_CERT: '/run/secrets/idp.crt' };
+    expect(problemsOf(bySsoUrl)).toEqual(['SAML_IDP_ENTITY_ID: required together with SAML_IDP_SSO_URL']);
+    const config = loadConfig({ ...bySsoUrl, SAML_IDP_ENTITY_ID: 'https://idp.example.be' });
+    expect(config.saml.idpEntityId).toBe('https://idp.example.be');
+  });
+
+  it('refuses IdP metadata over plain http in production; https and a file are fine', () => {
+    expect(problemsOf({ ...productionBase, SAML_IDP_METADATA: 'http://idp.example.be/metadata' })).toEqual([
+      'SAML_IDP_METADATA: must be an https:// URL or a file in production',
+    ]);
+    expect(problemsOf({ ...productionBase, SAML_IDP_METADATA: 'HTTP://idp.example.be/metadata' })).toHaveLength(1);
+    expect(problemsOf({ ...productionBase, SAML_IDP_METADATA: '/run/secrets/idp-metadata.xml' })).toEqual([]);
+    expect(problemsOf({ ...productionBase, SAML_IDP_METADATA_CERT: '/run/secrets/federation.crt' })).toEqual([]);
+    // Development may use a local IdP over http.
+    expect(problemsOf({ SAML_IDP_METADATA: 'http://127.0.0.1:8080/metadata' })).toEqual([]);
+  });
+
+  it('wants SAML_IDP_METADATA_CERT only together with SAML_IDP_METADATA', () => {
+    expect(problemsOf({ SAML_IDP_METADATA_CERT: '/run/secrets/federation.crt' })).toEqual([
+      'SAML_IDP_METADATA_CERT: only used with SAML_IDP_METADATA',
     ]);
   });
 });

@@ -305,6 +305,7 @@ describe('production', () => {
       SESSION_SECRET: 'a-production-secret-of-enough-length-1234567890',
       SAML_IDP_SSO_URL: 'https://idp.example/sso',
       SAML_IDP_CERT: idp.cert,
+      SAML_IDP_ENTITY_ID: 'https://idp.example/metadata',
       SAML_SP_KEY: sp.key,
       SAML_SP_CERT: sp.cert,
       SMTP_URL: 'smtp://127.0.0.1:25',

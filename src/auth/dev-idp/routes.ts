@@ -46,7 +46,7 @@ function idpMetadataXml(config: Config, certPem: string): string {
  * The development identity provider: a real SAML IdP inside the portal, for development and tests
  * only. The portal's SP talks to it exactly as to an external IdP (same checks, no bypass).
  */
-export function devIdpRoutes(config: Config, sp: ServiceProvider): Router {
+export function devIdpRoutes(config: Config, sp: Pick<ServiceProvider, 'settings'>): Router {
   if (config.isProduction || !config.saml.useDevIdp) throw new Error('The development IdP is refused outside development and tests');
   const idpKeys = developmentKeyPair(config, 'dev-idp');
   const urls = devIdpUrls(config);
