@@ -199,7 +199,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
         at: formatDateTimeNl(new Date(r.at)),
         action: describeAuditAction(r.action),
         actor: r.actor_first_name ? `${r.actor_first_name} ${r.actor_last_name}` : 'Het WSE-loket (beheerder van het portaal)',
-        subject: r.subject_first_name ? `${r.subject_first_name} ${r.subject_last_name} (${maskInsz(r.subject_insz ?? '')})` : null,
+        subject: r.subject_insz ? `${fullName({ first_name: r.subject_first_name, last_name: r.subject_last_name })} (${maskInsz(r.subject_insz)})` : null,
       })),
       limit: AUDIT_LOG_LIMIT,
       helpLink: adminHelpLink('auditLog'),
