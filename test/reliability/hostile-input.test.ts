@@ -530,6 +530,18 @@ describe('injection', () => {
     }
   });
 
+  it('the CSV export neutralises the fullwidth ＝ ＋ － ＠ too, which spreadsheets read as formula signs', async () => {
+    const draft = await completeDraft(employerAgent, (await t.database.db('establishment_unit').where({ organisation_id: hostileOrgId }).first('id')).id, {
+      werknemer: { firstName: '＠SUM(A1)', lastName: 'Test' },
+      opleiding: { trainingName: '＝HYPERLINK("http://evil.example";"klik")', odbNumber: '54321' },
+    });
+    expect((await postForm(employerAgent, `${draft}/overzicht`, { actie: 'volgende', declaration: 'ja' })).status).toBe(303);
+    const csv = await employerAgent.get('/mijn-dossiers/export.csv');
+    const line = csv.text.split('\r\n').find((l) => l.includes('HYPERLINK'))!;
+    expect(line).toContain(`;'＠SUM(A1) Test;`);
+    expect(line).toContain(`;"'＝HYPERLINK(""http://evil.example"";""klik"")";`);
+  });
+
   it('the PDF receipt prints the names and the title literally, as text', async () => {
     const pdf = await employerAgent.get(`/mijn-dossiers/${nummer}/ontvangstbevestiging.pdf`).buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
