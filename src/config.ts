@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Raised when the environment does not describe a runnable portal; its message is one line per setting. */
@@ -90,11 +91,32 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean };
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value; // an address list or a preset such as "loopback"
+/** Express's names for address ranges, usable in TRUST_PROXY's list. */
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: the proxies whose X-Forwarded-For express believes when it sets req.ip, the rate limits' key.
+ * `true` believes every hop, so a client chooses its own address (and escapes the limits) by sending the
+ * header itself: production takes only a hop count or a list of the proxies' addresses (docs/security-organisations.md).
+ */
+function parseTrustProxy(value: string | undefined, isProduction: boolean): { trustProxy: boolean | number | string; problem?: string } {
+  if (value === undefined || value === '' || value === 'false') return { trustProxy: false };
+  if (/^\d+$/.test(value)) return { trustProxy: Number(value) };
+  if (value === 'true') {
+    const problem = 'TRUST_PROXY: true would let any client choose its address (and rate-limit key) with X-Forwarded-For; in production give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)';
+    return isProduction ? { trustProxy: false, problem } : { trustProxy: true };
+  }
+  const entries = value.split(',').map((v) => v.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_PRESETS.has(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 4 ? 32 : 128;
+    // A /0 range is every address: the same as true.
+    return family !== 0 && rest.length === 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) > 0 && Number(prefix) <= maxPrefix));
+  });
+  if (!valid) return { trustProxy: false, problem: 'TRUST_PROXY: give a number of proxies (e.g. 1), or a comma-separated list of addresses, subnets (e.g. 10.0.0.0/8) and loopback, linklocal or uniquelocal' };
+  return { trustProxy: value };
 }
 
 /** Reads and validates the environment once; throws ConfigError naming every bad setting. */
@@ -109,8 +131,9 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const useDevIdp = !e.SAML_IDP_METADATA && !e.SAML_IDP_SSO_URL;
   const cookieSecure = e.COOKIE_SECURE ?? isProduction;
+  const { trustProxy, problem: trustProxyProblem } = parseTrustProxy(e.TRUST_PROXY, isProduction);
 
-  const problems: string[] = [];
+  const problems: string[] = trustProxyProblem ? [trustProxyProblem] : [];
   if (isProduction) {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
     if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
@@ -132,7 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     host: e.HOST,
     port: e.PORT,
     publicUrl,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedDir: e.EMBEDDED_PG_DIR, embeddedPort: e.EMBEDDED_PG_PORT },
