@@ -66,7 +66,8 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   // Back to one row per person: each person gets the data of their oldest membership where the key gave none.
   await knex.raw(`
-    UPDATE person p SET first_name = COALESCE(p.first_name, m.first_name, ''), last_name = COALESCE(p.last_name, m.last_name, ''),
+    UPDATE person p SET first_name = COALESCE(p.first_name, m.first_name, ''),
+                        last_name = COALESCE(p.last_name, m.last_name, ''),
                         email = COALESCE(p.email, m.email)
       FROM (SELECT DISTINCT ON (person_id) person_id, first_name, last_name, email FROM membership
              ORDER BY person_id, created_at, organisation_id) m

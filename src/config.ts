@@ -91,31 +91,41 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean };
 }
 
+type TrustProxy = Config['trustProxy'];
+type TrustProxySetting = { trustProxy: TrustProxy; problem?: string };
+
 /** Express's names for address ranges, usable in TRUST_PROXY's list. */
 const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
  * TRUST_PROXY: the proxies whose X-Forwarded-For express believes when it sets req.ip, the rate limits' key.
  * `true` believes every hop, so a client chooses its own address (and escapes the limits) by sending the
- * header itself: production takes only a hop count or a list of the proxies' addresses (docs/security-organisations.md).
+ * header itself: production takes only a hop count or a list of the proxies' addresses
+ * (docs/security-organisations.md).
  */
-function parseTrustProxy(value: string | undefined, isProduction: boolean): { trustProxy: boolean | number | string; problem?: string } {
+function parseTrustProxy(value: string | undefined, isProduction: boolean): TrustProxySetting {
   if (value === undefined || value === '' || value === 'false') return { trustProxy: false };
   if (/^\d+$/.test(value)) return { trustProxy: Number(value) };
   if (value === 'true') {
-    const problem = 'TRUST_PROXY: true would let any client choose its address (and rate-limit key) with X-Forwarded-For; in production give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)';
+    const problem =
+      'TRUST_PROXY: true would let any client choose its address (and rate-limit key) with X-Forwarded-For; ' +
+      'in production give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)';
     return isProduction ? { trustProxy: false, problem } : { trustProxy: true };
   }
-  const entries = value.split(',').map((v) => v.trim());
-  const valid = entries.every((entry) => {
-    if (PROXY_PRESETS.has(entry)) return true;
+  const isAddressOrSubnet = (entry: string) => {
     const [address, prefix, ...rest] = entry.split('/');
     const family = isIP(address);
-    const maxPrefix = family === 4 ? 32 : 128;
     // A /0 range is every address: the same as true.
-    return family !== 0 && rest.length === 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) > 0 && Number(prefix) <= maxPrefix));
-  });
-  if (!valid) return { trustProxy: false, problem: 'TRUST_PROXY: give a number of proxies (e.g. 1), or a comma-separated list of addresses, subnets (e.g. 10.0.0.0/8) and loopback, linklocal or uniquelocal' };
+    const bits = prefix === undefined ? null : /^\d+$/.test(prefix) ? Number(prefix) : -1;
+    const prefixOk = bits === null || (bits > 0 && bits <= (family === 4 ? 32 : 128));
+    return family !== 0 && rest.length === 0 && prefixOk;
+  };
+  if (!value.split(',').every((v) => PROXY_PRESETS.has(v.trim()) || isAddressOrSubnet(v.trim()))) {
+    const problem =
+      'TRUST_PROXY: give a number of proxies (e.g. 1), or a comma-separated list of addresses, ' +
+      'subnets (e.g. 10.0.0.0/8) and loopback, linklocal or uniquelocal';
+    return { trustProxy: false, problem };
+  }
   return { trustProxy: value };
 }
 

@@ -12,7 +12,13 @@ export async function addUser(db: Db, actor: Actor, input: AddUserInput): Promis
   return db.transaction(async (trx) => {
     const person = await findOrCreatePerson(trx, input.insz);
     const entered = { firstName: input.firstName, lastName: input.lastName, email: input.email };
-    const added = await addMembership(trx, { personId: person.id, organisationId: actor.organisationId, isLocalAdmin: false, addedBy: actor.personId, entered });
+    const added = await addMembership(trx, {
+      personId: person.id,
+      organisationId: actor.organisationId,
+      isLocalAdmin: false,
+      addedBy: actor.personId,
+      entered,
+    });
     if (!added) return { outcome: 'already-member', personId: person.id };
     await audit(trx, { action: 'membership.added', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { subjectPersonId: person.id } });
     return { outcome: 'ok', personId: person.id };

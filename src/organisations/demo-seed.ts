@@ -23,7 +23,15 @@ export async function seedDemoOrganisation(trx: Knex): Promise<void> {
     // What the demo organisation "entered" for them; their logins give the same from the development IdP.
     const p = demoPeople.find((d) => d.key === m.key)!;
     await trx('membership')
-      .insert({ person_id: personId, organisation_id: org.id, is_local_admin: m.isLocalAdmin, added_by: null, first_name: p.firstName, last_name: p.lastName, email: p.email })
+      .insert({
+        person_id: personId,
+        organisation_id: org.id,
+        is_local_admin: m.isLocalAdmin,
+        added_by: null,
+        first_name: p.firstName,
+        last_name: p.lastName,
+        email: p.email,
+      })
       .onConflict(['person_id', 'organisation_id'])
       .ignore();
     if (m.hasVovRight && !(await findLatestRight(trx, personId, org.id, VOV_RIGHT))) {

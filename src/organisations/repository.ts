@@ -42,9 +42,10 @@ export interface EnteredContact {
   email: string | null;
 }
 
-/** A person's names as organisation `m.organisation_id` knows them, for person alias `p` and membership alias `m`. */
+/** A person's names as organisation `m.organisation_id` knows them (person alias `p`, membership alias `m`). */
 export function memberNameColumns(db: Knex, p = 'p', m = 'm', prefix = '') {
-  const own = (column: string) => `CASE WHEN ${m}.logged_in_at IS NOT NULL THEN COALESCE(${p}.${column}, ${m}.${column}) ELSE ${m}.${column} END`;
+  const own = (column: string) =>
+    `CASE WHEN ${m}.logged_in_at IS NOT NULL THEN COALESCE(${p}.${column}, ${m}.${column}) ELSE ${m}.${column} END`;
   return [db.raw(`${own('first_name')} AS ${prefix}first_name`), db.raw(`${own('last_name')} AS ${prefix}last_name`)];
 }
 
@@ -114,7 +115,13 @@ export async function findMembership(db: Knex, personId: number, organisationId:
  */
 export async function addMembership(
   db: Knex,
-  m: { personId: number; organisationId: number; isLocalAdmin: boolean; addedBy: number | null; entered?: EnteredContact },
+  m: {
+    personId: number;
+    organisationId: number;
+    isLocalAdmin: boolean;
+    addedBy: number | null;
+    entered?: EnteredContact;
+  },
 ): Promise<boolean> {
   const query = db('membership')
     .insert({
@@ -128,9 +135,15 @@ export async function addMembership(
     })
     .onConflict(['person_id', 'organisation_id']);
   const keep = (column: string) => db.raw(`COALESCE(membership.${column}, EXCLUDED.${column})`);
+  const promote = {
+    is_local_admin: true,
+    first_name: keep('first_name'),
+    last_name: keep('last_name'),
+    email: keep('email'),
+  };
   const rows = m.isLocalAdmin
     ? await query
-        .merge({ is_local_admin: true, first_name: keep('first_name'), last_name: keep('last_name'), email: keep('email') })
+        .merge(promote)
         .where('membership.is_local_admin', false)
         .returning('person_id')
     : await query.ignore().returning('person_id');
@@ -139,7 +152,10 @@ export async function addMembership(
 
 /** The person chose this organisation after their own login: from now on it may see what their key gave. */
 export async function markLoggedIn(db: Knex, personId: number, organisationId: number): Promise<void> {
-  await db('membership').where({ person_id: personId, organisation_id: organisationId }).whereNull('logged_in_at').update({ logged_in_at: db.fn.now() });
+  await db('membership')
+    .where({ person_id: personId, organisation_id: organisationId })
+    .whereNull('logged_in_at')
+    .update({ logged_in_at: db.fn.now() });
 }
 
 function membersAsKnown(db: Knex, organisationId: number) {
@@ -150,14 +166,20 @@ function membersAsKnown(db: Knex, organisationId: number) {
 }
 
 /** One user of the organisation as it knows them; undefined for anyone who is not its user. */
-export async function findMemberPerson(db: Knex, organisationId: number, personId: number): Promise<MemberPerson | undefined> {
+export async function findMemberPerson(
+  db: Knex,
+  organisationId: number,
+  personId: number,
+): Promise<MemberPerson | undefined> {
   const rows = await membersAsKnown(db, organisationId).where('p.id', personId);
   return rows[0];
 }
 
 /** The local administrators of an organisation, who receive the right-request e-mails. */
 export async function listLocalAdmins(db: Knex, organisationId: number): Promise<MemberPerson[]> {
-  return membersAsKnown(db, organisationId).where('m.is_local_admin', true).orderBy(['last_name', 'first_name', 'p.id']);
+  return membersAsKnown(db, organisationId)
+    .where('m.is_local_admin', true)
+    .orderBy(['last_name', 'first_name', 'p.id']);
 }
 
 /**

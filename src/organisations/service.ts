@@ -74,8 +74,11 @@ export async function addLocalAdministrator(
     if (!organisation) throw new OperatorInputError(`No organisation with KBO number ${formatKbo(kbo)}. Create it first with org:create.`);
     const { id } = await findOrCreatePerson(trx, insz);
     const entered = { firstName: input.firstName.trim(), lastName: input.lastName.trim(), email: input.email };
-    const changed = await addMembership(trx, { personId: id, organisationId: organisation.id, isLocalAdmin: true, addedBy: null, entered });
-    if (changed) await audit(trx, { action: 'membership.admin-added', organisationId: organisation.id, details: { subjectPersonId: id, by: 'operator' } });
+    const organisationId = organisation.id;
+    const membership = { personId: id, organisationId, isLocalAdmin: true, addedBy: null, entered };
+    const changed = await addMembership(trx, membership);
+    const details = { subjectPersonId: id, by: 'operator' };
+    if (changed) await audit(trx, { action: 'membership.admin-added', organisationId, details });
     return { organisation, person: (await findMemberPerson(trx, organisation.id, id))!, changed };
   });
 }

@@ -25,7 +25,11 @@ export function sniffContentType(data: Buffer): AllowedContentType | null {
 }
 
 /** The extension a stored attachment gets: from its detected content, never from the name it came with. */
-export const EXTENSION_OF: Record<AllowedContentType, string> = { 'application/pdf': '.pdf', 'image/png': '.png', 'image/jpeg': '.jpg' };
+export const EXTENSION_OF: Record<AllowedContentType, string> = {
+  'application/pdf': '.pdf',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+};
 
 /** Characters a name keeps at most, before the extension. */
 export const MAX_NAME_LENGTH = 100;
@@ -68,7 +72,13 @@ export function checkUpload(kind: AttachmentKind, file: UploadedFile): UploadChe
   if (!contentType) return { ok: false, kind, message: `Het bestand voor het ${label} moet een PDF, PNG of JPEG zijn. Kies een ander bestand.` };
   return {
     ok: true,
-    upload: { kind, filename: safeFilename(file.filename, contentType), contentType, data: file.data, sha256: createHash('sha256').update(file.data).digest('hex') },
+    upload: {
+      kind,
+      filename: safeFilename(file.filename, contentType),
+      contentType,
+      data: file.data,
+      sha256: createHash('sha256').update(file.data).digest('hex'),
+    },
   };
 }
 

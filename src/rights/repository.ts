@@ -122,7 +122,9 @@ export async function findLatestRightRequest(db: Knex, personId: number, organis
 function requestsWithPerson(db: Knex) {
   return db('right_request as r')
     .join('person as p', 'p.id', 'r.person_id')
-    .leftJoin('membership as m', (j) => j.on('m.person_id', 'r.person_id').andOn('m.organisation_id', 'r.organisation_id'))
+    .leftJoin('membership as m', (j) =>
+      j.on('m.person_id', 'r.person_id').andOn('m.organisation_id', 'r.organisation_id'),
+    )
     .select<RightRequestWithPerson[]>('r.*', ...memberPersonColumns(db), 'p.insz');
 }
 

@@ -7,7 +7,8 @@ import { formatKbo } from '../domain/kbo.js';
 import { defaultRules } from '../domain/rules-data.js';
 import { enqueueMail } from '../mail/outbox.js';
 import type { MailComposer } from '../mail/templates.js';
-import { findMemberPerson, findOrganisationById, listLocalAdmins, type MemberPerson, type OrganisationRow } from '../organisations/repository.js';
+import { findMemberPerson, findOrganisationById, listLocalAdmins } from '../organisations/repository.js';
+import type { MemberPerson, OrganisationRow } from '../organisations/repository.js';
 import { paths } from '../paths.js';
 import {
   closeExpiredRight,
@@ -61,7 +62,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
   }
 
   /** Mails about this organisation go to the address it entered for the person, else the one their key gave. */
-  async function mailGranted(trx: Knex, person: MemberPerson, org: OrganisationRow, validUntil: IsoDate | null): Promise<void> {
+  async function mailGranted(trx: Knex, person: MemberPerson, org: OrganisationRow, validUntil: IsoDate | null) {
     if (!person.mail_to) return;
     await enqueueMail(
       trx,
