@@ -6,6 +6,7 @@ import * as m004 from './004_refund.js';
 import * as m005 from './005_bulk.js';
 import * as m006 from './006_mail_templates.js';
 import * as m007 from './007_dossier_list_index.js';
+import * as m008 from './008_membership_contact.js';
 import * as m011 from './011_saml_request_browser.js';
 
 export interface Migration {
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '005_bulk': m005,
   '006_mail_templates': m006,
   '007_dossier_list_index': m007,
+  '008_membership_contact': m008,
   '011_saml_request_browser': m011,
 };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Raised when the environment does not describe a runnable portal; its message is one line per setting. */
@@ -111,11 +112,42 @@ export interface Config {
   metricsToken?: string;
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value; // an address list or a preset such as "loopback"
+type TrustProxy = Config['trustProxy'];
+type TrustProxySetting = { trustProxy: TrustProxy; problem?: string };
+
+/** Express's names for address ranges, usable in TRUST_PROXY's list. */
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: the proxies whose X-Forwarded-For express believes when it sets req.ip, the rate limits' key.
+ * `true` believes every hop, so a client chooses its own address (and escapes the limits) by sending the
+ * header itself: production takes only a hop count or a list of the proxies' addresses
+ * (docs/security-organisations.md).
+ */
+function parseTrustProxy(value: string | undefined, isProduction: boolean): TrustProxySetting {
+  if (value === undefined || value === '' || value === 'false') return { trustProxy: false };
+  if (/^\d+$/.test(value)) return { trustProxy: Number(value) };
+  if (value === 'true') {
+    const problem =
+      'TRUST_PROXY: true would let any client choose its address (and rate-limit key) with X-Forwarded-For; ' +
+      'in production give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)';
+    return isProduction ? { trustProxy: false, problem } : { trustProxy: true };
+  }
+  const isAddressOrSubnet = (entry: string) => {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    // A /0 range is every address: the same as true.
+    const bits = prefix === undefined ? null : /^\d+$/.test(prefix) ? Number(prefix) : -1;
+    const prefixOk = bits === null || (bits > 0 && bits <= (family === 4 ? 32 : 128));
+    return family !== 0 && rest.length === 0 && prefixOk;
+  };
+  if (!value.split(',').every((v) => PROXY_PRESETS.has(v.trim()) || isAddressOrSubnet(v.trim()))) {
+    const problem =
+      'TRUST_PROXY: give a number of proxies (e.g. 1), or a comma-separated list of addresses, ' +
+      'subnets (e.g. 10.0.0.0/8) and loopback, linklocal or uniquelocal';
+    return { trustProxy: false, problem };
+  }
+  return { trustProxy: value };
 }
 
 type Source = NodeJS.ProcessEnv | Record<string, string | undefined>;
@@ -173,8 +205,9 @@ export function loadConfig(source: Source = process.env): Config {
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const useDevIdp = !e.SAML_IDP_METADATA && !e.SAML_IDP_SSO_URL;
   const cookieSecure = e.COOKIE_SECURE ?? isProduction;
+  const { trustProxy, problem: trustProxyProblem } = parseTrustProxy(e.TRUST_PROXY, isProduction);
 
-  const problems: string[] = [];
+  const problems: string[] = trustProxyProblem ? [trustProxyProblem] : [];
   if (isProduction) {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
     if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
@@ -205,7 +238,7 @@ export function loadConfig(source: Source = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     publicUrl,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     database: databaseConfig(e),

@@ -13,7 +13,7 @@ import { paths } from '../paths.js';
 import { findRightRequestInOrganisation, listPendingRightRequests, listRightsOfMember, listUnrevokedRightsOfOrganisation, type RightRequestWithPerson, type UserRightRow } from '../rights/repository.js';
 import { fullName, VOV_RIGHT, type Actor, type RightsService } from '../rights/service.js';
 import { adminPaths } from './paths.js';
-import { findMember, listAuditLog, listMembers } from './repository.js';
+import { findMember, listAuditLog, listMembers, type AuditRow } from './repository.js';
 import { addUserSchema, grantRightSchema, idParam, refuseRequestSchema } from './schemas.js';
 import { addUser, describeAuditAction } from './service.js';
 
@@ -31,6 +31,8 @@ export interface AdminRouteDeps {
 }
 
 const AUDIT_LOG_LIMIT = 200;
+
+const subjectName = (r: AuditRow) => ({ first_name: r.subject_first_name, last_name: r.subject_last_name });
 
 const REQUEST_STATUS: Record<string, string> = { pending: 'Wacht op beslissing', granted: 'Toegekend', refused: 'Geweigerd', withdrawn: 'Ingetrokken door de aanvrager' };
 
@@ -199,7 +201,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
         at: formatDateTimeNl(new Date(r.at)),
         action: describeAuditAction(r.action),
         actor: r.actor_first_name ? `${r.actor_first_name} ${r.actor_last_name}` : 'Het WSE-loket (beheerder van het portaal)',
-        subject: r.subject_first_name ? `${r.subject_first_name} ${r.subject_last_name} (${maskInsz(r.subject_insz ?? '')})` : null,
+        subject: r.subject_insz ? `${fullName(subjectName(r))} (${maskInsz(r.subject_insz)})` : null,
       })),
       limit: AUDIT_LOG_LIMIT,
       helpLink: adminHelpLink('auditLog'),

@@ -13,6 +13,7 @@ import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
 import { pickFields } from '../http/form-body.js';
+import { safeFilename } from '../refund/attachments.js';
 import { createRefundMailer } from '../refund/mail.js';
 import { findOrganisation } from '../refund/repository.js';
 import { OVERZICHT_FIELDS } from '../refund/schemas.js';
@@ -61,8 +62,8 @@ function header(key: ColumnKey | null): string {
 const columnRows = COLUMNS.map((c, i) => ({ number: i + 1, header: c.header, requirement: c.requirement, format: c.format, example: c.example }));
 
 function download(res: Response, type: string, filename: string, body: string | Buffer): void {
+  res.attachment(safeFilename(filename));
   res.setHeader('Content-Type', type);
-  res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`);
   res.send(body);
 }
 

@@ -5,8 +5,12 @@
 const BOM = '\uFEFF';
 const SEPARATOR = ';';
 
-/** Cells that a spreadsheet would run as a formula get a leading quote (CSV/formula injection, OWASP). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * Cells that a spreadsheet would run as a formula get a leading quote (CSV/formula injection, OWASP): also
+ * the fullwidth ＝ ＋ － ＠, which spreadsheets in East Asian locales read as = + - @. Every CSV file of the
+ * portal is written through this one rule.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 export function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);

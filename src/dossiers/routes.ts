@@ -131,8 +131,8 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
       dossiers.map((d) => [d.dossiernummer, d.employee, d.insz, d.training, d.trainingType, d.schoolYear, d.startDate, d.initiative, d.hours, euroAmountForCsv(d.amountCents), d.status, d.submittedAt]),
     );
     const name = `dossiers-${auth.organisation.kbo}${q.schoolYear === null ? '' : `-${schoolYearLabel(q.schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
+    res.attachment(name);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     res.send(csv);
   };
 
@@ -152,8 +152,7 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
   const receiptPdf: Handler = async (req, res) => {
     const model = await findReceipt(req);
     const pdf = await renderReceiptPdf(model);
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `attachment; filename="ontvangstbevestiging-${model.dossiernummer}.pdf"`);
+    res.attachment(`ontvangstbevestiging-${model.dossiernummer}.pdf`);
     res.send(pdf);
   };
 

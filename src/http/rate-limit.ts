@@ -6,7 +6,7 @@ export interface RateLimitOptions {
   name: string;
   limit: number;
   windowSeconds: number;
-  /** What is counted: by default the client address. */
+  /** What is counted: by default the client address, req.ip (which proxies' X-Forwarded-For counts: TRUST_PROXY). */
   key?: (req: Parameters<RequestHandler>[0]) => string;
 }
 

@@ -11,8 +11,7 @@ import { findOrCreatePerson, findOrganisationByKbo, insertOrganisation, upsertEs
 export async function seedDemoOrganisation(trx: Knex): Promise<void> {
   const people = new Map<string, number>();
   for (const p of demoPeople) {
-    const row = await findOrCreatePerson(trx, { insz: p.insz, firstName: p.firstName, lastName: p.lastName, email: p.email });
-    people.set(p.key, row.id);
+    people.set(p.key, (await findOrCreatePerson(trx, p.insz)).id);
   }
   const { establishmentUnits, ...organisation } = demoOrganisation;
   const org = (await findOrganisationByKbo(trx, organisation.kbo)) ?? (await insertOrganisation(trx, organisation));
@@ -21,8 +20,18 @@ export async function seedDemoOrganisation(trx: Knex): Promise<void> {
   const admin = demoMemberships.find((m) => m.isLocalAdmin);
   for (const m of demoMemberships) {
     const personId = people.get(m.key)!;
+    // What the demo organisation "entered" for them; their logins give the same from the development IdP.
+    const p = demoPeople.find((d) => d.key === m.key)!;
     await trx('membership')
-      .insert({ person_id: personId, organisation_id: org.id, is_local_admin: m.isLocalAdmin, added_by: null })
+      .insert({
+        person_id: personId,
+        organisation_id: org.id,
+        is_local_admin: m.isLocalAdmin,
+        added_by: null,
+        first_name: p.firstName,
+        last_name: p.lastName,
+        email: p.email,
+      })
       .onConflict(['person_id', 'organisation_id'])
       .ignore();
     if (m.hasVovRight && !(await findLatestRight(trx, personId, org.id, VOV_RIGHT))) {

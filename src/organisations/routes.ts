@@ -9,6 +9,7 @@ import { parseForm } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
 import { countPendingRightRequests } from '../rights/repository.js';
+import { markLoggedIn } from './repository.js';
 import { chooseOrganisationSchema, OWN_NAME } from './schemas.js';
 import { mayActFor, organisationsOf } from './service.js';
 
@@ -58,6 +59,7 @@ export function organisationRoutes(db: Db): Router {
     if (organisationId !== null && !(await mayActFor(db, personId, organisationId))) {
       throw new HttpError(403, 'U bent geen gebruiker van deze organisatie. Kies een organisatie uit de lijst op de pagina "Kies voor wie u werkt".');
     }
+    if (organisationId !== null) await markLoggedIn(db, personId, organisationId);
     req.session.organisationId = organisationId;
     res.redirect(303, organisationId === null ? paths.personalHome : (back ?? paths.home));
   });

@@ -5,14 +5,15 @@ import { formatKbo, normaliseKbo } from '../domain/kbo.js';
 import { normaliseInsz } from '../domain/insz.js';
 import {
   addMembership,
+  findMemberPerson,
   findMembership,
   findOrCreatePerson,
   findOrganisationByKbo,
   insertOrganisation,
   listOrganisationsOfPerson,
   type OrganisationOfPerson,
+  type MemberPerson,
   type OrganisationRow,
-  type PersonRow,
 } from './repository.js';
 
 /** Bad operator input (the CLI prints the message and exits non-zero). Messages are English: operators read them. */
@@ -56,12 +57,13 @@ export function splitFullName(fullName: string): { firstName: string; lastName: 
 /**
  * Makes a person local administrator of an organisation (the bootstrap of a real deployment: operators
  * name the first administrators, who then manage everyone else in gebruikersbeheer). Creates the person
- * by INSZ when they never logged in. Returns whether anything changed.
+ * by INSZ when they never logged in; the names and address given belong to this membership only.
+ * Returns whether anything changed, and the person as this organisation knows them.
  */
 export async function addLocalAdministrator(
   db: Db,
   input: { kbo: string; insz: string; firstName: string; lastName: string; email: string | null },
-): Promise<{ organisation: OrganisationRow; person: PersonRow; changed: boolean }> {
+): Promise<{ organisation: OrganisationRow; person: MemberPerson; changed: boolean }> {
   const kbo = kboOrThrow(input.kbo);
   const insz = normaliseInsz(input.insz);
   if (!insz) throw new OperatorInputError('Invalid INSZ: expected 11 digits like 85.07.30-033.28 with valid check digits.');
@@ -70,10 +72,14 @@ export async function addLocalAdministrator(
   return db.transaction(async (trx) => {
     const organisation = await findOrganisationByKbo(trx, kbo);
     if (!organisation) throw new OperatorInputError(`No organisation with KBO number ${formatKbo(kbo)}. Create it first with org:create.`);
-    const person = await findOrCreatePerson(trx, { insz, firstName: input.firstName.trim(), lastName: input.lastName.trim(), email: input.email });
-    const changed = await addMembership(trx, { personId: person.id, organisationId: organisation.id, isLocalAdmin: true, addedBy: null });
-    if (changed) await audit(trx, { action: 'membership.admin-added', organisationId: organisation.id, details: { subjectPersonId: person.id, by: 'operator' } });
-    return { organisation, person, changed };
+    const { id } = await findOrCreatePerson(trx, insz);
+    const entered = { firstName: input.firstName.trim(), lastName: input.lastName.trim(), email: input.email };
+    const organisationId = organisation.id;
+    const membership = { personId: id, organisationId, isLocalAdmin: true, addedBy: null, entered };
+    const changed = await addMembership(trx, membership);
+    const details = { subjectPersonId: id, by: 'operator' };
+    if (changed) await audit(trx, { action: 'membership.admin-added', organisationId, details });
+    return { organisation, person: (await findMemberPerson(trx, organisation.id, id))!, changed };
   });
 }
 

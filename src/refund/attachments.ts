@@ -24,12 +24,33 @@ export function sniffContentType(data: Buffer): AllowedContentType | null {
   return null;
 }
 
-/** Only the last path part of what the browser sent (old browsers send "C:\\map\\attest.pdf"), without control characters. */
-export function safeFilename(raw: string): string {
-  const base = raw.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
-  return clean === '' || clean === '.' || clean === '..' ? 'bijlage' : clean;
+/** The extension a stored attachment gets: from its detected content, never from the name it came with. */
+export const EXTENSION_OF: Record<AllowedContentType, string> = {
+  'application/pdf': '.pdf',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+};
+
+/** Characters a name keeps at most, before the extension. */
+export const MAX_NAME_LENGTH = 100;
+
+/**
+ * Invisible characters that make a name read as something else: control characters (Cc), format characters
+ * (Cf: bidirectional overrides such as U+202E that show "fdp.exe" as "exe.pdf", zero-width characters) and
+ * line and paragraph separators; and the characters Windows refuses in names.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}<>:"|?*]/gu;
+
+/**
+ * A safe name for a file a user uploaded: the last path part (old browsers send "C:\\map\\attest.pdf"),
+ * without invisible or reserved characters, at most MAX_NAME_LENGTH characters, and with `contentType` the
+ * extension of that type in place of the one it came with. Also applied when serving, so older rows are safe too.
+ */
+export function safeFilename(raw: string, contentType?: AllowedContentType): string {
+  const base = (raw.split(/[/\\]/).pop() ?? '').normalize('NFC').replace(UNSAFE, '');
+  const stem = contentType ? base.replace(/\.[^.]*$/, '') : base;
+  const capped = Array.from(stem.trim()).slice(0, MAX_NAME_LENGTH).join('').replace(/^[.\s]+|[.\s]+$/g, '');
+  return (capped || 'bijlage') + (contentType ? EXTENSION_OF[contentType] : '');
 }
 
 export interface CheckedUpload {
@@ -51,7 +72,13 @@ export function checkUpload(kind: AttachmentKind, file: UploadedFile): UploadChe
   if (!contentType) return { ok: false, kind, message: `Het bestand voor het ${label} moet een PDF, PNG of JPEG zijn. Kies een ander bestand.` };
   return {
     ok: true,
-    upload: { kind, filename: safeFilename(file.filename), contentType, data: file.data, sha256: createHash('sha256').update(file.data).digest('hex') },
+    upload: {
+      kind,
+      filename: safeFilename(file.filename, contentType),
+      contentType,
+      data: file.data,
+      sha256: createHash('sha256').update(file.data).digest('hex'),
+    },
   };
 }
 

@@ -10,7 +10,8 @@ import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
-import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize } from './attachments.js';
+import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize, safeFilename } from './attachments.js';
+import type { AllowedContentType } from './attachments.js';
 import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from './mail.js';
 import { listDrafts } from './repository.js';
@@ -165,10 +166,10 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
   const downloadAttachment: Handler = async (req, res) => {
     const auth = organisationAuth(req);
     const file = await service.attachment(auth.organisation.id, positiveId(req.params.draftId), positiveId(req.params.attachmentId));
+    // Always a download, never rendered in our origin, under a safe name (also for rows stored before names were
+    // made safe); express quotes it, with an ASCII fallback and RFC 5987 filename* when it needs more than ASCII.
+    res.attachment(safeFilename(file.filename, file.content_type as AllowedContentType));
     res.setHeader('Content-Type', file.content_type);
-    // Always a download, never rendered in our origin; the name is ASCII-safe plus RFC 5987 for the rest.
-    const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-    res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
     res.send(file.content);
   };
 

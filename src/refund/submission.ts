@@ -130,7 +130,9 @@ export async function fileDossiers(conn: Knex | Knex.Transaction, deps: { rules:
     const newDossiers = part.map((item, j) => toDossier(item, start + j));
     const mails = part.flatMap((item, j): DeferredMail[] => {
       const receipt = receiptModel(newDossiers[j], deps.rules);
-      const employer = deps.mailer.employerReceipt(auth.person.email ?? item.werkgever.contact.email, receipt, receiptPath(newDossiers[j].dossiernummer));
+      // The contact person typed in this request: never an address stored for the person elsewhere.
+      const dossierPath = receiptPath(newDossiers[j].dossiernummer);
+      const employer = deps.mailer.employerReceipt(item.werkgever.contact.email, receipt, dossierPath);
       return item.werknemer.email ? [employer, deps.mailer.employeeReceipt(item.werknemer.email, receipt)] : [employer];
     });
     const audits = part.map((item, j) => ({

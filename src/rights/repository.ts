@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { memberPersonColumns } from '../organisations/repository.js';
 
 /** Data access for user rights and right requests. Every lookup by id also filters on the organisation. */
 
@@ -35,11 +36,12 @@ export interface RightRequestRow {
   refusal_reason: string | null;
 }
 
-/** A request with the requester's name, for lists and the detail page. */
+/** A request with the requester as the organisation knows them, for lists and the detail page. */
 export interface RightRequestWithPerson extends RightRequestRow {
-  first_name: string;
-  last_name: string;
+  first_name: string | null;
+  last_name: string | null;
   email: string | null;
+  mail_to: string | null;
   insz: string;
 }
 
@@ -120,7 +122,10 @@ export async function findLatestRightRequest(db: Knex, personId: number, organis
 function requestsWithPerson(db: Knex) {
   return db('right_request as r')
     .join('person as p', 'p.id', 'r.person_id')
-    .select<RightRequestWithPerson[]>('r.*', 'p.first_name', 'p.last_name', 'p.email', 'p.insz');
+    .leftJoin('membership as m', (j) =>
+      j.on('m.person_id', 'r.person_id').andOn('m.organisation_id', 'r.organisation_id'),
+    )
+    .select<RightRequestWithPerson[]>('r.*', ...memberPersonColumns(db), 'p.insz');
 }
 
 export async function findRightRequestInOrganisation(db: Knex, requestId: number, organisationId: number): Promise<RightRequestWithPerson | undefined> {

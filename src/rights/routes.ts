@@ -84,7 +84,7 @@ export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: Righ
     res.render('rights/request-sent.njk', {
       right: VOV_RIGHT,
       requestedAt: formatDateTimeNl(new Date(request.requested_at)),
-      adminsNotified: admins.some((a) => a.email && a.id !== auth.person.id),
+      adminsNotified: admins.some((a) => a.mail_to && a.id !== auth.person.id),
       infoline: defaultRules.contact.infoline,
       infolineTeam: defaultRules.contact.infolineTeam,
       helpAfterRequest: helpLink('afterRightRequest'),

@@ -7,7 +7,8 @@ import { formatKbo } from '../domain/kbo.js';
 import { defaultRules } from '../domain/rules-data.js';
 import { enqueueMail } from '../mail/outbox.js';
 import type { MailComposer } from '../mail/templates.js';
-import { findMembership, findOrganisationById, findPersonById, listLocalAdmins, type OrganisationRow, type PersonRow } from '../organisations/repository.js';
+import { findMemberPerson, findOrganisationById, listLocalAdmins } from '../organisations/repository.js';
+import type { MemberPerson, OrganisationRow } from '../organisations/repository.js';
 import { paths } from '../paths.js';
 import {
   closeExpiredRight,
@@ -38,8 +39,9 @@ export const VOV_RIGHT = defaultRules.access;
 /** Outcomes a page explains to the user instead of failing. */
 export type RightsOutcome = 'ok' | 'already-has-right' | 'already-pending' | 'already-decided' | 'already-revoked' | 'not-found';
 
-export function fullName(p: { first_name: string; last_name: string }): string {
-  return `${p.first_name} ${p.last_name}`;
+/** A name as the organisation knows it; a user migrated without one (docs/security-organisations.md) has none. */
+export function fullName(p: { first_name: string | null; last_name: string | null }): string {
+  return `${p.first_name ?? ''} ${p.last_name ?? ''}`.trim() || 'Naam niet ingevuld';
 }
 
 export interface RightsServiceDeps {
@@ -59,11 +61,12 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
     return org;
   }
 
-  async function mailGranted(trx: Knex, person: PersonRow, org: OrganisationRow, validUntil: IsoDate | null): Promise<void> {
-    if (!person.email) return;
+  /** Mails about this organisation go to the address it entered for the person, else the one their key gave. */
+  async function mailGranted(trx: Knex, person: MemberPerson, org: OrganisationRow, validUntil: IsoDate | null) {
+    if (!person.mail_to) return;
     await enqueueMail(
       trx,
-      mail.compose('right-granted', person.email, `Uw gebruikersrecht voor ${org.name} is toegekend`, {
+      mail.compose('right-granted', person.mail_to, `Uw gebruikersrecht voor ${org.name} is toegekend`, {
         requesterName: fullName(person),
         organisationName: org.name,
         kbo: formatKbo(org.kbo),
@@ -102,13 +105,13 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         if (!request) return { outcome: 'already-pending', notified: 0 };
         // One connection per transaction: its queries run one after the other.
         const org = await organisationOf(trx, actor.organisationId);
-        const requester = await findPersonById(trx, actor.personId);
+        const requester = await findMemberPerson(trx, actor.organisationId, actor.personId);
         const admins = await listLocalAdmins(trx, actor.organisationId);
-        const recipients = admins.filter((a) => a.email && a.id !== actor.personId);
+        const recipients = admins.filter((a) => a.mail_to && a.id !== actor.personId);
         for (const admin of recipients) {
           await enqueueMail(
             trx,
-            mail.compose('right-requested', admin.email!, `Aanvraag gebruikersrecht voor ${org.name}`, {
+            mail.compose('right-requested', admin.mail_to!, `Aanvraag gebruikersrecht voor ${org.name}`, {
               adminName: fullName(admin),
               requesterName: fullName(requester!),
               organisationName: org.name,
@@ -148,7 +151,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         const { right } = await grant(trx, actor, request.person_id, validUntil);
         await decideRightRequest(trx, request.id, { status: 'granted', decidedBy: actor.personId });
         const org = await organisationOf(trx, actor.organisationId);
-        const requester = await findPersonById(trx, request.person_id);
+        const requester = await findMemberPerson(trx, actor.organisationId, request.person_id);
         await mailGranted(trx, requester!, org, right.valid_until);
         await audit(trx, { action: 'right.granted', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightRequestId: request.id, rightId: right.id, subjectPersonId: request.person_id, ...VOV_RIGHT, validUntil: right.valid_until } });
         return 'ok';
@@ -162,11 +165,11 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         if (!request) return (await findRightRequestInOrganisation(trx, requestId, actor.organisationId)) ? 'already-decided' : 'not-found';
         await decideRightRequest(trx, request.id, { status: 'refused', decidedBy: actor.personId, refusalReason: reason });
         const org = await organisationOf(trx, actor.organisationId);
-        const requester = await findPersonById(trx, request.person_id);
-        if (requester!.email) {
+        const requester = await findMemberPerson(trx, actor.organisationId, request.person_id);
+        if (requester!.mail_to) {
           await enqueueMail(
             trx,
-            mail.compose('right-refused', requester!.email, `Uw aanvraag voor een gebruikersrecht voor ${org.name} is geweigerd`, {
+            mail.compose('right-refused', requester!.mail_to, `Uw aanvraag voor een gebruikersrecht voor ${org.name} is geweigerd`, {
               requesterName: fullName(requester!),
               organisationName: org.name,
               kbo: formatKbo(org.kbo),
@@ -185,14 +188,14 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
     /** A local administrator grants the right to a user of the organisation without a request; a pending request is closed with it. */
     async grantDirectly(actor: Actor, personId: number, validUntil: IsoDate | null): Promise<RightsOutcome> {
       return db.transaction(async (trx) => {
-        if (!(await findMembership(trx, personId, actor.organisationId))) return 'not-found';
+        const person = await findMemberPerson(trx, actor.organisationId, personId);
+        if (!person) return 'not-found';
         const { right, created } = await grant(trx, actor, personId, validUntil);
         if (!created) return 'already-has-right';
         const pending = await findPendingRightRequest(trx, personId, actor.organisationId, VOV_RIGHT);
         if (pending) await decideRightRequest(trx, pending.id, { status: 'granted', decidedBy: actor.personId });
         const org = await organisationOf(trx, actor.organisationId);
-        const person = await findPersonById(trx, personId);
-        await mailGranted(trx, person!, org, validUntil);
+        await mailGranted(trx, person, org, validUntil);
         await audit(trx, { action: 'right.granted', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightId: right.id, rightRequestId: pending?.id ?? null, subjectPersonId: personId, ...VOV_RIGHT, validUntil } });
         return 'ok';
       });

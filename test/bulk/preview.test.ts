@@ -78,7 +78,7 @@ describe('a file with valid and invalid rows', () => {
   it('the invalid rows download as CSV with an error column; formulas are neutralised', async () => {
     const res = await jan.get(`${previewPath}/fouten.csv`).buffer(true).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toBe('attachment; filename="fouten-aanvragen.csv"');
+    expect(res.headers['content-disposition']).toBe('attachment; filename=fouten-aanvragen.csv');
     expect(res.text.startsWith('\uFEFF')).toBe(true);
     const lines = csvLines(res.text);
     expect(lines[0]).toBe(['Fouten', ...COLUMNS.map((c) => c.header)].join(';'));

@@ -58,7 +58,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   it('the template is UTF-8 with a BOM, separated by ; with the Dutch header row', async () => {
     const res = await jan.get(paths.bulkTemplate).buffer(true).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="sjabloon-meerdere-aanvragen-vov\.csv"$/);
+    expect(res.headers['content-disposition']).toBe('attachment; filename=sjabloon-meerdere-aanvragen-vov.csv');
     expect(res.text.startsWith('\uFEFFNummer vestigingseenheid;Naam vestigingseenheid;')).toBe(true);
     expect(csvLines(res.text)).toEqual([COLUMNS.map((c) => c.header).join(';')]);
   });

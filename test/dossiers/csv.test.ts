@@ -13,7 +13,7 @@ describe('CSV for Excel in nl-BE', () => {
     expect(csvCell(' spatie')).toBe('" spatie"');
   });
 
-  it.each(['=1+1', '+32 470', '-2', '@SUM(A1)', '\tTAB', '\rCR'])('neutralises a cell that a spreadsheet would run as a formula: %j', (value) => {
+  it.each(['=1+1', '+32 470', '-2', '@SUM(A1)', '\tTAB', '\rCR', '＝1+1', '＋SUM(A1)', '－2+3', '＠SUM(A1)'])('neutralises a cell that a spreadsheet would run as a formula: %j', (value) => {
     expect(csvCell(value).replace(/^"/, '').startsWith(`'${value[0]}`)).toBe(true);
   });
 

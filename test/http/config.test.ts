@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
-
-const productionBase = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://u@db/wse',
-  PUBLIC_URL: 'https://loket.example.be',
-  SESSION_SECRET: 'x'.repeat(40),
-  SAML_IDP_METADATA: 'https://idp.example.be/metadata',
-  SAML_SP_KEY: '/run/secrets/sp.key',
-  SAML_SP_CERT: '/run/secrets/sp.crt',
-  SMTP_URL: 'smtp://mail.example.be:25',
-};
+import { loadConfig } from '../../src/config.js';
+import { problemsOf, productionBase } from './config-fixtures.js';
 
 describe('configuration', () => {
   it('runs in development with nothing set: embedded database, development IdP and mailbox', () => {

@@ -34,8 +34,8 @@ export async function organisationWith(db: Db, n: number, name: string, people: 
     ids[a.insz] = person.id;
   }
   for (const u of people.users ?? []) {
-    const p = await findOrCreatePerson(db, { ...u });
-    await addMembership(db, { personId: p.id, organisationId: org.id, isLocalAdmin: false, addedBy: null });
+    const p = await findOrCreatePerson(db, u.insz);
+    await addMembership(db, { personId: p.id, organisationId: org.id, isLocalAdmin: false, addedBy: null, entered: u });
     ids[u.insz] = p.id;
   }
   return { org, personId: (p: TestPerson) => ids[p.insz] };

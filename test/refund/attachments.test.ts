@@ -24,14 +24,24 @@ describe('uploaded files', () => {
     expect(safeFilename('a\u0000b\r\n".pdf')).toBe('ab.pdf');
     expect(safeFilename('..')).toBe('bijlage');
     expect(safeFilename('')).toBe('bijlage');
-    expect(safeFilename('x'.repeat(300)).length).toBe(200);
+    expect(safeFilename('x'.repeat(300)).length).toBe(100);
+  });
+
+  it('names a stored file after its detected type, without invisible or bidirectional characters', () => {
+    expect(safeFilename('factuur\u202Egpj.exe', 'image/jpeg')).toBe('factuurgpj.jpg');
+    expect(safeFilename('scan\u200B\u2066.PDF\u2069', 'application/pdf')).toBe('scan.pdf');
+    expect(safeFilename('foto.jpeg', 'image/jpeg')).toBe('foto.jpg');
+    expect(safeFilename('attest', 'image/png')).toBe('attest.png');
+    expect(safeFilename('.pdf', 'application/pdf')).toBe('bijlage.pdf');
+    expect(safeFilename('rapport: versie 2?.pdf', 'application/pdf')).toBe('rapport versie 2.pdf');
+    expect(safeFilename(`${'😀'.repeat(150)}.png`, 'image/png')).toBe(`${'😀'.repeat(100)}.png`);
   });
 
   it('refuses empty files and other types with what to do; accepts by content whatever the name says', () => {
     expect(checkUpload('inschrijvingsattest', file(Buffer.alloc(0), 'leeg.pdf'))).toEqual({ ok: false, kind: 'inschrijvingsattest', message: 'Het bestand voor het inschrijvingsattest is leeg. Kies een ander bestand.' });
     expect(checkUpload('loopbaanattest', file(Buffer.from('MZ'), 'attest.pdf', 'application/pdf'))).toMatchObject({ ok: false, message: 'Het bestand voor het attest van loopbaanbegeleiding moet een PDF, PNG of JPEG zijn. Kies een ander bestand.' });
     const ok = checkUpload('inschrijvingsattest', file(Buffer.from('%PDF-1.4'), 'scan.exe', 'application/x-msdownload'));
-    expect(ok).toMatchObject({ ok: true, upload: { contentType: 'application/pdf', filename: 'scan.exe', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(ok).toMatchObject({ ok: true, upload: { contentType: 'application/pdf', filename: 'scan.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
   });
 
   it('shows sizes in kB and MB', () => {

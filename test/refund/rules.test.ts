@@ -187,12 +187,34 @@ describe('step 5 Bijlagen', () => {
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(16)]);
     expect((await upload(url, 'inschrijvingsattest', png, '../../etc/scan.txt', 'text/plain')).status).toBe(303);
     const stored = await t.database.db('attachment').orderBy('id', 'desc').first('filename', 'content_type', 'size_bytes');
-    expect(stored).toEqual({ filename: 'scan.txt', content_type: 'image/png', size_bytes: 24 });
+    // The extension follows the content: a PNG named scan.txt is stored and served as scan.png.
+    expect(stored).toEqual({ filename: 'scan.png', content_type: 'image/png', size_bytes: 24 });
     const page = await agent.get(url).expect(200);
-    const href = /<a href="(\/terugbetaling\/\d+\/bijlagen\/\d+)">scan\.txt<\/a>/.exec(page.text)![1];
+    const href = /<a href="(\/terugbetaling\/\d+\/bijlagen\/\d+)">scan\.png<\/a>/.exec(page.text)![1];
     const download = await agent.get(href).buffer(true).expect(200);
     expect(download.headers['content-type']).toBe('image/png');
-    expect(download.headers['content-disposition']).toContain('attachment;');
+    expect(download.headers['content-disposition']).toBe('attachment; filename=scan.png');
+  });
+
+  it('stores and serves a name that cannot pose as another type: no bidirectional tricks, capped, RFC 5987', async () => {
+    const url = await bijlagenPage();
+    // Shown as "attest-exe.pdf" by the right-to-left override, but an executable name: it becomes a .pdf.
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+    expect((await upload(url, 'inschrijvingsattest', pdf, 'attest-\u202Efdp.exe', 'application/pdf')).status).toBe(303);
+    const tricked = await t.database.db('attachment').orderBy('id', 'desc').first('id', 'filename');
+    expect(tricked.filename).toBe('attest-fdp.pdf');
+    const download = await agent.get(`${url}/${tricked.id}`).buffer(true).expect(200);
+    expect(download.headers['content-disposition']).toBe('attachment; filename=attest-fdp.pdf');
+
+    const long = `Inschrijving opleiding veiligheidscoördinator ${'é'.repeat(200)}.pdf.jpeg`;
+    expect((await upload(url, 'inschrijvingsattest', pdf, long, 'image/jpeg')).status).toBe(303);
+    const capped = await t.database.db('attachment').orderBy('id', 'desc').first('id', 'filename');
+    expect(Array.from(capped.filename as string).length).toBe(104);
+    expect(capped.filename).toMatch(/^Inschrijving opleiding veiligheidscoördinator é+\.pdf$/);
+    const named = await agent.get(`${url}/${capped.id}`).buffer(true).expect(200);
+    const disposition = named.headers['content-disposition'] as string;
+    expect(disposition).toMatch(/^attachment; filename="Inschrijving opleiding veiligheidsco.rdinator [^"]+\.pdf"; filename\*=UTF-8''/);
+    expect(decodeURIComponent(disposition.split("filename*=UTF-8''")[1])).toBe(capped.filename);
   });
 
   it('refuses an empty file with a Dutch message, and a file over 10 MB', async () => {

@@ -323,3 +323,49 @@ describe('production', () => {
     expect(TEST_PUBLIC_URL).toMatch(/^http:\/\/127\.0\.0\.1/);
   });
 });
+
+describe('two organisations share a person, never what they entered', () => {
+  const B_TYPED = { firstName: 'Xavier', lastName: 'Omleider', email: 'omleiding@beta.example' };
+  const nora = { insz: inszFor(71, 7, 7, 7), firstName: 'Nora', lastName: 'Nieuwelinge', email: 'nora@alfa.example' };
+  const bea = () => agents['local administrator of another organisation'];
+  const addUser = async (agent: Agent, fields: Record<string, string>) => {
+    const page = await agent.get('/gebruikersbeheer/gebruikers/nieuw');
+    const res = await agent.post('/gebruikersbeheer/gebruikers').type('form').send({ _csrf: csrfTokenFrom(page.text), ...fields });
+    expect(res.status).toBe(303);
+    return res.headers.location as string;
+  };
+
+  it("B's administrator who adds the INSZ of A's user learns nothing about her on any page", async () => {
+    const miaPage = await addUser(bea(), { insz: memberNoRight.insz, ...B_TYPED });
+    expect((await bea().get(miaPage)).text).toContain('<h1>Xavier Omleider</h1>');
+    const fill = routeTable({ ...ids, other: 1 }).fill;
+    const problems: string[] = [];
+    // Every page she may open (the development mailbox, public in development only, shows every mail).
+    for (const route of appRoutes(t.app).filter((r) => r.method === 'get' && levelOf(r.path).level !== 'public')) {
+      const res = await bea().get(fill(route.path));
+      for (const secret of [memberNoRight.lastName, memberNoRight.email, owner.lastName, SECRET_EMPLOYEE, ids.dossiernummer]) {
+        if (res.text?.includes(secret)) problems.push(`GET ${fill(route.path)} shows "${secret}" of organisation A`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("A's mails about a shared person never go to the address B typed, and A never sees what B typed", async () => {
+    await addUser(bea(), { insz: nora.insz, ...B_TYPED }); // B is first to know this INSZ
+    const jan = request.agent(t.app);
+    await loginForOrganisation(jan, owner, orgA.id);
+    const noraPage = await jan.get(await addUser(jan, { insz: nora.insz, firstName: nora.firstName, lastName: nora.lastName, email: nora.email }));
+    expect(noraPage.text).toContain('<h1>Nora Nieuwelinge</h1>');
+    expect(noraPage.text).toContain(nora.email);
+    for (const page of [noraPage.text, (await jan.get('/gebruikersbeheer')).text, (await jan.get('/gebruikersbeheer/logboek')).text]) {
+      for (const secret of [B_TYPED.lastName, B_TYPED.email, otherMember.lastName, otherAdmin.lastName]) expect(page).not.toContain(secret);
+    }
+    const noraId = (await t.database.db('person').where({ insz: nora.insz }).first('id')).id;
+    const form = await jan.get(`/gebruikersbeheer/gebruikers/${noraId}`);
+    const granted = await jan.post(`/gebruikersbeheer/gebruikers/${noraId}/recht`).type('form').send({ _csrf: csrfTokenFrom(form.text), validUntil: '' });
+    expect(granted.status).toBe(303);
+    const mails = await t.database.db('mail_outbox').where('subject', 'like', `%${orgA.name}%`).select('to_address');
+    expect(mails.map((m) => m.to_address)).toContain(nora.email);
+    expect(mails.map((m) => m.to_address)).not.toContain(B_TYPED.email);
+  });
+});

@@ -384,15 +384,16 @@ describe('uploads', () => {
     expect(await t.database.db('attachment').where({ draft_id: draftId }).count({ n: '*' }).first()).toEqual({ n: 0 });
   });
 
-  it('a file name with a path, control characters or markup is reduced to a safe name; the download cannot break its headers', async () => {
+  it('a file name with a path, control, bidirectional or reserved characters is reduced to a safe name; the download cannot break its headers', async () => {
     const names: [string, string][] = [
       ['../../../../etc/passwd.pdf', 'passwd.pdf'],
       ['..\\..\\windows\\system32\\evil.pdf', 'evil.pdf'],
       ['/absolute/path/attest.pdf', 'attest.pdf'],
-      ['..', 'bijlage'],
-      ['attest"\r\nX-Injected: 1.pdf', 'attest%22%0D%0AX-Injected: 1.pdf'],
-      ['<img src=x onerror=alert(1)>.pdf', '<img src=x onerror=alert(1)>.pdf'],
+      ['..', 'bijlage.pdf'],
+      ['attest"\r\nX-Injected: 1.pdf', 'attest%22%0D%0AX-Injected 1.pdf'],
+      ['<img src=x onerror=alert(1)>.pdf', 'img src=x onerror=alert(1).pdf'],
       ['überweisung – été 📎.pdf', 'überweisung – été 📎.pdf'],
+      ['factuur-\u202Efdp.exe', 'factuur-fdp.pdf'],
     ];
     for (const [sent, stored] of names) {
       const res = await upload(sent, PDF);
@@ -403,7 +404,7 @@ describe('uploads', () => {
       expect(download.status).toBe(200);
       expect(download.headers['x-injected']).toBeUndefined();
       const disposition = download.headers['content-disposition'];
-      expect(disposition).toMatch(/^attachment; filename="[^"/\\\r\n]*"; filename\*=UTF-8''[^\s"]*$/);
+      expect(disposition).toMatch(/^attachment; filename=("[^"/\\\r\n]*"|[^\s";/\\]+)(; filename\*=UTF-8''[^\s"]*)?$/);
       expect(download.body.equals(PDF)).toBe(true);
     }
     // Even a name with control characters and quotes in the database (another way in, an older version) downloads safely.
@@ -413,10 +414,11 @@ describe('uploads', () => {
     const oddDownload = await jan.get(`${draftUrl}/bijlagen/${odd.id}`);
     expect(oddDownload.status).toBe(200);
     expect(oddDownload.headers['x-injected']).toBeUndefined();
-    expect(oddDownload.headers['content-disposition']).toBe(`attachment; filename="a___X-Injected: 1_b.pdf"; filename*=UTF-8''a%22%0D%0AX-Injected%3A%201%5Cb.pdf`);
+    // Served under the safe name too: the last path part, the type's extension.
+    expect(oddDownload.headers['content-disposition']).toBe('attachment; filename=b.pdf');
     const page = await jan.get(`${draftUrl}/bijlagen`);
     expect(page.text).not.toContain('<img src=x onerror');
-    expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;.pdf');
+    expect(page.text).toContain('img src=x onerror=alert(1).pdf');
   });
 });
 
@@ -526,6 +528,18 @@ describe('injection', () => {
       const res = await request(t.app).get(p);
       expect(rawIn(res.text), p).toEqual([]);
     }
+  });
+
+  it('the CSV export neutralises the fullwidth ＝ ＋ － ＠ too, which spreadsheets read as formula signs', async () => {
+    const draft = await completeDraft(employerAgent, (await t.database.db('establishment_unit').where({ organisation_id: hostileOrgId }).first('id')).id, {
+      werknemer: { firstName: '＠SUM(A1)', lastName: 'Test' },
+      opleiding: { trainingName: '＝HYPERLINK("http://evil.example";"klik")', odbNumber: '54321' },
+    });
+    expect((await postForm(employerAgent, `${draft}/overzicht`, { actie: 'volgende', declaration: 'ja' })).status).toBe(303);
+    const csv = await employerAgent.get('/mijn-dossiers/export.csv');
+    const line = csv.text.split('\r\n').find((l) => l.includes('HYPERLINK'))!;
+    expect(line).toContain(`;'＠SUM(A1) Test;`);
+    expect(line).toContain(`;"'＝HYPERLINK(""http://evil.example"";""klik"")";`);
   });
 
   it('the PDF receipt prints the names and the title literally, as text', async () => {

@@ -84,6 +84,9 @@ export function employee(n: number): Employee {
 
 const fmt = (iso: IsoDate) => formatDateNl(iso);
 
+/** The contact address typed in the Werkgever step: the employer's receipt goes there. */
+export const CONTACT_EMAIL = 'contact@werkgever.example';
+
 /**
  * The answers of steps 1 to 4 for a 40-hour ODB training that starts next week (today on the real clock): the
  * refund tests' valid input (test/refund/fixtures.ts) for this employee and these dates.
@@ -91,7 +94,7 @@ const fmt = (iso: IsoDate) => formatDateNl(iso);
 export function journeyAnswers(unitId: number, who: Employee, options: { odbNumber?: string; now?: Date } = {}) {
   const today = todayInBrussels(options.now ?? new Date());
   return {
-    werkgever: { ...validInput.werkgever(String(unitId)), contactEmail: 'contact@werkgever.example' },
+    werkgever: { ...validInput.werkgever(String(unitId)), contactEmail: CONTACT_EMAIL },
     werknemer: { ...validInput.werknemer, insz: who.insz, firstName: who.firstName, lastName: who.lastName, email: who.email },
     opleiding: { ...validInput.opleiding, odbNumber: options.odbNumber ?? validInput.opleiding.odbNumber, startDate: fmt(addDays(today, 7)), endDate: fmt(addDays(today, 180)) },
     initiatief: { ...validInput.initiatief },
