@@ -3,6 +3,7 @@
  *   npm run cli -- org:create --kbo 0403.170.701 --name "Bouwbedrijf De Meeuw NV"
  *   npm run cli -- admin:add --kbo 0403.170.701 --insz 75.04.12-123.53 --name "An Beheerder" --email an@example.be
  *   npm run cli -- org:list
+ *   npm run cli -- retention:run [--dry-run] [--now YYYY-MM-DD]
  * Exit status: 0 done, 1 refused input (the message says why), 2 wrong usage.
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { openDatabase, type OpenDatabase } from './db/open.js';
 import { formatKbo } from './domain/kbo.js';
 import { maskInsz } from './domain/insz.js';
 import { listOrganisationsWithCounts } from './organisations/repository.js';
+import { RETENTION_USAGE, retentionRunCommand } from './privacy/cli.js';
 import { addLocalAdministrator, createOrganisation, OperatorInputError, splitFullName } from './organisations/service.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -27,6 +29,7 @@ Commands:
       (--first-name and --last-name instead of --name for names that don't split at the first space.)
   org:list
       List every organisation with its number of users and local administrators.
+${RETENTION_USAGE}
 
 The database is DATABASE_URL, or in development the embedded database of \`npm start\`.`;
 
@@ -68,7 +71,7 @@ async function connect(config: Config): Promise<OpenDatabase> {
 }
 
 /** A command with its options checked, ready to run against the database. */
-type Command = (db: Db) => Promise<void>;
+type Command = (db: Db, config: Config) => Promise<void>;
 
 function parseCommand(argv: string[]): Command | 'help' {
   const [command, ...rest] = argv;
@@ -103,6 +106,11 @@ function parseCommand(argv: string[]): Command | 'help' {
         for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
       };
     }
+    case 'retention:run': {
+      const run = retentionRunCommand(rest);
+      if (typeof run === 'string') throw new UsageError(run);
+      return run;
+    }
     default:
       throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
   }
@@ -115,7 +123,7 @@ async function run(argv: string[]): Promise<void> {
   const database = await connect(config);
   try {
     await migrateLatest(database.db);
-    await command(database.db);
+    await command(database.db, config);
   } finally {
     await database.close();
   }

@@ -6,6 +6,7 @@ import { openDatabase } from './db/open.js';
 import { seedDemoData } from './db/seed.js';
 import { createLogger } from './http/logger.js';
 import { createMailWorker } from './mail/worker.js';
+import { createRetentionJob } from './privacy/job.js';
 
 function readConfig(): Config {
   try {
@@ -31,6 +32,9 @@ const app = createApp(config, { db: database.db, databaseUrl: database.url, logg
 // Sends the mail outbox; safe with several instances on one database (row leases, SKIP LOCKED).
 const mailWorker = createMailWorker({ db: database.db, config, logger });
 mailWorker.start();
+// The daily retention purge (docs/privacy.md): every instance checks, one per day does the work.
+const retentionJob = createRetentionJob({ db: database.db, config, logger });
+retentionJob.start();
 const server = createServer(app);
 server.keepAliveTimeout = 65_000;
 // While shutting down, every response not sent yet says `Connection: close`, so a keep-alive client (or load
@@ -66,6 +70,7 @@ async function shutdown(signal: string): Promise<void> {
   await closed;
   clearInterval(sweep);
   await mailWorker.stop();
+  await retentionJob.stop();
   await app.close();
   await database.close();
   logger.info('stopped');
