@@ -94,8 +94,10 @@ export async function lockDue(trx: Knex.Transaction, due: Due, limit: number): P
   return rows.map((r) => r.key);
 }
 
+/** Deletes the locked rows; the condition again, as a key need not be unique (a rate-limit key has many windows). */
 export async function deleteRows(trx: Knex.Transaction, due: Due, keys: readonly (string | number)[]): Promise<void> {
-  await trx(due.table).whereIn(due.key, keys).delete();
+  const sql = `DELETE FROM ${due.table} t WHERE t.${due.key} = ANY(?) AND ${due.where}`;
+  await trx.raw(sql, [keys.map(String), ...due.bindings]);
 }
 
 /**
