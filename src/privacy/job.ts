@@ -35,12 +35,16 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
   const every = options.checkEveryMs ?? 3_600_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  let stopping = false;
 
   async function runOnce(): Promise<RetentionCounts | null> {
     const at = now();
     const day = todayInBrussels(at);
     if (!(await claimRun(options.db, day, at, new Date(at.getTime() - STALE_CLAIM_MS)))) return null;
-    const counts = await runRetention({ db: options.db, config: options.config, now: at, data: options.data });
+    const run = { db: options.db, config: options.config, now: at, data: options.data, shouldStop: () => stopping };
+    const counts = await runRetention(run);
+    // A run cut short by a shutdown stays unfinished: its claim goes stale and another instance finishes the day.
+    if (stopping) return counts;
     await finishRun(options.db, day, now(), counts);
     options.logger.info({ retention: counts }, 'retention purge done for %s', day);
     return counts;
@@ -61,6 +65,7 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
     },
     runOnce,
     async stop() {
+      stopping = true;
       clearTimeout(timer);
       await running;
     },

@@ -20,6 +20,8 @@ export interface RetentionOptions {
   now: Date;
   dryRun?: boolean;
   data?: RetentionData;
+  /** Checked between batches: a process shutting down stops after the batch in hand (the next run goes on). */
+  shouldStop?: () => boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -145,6 +147,7 @@ export async function runRetention(opts: RetentionOptions): Promise<RetentionCou
   }
 
   const counts = Object.fromEntries(steps.map((s) => [s.kind, 0])) as RetentionCounts;
+  let stopped = false;
   for (const step of steps) {
     for (const due of step.due) {
       if (opts.dryRun) {
@@ -152,13 +155,14 @@ export async function runRetention(opts: RetentionOptions): Promise<RetentionCou
         continue;
       }
       const batch = step.batch ?? data.batchSize;
-      for (;;) {
+      while (!stopped) {
         const done = await db.transaction(async (trx) => {
           const keys = await lockDue(trx, due, batch);
           if (keys.length) await (step.apply ? step.apply(trx, keys as number[]) : deleteRows(trx, due, keys));
           return keys.length;
         });
         counts[step.kind] += done;
+        if (done > 0) stopped = opts.shouldStop?.() ?? false;
         if (done < batch) break;
       }
     }

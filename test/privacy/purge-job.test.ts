@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/knex.js';
+import { defaultRetention } from '../../src/domain/retention-data.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMailWorker } from '../../src/mail/worker.js';
 import { createRetentionJob } from '../../src/privacy/job.js';
@@ -80,6 +81,20 @@ describe('the daily purge job', () => {
     } finally {
       await otherPool.destroy();
     }
+  });
+
+  it('a shutdown stops the purge between batches: what is done stays, the rest waits for the next run', async () => {
+    await insertDueRows();
+    const data = { ...defaultRetention, batchSize: 1 };
+    const now = new Date('2030-01-01T03:00:00Z');
+    const cut = await runRetention({ db, config, now, data, shouldStop: () => true });
+    // One batch (of one row) was done: the first of the two expired sessions.
+    expect(Object.values(cut).reduce((a, b) => a + b)).toBe(1);
+    expect(cut.session).toBe(1);
+    expect(await db('session').count({ n: '*' })).toEqual([{ n: 1 }]);
+    expect(await db('bulk_upload').count({ n: '*' })).toEqual([{ n: 1 }]);
+    const rest = await runRetention({ db, config, now, data });
+    expect(rest).toMatchObject({ session: 1, bulkPreview: 1, draftWarning: 1 });
   });
 
   it('mails the owner of an untouched draft 30 days before it is deleted, over SMTP, without the INSZ', async () => {
