@@ -33,6 +33,8 @@ import { draftPageReads } from './refund/page-read.js';
 import { refundRoutes } from './refund/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { bulkRoutes } from './bulk/routes.js';
+import { privacyRoutes } from './privacy/routes.js';
+import { defaultRetention } from './domain/retention-data.js';
 import './http/types.js';
 
 export interface AppDeps {
@@ -94,6 +96,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   app.use(siteRoutes());
   app.use(helpRoutes({ rules, now }));
+  app.use(privacyRoutes({ retention: defaultRetention }));
   app.use(authRoutes(authDeps));
   if (devIdpEnabled(config)) app.use(devIdpRoutes(config, serviceProvider));
   const rights = createRightsService({ db, mail: createMailComposer(config), now });

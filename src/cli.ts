@@ -3,6 +3,7 @@
  *   npm run cli -- org:create --kbo 0403.170.701 --name "Bouwbedrijf De Meeuw NV"
  *   npm run cli -- admin:add --kbo 0403.170.701 --insz 75.04.12-123.53 --name "An Beheerder" --email an@example.be
  *   npm run cli -- org:list
+ *   npm run cli -- retention:run [--dry-run] [--now YYYY-MM-DD]
  * Exit status: 0 done, 1 refused input (the message says why), 2 wrong usage.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { formatKbo } from './domain/kbo.js';
 import { maskInsz } from './domain/insz.js';
 import { listOrganisationsWithCounts } from './organisations/repository.js';
 import { StartupError } from './startup.js';
+import { RETENTION_USAGE, retentionRunCommand } from './privacy/cli.js';
 import { addLocalAdministrator, createOrganisation, OperatorInputError, splitFullName } from './organisations/service.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -28,6 +30,7 @@ Commands:
       (--first-name and --last-name instead of --name for names that don't split at the first space.)
   org:list
       List every organisation with its number of users and local administrators.
+${RETENTION_USAGE}
 
 The database is DATABASE_URL, or in development the embedded database of \`npm start\`.`;
 
@@ -103,6 +106,11 @@ function parseCommand(argv: string[]): Command | 'help' {
         const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
         for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
       };
+    }
+    case 'retention:run': {
+      const run = retentionRunCommand(rest);
+      if (typeof run === 'string') throw new UsageError(run);
+      return run;
     }
     default:
       throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');

@@ -7,6 +7,7 @@ export const paths = {
   assets: '/assets',
   sessionExpired: '/sessie-verlopen',
   accessibility: '/toegankelijkheidsverklaring',
+  privacy: '/privacyverklaring',
 
   login: '/aanmelden',
   logout: '/afmelden',

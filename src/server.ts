@@ -7,6 +7,7 @@ import { openDatabase } from './db/open.js';
 import { seedDemoData } from './db/seed.js';
 import { createLogger } from './http/logger.js';
 import { createMailWorker } from './mail/worker.js';
+import { createRetentionJob } from './privacy/job.js';
 import { exitOnStartupFailure, SHUTDOWN_DRAIN_MS, StartupError } from './startup.js';
 
 /** Binds the port before anything touches the database: a port in use is one line, and no migration ran. */
@@ -63,6 +64,9 @@ async function start(): Promise<void> {
   // Sends the mail outbox; safe with several instances on one database (row leases, SKIP LOCKED).
   const mailWorker = createMailWorker({ db: database.db, config, logger });
   mailWorker.start();
+  // The daily retention purge (docs/privacy.md): every instance checks, one per day does the work.
+  const retentionJob = createRetentionJob({ db: database.db, config, logger });
+  retentionJob.start();
   server.keepAliveTimeout = 65_000;
   // While shutting down, every response not sent yet says `Connection: close`, so a keep-alive client (or load
   // balancer) opens a new connection, to another instance, instead of sending its next request into one being closed.
@@ -97,6 +101,7 @@ async function start(): Promise<void> {
     await closed;
     clearInterval(sweep);
     await mailWorker.stop();
+    await retentionJob.stop();
     await app.close();
     await database.close();
     logger.info('stopped');

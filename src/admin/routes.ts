@@ -12,6 +12,7 @@ import { chooseOrganisationFirst } from '../organisations/routes.js';
 import { paths } from '../paths.js';
 import { findRightRequestInOrganisation, listPendingRightRequests, listRightsOfMember, listUnrevokedRightsOfOrganisation, type RightRequestWithPerson, type UserRightRow } from '../rights/repository.js';
 import { fullName, VOV_RIGHT, type Actor, type RightsService } from '../rights/service.js';
+import { accessRecordsForLogbook, recordAccess } from '../privacy/access.js';
 import { adminPaths } from './paths.js';
 import { findMember, listAuditLog, listMembers, type AuditRow } from './repository.js';
 import { addUserSchema, grantRightSchema, idParam, refuseRequestSchema } from './schemas.js';
@@ -163,6 +164,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     const organisationId = req.auth!.organisation!.id;
     const member = await findMember(db, organisationId, idFrom(req.params.personId));
     if (!member) throw new HttpError(404);
+    await recordAccess(db, req, now(), { what: 'person', subjectPersonId: member.person_id });
     const rightsOfMember = (await listRightsOfMember(db, organisationId, member.person_id)).map(rightView);
     res.status(status).render('admin/user.njk', {
       user: { personId: member.person_id, name: fullName(member), insz: maskInsz(member.insz), email: member.email, isLocalAdmin: member.is_local_admin, since: formatDateNl(todayInBrussels(new Date(member.created_at))) },
@@ -195,7 +197,11 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   });
 
   router.get(adminPaths.auditLog, async (req, res) => {
-    const rows = await listAuditLog(db, req.auth!.organisation!.id, AUDIT_LOG_LIMIT);
+    const organisationId = req.auth!.organisation!.id;
+    const [rows, accessRecords] = await Promise.all([
+      listAuditLog(db, organisationId, AUDIT_LOG_LIMIT),
+      accessRecordsForLogbook(db, organisationId, AUDIT_LOG_LIMIT),
+    ]);
     res.render('admin/audit-log.njk', {
       entries: rows.map((r) => ({
         at: formatDateTimeNl(new Date(r.at)),
@@ -203,6 +209,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
         actor: r.actor_first_name ? `${r.actor_first_name} ${r.actor_last_name}` : 'Het WSE-loket (beheerder van het portaal)',
         subject: r.subject_insz ? `${fullName(subjectName(r))} (${maskInsz(r.subject_insz)})` : null,
       })),
+      accessRecords,
       limit: AUDIT_LOG_LIMIT,
       helpLink: adminHelpLink('auditLog'),
     });

@@ -3,6 +3,7 @@ import { audit } from '../auth/service.js';
 import type { Db } from '../db/knex.js';
 import { todayInBrussels } from '../domain/dates.js';
 import { normaliseInsz } from '../domain/insz.js';
+import { defaultRetention, retentionRule } from '../domain/retention-data.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { toCsv } from '../dossiers/csv.js';
 import { HttpError } from '../http/errors.js';
@@ -22,8 +23,8 @@ import { validateEach, validateRows, type RowError, type RowResult, type Validat
 
 type Conn = Db | Knex.Transaction;
 
-/** Previews nobody confirmed are removed after this many days. */
-export const PREVIEW_RETENTION_DAYS = 30;
+/** Previews nobody confirmed are removed after this many days (the retention table's; the daily purge too). */
+export const PREVIEW_RETENTION_DAYS = retentionRule(defaultRetention, 'bulkPreview').period.amount;
 
 export type UploadOutcome = { ok: true; uploadId: number } | { ok: false; message: string };
 

@@ -15,6 +15,7 @@ import { renderReceiptPdf } from '../refund/receipt-pdf.js';
 import { dossierSchoolYears, findDossierByNumber, listDrafts } from '../refund/repository.js';
 import type { OrganisationAuth } from '../refund/service.js';
 import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refund/urls.js';
+import { recordAccess } from '../privacy/access.js';
 import { toCsv } from './csv.js';
 import { pageOf, pager, thousands, withQuery } from './paging.js';
 import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
@@ -146,11 +147,13 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
 
   const receipt: Handler = async (req, res) => {
     const model = await findReceipt(req);
+    await recordAccess(deps.db, req, deps.now(), { what: 'dossier', dossiernummer: model.dossiernummer });
     res.render('dossiers/receipt.njk', { receipt: model, pdfHref: receiptPdfPath(model.dossiernummer) });
   };
 
   const receiptPdf: Handler = async (req, res) => {
     const model = await findReceipt(req);
+    await recordAccess(deps.db, req, deps.now(), { what: 'dossier-pdf', dossiernummer: model.dossiernummer });
     const pdf = await renderReceiptPdf(model);
     res.attachment(`ontvangstbevestiging-${model.dossiernummer}.pdf`);
     res.send(pdf);

@@ -10,8 +10,20 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { app: 'wse-loket' },
-      // Belt and braces: the code never logs these, and if a library does, they are hidden.
-      redact: { paths: ['req.headers.cookie', 'res.headers["set-cookie"]', '*.insz', '*.SAMLResponse', '*.password'], censor: '[verborgen]' },
+      // Belt and braces: the code never logs these, and if a library does, they are hidden. A PostgreSQL error's
+      // `detail` quotes the row's values (an INSZ in a duplicate key).
+      redact: {
+        paths: [
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.insz',
+          '*.SAMLResponse',
+          '*.password',
+          '*.detail',
+          'err.cause.detail',
+        ],
+        censor: '[verborgen]',
+      },
     },
     // Asynchronous writes: a log line never blocks a request, and lines written while one write is in flight
     // go out together. pino flushes what is left synchronously when the process exits.

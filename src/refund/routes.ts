@@ -20,6 +20,7 @@ import { preReadOf } from './page-read.js';
 import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
 import { helpHref, isReachable, nextStep, OVERVIEW_STEP, previousStep, stepBySlug, STEPS, stepIndex, type StepDefinition } from './steps.js';
 import { overviewSections } from './summary.js';
+import { recordAccess } from '../privacy/access.js';
 import { attachmentPath, deleteDraftPath, draftPath, NEW_DRAFT, receiptPath, removeAttachmentPath, stepPath, type DraftRef } from './urls.js';
 
 export interface RefundRouteDeps {
@@ -165,7 +166,9 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
 
   const downloadAttachment: Handler = async (req, res) => {
     const auth = organisationAuth(req);
-    const file = await service.attachment(auth.organisation.id, positiveId(req.params.draftId), positiveId(req.params.attachmentId));
+    const draftId = positiveId(req.params.draftId);
+    const file = await service.attachment(auth.organisation.id, draftId, positiveId(req.params.attachmentId));
+    await recordAccess(deps.db, req, deps.now(), { what: 'attachment', draftId, attachmentId: file.id });
     // Always a download, never rendered in our origin, under a safe name (also for rows stored before names were
     // made safe); express quotes it, with an ASCII fallback and RFC 5987 filename* when it needs more than ASCII.
     res.attachment(safeFilename(file.filename, file.content_type as AllowedContentType));

@@ -34,6 +34,7 @@ describe('public pages in a real browser', () => {
       ['Hulp bij aanmelden en aanvragen', '/hulp'],
       ['Veelgestelde vragen', '/veelgestelde-vragen'],
       ['Contact', '/contact'],
+      ['Privacyverklaring', '/privacyverklaring'],
     ] as const) {
       await page.getByRole('contentinfo').getByRole('link', { name: link, exact: true }).click();
       await page.waitForURL((u) => u.pathname === path);

@@ -29,7 +29,7 @@ const otherMember = person(4, 'Olaf', 'Anderbedrijf');
 const otherAdmin = person(5, 'Bea', 'Beheerderb');
 const SECRET_EMPLOYEE = 'Geheimenaam';
 
-const PUBLIC = new Set(['/', '/healthz', '/readyz', '/toegankelijkheidsverklaring', '/sessie-verlopen', '/hulp', '/hulp/lokale-beheerders', '/veelgestelde-vragen', '/contact', '/aanmelden', '/afmelden', '/afgemeld']);
+const PUBLIC = new Set(['/', '/healthz', '/readyz', '/toegankelijkheidsverklaring', '/privacyverklaring', '/sessie-verlopen', '/hulp', '/hulp/lokale-beheerders', '/veelgestelde-vragen', '/contact', '/aanmelden', '/afmelden', '/afgemeld']);
 
 /** Who may use a route, judged from its path: the guard every router puts in front of its paths. */
 function levelOf(path: string): { level: Level; known: boolean } {
