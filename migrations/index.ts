@@ -6,6 +6,7 @@ import * as m004 from './004_refund.js';
 import * as m005 from './005_bulk.js';
 import * as m006 from './006_mail_templates.js';
 import * as m007 from './007_dossier_list_index.js';
+import * as m010 from './010_dossier_life.js';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '005_bulk': m005,
   '006_mail_templates': m006,
   '007_dossier_list_index': m007,
+  '010_dossier_life': m010,
 };

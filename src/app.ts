@@ -32,6 +32,9 @@ import { draftPageReads } from './refund/page-read.js';
 import { refundRoutes } from './refund/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { bulkRoutes } from './bulk/routes.js';
+import { apiRoutes } from './api/routes.js';
+import { createDossierLife } from './decisions/service.js';
+import { decisionRoutes } from './decisions/routes.js';
 import './http/types.js';
 
 export interface AppDeps {
@@ -72,6 +75,9 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(requestLogger(logger));
   app.use(healthRoutes(db, deps.stopping));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
+  const life = createDossierLife({ db, now, publicUrl: config.publicUrl });
+  // The back-office API: Bearer tokens, JSON bodies and answers; before the form parsers, session and CSRF.
+  app.use(paths.api, apiRoutes({ db, config, life, logger }));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(multipart());
@@ -99,6 +105,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(adminRoutes({ db, rights, now }));
   app.use(devMailboxRoutes(db, config));
   app.use(refundRoutes({ db, config, now, rules }));
+  app.use(decisionRoutes({ db, life, now }));
   app.use(dossierRoutes({ db, now, rules }));
   app.use(bulkRoutes({ db, config, now, rules }));
 

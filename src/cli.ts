@@ -15,6 +15,7 @@ import { formatKbo } from './domain/kbo.js';
 import { maskInsz } from './domain/insz.js';
 import { listOrganisationsWithCounts } from './organisations/repository.js';
 import { addLocalAdministrator, createOrganisation, OperatorInputError, splitFullName } from './organisations/service.js';
+import { LIFE_COMMANDS, LIFE_USAGE, lifeCommand } from './decisions/cli.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -27,6 +28,7 @@ Commands:
       (--first-name and --last-name instead of --name for names that don't split at the first space.)
   org:list
       List every organisation with its number of users and local administrators.
+${LIFE_USAGE}
 
 The database is DATABASE_URL, or in development the embedded database of \`npm start\`.`;
 
@@ -104,6 +106,7 @@ function parseCommand(argv: string[]): Command | 'help' {
       };
     }
     default:
+      if (LIFE_COMMANDS.includes(command)) return lifeCommand(command, rest, (message) => new UsageError(message));
       throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
   }
 }
