@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createApiClient } from '../../src/api/clients.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { testInsz } from '../organisations/fixtures.js';
 import type { Agent } from '../helpers/login.js';
 import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft, type TestOrganisation } from '../refund/fixtures.js';
 
@@ -42,11 +43,12 @@ export async function lifeWorld(env: Record<string, string> = {}): Promise<LifeW
     jan,
     olaf,
     file: async (overrides = {}) => {
-      // Each dossier its own training, so that none is a duplicate of another.
+      // Each dossier its own employee and training: none is a duplicate or over the personal maximum.
       serial += 1;
       const opleiding = { odbNumber: String(10000 + serial), ...overrides.opleiding };
+      const werknemer = { insz: testInsz(100 + serial), ...overrides.werknemer };
       const werkgever = { contactEmail: CONTACT_EMAIL, ...overrides.werkgever };
-      return nummer(await submitDraft(jan, await completeDraft(jan, org.unitId, { ...overrides, opleiding, werkgever })));
+      return nummer(await submitDraft(jan, await completeDraft(jan, org.unitId, { ...overrides, opleiding, werkgever, werknemer })));
     },
     fileOther: async () => nummer(await submitDraft(olaf, await completeDraft(olaf, otherOrg.unitId, { werknemer: { firstName: 'Ander', lastName: 'Bedrijf' } }))),
     token: async (name, scopes) => (await createApiClient(t.database.db, name, scopes)).token,
