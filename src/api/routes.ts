@@ -8,6 +8,7 @@ import type { Change } from '../decisions/service.js';
 import { findDossierAttachmentContent, findDossierState } from '../decisions/repository.js';
 import { HttpError, isDatabaseUnavailable } from '../http/errors.js';
 import type { Logger } from '../http/logger.js';
+import { paths } from '../paths.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { clientForToken, type ApiClient, type ApiScope } from './clients.js';
 import { apiDossiers, apiState, attachmentsOf, feed } from './dossiers.js';
@@ -81,8 +82,11 @@ export function apiRoutes(deps: ApiDeps): Router {
   const router = Router();
   const document = openApiDocument(config.publicUrl);
 
+  // Full paths (not a mount point): the router's routes are then listed as they are called (the access matrix).
+  const at = (path: string) => `${paths.api}${path}`;
+
   // Every call, answered or refused, in the audit log once it is answered.
-  router.use((req, res, next) => {
+  router.use(paths.api, (req, res, next) => {
     res.on('finish', () => {
       const client = res.locals.apiClient as ApiClient | undefined;
       db('audit_log')
@@ -97,7 +101,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     next();
   });
 
-  router.get('/openapi.json', (_req, res) => void res.json(document));
+  router.get(at('/openapi.json'), (_req, res) => void res.json(document));
 
   const authenticate: RequestHandler = async (req, res, next) => {
     try {
@@ -118,9 +122,12 @@ export function apiRoutes(deps: ApiDeps): Router {
     (_req, res, next) =>
       clientOf(res).scopes.includes(needed) ? next() : problem(res, 403, { detail: `This call needs the scope "${needed}".` });
 
-  router.use(authenticate);
-  router.use(rateLimit(db, { name: 'api', limit: config.apiRateLimitPerMinute, windowSeconds: 60, key: (r) => String(clientOf(r.res as Response).id) }));
-  router.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  router.use(
+    paths.api,
+    authenticate,
+    rateLimit(db, { name: 'api', limit: config.apiRateLimitPerMinute, windowSeconds: 60, key: (r) => String(clientOf(r.res as Response).id) }),
+    express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),
+  );
 
   type Handler = (req: Request, res: Response) => Promise<void>;
   const handle =
@@ -129,7 +136,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       fn(req, res).catch(next);
 
   router.get(
-    '/dossiers',
+    at('/dossiers'),
     scope('read'),
     handle(async (req, res) => {
       const q = parse(feedQuery, req.query, 'query.');
@@ -138,7 +145,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   );
 
   router.get(
-    '/dossiers/:dossiernummer',
+    at('/dossiers/:dossiernummer'),
     scope('read'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
@@ -149,7 +156,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   );
 
   router.get(
-    '/dossiers/:dossiernummer/bijlagen',
+    at('/dossiers/:dossiernummer/bijlagen'),
     scope('read'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
@@ -160,7 +167,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   );
 
   router.get(
-    '/dossiers/:dossiernummer/bijlagen/:bijlageId',
+    at('/dossiers/:dossiernummer/bijlagen/:bijlageId'),
     scope('read'),
     handle(async (req, res) => {
       const { dossiernummer, bijlageId } = parse(attachmentPath, req.params, 'path.');
@@ -174,7 +181,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   );
 
   router.post(
-    '/dossiers/:dossiernummer/beslissingen',
+    at('/dossiers/:dossiernummer/beslissingen'),
     scope('decide'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
@@ -215,7 +222,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     }),
   );
 
-  router.use((_req, res) => problem(res, 404, { detail: 'No such API call.' }));
+  router.use(paths.api, (_req, res) => problem(res, 404, { detail: 'No such API call.' }));
 
   const errors: ErrorRequestHandler = (err, req, res, _next) => {
     if (res.headersSent) return req.socket.destroy();
@@ -232,6 +239,6 @@ export function apiRoutes(deps: ApiDeps): Router {
     logger.error({ err, requestId: req.id }, 'api request failed');
     problem(res, 500, { detail: `Reference ${String(req.id ?? '')}` });
   };
-  router.use(errors);
+  router.use(paths.api, errors);
   return router;
 }
