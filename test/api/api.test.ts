@@ -44,6 +44,20 @@ async function read(path: string, docPath: string, token = reader) {
   return res;
 }
 
+/**
+ * The feed lists only transactions older than every one running on the database server (xids are per cluster),
+ * and this machine's PostgreSQL also serves other test runs: wait until it shows `expected` (after `query`).
+ */
+async function feedShowing(query: string, expected: string[]) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await read(query, '/dossiers');
+    const shown = res.body.dossiers.map((d: { dossiernummer: string }) => d.dossiernummer);
+    if (expected.every((n) => shown.includes(n)) || Date.now() > deadline) return res;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function decide(nummer: string, body: object, options: { token?: string; key?: string } = {}) {
   const req = request(w.t.app).post(api(`/dossiers/${nummer}/beslissingen`)).set(bearer(options.token ?? both));
   if (options.key) req.set('Idempotency-Key', options.key);
@@ -106,6 +120,7 @@ describe('authentication and scopes', () => {
 
 describe('reading', () => {
   it('lists the filed dossiers of every organisation in filing order, paged with a cursor', async () => {
+    await feedShowing('/dossiers?aantal=200', [first, second, other]);
     const page1 = await read('/dossiers?aantal=2', '/dossiers');
     expect(page1.status).toBe(200);
     expect(page1.body.dossiers.map((d: { dossiernummer: string }) => d.dossiernummer)).toEqual([first, second]);
@@ -115,6 +130,29 @@ describe('reading', () => {
     expect(page2.body.meer).toBe(false);
     const page3 = await read(`/dossiers?na=${page2.body.volgende}`, '/dossiers');
     expect(page3.body).toEqual({ dossiers: [], volgende: page2.body.volgende, meer: false });
+  });
+
+  it('never skips a dossier whose change commits after a later one was read: the cursor waits for it', async () => {
+    const start = (await read('/dossiers?aantal=200', '/dossiers')).body.volgende;
+    const slow = await w.file();
+    const fast = await w.file();
+    const after = (await feedShowing(`/dossiers?na=${start}&aantal=200`, [slow, fast])).body.volgende;
+    // A change of `slow` in a transaction that stays open while `fast` changes and commits.
+    const trx = await w.t.database.db.transaction();
+    try {
+      await trx('dossier').where({ dossiernummer: slow }).update({ feed_xid: trx.raw('pg_current_xact_id()') });
+      const v = await version(fast);
+      expect((await decide(fast, { beslissing: 'in_behandeling', versie: v })).status).toBe(200);
+      const meanwhile = await read(`/dossiers?na=${after}`, '/dossiers');
+      expect(meanwhile.body.dossiers).toEqual([]);
+      expect(meanwhile.body.volgende).toBe(after);
+      await trx.commit();
+    } catch (err) {
+      await trx.rollback();
+      throw err;
+    }
+    const later = await feedShowing(`/dossiers?na=${after}`, [slow, fast]);
+    expect(later.body.dossiers.map((d: { dossiernummer: string }) => d.dossiernummer)).toEqual([slow, fast]);
   });
 
   it('gives one dossier with its snapshot, employer, employee, training, amounts and attachment links', async () => {
@@ -152,6 +190,7 @@ describe('reading', () => {
 
 describe('deciding', () => {
   it('records a decision: new state and version, history, audit log and mails to the contact and the employee', async () => {
+    const cursorBefore = (await feedShowing('/dossiers?aantal=200', [second])).body.volgende;
     const res = await decide(second, { beslissing: 'goedgekeurd', versie: 1, uren: 32 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ dossiernummer: second, status: 'goedgekeurd', versie: 2, goedgekeurdeUren: 32, goedgekeurdBedragCent: 32 * 1491 });
@@ -167,7 +206,7 @@ describe('deciding', () => {
       { to_address: EMPLOYEE_EMAIL, subject: `Dossier ${second}: goedgekeurd` },
     ]);
     // Changed dossiers come back in the feed after the cursor handed out before.
-    const feed = await read('/dossiers?aantal=200', '/dossiers');
+    const feed = await feedShowing(`/dossiers?na=${cursorBefore}&aantal=200`, [second]);
     const before = feed.body.dossiers.findIndex((d: { dossiernummer: string }) => d.dossiernummer === second);
     expect(before).toBe(feed.body.dossiers.length - 1);
   });
@@ -180,8 +219,10 @@ describe('deciding', () => {
     expect(again.status).toBe(200);
     expect(again.headers['idempotency-replayed']).toBe('true');
     expect(again.body).toEqual(once.body);
-    expect(await w.t.database.db('dossier_event').where({ kind: 'in_behandeling' }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 1 }]);
-    expect(await w.t.database.db('mail_outbox').where('kind', 'like', 'dossier-in_behandeling-%').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 2 }]);
+    const dossierId = w.t.database.db('dossier').where({ dossiernummer: first }).select('id');
+    expect(await w.t.database.db('dossier_event').where({ kind: 'in_behandeling', dossier_id: dossierId }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 1 }]);
+    const mails = w.t.database.db('mail_outbox').where('kind', 'like', 'dossier-in_behandeling-%').where('subject', 'like', `%${first}%`);
+    expect(await mails.count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 2 }]);
     const reused = await decide(first, { beslissing: 'geweigerd', versie: body.versie + 1, reden: 'Anders' }, { key: 'retry-key-0001' });
     expect(reused.status).toBe(422);
   });
