@@ -8,6 +8,7 @@ import * as m006 from './006_mail_templates.js';
 import * as m007 from './007_dossier_list_index.js';
 import * as m008 from './008_membership_contact.js';
 import * as m009 from './009_privacy.js';
+import * as m010 from './010_dossier_life.js';
 import * as m011 from './011_saml_request_browser.js';
 
 export interface Migration {
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '007_dossier_list_index': m007,
   '008_membership_contact': m008,
   '009_privacy': m009,
+  '010_dossier_life': m010,
   '011_saml_request_browser': m011,
 };

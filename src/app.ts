@@ -35,6 +35,9 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { bulkRoutes } from './bulk/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { defaultRetention } from './domain/retention-data.js';
+import { apiRoutes } from './api/routes.js';
+import { createDossierLife } from './decisions/service.js';
+import { decisionRoutes } from './decisions/routes.js';
 import './http/types.js';
 
 export interface AppDeps {
@@ -77,6 +80,9 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(healthRoutes(db, deps.stopping, serviceProvider.warnings));
   if (config.metricsToken) app.use(metricsRoutes(db, config.metricsToken));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
+  const life = createDossierLife({ db, now, publicUrl: config.publicUrl });
+  // The back-office API: Bearer tokens, JSON bodies and answers; before the form parsers, session and CSRF.
+  app.use(apiRoutes({ db, config, life, logger }));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(multipart());
@@ -105,6 +111,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(adminRoutes({ db, rights, now }));
   app.use(devMailboxRoutes(db, config));
   app.use(refundRoutes({ db, config, now, rules }));
+  app.use(decisionRoutes({ db, life, now }));
   app.use(dossierRoutes({ db, now, rules }));
   app.use(bulkRoutes({ db, config, now, rules }));
 

@@ -18,6 +18,7 @@ import { listOrganisationsWithCounts } from './organisations/repository.js';
 import { StartupError } from './startup.js';
 import { RETENTION_USAGE, retentionRunCommand } from './privacy/cli.js';
 import { addLocalAdministrator, createOrganisation, OperatorInputError, splitFullName } from './organisations/service.js';
+import { LIFE_COMMANDS, LIFE_USAGE, lifeCommand } from './decisions/cli.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -31,6 +32,7 @@ Commands:
   org:list
       List every organisation with its number of users and local administrators.
 ${RETENTION_USAGE}
+${LIFE_USAGE}
 
 The database is DATABASE_URL, or in development the embedded database of \`npm start\`.`;
 
@@ -113,6 +115,7 @@ function parseCommand(argv: string[]): Command | 'help' {
       return run;
     }
     default:
+      if (LIFE_COMMANDS.includes(command)) return lifeCommand(command, rest, (message) => new UsageError(message));
       throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
   }
 }

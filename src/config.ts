@@ -39,6 +39,7 @@ const envSchema = z.object({
   COOKIE_SECURE: bool.optional(),
 
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
 
   SAML_SP_ENTITY_ID: z.string().min(1).optional(),
   SAML_IDP_METADATA: z.string().min(1).optional(),
@@ -89,6 +90,8 @@ export interface Config {
   seedDemoData: boolean;
   session: { secret: string; idleMinutes: number; maxHours: number; cookieSecure: boolean };
   loginRateLimitPerMinute: number;
+  /** Calls per back-office API client per minute. */
+  apiRateLimitPerMinute: number;
   saml: {
     spEntityId: string;
     acsUrl: string;
@@ -245,6 +248,7 @@ export function loadConfig(source: Source = process.env): Config {
     seedDemoData: !isProduction && (e.SEED_DEMO_DATA ?? !e.DATABASE_URL),
     session: { secret: e.SESSION_SECRET, idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS, cookieSecure },
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     saml: {
       spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,
       acsUrl: `${publicUrl}/auth/saml/acs`,

@@ -31,6 +31,8 @@ export const paths = {
   refundNew: '/terugbetaling/nieuw/werkgever',
   dossiers: '/mijn-dossiers',
   dossiersExport: '/mijn-dossiers/export.csv',
+  /** The back-office JSON API (docs/api.md). */
+  api: '/api/v1',
   /** Several refund requests at once from a CSV file: explanation, template and upload. */
   bulk: '/meerdere-aanvragen',
   bulkTemplate: '/meerdere-aanvragen/sjabloon.csv',

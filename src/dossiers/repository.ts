@@ -14,12 +14,18 @@ export interface DossierFilter {
   search: string | null;
 }
 
-export type DossierListRow = Omit<DossierRow, 'snapshot'>;
+export type DossierListRow = Omit<DossierRow, 'snapshot'> & {
+  /** When the status last changed (null: never since filing). */
+  status_changed_at: Date | null;
+  approved_hours: string | null;
+  approved_amount_cents: number | null;
+};
 
 const LIST_COLUMNS = [
   'id', 'dossiernummer', 'organisation_id', 'draft_id', 'status', 'employee_insz', 'employee_first_name', 'employee_last_name', 'employee_email',
   'training_type', 'training_name', 'odb_number', 'training_key', 'training_start_date', 'school_year_start', 'initiative',
   'training_hours', 'vov_hours', 'forfait_cents', 'amount_cents', 'submitted_at', 'submitted_by',
+  'status_changed_at', 'approved_hours', 'approved_amount_cents',
 ];
 
 /** The text as a LIKE pattern that matches it anywhere, with %, _ and \ taken literally. */

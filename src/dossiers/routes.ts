@@ -16,6 +16,7 @@ import { dossierSchoolYears, findDossierByNumber, listDrafts } from '../refund/r
 import type { OrganisationAuth } from '../refund/service.js';
 import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refund/urls.js';
 import { recordAccess } from '../privacy/access.js';
+import { dossierLifeModel } from '../decisions/timeline.js';
 import { toCsv } from './csv.js';
 import { pageOf, pager, thousands, withQuery } from './paging.js';
 import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
@@ -35,7 +36,10 @@ function euroAmountForCsv(cents: number): string {
 
 const DOSSIERNUMMER = /^VOV-\d{4}-\d{6,}$/;
 
-const CSV_HEADER = ['Dossiernummer', 'Werknemer', 'INSZ (afgeschermd)', 'Opleiding', 'Soort opleiding', 'Schooljaar', 'Startdatum', 'Initiatief', 'Uren', 'Indicatief bedrag (EUR)', 'Status', 'Ingediend op'];
+const CSV_HEADER = [
+  'Dossiernummer', 'Werknemer', 'INSZ (afgeschermd)', 'Opleiding', 'Soort opleiding', 'Schooljaar', 'Startdatum', 'Initiatief', 'Uren',
+  'Indicatief bedrag (EUR)', 'Status', 'Ingediend op', 'Status sinds', 'Goedgekeurde uren', 'Goedgekeurd bedrag (EUR)',
+];
 
 /** Dossiers per page of the overview. */
 export const DOSSIERS_PAGE_SIZE = 25;
@@ -77,6 +81,9 @@ function listRow(d: DossierListRow) {
     hours: formatDecimalNl(Number(d.vov_hours)),
     amountCents: d.amount_cents,
     status: DOSSIER_STATUS_LABELS[d.status] ?? d.status,
+    statusSince: formatDateTimeNl(d.status_changed_at ?? d.submitted_at),
+    approvedHours: d.approved_hours === null ? '' : formatDecimalNl(Number(d.approved_hours)),
+    approvedAmountCents: d.approved_amount_cents,
     submittedAt: formatDateTimeNl(d.submitted_at),
     href: receiptPath(d.dossiernummer),
   };
@@ -108,7 +115,7 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     const params = queryParams(q);
     const filtered = q.schoolYear !== null || q.status !== null || q.search !== null;
     res.render('dossiers/index.njk', {
-      dossiers: rows.map(listRow).map((d) => ({ ...d, amount: formatEuro(d.amountCents) })),
+      dossiers: rows.map(listRow).map((d) => ({ ...d, amount: formatEuro(d.amountCents), approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents) })),
       total,
       totalText: thousands(total),
       filtered,
@@ -129,7 +136,10 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     const dossiers = (await findDossiers(deps.db, filterOf(req, q))).map(listRow);
     const csv = toCsv(
       CSV_HEADER,
-      dossiers.map((d) => [d.dossiernummer, d.employee, d.insz, d.training, d.trainingType, d.schoolYear, d.startDate, d.initiative, d.hours, euroAmountForCsv(d.amountCents), d.status, d.submittedAt]),
+      dossiers.map((d) => [
+        d.dossiernummer, d.employee, d.insz, d.training, d.trainingType, d.schoolYear, d.startDate, d.initiative, d.hours, euroAmountForCsv(d.amountCents),
+        d.status, d.submittedAt, d.statusSince, d.approvedHours, d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
+      ]),
     );
     const name = `dossiers-${auth.organisation.kbo}${q.schoolYear === null ? '' : `-${schoolYearLabel(q.schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
     res.attachment(name);
@@ -137,22 +147,25 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     res.send(csv);
   };
 
-  const findReceipt = async (req: Request) => {
+  const findDossier = async (req: Request) => {
     const nummer = String(req.params.dossiernummer);
     const dossier = DOSSIERNUMMER.test(nummer) ? await findDossierByNumber(deps.db, (req.auth as OrganisationAuth).organisation.id, nummer) : undefined;
     // Another organisation's dossier is "not found", not "forbidden": its existence is not confirmed.
     if (!dossier) throw new HttpError(404);
-    return receiptModel(dossier, deps.rules);
+    return dossier;
   };
 
+  // The dossier page: the receipt of what was filed, then its status, the employer's actions and its history.
   const receipt: Handler = async (req, res) => {
-    const model = await findReceipt(req);
+    const dossier = await findDossier(req);
+    const model = receiptModel(dossier, deps.rules);
     await recordAccess(deps.db, req, deps.now(), { what: 'dossier', dossiernummer: model.dossiernummer });
-    res.render('dossiers/receipt.njk', { receipt: model, pdfHref: receiptPdfPath(model.dossiernummer) });
+    const life = await dossierLifeModel(req, deps.db, dossier);
+    res.render('dossiers/receipt.njk', { receipt: model, pdfHref: receiptPdfPath(model.dossiernummer), life });
   };
 
   const receiptPdf: Handler = async (req, res) => {
-    const model = await findReceipt(req);
+    const model = receiptModel(await findDossier(req), deps.rules);
     await recordAccess(deps.db, req, deps.now(), { what: 'dossier-pdf', dossiernummer: model.dossiernummer });
     const pdf = await renderReceiptPdf(model);
     res.attachment(`ontvangstbevestiging-${model.dossiernummer}.pdf`);

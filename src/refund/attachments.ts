@@ -6,9 +6,13 @@ import { MAX_UPLOAD_BYTES } from '../http/multipart.js';
 export const ATTACHMENT_KINDS = ['inschrijvingsattest', 'loopbaanattest'] as const;
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
 
-export const ATTACHMENT_LABELS: Record<AttachmentKind, string> = {
+/** The Bijlagen step's kinds, and 'aanvulling': a file sent with an answer to the back office (src/decisions). */
+export type UploadKind = AttachmentKind | 'aanvulling';
+
+export const ATTACHMENT_LABELS: Record<UploadKind, string> = {
   inschrijvingsattest: 'Inschrijvingsattest',
   loopbaanattest: 'Attest van loopbaanbegeleiding',
+  aanvulling: 'Antwoord',
 };
 
 export type AllowedContentType = 'application/pdf' | 'image/png' | 'image/jpeg';
@@ -54,17 +58,17 @@ export function safeFilename(raw: string, contentType?: AllowedContentType): str
 }
 
 export interface CheckedUpload {
-  kind: AttachmentKind;
+  kind: UploadKind;
   filename: string;
   contentType: AllowedContentType;
   data: Buffer;
   sha256: string;
 }
 
-export type UploadCheck = { ok: true; upload: CheckedUpload } | { ok: false; kind: AttachmentKind; message: string };
+export type UploadCheck = { ok: true; upload: CheckedUpload } | { ok: false; kind: UploadKind; message: string };
 
 /** Checks one uploaded file of a known kind; the messages say what to do. */
-export function checkUpload(kind: AttachmentKind, file: UploadedFile): UploadCheck {
+export function checkUpload(kind: UploadKind, file: UploadedFile): UploadCheck {
   const label = ATTACHMENT_LABELS[kind].toLowerCase();
   if (file.data.length === 0) return { ok: false, kind, message: `Het bestand voor het ${label} is leeg. Kies een ander bestand.` };
   if (file.data.length > MAX_UPLOAD_BYTES) return { ok: false, kind, message: `Het bestand voor het ${label} is groter dan 10 MB. Kies een kleiner bestand.` };

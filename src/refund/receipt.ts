@@ -10,6 +10,8 @@ import type { DossierSnapshot } from './service.js';
 
 export const DOSSIER_STATUS_LABELS: Record<string, string> = {
   ingediend: 'Ingediend',
+  in_behandeling: 'In behandeling',
+  aanvulling_gevraagd: 'Aanvulling gevraagd',
   goedgekeurd: 'Goedgekeurd',
   geweigerd: 'Geweigerd',
   stopgezet: 'Stopgezet',

@@ -85,7 +85,7 @@ export interface PriorDossier {
 }
 
 /** Statuses under which a dossier still counts: uses hours and blocks a second request (see the unique index in 004). */
-export const BLOCKING_STATUSES = ['ingediend', 'goedgekeurd', 'stopgezet'] as const;
+export const BLOCKING_STATUSES = ['ingediend', 'in_behandeling', 'aanvulling_gevraagd', 'goedgekeurd', 'stopgezet'] as const;
 
 // ---- drafts ----
 

@@ -78,7 +78,7 @@ describe('Mijn dossiers', () => {
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(new RegExp(`^${nummer(receipts[1])};"Ann Peeters; De Smet";85\\.07\\.30-\\*\\*\\*\\.\\*\\*;`));
     expect(lines[2]).toContain(`${nummer(receipts[0])};Eva Werknemer;85.07.30-***.**;"'=HYPERLINK(""http://evil.example"";""klik"")";`);
-    expect(lines[2]).toMatch(/;2024-2025;15\/07\/2025;Werkgever;40;852,00;Goedgekeurd;15\/10\/2025 om 12:00$/);
+    expect(lines[2]).toMatch(/;2024-2025;15\/07\/2025;Werkgever;40;852,00;Goedgekeurd;15\/10\/2025 om 12:00;15\/10\/2025 om 12:00;;$/);
     expect(res.text).not.toContain('Ander Bedrijf');
     const filtered = await jan.get(`${paths.dossiersExport}?schooljaar=2025-2026`).buffer(true).expect(200);
     expect(filtered.text.trimEnd().split('\r\n')).toHaveLength(2);

@@ -121,11 +121,11 @@ describe('Mijn dossiers: the follow-up overview', () => {
 
   it('exports the filtered overview as CSV: every matching dossier, not only the page; formulas neutralised', async () => {
     const all = csvLines((await jan.get(paths.dossiersExport).buffer(true).expect(200)).text);
-    expect(all[0]).toBe('Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op');
+    expect(all[0]).toBe('Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag (EUR)');
     expect(all).toHaveLength(COUNT + 1);
     expect(all.slice(1).map((l) => l.split(';')[0])).toEqual(numbers);
     const zoe = all.find((l) => l.includes('Zoë'))!;
-    expect(zoe).toMatch(/;Zoë Van den Broeck;\d\d\.\d\d\.\d\d-\*\*\*\.\*\*;Opleiding 7;ODB-opleiding \(opleidingsdatabank\);2025-2026;01\/10\/2025;Werkgever;40;596,40;Ingediend;15\/10\/2025 om 12:00$/);
+    expect(zoe).toMatch(/;Zoë Van den Broeck;\d\d\.\d\d\.\d\d-\*\*\*\.\*\*;Opleiding 7;ODB-opleiding \(opleidingsdatabank\);2025-2026;01\/10\/2025;Werkgever;40;596,40;Ingediend;15\/10\/2025 om 12:00;15\/10\/2025 om 12:00;;$/);
     expect(all.find((l) => l.includes('HYPERLINK'))).toContain(`;"'=HYPERLINK(""http://evil.example"";""klik"")";`);
     expect(all.join('\n')).not.toMatch(/\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}/);
     const filtered = csvLines((await jan.get(`${paths.dossiersExport}?status=geweigerd`).buffer(true).expect(200)).text);

@@ -282,8 +282,8 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
     const raw = Buffer.from(csv.text, 'utf8');
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op');
-    expect(lines[1]).toBe(`${nr};Eva-Marie Werknemer;85.07.30-***.**;Veiligheidscoördinator niveau A;ODB-opleiding (opleidingsdatabank);2025-2026;01/10/2025;Werkgever;40;596,40;Ingediend;15/10/2025 om 12:00`);
+    expect(lines[0]).toBe('Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag (EUR)');
+    expect(lines[1]).toBe(`${nr};Eva-Marie Werknemer;85.07.30-***.**;Veiligheidscoördinator niveau A;ODB-opleiding (opleidingsdatabank);2025-2026;01/10/2025;Werkgever;40;596,40;Ingediend;15/10/2025 om 12:00;15/10/2025 om 12:00;;`);
     expect(lines[2]).toBe('');
   });
 });

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, revokeApiClient } from '../../src/api/clients.js';
 import { createApp } from '../../src/app.js';
 import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
 import { loadConfig } from '../../src/config.js';
@@ -19,7 +20,7 @@ import { multipartBody } from './support/forms.js';
 import { appRoutes, routeTable, type Route } from './support/routes.js';
 
 type Role = 'anonymous' | 'no organisation chosen' | 'own name' | 'member without the right' | 'member of another organisation' | 'local administrator of another organisation';
-type Level = 'public' | 'login' | 'organisation' | 'localAdmin' | 'vovRight';
+type Level = 'public' | 'login' | 'organisation' | 'localAdmin' | 'vovRight' | 'api';
 
 const person = (n: number, firstName: string, lastName: string) => ({ insz: inszFor(60 + n, 3, 3, n), firstName, lastName, email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.be` });
 const owner = person(1, 'Jan', 'Eigenaar');
@@ -37,6 +38,9 @@ function levelOf(path: string): { level: Level; known: boolean } {
   if (path === '/organisatie-kiezen' || path === '/persoonlijk') return { level: 'login', known: true };
   if (path === '/aanvraag' || path.startsWith('/gebruikersrecht-aanvragen')) return { level: 'organisation', known: true };
   if (path.startsWith('/gebruikersbeheer')) return { level: 'localAdmin', known: true };
+  // The back-office API: a Bearer token per client, never a portal session (its own test below).
+  if (path === '/api/v1/openapi.json') return { level: 'public', known: true };
+  if (path.startsWith('/api/v1/')) return { level: 'api', known: true };
   if (path.startsWith('/terugbetaling') || path.startsWith('/mijn-dossiers') || path.startsWith('/meerdere-aanvragen')) return { level: 'vovRight', known: true };
   // A route this suite does not know yet: at the least, it must not be open to anonymous visitors.
   return { level: 'login', known: false };
@@ -56,7 +60,7 @@ async function stateOfA(): Promise<string> {
   const rows = await Promise.all([
     db('refund_draft').where({ organisation_id: orgA.id }).orderBy('id').select('id', 'steps', 'submitted_at'),
     db('attachment').where({ organisation_id: orgA.id }).orderBy('id').select('id', 'filename', 'sha256'),
-    db('dossier').where({ organisation_id: orgA.id }).orderBy('id').select('dossiernummer', 'status'),
+    db('dossier').where({ organisation_id: orgA.id }).orderBy('id').select('dossiernummer', 'status', 'version'),
     db('right_request').where({ organisation_id: orgA.id }).orderBy('id').select('id', 'status'),
     db('user_right').where({ organisation_id: orgA.id }).orderBy('id').select('id', 'revoked_at', 'valid_until'),
     db('membership').where({ organisation_id: orgA.id }).orderBy('person_id').select('person_id', 'is_local_admin'),
@@ -137,6 +141,7 @@ function expectedRefusal(role: Role, level: Level, route: Route, concrete: strin
   const is = (statuses: number[], text?: string) => (res: request.Response) =>
     statuses.includes(res.status) && (!text || res.text.includes(text)) ? null : `expected ${statuses.join('/')}${text ? ` with "${text}"` : ''}, got ${res.status} ${res.headers.location ?? ''}`;
   if (level === 'public') return null;
+  if (level === 'api') return (res) => (res.status === 401 && /^application\/problem\+json/.test(res.headers['content-type'] ?? '') ? null : `expected 401 problem+json, got ${res.status}`);
   if (role === 'anonymous') return get ? isLoginRedirect : is([401], 'U bent niet aangemeld');
   if (level === 'login') return null;
   if (role === 'no organisation chosen' || role === 'own name') return isChoice;
@@ -194,6 +199,33 @@ describe('the access matrix', () => {
       expect(res.status, role).toBe(403);
     }
     expect((await agents['member of another organisation'].get('/mijn-dossiers')).text).not.toContain(ids.dossiernummer);
+  });
+});
+
+describe('the back-office API', () => {
+  it('decides only with the decide scope; no portal session, revoked or read-only token changes a dossier', async () => {
+    const db = t.database.db;
+    const reader = (await createApiClient(db, 'matrix-lezer', ['read'])).token;
+    const revoked = (await createApiClient(db, 'matrix-ingetrokken', ['read', 'decide'])).token;
+    await revokeApiClient(db, 'matrix-ingetrokken');
+    const url = `/api/v1/dossiers/${ids.dossiernummer}/beslissingen`;
+    const decision = { beslissing: 'geweigerd', versie: 1, reden: 'Niet van u' };
+    const owners = request.agent(t.app);
+    await loginForOrganisation(owners, owner, orgA.id);
+    const csrf = csrfTokenFrom((await owners.get('/mijn-dossiers')).text);
+    const attempts = [
+      await request(t.app).post(url).send(decision),
+      await request(t.app).post(url).set('Authorization', `Bearer ${revoked}`).send(decision),
+      await owners.post(url).set('x-csrf-token', csrf).send(decision),
+      await agents['local administrator of another organisation'].post(url).send(decision),
+    ];
+    expect(attempts.map((r) => r.status)).toEqual([401, 401, 401, 401]);
+    const readOnly = await request(t.app).post(url).set('Authorization', `Bearer ${reader}`).send(decision);
+    expect(readOnly.status).toBe(403);
+    expect(await stateOfA()).toBe(before);
+    // The read scope reads every organisation's dossiers (the back office's job), and nothing of the portal.
+    expect((await request(t.app).get(`/api/v1/dossiers/${ids.dossiernummer}`).set('Authorization', `Bearer ${reader}`)).status).toBe(200);
+    expect((await request(t.app).get('/mijn-dossiers').set('Authorization', `Bearer ${reader}`)).status).toBe(303);
   });
 });
 
