@@ -203,14 +203,25 @@ export interface OpleidingContext {
 export interface Wording {
   /** Appended to "U kunt deze aanvraag pas indienen vanaf …". */
   tooEarlyAdvice: string;
-  /** Appended to an eligibility problem. */
+  /** Appended to a refusal because the start date is too long ago (not already counted from a new employer). */
+  tooLateAdvice: string;
+  /** Appended to an eligibility problem told at the start date. */
   eligibilityAdvice: string;
+  /**
+   * Where an eligibility problem is told: at the start date (the form: its step 3 has no employee fields), or at
+   * the employee's own field it is about, the percentage or the hours (the CSV upload: each is a column).
+   */
+  eligibilityAt: 'startDate' | 'employeeField';
   agreementRequired: string;
 }
 
 export const FORM_WORDING: Wording = {
   tooEarlyAdvice: ' Bewaar de aanvraag met "Opslaan en later verdergaan" en dien ze in vanaf die datum.',
+  tooLateAdvice:
+    ' Een aanvraag na die datum is niet meer mogelijk, tenzij de werknemer tijdens het schooljaar bij u in dienst kwam: ' +
+    'kies dan in stap 2 "Ja" en vul de datum van indiensttreding in. De termijn telt dan ook vanaf die datum.',
   eligibilityAdvice: ' Kloppen de gegevens van de werknemer niet? Pas ze aan in stap 2.',
+  eligibilityAt: 'startDate',
   agreementRequired: 'Vink aan dat de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
 };
 
@@ -276,7 +287,8 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
   if (startDate) {
     const window = checkSubmissionWindow({ startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate }, rules);
     if (!window.ok) {
-      const advice = window.issues[0].code === 'te-vroeg' ? wording.tooEarlyAdvice : ' Een aanvraag na die datum is niet meer mogelijk.';
+      const code = window.issues[0].code;
+      const advice = code === 'te-vroeg' ? wording.tooEarlyAdvice : window.latestBasis === 'startdatum' ? wording.tooLateAdvice : ' Een aanvraag na die datum is niet meer mogelijk.';
       f.issue('startDate', `${window.message}${advice}`);
     }
     schoolYearStart = schoolYearOf(startDate).start;
@@ -289,7 +301,9 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
       },
       rules,
     );
-    if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
+    if (!eligibility.ok && wording.eligibilityAt === 'employeeField') {
+      for (const issue of eligibility.issues) f.issueAt(issue.code === 'twp-te-laag' ? 'twp' : issue.code.startsWith('uren') || issue.code === 'ongeldige-uren' ? 'weeklyHours' : 'startDate', issue.message);
+    } else if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
     forfaitCents = forfaitCentsFor(schoolYearStart, rules);
     if (forfaitCents === null) f.issue('startDate', `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`);
   }

@@ -320,6 +320,10 @@ describe('journey 5: the refund request without JavaScript, one step with the ke
     await chooseOrganisation(page, 'j5');
     await startRefundRequest(page, 'j5');
 
+    // No redundant entry (WCAG 3.3.7): Eva's request of journey 3 gave the unit and the account; Jan is the contact.
+    await expect(page.getByLabel('Rekeningnummer (IBAN)').inputValue()).resolves.toBe('BE68 5390 0754 7034');
+    await expect(page.locator('#contactName').inputValue()).resolves.toBe('Jan Werkgever');
+    await expect(page.getByText('komen uit de vorige aanvraag van uw organisatie').count()).resolves.toBe(1);
     await fillWerkgever(page);
     await next(page, 2, 'Werknemer', 'j5-stap-2-werknemer');
     await fillWerknemer(page, LOTTE);
