@@ -1,11 +1,11 @@
 import { formatDateNl, type IsoDate } from '../domain/dates.js';
-import type { FormError } from '../http/form-errors.js';
+import { formErrors, type FormError } from '../http/form-errors.js';
 import { maskInsz, normaliseInsz } from '../domain/insz.js';
 import { normaliseEstablishmentUnit } from '../domain/kbo.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel } from '../domain/school-year.js';
 import type { PriorDossier, StepInputs } from '../refund/repository.js';
-import { OTHER_UNIT, type UnitOption, type Wording } from '../refund/schemas.js';
+import { initiatiefAnswersSchema, OTHER_UNIT, type UnitOption, type Wording } from '../refund/schemas.js';
 import { evaluateEachStep, STEPS, type DraftContext, type Evaluation, type StepOutputs } from '../refund/steps.js';
 import { choiceValue, listOfChoices } from './choices.js';
 import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
@@ -218,12 +218,24 @@ function lenientWerknemer(input: Record<string, string>, problems: readonly Form
   return out;
 }
 
-/** The evaluation with the steps that an invalid employee step blocked judged after all (see lenientWerknemer). */
+/**
+ * The evaluation with the steps that an invalid earlier step blocked judged after all, for their problems only:
+ * with lenient employee answers (see lenientWerknemer), and step 4's answers on their own when the training
+ * itself has problems.
+ */
 function withLaterStepsJudged(evaluation: Evaluation, inputs: StepInputs, ctx: DraftContext): Evaluation {
-  const werknemer = evaluation.states.find((s) => s.step.id === 'werknemer');
-  if (werknemer?.status !== 'invalid' || !inputs.werknemer) return evaluation;
-  const rest = evaluateEachStep({ ...inputs, werknemer: lenientWerknemer(inputs.werknemer, werknemer.errors, ctx.today) }, ctx, ROW_STEPS);
-  return { ...evaluation, states: evaluation.states.map((s, i) => (s.status === 'blocked' ? rest.states[i] : s)) };
+  let states = evaluation.states;
+  const werknemer = states.find((s) => s.step.id === 'werknemer');
+  if (werknemer?.status === 'invalid' && inputs.werknemer) {
+    const rest = evaluateEachStep({ ...inputs, werknemer: lenientWerknemer(inputs.werknemer, werknemer.errors, ctx.today) }, ctx, ROW_STEPS);
+    states = states.map((s, i) => (s.status === 'blocked' ? rest.states[i] : s));
+  }
+  states = states.map((s) => {
+    if (s.status !== 'blocked' || s.step.id !== 'initiatief' || !inputs.initiatief) return s;
+    const answers = initiatiefAnswersSchema({ wording: ctx.wording }).safeParse(inputs.initiatief);
+    return answers.success ? s : { ...s, status: 'invalid' as const, errors: formErrors(answers.error) };
+  });
+  return { ...evaluation, states };
 }
 
 export function validateRows(rows: readonly ParsedRow[], ctx: ValidationContext): RowResult[] {

@@ -420,10 +420,23 @@ export function calculate(ctx: InitiatiefContext, initiative: Initiative): Calcu
   };
 }
 
+/** The two answers of step 4 in themselves, without the hours (which need the employee and the training). */
+function readInitiatiefAnswers(f: FieldReader<(typeof INITIATIEF_FIELDS)[number]>, wording: Partial<Wording> | undefined): Initiative | null {
+  const initiative = f.choice('initiative', INITIATIVES, 'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.');
+  if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
+  return initiative;
+}
+
+/** Step 4's answers judged on their own: a CSV row tells their problems also when its training has problems. */
+export const initiatiefAnswersSchema = contextStep(INITIATIEF_FIELDS, (raw, zctx, ctx: { wording?: Partial<Wording> }): Initiative => {
+  const f = new FieldReader(raw, zctx);
+  const initiative = readInitiatiefAnswers(f, ctx.wording);
+  return f.ok && initiative ? initiative : z.NEVER;
+});
+
 export const initiatiefSchema = contextStep(INITIATIEF_FIELDS, (raw, zctx, ctx: InitiatiefContext): InitiatiefData => {
   const f = new FieldReader(raw, zctx);
-  const initiative = f.choice('initiative', INITIATIVES, 'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.');
-  if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', ctx.wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
+  const initiative = readInitiatiefAnswers(f, ctx.wording);
   if (!initiative) return z.NEVER;
   const calculation = calculate(ctx, initiative);
   if (calculation.remainingHours <= 0) {

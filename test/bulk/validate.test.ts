@@ -92,10 +92,10 @@ describe('a row is checked with the form’s schemas and rules', () => {
 
   it('reports every problem of a row at once, also across steps', () => {
     const r = only({ iban: 'BE00', insz: '1', startDate: '', initiative: '' });
-    // An invalid employee does not hide the training's problems (the initiative needs a valid training first).
-    expect(errorsOf(r).map(([c]) => c)).toEqual(['iban', 'insz', 'startDate']);
+    // An invalid employee does not hide the training's problems, nor an invalid training the initiative's.
+    expect(errorsOf(r).map(([c]) => c)).toEqual(['iban', 'insz', 'startDate', 'initiative']);
     const r2 = only({ iban: 'BE00', startDate: 'morgen', initiative: 'x' });
-    expect(errorsOf(r2).map(([c]) => c)).toEqual(['iban', 'startDate']);
+    expect(errorsOf(r2).map(([c]) => c)).toEqual(['iban', 'startDate', 'initiative']);
     const r3 = only({ iban: 'BE00', initiative: 'x', employeeAgreement: '' });
     expect(errorsOf(r3).map(([c]) => c)).toEqual(['iban', 'initiative', 'employeeAgreement']);
   });
