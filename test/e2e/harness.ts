@@ -174,19 +174,19 @@ async function expectReflow(page: Page, where: string): Promise<void> {
 }
 
 /**
- * Every element the keyboard can reach, focused in turn (which scrolls it into view as Tab does): the ones whose
- * centre is covered by another element, e.g. a sticky header (WCAG 2.4.11 Focus not obscured).
+ * Every element the keyboard can reach, scrolled into view as focusing it would ("nearest", as Tab does): the
+ * ones whose centre is covered by another element, e.g. a sticky header (WCAG 2.4.11 Focus not obscured).
+ * Nothing is focused: Chromium remembers the last focused radio of a group, which would change where Tab goes.
  */
 async function focusablesHidden(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
     const hidden: string[] = [];
-    const before = document.activeElement as HTMLElement | null;
+    const scroll = { x: window.scrollX, y: window.scrollY };
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
       const box = el.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0 || el.closest('.visually-hidden, .skip-link')) continue;
-      el.focus();
-      if (document.activeElement !== el) continue;
+      if (box.width === 0 || box.height === 0 || el.matches(':disabled') || el.closest('.visually-hidden, .skip-link')) continue;
+      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
       const r = el.getBoundingClientRect();
       const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
       const y = Math.min(Math.max(r.top + r.height / 2, 0), window.innerHeight - 1);
@@ -194,9 +194,7 @@ async function focusablesHidden(page: Page): Promise<string[]> {
       const ok = hit && (hit === el || el.contains(hit) || (hit instanceof HTMLLabelElement && hit.control === el) || hit.contains(el));
       if (!ok) hidden.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 40)}" under ${hit?.tagName.toLowerCase()}.${hit?.className}`);
     }
-    if (before && before !== document.body) before.focus();
-    else (document.activeElement as HTMLElement | null)?.blur();
-    window.scrollTo(0, 0);
+    window.scrollTo(scroll.x, scroll.y);
     return hidden;
   });
 }
