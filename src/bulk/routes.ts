@@ -156,7 +156,8 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
         hours: r.summary.vovHours === null ? '' : formatDecimalNl(r.summary.vovHours),
         // As the form's overview says it (src/refund/summary.ts).
         capped: r.summary.trainingHoursWhenCapped
-          ? `${hoursText(r.summary.vovHours ?? 0)} van de ${hoursText(r.summary.trainingHoursWhenCapped)} van de opleiding: beperkt tot wat overblijft van het persoonlijk maximum.`
+          ? `${hoursText(r.summary.vovHours ?? 0)} van de ${hoursText(r.summary.trainingHoursWhenCapped)} ` +
+            'van de opleiding: beperkt tot wat overblijft van het persoonlijk maximum.'
           : null,
         amount: r.summary.amountCents === null ? '' : formatEuro(r.summary.amountCents),
         errors: r.errors.map((e) => ({ column: header(e.column), message: e.message })),

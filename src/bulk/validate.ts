@@ -160,7 +160,8 @@ function summaryOf(cells: Record<ColumnKey, string>, outputs: StepOutputs): RowS
     startDate: shorten(cells.startDate.trim(), 20),
     schoolYear: outputs.opleiding ? schoolYearLabel(outputs.opleiding.schoolYearStart) : null,
     vovHours: calculation?.vovHours ?? null,
-    trainingHoursWhenCapped: calculation && calculation.vovHours < calculation.trainingHours ? calculation.trainingHours : null,
+    trainingHoursWhenCapped:
+      calculation && calculation.vovHours < calculation.trainingHours ? calculation.trainingHours : null,
     amountCents: calculation?.amountCents ?? null,
   };
 }
@@ -198,7 +199,11 @@ function rowErrors(row: ParsedRow, inputs: StepInputs, evaluation: ReturnType<ty
  * on their own answers, so a row's problems are all told at once, and no problem is told that the employee's
  * real answers would not give.
  */
-function lenientWerknemer(input: Record<string, string>, problems: readonly FormError[], today: IsoDate): Record<string, string> {
+function lenientWerknemer(
+  input: Record<string, string>,
+  problems: readonly FormError[],
+  today: IsoDate,
+): Record<string, string> {
   const failed = new Set(problems.map((p) => p.href.replace(/^#/, '')));
   const lenient: Record<string, string> = {
     insz: '85.07.30-033.28',
@@ -214,7 +219,9 @@ function lenientWerknemer(input: Record<string, string>, problems: readonly Form
   const out = { ...input };
   for (const field of Object.keys(lenient)) if (failed.has(field)) out[field] = lenient[field];
   // The date only counts with "ja"; a problem with either one makes both lenient.
-  if (failed.has('newEmployee') || failed.has('employmentStartDate')) Object.assign(out, { newEmployee: 'ja', employmentStartDate: lenient.employmentStartDate });
+  if (failed.has('newEmployee') || failed.has('employmentStartDate')) {
+    Object.assign(out, { newEmployee: 'ja', employmentStartDate: lenient.employmentStartDate });
+  }
   return out;
 }
 
@@ -227,7 +234,8 @@ function withLaterStepsJudged(evaluation: Evaluation, inputs: StepInputs, ctx: D
   let states = evaluation.states;
   const werknemer = states.find((s) => s.step.id === 'werknemer');
   if (werknemer?.status === 'invalid' && inputs.werknemer) {
-    const rest = evaluateEachStep({ ...inputs, werknemer: lenientWerknemer(inputs.werknemer, werknemer.errors, ctx.today) }, ctx, ROW_STEPS);
+    const lenient = lenientWerknemer(inputs.werknemer, werknemer.errors, ctx.today);
+    const rest = evaluateEachStep({ ...inputs, werknemer: lenient }, ctx, ROW_STEPS);
     states = states.map((s, i) => (s.status === 'blocked' ? rest.states[i] : s));
   }
   states = states.map((s) => {

@@ -46,7 +46,14 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
     const bodies = outboxBodies(render, mail);
     // Links in the text part, made clickable: the way to follow a mail's link in the development story.
     const links = [...new Set(bodies.text.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
-    res.render('mail/dev-mailbox-message.njk', { mail, kind: MAIL_KIND_LABELS[mail.kind] ?? 'Andere e-mail', text: bodies.text, createdAt: formatDateTimeNl(new Date(mail.created_at)), links, status: statusOf(mail, config.mail.devMailbox) });
+    res.render('mail/dev-mailbox-message.njk', {
+      mail,
+      kind: MAIL_KIND_LABELS[mail.kind] ?? 'Andere e-mail',
+      text: bodies.text,
+      createdAt: formatDateTimeNl(new Date(mail.created_at)),
+      links,
+      status: statusOf(mail, config.mail.devMailbox),
+    });
   });
 
   router.get(`${paths.devMailbox}/:id/html`, async (req, res) => {

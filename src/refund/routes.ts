@@ -261,7 +261,11 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
    * contact person is the user, the establishment unit and the account are those of the organisation's previous
    * request (or its only unit), and the phone number too when that request had the same contact person.
    */
-  async function defaultValues(step: StepDefinition, req: Request, state: OpenDraft): Promise<{ values: Record<string, string>; fromPreviousRequest: boolean }> {
+  async function defaultValues(
+    step: StepDefinition,
+    req: Request,
+    state: OpenDraft,
+  ): Promise<{ values: Record<string, string>; fromPreviousRequest: boolean }> {
     if (step.id !== 'werkgever') return { values: {}, fromPreviousRequest: false };
     const person = organisationAuth(req).person;
     const contactName = `${person.firstName} ${person.lastName}`;
@@ -286,7 +290,8 @@ function draftsWithLabels(drafts: readonly DraftListRow[]) {
   const seen = new Set<string>();
   return drafts.map((d) => {
     const updatedAt = formatDateTimeNl(d.updated_at);
-    let label = `aanvraag voor ${d.employee_name ?? 'een werknemer die nog niet ingevuld is'}, ${d.training_name ?? 'opleiding nog niet ingevuld'}, bewaard op ${updatedAt}`;
+    const employee = d.employee_name ?? 'een werknemer die nog niet ingevuld is';
+    let label = `aanvraag voor ${employee}, ${d.training_name ?? 'opleiding nog niet ingevuld'}, bewaard op ${updatedAt}`;
     if (seen.has(label)) label += `, nummer ${d.id}`;
     seen.add(label);
     return { ...d, updatedAt, label, resumeHref: draftPath(d.id), deleteHref: deleteDraftPath(d.id) };
@@ -310,4 +315,6 @@ function shownValues(step: StepDefinition, values: Record<string, string>): Reco
 }
 
 /** The step 1 fields a new request takes over from the organisation's previous one: the unit and the account. */
-const FROM_PREVIOUS_REQUEST = ['unitChoice', 'unitNumber', 'unitName', 'unitStreet', 'unitPostcode', 'unitCity', 'iban', 'bic'] as const;
+const FROM_PREVIOUS_REQUEST = [
+  'unitChoice', 'unitNumber', 'unitName', 'unitStreet', 'unitPostcode', 'unitCity', 'iban', 'bic',
+] as const;
