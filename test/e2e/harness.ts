@@ -185,7 +185,11 @@ async function focusablesHidden(page: Page): Promise<string[]> {
     const scroll = { x: window.scrollX, y: window.scrollY };
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
       const box = el.getBoundingClientRect();
+      // Not reachable by Tab: disabled, not rendered, or inside a closed <details> other than its summary.
       if (box.width === 0 || box.height === 0 || el.matches(':disabled') || el.closest('.visually-hidden, .skip-link')) continue;
+      if (!el.checkVisibility({ visibilityProperty: true })) continue;
+      const details = el.closest('details');
+      if (details && !details.open && !el.closest('summary')) continue;
       el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
       const r = el.getBoundingClientRect();
       const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
