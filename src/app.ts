@@ -69,7 +69,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   // (Static assets keep theirs: serve-static sets its own.)
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules);
+  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules, now);
 
   const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin, reads: draftPageReads });
   const serviceProvider = createServiceProvider(config, db, logger);

@@ -8,6 +8,7 @@ import type { RulesData } from '../domain/rules-data.js';
 import { toCsv } from '../dossiers/csv.js';
 import { pageOf, pager, withQuery } from '../dossiers/paging.js';
 import { HttpError } from '../http/errors.js';
+import { hoursText } from '../refund/receipt.js';
 import type { FormError } from '../http/form-errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
@@ -154,6 +155,11 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
         startDate: r.summary.startDate,
         schoolYear: r.summary.schoolYear,
         hours: r.summary.vovHours === null ? '' : formatDecimalNl(r.summary.vovHours),
+        // As the form's overview says it (src/refund/summary.ts).
+        capped: r.summary.trainingHoursWhenCapped
+          ? `${hoursText(r.summary.vovHours ?? 0)} van de ${hoursText(r.summary.trainingHoursWhenCapped)} ` +
+            'van de opleiding: beperkt tot wat overblijft van het persoonlijk maximum.'
+          : null,
         amount: r.summary.amountCents === null ? '' : formatEuro(r.summary.amountCents),
         errors: r.errors.map((e) => ({ column: header(e.column), message: e.message })),
       })),

@@ -1,11 +1,12 @@
-import type { IsoDate } from '../domain/dates.js';
+import { formatDateNl, type IsoDate } from '../domain/dates.js';
+import { formErrors, type FormError } from '../http/form-errors.js';
 import { maskInsz, normaliseInsz } from '../domain/insz.js';
 import { normaliseEstablishmentUnit } from '../domain/kbo.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel } from '../domain/school-year.js';
 import type { PriorDossier, StepInputs } from '../refund/repository.js';
-import { OTHER_UNIT, type UnitOption, type Wording } from '../refund/schemas.js';
-import { evaluateEachStep, STEPS, type DraftContext, type StepOutputs } from '../refund/steps.js';
+import { initiatiefAnswersSchema, OTHER_UNIT, type UnitOption, type Wording } from '../refund/schemas.js';
+import { evaluateEachStep, STEPS, type DraftContext, type Evaluation, type StepOutputs } from '../refund/steps.js';
 import { choiceValue, listOfChoices } from './choices.js';
 import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
 import type { ParsedRow } from './parser.js';
@@ -32,6 +33,8 @@ export interface RowSummary {
   startDate: string;
   schoolYear: string | null;
   vovHours: number | null;
+  /** The training's own hours, when more than vovHours (capped at what is left of the personal maximum). */
+  trainingHoursWhenCapped?: number | null;
   amountCents: number | null;
 }
 
@@ -57,7 +60,12 @@ export interface ValidationContext {
 /** The form's advice, said for a file. */
 export const BULK_WORDING: Wording = {
   tooEarlyAdvice: ' Dien deze aanvraag in vanaf die datum, in een nieuw bestand of met het formulier.',
-  eligibilityAdvice: ' Kloppen de gegevens van de werknemer niet? Pas dan de kolommen "Tewerkstellingspercentage" en "Arbeidsuren per week" aan.',
+  tooLateAdvice:
+    ' Een aanvraag na die datum is niet meer mogelijk, tenzij de werknemer tijdens het schooljaar bij u in dienst kwam: ' +
+    'vul dan ja in de kolom "Nieuw in dienst" en de datum in de kolom "Datum in dienst". De termijn telt dan ook vanaf die datum.',
+  eligibilityAdvice: '',
+  // Each problem at the column it is about: "Tewerkstellingspercentage" or "Arbeidsuren per week".
+  eligibilityAt: 'employeeField',
   agreementRequired: 'Vul ja in als de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
 };
 
@@ -152,6 +160,8 @@ function summaryOf(cells: Record<ColumnKey, string>, outputs: StepOutputs): RowS
     startDate: shorten(cells.startDate.trim(), 20),
     schoolYear: outputs.opleiding ? schoolYearLabel(outputs.opleiding.schoolYearStart) : null,
     vovHours: calculation?.vovHours ?? null,
+    trainingHoursWhenCapped:
+      calculation && calculation.vovHours < calculation.trainingHours ? calculation.trainingHours : null,
     amountCents: calculation?.amountCents ?? null,
   };
 }
@@ -183,6 +193,59 @@ function rowErrors(row: ParsedRow, inputs: StepInputs, evaluation: ReturnType<ty
   return errors.sort((a, b) => (a.column === null ? -1 : b.column === null ? 1 : order.get(a.column)! - order.get(b.column)!));
 }
 
+/**
+ * The employee step's answers with every field that has a problem replaced by the answer that lets the most
+ * through (a valid INSZ and name, 100 %, 168 hours, new in service today): with it the later steps are judged
+ * on their own answers, so a row's problems are all told at once, and no problem is told that the employee's
+ * real answers would not give.
+ */
+function lenientWerknemer(
+  input: Record<string, string>,
+  problems: readonly FormError[],
+  today: IsoDate,
+): Record<string, string> {
+  const failed = new Set(problems.map((p) => p.href.replace(/^#/, '')));
+  const lenient: Record<string, string> = {
+    insz: '85.07.30-033.28',
+    firstName: 'x',
+    lastName: 'x',
+    email: '',
+    twp: '100',
+    weeklyHours: '168',
+    schedule: 'vast',
+    newEmployee: 'ja',
+    employmentStartDate: formatDateNl(today),
+  };
+  const out = { ...input };
+  for (const field of Object.keys(lenient)) if (failed.has(field)) out[field] = lenient[field];
+  // The date only counts with "ja"; a problem with either one makes both lenient.
+  if (failed.has('newEmployee') || failed.has('employmentStartDate')) {
+    Object.assign(out, { newEmployee: 'ja', employmentStartDate: lenient.employmentStartDate });
+  }
+  return out;
+}
+
+/**
+ * The evaluation with the steps that an invalid earlier step blocked judged after all, for their problems only:
+ * with lenient employee answers (see lenientWerknemer), and step 4's answers on their own when the training
+ * itself has problems.
+ */
+function withLaterStepsJudged(evaluation: Evaluation, inputs: StepInputs, ctx: DraftContext): Evaluation {
+  let states = evaluation.states;
+  const werknemer = states.find((s) => s.step.id === 'werknemer');
+  if (werknemer?.status === 'invalid' && inputs.werknemer) {
+    const lenient = lenientWerknemer(inputs.werknemer, werknemer.errors, ctx.today);
+    const rest = evaluateEachStep({ ...inputs, werknemer: lenient }, ctx, ROW_STEPS);
+    states = states.map((s, i) => (s.status === 'blocked' ? rest.states[i] : s));
+  }
+  states = states.map((s) => {
+    if (s.status !== 'blocked' || s.step.id !== 'initiatief' || !inputs.initiatief) return s;
+    const answers = initiatiefAnswersSchema({ wording: ctx.wording }).safeParse(inputs.initiatief);
+    return answers.success ? s : { ...s, status: 'invalid' as const, errors: formErrors(answers.error) };
+  });
+  return { ...evaluation, states };
+}
+
 export function validateRows(rows: readonly ParsedRow[], ctx: ValidationContext): RowResult[] {
   return [...validateEach(rows, ctx)];
 }
@@ -207,7 +270,7 @@ export function* validateEach(rows: readonly ParsedRow[], ctx: ValidationContext
       wording: BULK_WORDING,
     };
     const evaluation = evaluateEachStep(inputs, draftContext, ROW_STEPS);
-    const errors = rowErrors(row, inputs, evaluation);
+    const errors = rowErrors(row, inputs, withLaterStepsJudged(evaluation, inputs, draftContext));
     const valid = errors.length === 0 && evaluation.firstIncomplete === null;
     const { opleiding, initiatief } = evaluation.outputs;
     if (valid && insz && opleiding && initiatief) {

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config.js';
+import { addYears, formatDateNl, todayInBrussels } from '../domain/dates.js';
 import { formatKbo } from '../domain/kbo.js';
 import { defaultRules, type RulesData } from '../domain/rules-data.js';
 import { MAX_UPLOAD_BYTES } from './multipart.js';
@@ -8,7 +9,14 @@ import { registerHelpGlobals } from '../help/anchors.js';
 import { paths } from '../paths.js';
 
 /** One nunjucks environment for the app; templates are compiled once and cached outside development. */
-export function configureViews(app: Express, config: Config, viewsDir: string, assetBase: string, rules: RulesData = defaultRules): nunjucks.Environment {
+export function configureViews(
+  app: Express,
+  config: Config,
+  viewsDir: string,
+  assetBase: string,
+  rules: RulesData = defaultRules,
+  now: () => Date = () => new Date(),
+): nunjucks.Environment {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development', watch: false }), {
     autoescape: true,
     throwOnUndefined: false,
@@ -24,6 +32,8 @@ export function configureViews(app: Express, config: Config, viewsDir: string, a
   env.addGlobal('devMode', !config.isProduction);
   // Hints and help texts quote the same numbers the rules check (deadlines, minimum size, upload limit).
   env.addGlobal('rules', rules);
+  // A date field's example is a date near today (the app's clock), not one that lies years back.
+  env.addGlobal('dateExample', (years = 0) => formatDateNl(addYears(todayInBrussels(now()), years)));
   env.addGlobal('maxUploadMb', Math.floor(MAX_UPLOAD_BYTES / 1024 / 1024));
   // A plain string (not a macro's SafeString, which is truthy even when empty) so `{% if message %}` works.
   env.addGlobal('fieldError', (errors: { text: string; href: string }[] | undefined, id: string) => errors?.find((e) => e.href === `#${id}`)?.text ?? '');

@@ -10,6 +10,15 @@ import { createMailRenderer, outboxBodies } from './templates.js';
 /** The stored HTML is our own rendered template; it is shown on a page of its own with inline styles and nothing else allowed. */
 const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; sandbox allow-top-navigation-by-user-activation";
 
+/** What a mail is, in the words of the development mailbox (the outbox keeps an internal kind). */
+export const MAIL_KIND_LABELS: Record<string, string> = {
+  'right-requested': 'Aanvraag gebruikersrecht (aan de lokale beheerder)',
+  'right-granted': 'Gebruikersrecht toegekend',
+  'right-refused': 'Gebruikersrecht geweigerd',
+  'refund-receipt-employer': 'Ontvangstbevestiging voor de werkgever',
+  'refund-receipt-employee': 'Ontvangstbevestiging voor de werknemer',
+};
+
 function statusOf(mail: OutboxRow, devMailbox: boolean): { text: string; tag: string } {
   if (mail.sent_at) return { text: devMailbox ? 'Afgeleverd in deze mailbox' : 'Verzonden', tag: 'sent' };
   if (mail.last_error) return { text: `Nog niet verzonden (poging ${mail.attempts} mislukte)`, tag: 'failed' };
@@ -37,7 +46,14 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
     const bodies = outboxBodies(render, mail);
     // Links in the text part, made clickable: the way to follow a mail's link in the development story.
     const links = [...new Set(bodies.text.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
-    res.render('mail/dev-mailbox-message.njk', { mail, text: bodies.text, createdAt: formatDateTimeNl(new Date(mail.created_at)), links, status: statusOf(mail, config.mail.devMailbox) });
+    res.render('mail/dev-mailbox-message.njk', {
+      mail,
+      kind: MAIL_KIND_LABELS[mail.kind] ?? 'Andere e-mail',
+      text: bodies.text,
+      createdAt: formatDateTimeNl(new Date(mail.created_at)),
+      links,
+      status: statusOf(mail, config.mail.devMailbox),
+    });
   });
 
   router.get(`${paths.devMailbox}/:id/html`, async (req, res) => {

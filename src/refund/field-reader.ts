@@ -70,6 +70,13 @@ export class FieldReader<F extends string> {
     return null;
   }
 
+  /** Records a problem at a field of another step (a channel that shows all steps at once, e.g. a CSV row). */
+  issueAt(path: string, message: string): null {
+    this.ctx.addIssue({ code: 'custom', message, path: [path] });
+    this.failedFields.add(path);
+    return null;
+  }
+
   failed(field: F): boolean {
     return this.failedFields.has(field);
   }

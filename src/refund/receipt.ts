@@ -27,6 +27,8 @@ export interface ReceiptModel {
   organisationKbo: string;
   employeeName: string;
   employeeInszMasked: string;
+  /** The employer's contact person of the request: the employer's mail greets them. */
+  contactName: string;
   rows: { key: string; value: string }[];
   nextSteps: string[];
   contactEmail: string;
@@ -68,6 +70,7 @@ export function receiptModel(dossier: DossierRow | NewDossier, rules: RulesData 
     organisationKbo,
     employeeName,
     employeeInszMasked,
+    contactName: snapshot.werkgever.contact.name,
     rows,
     nextSteps: [
       'Het Departement Werk en Sociale Economie behandelt uw aanvraag. U hoeft nu niets meer te doen.',

@@ -133,6 +133,16 @@ export async function listDrafts(db: Conn, organisationId: number): Promise<Draf
     );
 }
 
+/** Step 1 as it was answered for the organisation's most recently submitted request (a new one starts from it). */
+export async function lastSubmittedWerkgever(db: Conn, organisationId: number): Promise<Record<string, string> | null> {
+  const row = await db('refund_draft')
+    .where({ organisation_id: organisationId })
+    .whereNotNull('submitted_at')
+    .orderBy([{ column: 'submitted_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .first<{ werkgever: Record<string, string> | null } | undefined>(db.raw(`steps->'werkgever' as werkgever`));
+  return row?.werkgever ?? null;
+}
+
 // ---- establishment units ----
 
 export interface EstablishmentUnitRow {

@@ -3,6 +3,7 @@ import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guar
 import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import { formatDateTimeNl } from '../domain/dates.js';
+import { formatIban, normaliseIban } from '../domain/iban.js';
 import { formatEstablishmentUnit } from '../domain/kbo.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { INITIATIVES, initiativeLabels, SIZE_KINDS, sizeKindLabels, TRAINING_TYPES, trainingTypeLabels } from '../domain/training.js';
@@ -14,7 +15,7 @@ import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize, safeFilename } fro
 import type { AllowedContentType } from './attachments.js';
 import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from './mail.js';
-import { listDrafts } from './repository.js';
+import { lastSubmittedWerkgever, listDrafts, type DraftListRow } from './repository.js';
 import { OTHER_UNIT } from './schemas.js';
 import { preReadOf } from './page-read.js';
 import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
@@ -73,7 +74,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const auth = organisationAuth(req);
     const drafts = await listDrafts(deps.db, auth.organisation.id);
     res.render('refund/start.njk', {
-      drafts: drafts.map((d) => ({ ...d, updatedAt: formatDateTimeNl(d.updated_at), resumeHref: draftPath(d.id), deleteHref: deleteDraftPath(d.id) })),
+      drafts: draftsWithLabels(drafts),
       newHref: paths.refundNew,
       saved: req.query.bewaard !== undefined,
       deleted: req.query.verwijderd !== undefined,
@@ -96,7 +97,11 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const stepState = state.evaluation.states[stepIndex(step)];
     // Saved input that no longer passes (answered before, or changed by an earlier step) shows its problems at once.
     const errors = stepState.status === 'invalid' ? stepState.errors : [];
-    renderStep(req, res, 200, step, ref, state, state.draft?.steps[step.id] ?? defaultValues(step, req, state), errors);
+    const saved = state.draft?.steps[step.id];
+    if (saved) return renderStep(req, res, 200, step, ref, state, shownValues(step, saved), errors);
+    const defaults = await defaultValues(step, req, state);
+    res.locals.fromPreviousRequest = defaults.fromPreviousRequest;
+    renderStep(req, res, 200, step, ref, state, defaults.values, errors);
   };
 
   const postStep: Handler = async (req, res) => {
@@ -254,6 +259,47 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
       deleteHref: draftId !== null ? deleteDraftPath(draftId) : null,
     });
   }
+
+  /**
+   * A new request starts with what the portal knows (WCAG 3.3.7, no redundant entry), all of it editable: the
+   * contact person is the user, the establishment unit and the account are those of the organisation's previous
+   * request (or its only unit), and the phone number too when that request had the same contact person.
+   */
+  async function defaultValues(
+    step: StepDefinition,
+    req: Request,
+    state: OpenDraft,
+  ): Promise<{ values: Record<string, string>; fromPreviousRequest: boolean }> {
+    if (step.id !== 'werkgever') return { values: {}, fromPreviousRequest: false };
+    const person = organisationAuth(req).person;
+    const contactName = `${person.firstName} ${person.lastName}`;
+    const values: Record<string, string> = {
+      contactName,
+      contactEmail: person.email ?? '',
+      unitChoice: state.context.units.length === 1 ? String(state.context.units[0].id) : '',
+    };
+    const previous = await lastSubmittedWerkgever(deps.db, organisationAuth(req).organisation.id);
+    if (!previous) return { values, fromPreviousRequest: false };
+    for (const field of FROM_PREVIOUS_REQUEST) if (previous[field]) values[field] = previous[field];
+    if (previous.contactName === contactName && previous.contactPhone) values.contactPhone = previous.contactPhone;
+    return { values: shownValues(step, values), fromPreviousRequest: true };
+  }
+}
+
+/**
+ * The saved drafts with a link text of their own (WCAG 2.4.4): "aanvraag voor Lotte Verbeke, Heftruck,
+ * bewaard op 01/12/2026 om 14:05", and the draft's number when two would still read the same.
+ */
+function draftsWithLabels(drafts: readonly DraftListRow[]) {
+  const seen = new Set<string>();
+  return drafts.map((d) => {
+    const updatedAt = formatDateTimeNl(d.updated_at);
+    const employee = d.employee_name ?? 'een werknemer die nog niet ingevuld is';
+    let label = `aanvraag voor ${employee}, ${d.training_name ?? 'opleiding nog niet ingevuld'}, bewaard op ${updatedAt}`;
+    if (seen.has(label)) label += `, nummer ${d.id}`;
+    seen.add(label);
+    return { ...d, updatedAt, label, resumeHref: draftPath(d.id), deleteHref: deleteDraftPath(d.id) };
+  });
 }
 
 function backToOverview(req: Request): boolean {
@@ -266,13 +312,13 @@ function employeeNameOf(state: OpenDraft): string | null {
   return name || null;
 }
 
-/** A new request starts with what we know: the contact person is the user, a single unit is preselected. */
-function defaultValues(step: StepDefinition, req: Request, state: OpenDraft): Record<string, string> {
-  if (step.id !== 'werkgever') return {};
-  const person = organisationAuth(req).person;
-  return {
-    contactName: `${person.firstName} ${person.lastName}`,
-    contactEmail: person.email ?? '',
-    unitChoice: state.context.units.length === 1 ? String(state.context.units[0].id) : '',
-  };
+/** Saved answers as the page shows them again: an IBAN as the overview writes it (BE68 5390 0754 7034). */
+function shownValues(step: StepDefinition, values: Record<string, string>): Record<string, string> {
+  const iban = step.id === 'werkgever' && values.iban ? normaliseIban(values.iban) : null;
+  return iban ? { ...values, iban: formatIban(iban) } : values;
 }
+
+/** The step 1 fields a new request takes over from the organisation's previous one: the unit and the account. */
+const FROM_PREVIOUS_REQUEST = [
+  'unitChoice', 'unitNumber', 'unitName', 'unitStreet', 'unitPostcode', 'unitCity', 'iban', 'bic',
+] as const;

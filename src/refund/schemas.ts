@@ -15,6 +15,7 @@ import {
   personalMaximumHours,
   sharedInitiativeApplies,
   trainingHours,
+  type EligibilityCode,
   type TrainingSize,
 } from '../domain/refund-rules.js';
 import type { RulesData } from '../domain/rules-data.js';
@@ -203,15 +204,34 @@ export interface OpleidingContext {
 export interface Wording {
   /** Appended to "U kunt deze aanvraag pas indienen vanaf …". */
   tooEarlyAdvice: string;
-  /** Appended to an eligibility problem. */
+  /** Appended to a refusal because the start date is too long ago (not already counted from a new employer). */
+  tooLateAdvice: string;
+  /** Appended to an eligibility problem told at the start date. */
   eligibilityAdvice: string;
+  /**
+   * Where an eligibility problem is told: at the start date (the form: its step 3 has no employee fields), or at
+   * the employee's own field it is about, the percentage or the hours (the CSV upload: each is a column).
+   */
+  eligibilityAt: 'startDate' | 'employeeField';
   agreementRequired: string;
 }
 
 export const FORM_WORDING: Wording = {
   tooEarlyAdvice: ' Bewaar de aanvraag met "Opslaan en later verdergaan" en dien ze in vanaf die datum.',
+  tooLateAdvice:
+    ' Een aanvraag na die datum is niet meer mogelijk, tenzij de werknemer tijdens het schooljaar bij u in dienst kwam: ' +
+    'kies dan in stap 2 "Ja" en vul de datum van indiensttreding in. De termijn telt dan ook vanaf die datum.',
   eligibilityAdvice: ' Kloppen de gegevens van de werknemer niet? Pas ze aan in stap 2.',
+  eligibilityAt: 'startDate',
   agreementRequired: 'Vink aan dat de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
+};
+
+/** The employee's field an eligibility problem is about, for a channel that tells it there (eligibilityAt). */
+const ELIGIBILITY_FIELD: Partial<Record<EligibilityCode, 'twp' | 'weeklyHours'>> = {
+  'twp-te-laag': 'twp',
+  'uren-ontbreken': 'weeklyHours',
+  'ongeldige-uren': 'weeklyHours',
+  'uren-te-laag': 'weeklyHours',
 };
 
 /** A valid KBO number (normalised), or an institution number of letters, digits and separators. */
@@ -276,7 +296,12 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
   if (startDate) {
     const window = checkSubmissionWindow({ startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate }, rules);
     if (!window.ok) {
-      const advice = window.issues[0].code === 'te-vroeg' ? wording.tooEarlyAdvice : ' Een aanvraag na die datum is niet meer mogelijk.';
+      const advice =
+        window.issues[0].code === 'te-vroeg'
+          ? wording.tooEarlyAdvice
+          : window.latestBasis === 'startdatum'
+            ? wording.tooLateAdvice
+            : ' Een aanvraag na die datum is niet meer mogelijk.';
       f.issue('startDate', `${window.message}${advice}`);
     }
     schoolYearStart = schoolYearOf(startDate).start;
@@ -289,7 +314,9 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
       },
       rules,
     );
-    if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
+    if (!eligibility.ok && wording.eligibilityAt === 'employeeField') {
+      for (const issue of eligibility.issues) f.issueAt(ELIGIBILITY_FIELD[issue.code] ?? 'startDate', issue.message);
+    } else if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
     forfaitCents = forfaitCentsFor(schoolYearStart, rules);
     if (forfaitCents === null) f.issue('startDate', `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`);
   }
@@ -406,10 +433,35 @@ export function calculate(ctx: InitiatiefContext, initiative: Initiative): Calcu
   };
 }
 
+/** The two answers of step 4 in themselves, without the hours (which need the employee and the training). */
+function readInitiatiefAnswers(
+  f: FieldReader<(typeof INITIATIEF_FIELDS)[number]>,
+  wording: Partial<Wording> | undefined,
+): Initiative | null {
+  const initiative = f.choice(
+    'initiative',
+    INITIATIVES,
+    'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.',
+  );
+  if (f.value('employeeAgreement') !== 'ja') {
+    f.issue('employeeAgreement', wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
+  }
+  return initiative;
+}
+
+/** Step 4's answers judged on their own: a CSV row tells their problems also when its training has problems. */
+export const initiatiefAnswersSchema = contextStep(
+  INITIATIEF_FIELDS,
+  (raw, zctx, ctx: { wording?: Partial<Wording> }): Initiative => {
+    const f = new FieldReader(raw, zctx);
+    const initiative = readInitiatiefAnswers(f, ctx.wording);
+    return f.ok && initiative ? initiative : z.NEVER;
+  },
+);
+
 export const initiatiefSchema = contextStep(INITIATIEF_FIELDS, (raw, zctx, ctx: InitiatiefContext): InitiatiefData => {
   const f = new FieldReader(raw, zctx);
-  const initiative = f.choice('initiative', INITIATIVES, 'Kies wie het initiatief voor de opleiding nam: de werknemer of de werkgever.');
-  if (f.value('employeeAgreement') !== 'ja') f.issue('employeeAgreement', ctx.wording?.agreementRequired ?? FORM_WORDING.agreementRequired);
+  const initiative = readInitiatiefAnswers(f, ctx.wording);
   if (!initiative) return z.NEVER;
   const calculation = calculate(ctx, initiative);
   if (calculation.remainingHours <= 0) {

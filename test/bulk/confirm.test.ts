@@ -4,7 +4,7 @@ import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
 import { completeDraft, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft, TODAY, type TestOrganisation } from '../refund/fixtures.js';
-import { confirmPreview, csvFile, EMPLOYEES, previewOf, previewRows, tokenOf, validRow } from './fixtures.js';
+import { confirmPreview, csvFile, EMPLOYEES, NEW_EMPLOYEE_ROUTE, previewOf, previewRows, tokenOf, validRow } from './fixtures.js';
 
 let t: TestApp;
 let org: TestOrganisation;
@@ -97,7 +97,7 @@ describe('Bevestigen checks every row again', () => {
       const res = await confirmPreview(jan, previewPath);
       expect(res.headers.location).toBe(`${previewPath}?gewijzigd=1`);
       const page = await jan.get(res.headers.location).expect(200);
-      expect(previewRows(page.text).get(2)).toEqual(['Startdatum: De aanvraag moest ten laatste op 15/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding). Een aanvraag na die datum is niet meer mogelijk.']);
+      expect(previewRows(page.text).get(2)).toEqual(['Startdatum: De aanvraag moest ten laatste op 15/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' + NEW_EMPLOYEE_ROUTE]);
       expect(page.text).toContain('Er is geen enkele regel in orde');
       expect(page.text).not.toContain('>Bevestigen</button>');
       // Posting anyway files nothing.

@@ -5,6 +5,11 @@ import type { Agent } from '../helpers/login.js';
 import { validInput } from '../refund/fixtures.js';
 import { decodeHtml } from '../helpers/html.js';
 
+/** How a refusal for a late start goes on in a file: the route for an employee who is new in service. */
+export const NEW_EMPLOYEE_ROUTE =
+  ' Een aanvraag na die datum is niet meer mogelijk, tenzij de werknemer tijdens het schooljaar bij u in dienst kwam: ' +
+  'vul dan ja in de kolom "Nieuw in dienst" en de datum in de kolom "Datum in dienst". De termijn telt dan ook vanaf die datum.';
+
 export type Cells = Partial<Record<ColumnKey, string>>;
 
 /**

@@ -6,7 +6,7 @@ import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
 import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, type TestOrganisation } from '../refund/fixtures.js';
-import { confirmPreview, csvFile, csvLines, EMPLOYEES, errorSummaryOf, inszFor, previewOf, previewRows, uploadFile, validRow } from './fixtures.js';
+import { confirmPreview, csvFile, csvLines, EMPLOYEES, errorSummaryOf, inszFor, NEW_EMPLOYEE_ROUTE, previewOf, previewRows, uploadFile, validRow } from './fixtures.js';
 
 let t: TestApp;
 let org: TestOrganisation;
@@ -46,7 +46,7 @@ describe('a file with valid and invalid rows', () => {
     expect(rows.get(2)).toEqual([]);
     expect(rows.get(3)).toEqual([
       'IBAN: Dit rekeningnummer klopt niet. Vul BE en 14 cijfers in, bijvoorbeeld BE68 5390 0754 7034, en controleer de cijfers.',
-      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding). Een aanvraag na die datum is niet meer mogelijk.',
+      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' + NEW_EMPLOYEE_ROUTE,
     ]);
     expect(rows.get(4)).toEqual([]);
     expect(rows.get(5)).toEqual([
@@ -83,7 +83,7 @@ describe('a file with valid and invalid rows', () => {
     const lines = csvLines(res.text);
     expect(lines[0]).toBe(['Fouten', ...COLUMNS.map((c) => c.header)].join(';'));
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^Regel 3: IBAN: Dit rekeningnummer klopt niet\..* \| Startdatum: De aanvraag moest ten laatste op 01\/09\/2025/);
+    expect(lines[1]).toMatch(/^"?Regel 3: IBAN: Dit rekeningnummer klopt niet\..* \| Startdatum: De aanvraag moest ten laatste op 01\/09\/2025/);
     expect(lines[3]).toContain(";'@SUM(1+1);");
     expect(lines.join('\n')).not.toMatch(/(^|;)"?[=+\-@]/m);
   });
@@ -203,5 +203,53 @@ describe('paging of a large preview', () => {
     expect(invalid.text).not.toContain('rel="next"');
     // A page number past the end shows the last page.
     expect([...previewRows((await jan.get(`${previewPath}?pagina=99`)).text).keys()][0]).toBe(102);
+  });
+});
+
+describe('what newcomers stumbled on in the preview (issue 19)', () => {
+  it('puts each problem on the column it is about, all of a row at once, in the row, the summary and the download', async () => {
+    const file = csvFile([
+      // line 2: 40 % in 2024-2025 (under 50 %) and a start date too long ago: each at its own column.
+      validRow({ ...EMPLOYEES[1], twp: '40', startDate: '01/06/2025', endDate: '30/06/2025' }),
+      // line 3: an invalid INSZ does not hide a training below the minimum size.
+      validRow({ ...EMPLOYEES[2], insz: '98.47.28-997.66', sizeAmount: '20' }),
+      // line 4: 70 % and 20 hours a week in 2025-2026: the percentage and the hours, each at its column.
+      validRow({ ...EMPLOYEES[3], twp: '70', weeklyHours: '20' }),
+    ]);
+    const previewPath = await previewOf(jan, file);
+    const page = await jan.get(previewPath).expect(200);
+    const rows = previewRows(page.text);
+    expect(rows.get(2)).toEqual([
+      expect.stringMatching(/^Tewerkstellingspercentage: Het tewerkstellingspercentage van de werknemer \(40 %\) is te laag\. Voor het schooljaar 2024-2025 moet de werknemer minstens 50 %/),
+      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' + NEW_EMPLOYEE_ROUTE,
+    ]);
+    expect(rows.get(3)).toEqual([expect.stringMatching(/^INSZ werknemer: Dit INSZ-nummer klopt niet/), expect.stringMatching(/^Omvang: De opleiding is te klein/)]);
+    expect(rows.get(4)).toEqual([
+      expect.stringMatching(/^Tewerkstellingspercentage: Het tewerkstellingspercentage van de werknemer \(70 %\) is te laag\. Voor het schooljaar 2025-2026/),
+      expect.stringMatching(/^Arbeidsuren per week: De werknemer werkt gemiddeld 20 uur per week; dat is te weinig\./),
+    ]);
+    expect(errorSummaryOf(page.text)).toEqual([
+      'Kolom "INSZ werknemer": een probleem op regel 3',
+      'Kolom "Tewerkstellingspercentage": een probleem op 2 regels, de eerste op regel 2',
+      'Kolom "Arbeidsuren per week": een probleem op regel 4',
+      'Kolom "Startdatum": een probleem op regel 2',
+      'Kolom "Omvang": een probleem op regel 3',
+    ]);
+    const download = csvLines((await jan.get(`${previewPath}/fouten.csv`).buffer(true).expect(200)).text);
+    expect(download[1]).toMatch(/^"?Regel 2: Tewerkstellingspercentage: .* \| Startdatum: /);
+    expect(download[3]).toMatch(/^"?Regel 4: Tewerkstellingspercentage: .* \| Arbeidsuren per week: /);
+  });
+
+  it('explains hours capped at what is left of the personal maximum, as the form does', async () => {
+    // 80 %: a maximum of 100 hours; the first row takes 80, the second training of 40 hours gets the 20 left.
+    const file = csvFile([
+      validRow({ ...EMPLOYEES[4], twp: '80', odbNumber: '801', sizeAmount: '80' }),
+      validRow({ ...EMPLOYEES[4], twp: '80', odbNumber: '802', sizeAmount: '40' }),
+    ]);
+    const page = await jan.get(await previewOf(jan, file)).expect(200);
+    const second = /<tr id="regel-3"[^>]*>([\s\S]*?)<\/tr>/.exec(page.text)![1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(second).toContain('In orde 20 uur van de 40 uur van de opleiding: beperkt tot wat overblijft van het persoonlijk maximum.');
+    const first = /<tr id="regel-2"[^>]*>([\s\S]*?)<\/tr>/.exec(page.text)![1];
+    expect(first).not.toContain('beperkt tot');
   });
 });

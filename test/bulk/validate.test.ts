@@ -31,7 +31,7 @@ describe('a row is checked with the form’s schemas and rules', () => {
     const [r] = validateRows(rows({}), context());
     expect(r.errors).toEqual([]);
     expect(r.valid).toBe(true);
-    expect(r.summary).toEqual({ employee: 'Eva Peeters', inszMasked: '85.07.30-***.**', training: 'Veiligheidscoördinator niveau A', startDate: '01/10/2025', schoolYear: '2025-2026', vovHours: 40, amountCents: 59640 });
+    expect(r.summary).toEqual({ employee: 'Eva Peeters', inszMasked: '85.07.30-***.**', training: 'Veiligheidscoördinator niveau A', startDate: '01/10/2025', schoolYear: '2025-2026', vovHours: 40, trainingHoursWhenCapped: null, amountCents: 59640 });
     // A unit of the organisation becomes the form's radio choice; the typed values go to the form's fields.
     expect(r.inputs.werkgever?.unitChoice).toBe('7');
     expect(r.outputs.werkgever?.unit.id).toBe(7);
@@ -56,7 +56,8 @@ describe('a row is checked with the form’s schemas and rules', () => {
     ['an end date before the start date', { endDate: '30/09/2025' }, 'endDate', /^De einddatum moet op of na de startdatum liggen/],
     ['a start date too long ago (the deadline window)', { startDate: '01/06/2025', endDate: '30/06/2025' }, 'startDate', /^De aanvraag moest ten laatste op 01\/09\/2025 ingediend zijn/],
     ['a start date too far ahead (the deadline window)', { startDate: '01/03/2026' }, 'startDate', /^U kunt deze aanvraag pas indienen vanaf 01\/12\/2025 .* Dien deze aanvraag in vanaf die datum, in een nieuw bestand of met het formulier\.$/],
-    ['an employee under 80 % in 2025-2026', { twp: '60' }, 'startDate', /te laag.*Pas dan de kolommen "Tewerkstellingspercentage" en "Arbeidsuren per week" aan\.$/],
+    ['an employee under 80 % in 2025-2026', { twp: '60' }, 'twp', /^Het tewerkstellingspercentage van de werknemer \(60 %\) is te laag\. Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %/],
+    ['an employee under 28 hours a week in 2025-2026', { weeklyHours: '20' }, 'weeklyHours', /^De werknemer werkt gemiddeld 20 uur per week; dat is te weinig\. Voor het schooljaar 2025-2026/],
     ['a training below the minimum size', { sizeAmount: '20' }, 'sizeAmount', /^De opleiding is te klein/],
     ['an unknown size unit', { sizeKind: 'dagen' }, 'sizeKind', /^"dagen" kennen we niet\. Vul contacturen, studiepunten of lestijden in\.$/],
     ['an unknown initiative', { initiative: 'baas' }, 'initiative', /^"baas" kennen we niet\. Vul werknemer of werkgever in\.$/],
@@ -91,10 +92,10 @@ describe('a row is checked with the form’s schemas and rules', () => {
 
   it('reports every problem of a row at once, also across steps', () => {
     const r = only({ iban: 'BE00', insz: '1', startDate: '', initiative: '' });
-    // The training can't be judged without a valid employee: its problems show once the INSZ is right.
-    expect(errorsOf(r).map(([c]) => c)).toEqual(['iban', 'insz']);
+    // An invalid employee does not hide the training's problems, nor an invalid training the initiative's.
+    expect(errorsOf(r).map(([c]) => c)).toEqual(['iban', 'insz', 'startDate', 'initiative']);
     const r2 = only({ iban: 'BE00', startDate: 'morgen', initiative: 'x' });
-    expect(errorsOf(r2).map(([c]) => c)).toEqual(['iban', 'startDate']);
+    expect(errorsOf(r2).map(([c]) => c)).toEqual(['iban', 'startDate', 'initiative']);
     const r3 = only({ iban: 'BE00', initiative: 'x', employeeAgreement: '' });
     expect(errorsOf(r3).map(([c]) => c)).toEqual(['iban', 'initiative', 'employeeAgreement']);
   });

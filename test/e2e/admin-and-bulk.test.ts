@@ -27,8 +27,7 @@ async function loggedInFor(person: string, prefix: string, key: string): Promise
   const context = await newContext(browser);
   const page = await context.newPage();
   await logIn(page, portal.url, person, { prefix, key });
-  await page.getByRole('radio', { name: ORGANISATION }).check();
-  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.getByRole('button', { name: ORGANISATION }).click();
   await expectH1(page, ORGANISATION);
   return page;
 }

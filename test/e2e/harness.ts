@@ -80,7 +80,14 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+/** WCAG 2.2 A and AA as axe tags them (2.2 adds only AA rules to axe: target size). */
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+/** The widths every page is checked at: a desktop, and 320 CSS px, where WCAG 1.4.10 asks for reflow. */
+export const WIDTHS = [1280, 320] as const;
+/** The fonts `.ci/run` installs; the portal's font stack (Arial) resolves to Liberation Sans with them. */
+export const CI_FONTS = ['Liberation Sans', 'DejaVu Sans'];
+/** The help that every page offers at the same place (WCAG 3.2.6): the footer, in this order. */
+export const FOOTER_HELP = ['1700', 'Hulp bij aanmelden en aanvragen', 'Veelgestelde vragen', 'Contact'];
 
 /** Every title seen in this test file (without "Fout: "), with the page it belongs to: no two pages may share one. */
 export const seenTitles = new Map<string, string>();
@@ -96,21 +103,29 @@ export function pageKey(url: string): string {
 }
 
 /**
- * The checks every visited page gets: zero axe violations (WCAG 2.0/2.1 A and AA), one h1, a title that no
- * other page has, "Fout: " in the title exactly when an error summary shows; and screenshots at desktop and
- * mobile width.
+ * The checks every visited page gets, at 1280 and at 320 CSS px: zero axe violations (WCAG 2.0/2.1/2.2 A and
+ * AA), no horizontal scrolling (also with the wider of the CI fonts forced), no focusable element hidden
+ * under other content; and once: one h1, a title that no other page has, "Fout: " in the title exactly when
+ * an error summary shows, the footer's help in its place; and screenshots at both widths.
  */
 export async function checkPage(page: Page, name: string): Promise<void> {
   expect(seenNames.has(name), `checkPage name "${name}" used twice (screenshots would be overwritten)`).toBe(false);
   seenNames.add(name);
-  const axeTarget = noScriptContexts.has(page.context()) ? await scriptedCopy(page) : page;
-  const results = await new AxeBuilder({ page: axeTarget }).withTags(WCAG_TAGS).analyze();
-  const violations = results.violations.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help}\n    on "${name}" ${page.url()}\n    ` +
-      v.nodes.map((n) => `${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`).join('\n    '),
-  );
-  expect(violations, `axe violations on "${name}"`).toEqual([]);
+  const original = page.viewportSize() ?? { width: 1280, height: 800 };
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    const axeTarget = noScriptContexts.has(page.context()) ? await scriptedCopy(page, width) : page;
+    const results = await new AxeBuilder({ page: axeTarget }).withTags(WCAG_TAGS).analyze();
+    const violations = results.violations.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n    on "${name}" at ${width} px ${page.url()}\n    ` +
+        v.nodes.map((n) => `${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`).join('\n    '),
+    );
+    expect(violations, `axe violations on "${name}" at ${width} px`).toEqual([]);
+    await expectReflow(page, `"${name}" at ${width} px`);
+    expect(await focusablesHidden(page), `focusable elements covered by other content on "${name}" at ${width} px`).toEqual([]);
+  }
+  await page.setViewportSize(original);
   expect(await page.locator('h1').count(), `one h1 on "${name}"`).toBe(1);
   const title = await page.title();
   const hasErrors = (await page.locator('.error-summary').count()) > 0;
@@ -124,7 +139,83 @@ export async function checkPage(page: Page, name: string): Promise<void> {
     expect(owner ?? key, `title "${bare}" on "${name}" (${key}) is also the title of ${owner}`).toBe(key);
     seenTitles.set(bare, key);
   }
+  expect(await footerHelp(page), `the help in the footer of "${name}"`).toEqual(FOOTER_HELP);
   await screenshots(page, name);
+}
+
+/** The help links of the footer, in page order, after the main content (the same place on every page). */
+async function footerHelp(page: Page): Promise<string[]> {
+  return page.evaluate((wanted) => {
+    const main = document.querySelector('main');
+    const footer = document.querySelector('footer');
+    if (!main || !footer || !(main.compareDocumentPosition(footer) & Node.DOCUMENT_POSITION_FOLLOWING)) return ['no footer after main'];
+    return [...footer.querySelectorAll('a')].map((a) => (a.textContent ?? '').trim()).filter((t) => wanted.includes(t));
+  }, FOOTER_HELP);
+}
+
+/**
+ * No horizontal scrolling: with the font the page renders in, and with DejaVu Sans forced (the widest of the
+ * CI fonts), so that a machine with other fonts cannot hide a word that does not wrap.
+ */
+async function expectReflow(page: Page, where: string): Promise<void> {
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(await overflow(), `horizontal scrolling on ${where}`).toBeLessThanOrEqual(0);
+  await page.evaluate(() => {
+    const style = document.createElement('style');
+    style.id = 'e2e-wide-font';
+    style.textContent = '*, *::before, *::after { font-family: "DejaVu Sans" !important; }';
+    document.head.append(style);
+  });
+  try {
+    expect(await overflow(), `horizontal scrolling on ${where} in DejaVu Sans`).toBeLessThanOrEqual(0);
+  } finally {
+    await page.evaluate(() => document.getElementById('e2e-wide-font')?.remove());
+  }
+}
+
+/**
+ * Every element the keyboard can reach, scrolled into view as focusing it would ("nearest", as Tab does): the
+ * ones whose centre is covered by another element, e.g. a sticky header (WCAG 2.4.11 Focus not obscured).
+ * Nothing is focused: Chromium remembers the last focused radio of a group, which would change where Tab goes.
+ */
+async function focusablesHidden(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+    const hidden: string[] = [];
+    const scroll = { x: window.scrollX, y: window.scrollY };
+    for (const el of document.querySelectorAll<HTMLElement>(selector)) {
+      const box = el.getBoundingClientRect();
+      // Not reachable by Tab: disabled, not rendered, or inside a closed <details> other than its summary.
+      if (box.width === 0 || box.height === 0 || el.matches(':disabled') || el.closest('.visually-hidden, .skip-link')) continue;
+      if (!el.checkVisibility({ visibilityProperty: true })) continue;
+      const details = el.closest('details');
+      if (details && !details.open && !el.closest('summary')) continue;
+      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      const r = el.getBoundingClientRect();
+      const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
+      const y = Math.min(Math.max(r.top + r.height / 2, 0), window.innerHeight - 1);
+      const hit = document.elementFromPoint(x, y);
+      const ok = hit && (hit === el || el.contains(hit) || (hit instanceof HTMLLabelElement && hit.control === el) || hit.contains(el));
+      if (!ok) hidden.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 40)}" under ${hit?.tagName.toLowerCase()}.${hit?.className}`);
+    }
+    window.scrollTo(scroll.x, scroll.y);
+    return hidden;
+  });
+}
+
+/** The font families Chromium really drew the page's h1 with (not what the CSS asks for), via the DevTools protocol. */
+export async function renderedFonts(page: Page, selector = 'h1'): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    return fonts.map((f) => f.familyName);
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** Contexts opened with JavaScript disabled (see newContext). */
@@ -145,10 +236,11 @@ export async function newContext(browser: Browser, options: { javaScriptEnabled?
  * checks an exact copy of its DOM, without the page's own scripts, in a scripted page of another context,
  * served at the same address so that the portal's stylesheets load exactly as for the page itself.
  */
-async function scriptedCopy(page: Page): Promise<Page> {
+async function scriptedCopy(page: Page, width: number): Promise<Page> {
   const browser = page.context().browser()!;
   if (!copies.has(browser)) copies.set(browser, browser.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage()));
   const copy = await copies.get(browser)!;
+  await copy.setViewportSize({ width, height: 800 });
   const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
   const address = page.url();
   const serve = (url: URL) => url.href === address;
@@ -233,17 +325,15 @@ export function linkInMail(mail: { text: string }, portalUrl: string, path: stri
   return found;
 }
 
+/** Full-page screenshots at both widths: `<name>-desktop.png` (1280 px) and `<name>-320.png`. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const safe = name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
   const original = page.viewportSize() ?? { width: 1280, height: 800 };
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${safe}-desktop.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 812 });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${safe}-mobile.png`), fullPage: true });
-  // Nothing may stick out sideways on a phone.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `horizontal overflow on mobile for "${name}"`).toBeLessThanOrEqual(0);
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${safe}-${width === 1280 ? 'desktop' : width}.png`), fullPage: true });
+  }
   await page.setViewportSize(original);
 }
 

@@ -73,23 +73,22 @@ async function freshPage(options: { javaScriptEnabled?: boolean } = {}): Promise
 const isFocused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
 const mailTo = (address: string, subject: RegExp) => (m: CapturedMail) => m.to.includes(address) && subject.test(m.subject);
 
-/** Organisatie kiezen: the organisation, then Verder, onto its home page. */
+/** Organisatie kiezen: one click on the organisation, onto its home page. */
 async function chooseOrganisation(page: Page, prefix: string): Promise<void> {
   await expectH1(page, 'Kies voor wie u werkt');
   await checkPage(page, `${prefix}-organisatie-kiezen`);
-  await pressVerder(page);
+  await clickOrganisation(page);
   await checkPage(page, `${prefix}-startpagina`);
 }
 
-/** Chooses the organisation and presses Verder: the organisation's home page must follow at once. */
-async function pressVerder(page: Page): Promise<void> {
-  await page.getByRole('radio', { name: ORGANISATION }).check();
+/** Clicks the organisation's button (the guide says "klik op uw organisatie"): its home page must follow at once. */
+async function clickOrganisation(page: Page): Promise<void> {
   const home = page.waitForResponse((r) => new URL(r.url()).pathname === '/' && r.request().method() === 'GET');
-  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.getByRole('button', { name: ORGANISATION }).click();
   await home;
   await page.waitForLoadState('load');
   // A session saved only after its redirect went out is read stale by the next request (expressjs/session#360).
-  expect(new URL(page.url()).pathname, 'the organisation choice holds on the page after Verder').toBe('/');
+  expect(new URL(page.url()).pathname, 'the organisation choice holds on the page after the click').toBe('/');
   await expectH1(page, ORGANISATION);
 }
 
@@ -150,11 +149,11 @@ describe('journey 4: the person with only their own name', () => {
     const guidance = page.locator('.notice', { has: page.getByRole('heading', { name: 'U kunt alleen in eigen naam werken' }) });
     await expect(guidance.innerText()).resolves.toMatch(/lokale beheerder[\s\S]*1700[\s\S]*gebruikersbeheer/);
     await expect(guidance.getByRole('link', { name: '1700' }).getAttribute('href')).resolves.toBe('tel:1700');
-    // The own name is the only choice, already selected.
-    await expect(page.getByRole('radio', { name: 'Piet Zondermeer (in eigen naam)' }).isChecked()).resolves.toBe(true);
+    // The own name is the only choice: one button, explained.
+    expect(await page.getByRole('button', { name: /KBO-nummer/ }).count()).toBe(0);
     await checkPage(page, 'j4-organisatie-kiezen');
 
-    await page.getByRole('button', { name: 'Verder' }).click();
+    await page.getByRole('button', { name: 'Piet Zondermeer (in eigen naam)' }).click();
     await expectH1(page, 'U werkt in eigen naam');
     await expect(page.locator('main').innerText()).resolves.toMatch(/lokale beheerder[\s\S]*1700/);
     // Nothing to ask for in one's own name: no Aanvraag button in the menu.
@@ -170,13 +169,22 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
     const page = await freshPage();
     await logIn(page, portal.url, 'Eva Werknemer', { prefix: 'j1', tryWithoutChoosing: true });
 
-    // Verder without a choice: the error state of the organisation choice.
+    // One button per organisation, keyboard first: Tab reaches it, Enter chooses it. The own name is apart, explained.
     await expectH1(page, 'Kies voor wie u werkt');
+    const ownName = page.getByRole('button', { name: 'Eva Werknemer (in eigen naam)' });
+    await expect(ownName.getAttribute('aria-describedby').then((id) => page.locator(`#${id}`).innerText())).resolves.toMatch(/natuurlijke persoon.*kan zo niet/);
+    await expect(page.getByRole('list', { name: 'Voor een organisatie' }).getByRole('button').allInnerTexts()).resolves.toEqual([
+      expect.stringMatching(new RegExp(`^${ORGANISATION}\\s+KBO-nummer \\d{4}\\.\\d{3}\\.\\d{3}$`)),
+    ]);
     await checkPage(page, 'j1-organisatie-kiezen');
-    await page.getByRole('button', { name: 'Verder' }).click();
-    await expectErrorSummaryFocused(page, 'j1-organisatie-kiezen-fout');
-    await checkPage(page, 'j1-organisatie-kiezen-fout');
-    await pressVerder(page);
+    await page.locator('body').focus();
+    await tabTo(page, '.org-choice__button');
+    const f = await focusIndicator(page);
+    expect(f.visible, `visible focus on the organisation (outline ${f.outline})`).toBe(true);
+    const home = page.waitForURL((u) => u.pathname === '/');
+    await page.keyboard.press('Enter');
+    await home;
+    await expectH1(page, ORGANISATION);
     await checkPage(page, 'j1-startpagina');
 
     await page.getByRole('link', { name: 'Aanvraag', exact: true }).click();
@@ -312,6 +320,10 @@ describe('journey 5: the refund request without JavaScript, one step with the ke
     await chooseOrganisation(page, 'j5');
     await startRefundRequest(page, 'j5');
 
+    // No redundant entry (WCAG 3.3.7): Eva's request of journey 3 gave the unit and the account; Jan is the contact.
+    await expect(page.getByLabel('Rekeningnummer (IBAN)').inputValue()).resolves.toBe('BE68 5390 0754 7034');
+    await expect(page.locator('#contactName').inputValue()).resolves.toBe('Jan Werkgever');
+    await expect(page.getByText('komen uit de vorige aanvraag van uw organisatie').count()).resolves.toBe(1);
     await fillWerkgever(page);
     await next(page, 2, 'Werknemer', 'j5-stap-2-werknemer');
     await fillWerknemer(page, LOTTE);

@@ -89,7 +89,8 @@ describe('the portal skeleton', () => {
 
   it('shows the accessibility statement and the session time-out notice', async () => {
     const statement = await request(t.app).get('/toegankelijkheidsverklaring').expect(200);
-    expect(statement.text).toContain('<h1>Toegankelijkheidsverklaring</h1>');
+    expect(statement.text).toContain('<h1>Toegankelijkheids&shy;verklaring</h1>');
+    expect(statement.text).toContain('(WCAG) 2.2, niveau AA');
     const expired = await request(t.app).get('/sessie-verlopen').expect(200);
     expect(expired.text).toContain('Opnieuw aanmelden');
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
+import { MAIL_KIND_LABELS } from '../../src/mail/routes.js';
 import { createMailComposer } from '../../src/mail/templates.js';
 import { createMailWorker } from '../../src/mail/worker.js';
 import { createRefundMailer } from '../../src/refund/mail.js';
@@ -58,6 +59,14 @@ describe('the development mailbox', () => {
     expect(res.text).toContain(`href="/dev/mailbox/${mailId}/html"`);
   });
 
+  it('says in Dutch what kind of mail it is, for every kind the portal sends', async () => {
+    const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
+    expect(res.text).toMatch(/<dt class="summary-list__key">Soort<\/dt>\s*<dd class="summary-list__value">Aanvraag gebruikersrecht \(aan de lokale beheerder\)<\/dd>/);
+    expect(res.text).not.toContain('right-requested');
+    const kinds = ['right-requested', 'right-granted', 'right-refused', 'refund-receipt-employer', 'refund-receipt-employee'];
+    expect(Object.keys(MAIL_KIND_LABELS).sort()).toEqual(kinds.sort());
+  });
+
   it('serves the HTML part alone, sandboxed, with only inline styles allowed', async () => {
     const res = await request(t.app).get(`/dev/mailbox/${mailId}/html`);
     expect(res.status).toBe(200);
@@ -69,10 +78,13 @@ describe('the development mailbox', () => {
   });
 
   it('shows a receipt mail the worker has not rendered yet as it will be sent', async () => {
-    const receipt = { dossiernummer: 'VOV-2025-000007', receivedAt: '15/10/2025 12:00', status: 'Ingediend', organisationName: 'Bouwbedrijf De Meeuw NV', organisationKbo: '0403.170.701', employeeName: 'Eva Werknemer', employeeInszMasked: '85.07.30-XXX.XX', rows: [], nextSteps: [], contactEmail: 'vov@example.be' };
+    const receipt = { dossiernummer: 'VOV-2025-000007', receivedAt: '15/10/2025 12:00', status: 'Ingediend', organisationName: 'Bouwbedrijf De Meeuw NV', organisationKbo: '0403.170.701', employeeName: 'Eva Werknemer', employeeInszMasked: '85.07.30-XXX.XX', contactName: 'Jan Werkgever', rows: [], nextSteps: [], contactEmail: 'vov@example.be' };
     const id = await enqueueMail(t.database.db, createRefundMailer(t.config).employerReceipt('jan@example.be', receipt, '/mijn-dossiers/VOV-2025-000007'));
     const page = await request(t.app).get(`/dev/mailbox/${id}`).expect(200);
     expect(page.text).toContain('Wacht op verzending');
+    expect(page.text).toContain('Ontvangstbevestiging voor de werkgever');
+    // The employer's receipt greets the contact person of the request.
+    expect(page.text).toContain('Beste Jan Werkgever,');
     expect(page.text).toContain('<a href="http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007">http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007</a>');
     expect((await request(t.app).get(`/dev/mailbox/${id}/html`).expect(200)).text).toContain('VOV-2025-000007');
   });

@@ -83,6 +83,7 @@ describe('mail outbox and worker', () => {
       organisationKbo: '0403.170.701',
       employeeName: 'Eva <b>Werknemer</b>',
       employeeInszMasked: '85.07.30-XXX.XX',
+      contactName: 'Jan Werkgever',
       rows: [{ key: 'Opleiding', value: 'Veiligheid & welzijn' }],
       nextSteps: ['U hoeft nu niets meer te doen.'],
       contactEmail: 'vov@example.be',

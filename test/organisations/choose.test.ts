@@ -48,13 +48,15 @@ describe('choosing an organisation', () => {
     const page = await agent.get('/organisatie-kiezen');
     expect(page.status).toBe(200);
     expect(page.headers['cache-control']).toBe('no-store');
-    expect(page.text).toContain('<legend class="legend">Voor wie werkt u?</legend>');
-    expect(page.text).toContain(`value="${orgA}"`);
-    expect(page.text).toContain(`value="${orgB}"`);
+    // One click: each organisation is a submit button of the form, the own name a separate one.
+    expect(page.text).not.toContain('type="radio"');
+    expect(page.text).toContain(`<button class="org-choice__button" type="submit" name="keuze" value="${orgA}"`);
+    expect(page.text).toContain(`<button class="org-choice__button" type="submit" name="keuze" value="${orgB}"`);
     expect(page.text).toContain('Aannemer Alfa BV');
     expect(page.text).toContain('Bakkerij Beta NV');
     expect(page.text).toContain('u bent lokale beheerder');
-    expect(page.text).toContain('value="eigen-naam"');
+    expect(page.text).toMatch(/<h2 id="eigen-naam">Of in eigen naam<\/h2>\s*<p id="eigen-naam-uitleg">In eigen naam werkt u als natuurlijke persoon/);
+    expect(page.text).toContain('name="keuze" value="eigen-naam" aria-describedby="eigen-naam-uitleg">Mira Meervoud (in eigen naam)</button>');
     expect(page.text).not.toContain('U kunt alleen in eigen naam werken');
   });
 
@@ -78,7 +80,9 @@ describe('choosing an organisation', () => {
     expect(home.text).toContain('href="/gebruikersbeheer"');
     expect(home.text).toContain('<a href="/organisatie-kiezen">Wissel van organisatie</a>');
 
-    expect((await agent.get('/organisatie-kiezen')).text).toMatch(new RegExp(`value="${orgA}" checked`));
+    expect((await agent.get('/organisatie-kiezen')).text).toMatch(
+      new RegExp(`value="${orgA}"[^>]*>\\s*<span class="org-choice__name">Aannemer Alfa BV</span>[^<]*<span[^>]*>[^<]*</span>\\s*<span class="org-choice__current">U werkt nu voor deze organisatie`),
+    );
     await choose(agent, String(orgB));
     home = await agent.get('/');
     expect(home.text).toContain('<h1>Bakkerij Beta NV</h1>');
@@ -105,7 +109,7 @@ describe('choosing an organisation', () => {
     expect(personal.text).toContain('vraagt u aan voor een organisatie');
     expect(personal.text).not.toContain('U ziet geen organisatie?');
     expect(personal.text).toContain('<a href="/organisatie-kiezen">Wissel van organisatie</a>');
-    expect((await agent.get('/organisatie-kiezen')).text).toContain('value="eigen-naam" checked');
+    expect((await agent.get('/organisatie-kiezen')).text).toContain('Mira Meervoud (in eigen naam)<span class="visually-hidden">, nu gekozen</span>');
   });
 });
 

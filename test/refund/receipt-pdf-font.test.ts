@@ -35,7 +35,7 @@ function dossier(first: string, last: string): DossierRow {
     vov_hours: '40',
     forfait_cents: 1491,
     amount_cents: 59640,
-    snapshot: { organisation },
+    snapshot: { organisation, werkgever: { contact: { name: 'Jan Werkgever' } } },
     submitted_at: submittedAt,
     submitted_by: 1,
   };

@@ -75,7 +75,8 @@ describe('step 3 Opleiding', () => {
       `${draftUrl}/opleiding`,
       { ...validInput.opleiding, startDate: '01/07/2025' },
       'startDate',
-      'De aanvraag moest ten laatste op 01/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding). Een aanvraag na die datum is niet meer mogelijk.',
+      'De aanvraag moest ten laatste op 01/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding). Een aanvraag na die datum is niet meer mogelijk, ' +
+        'tenzij de werknemer tijdens het schooljaar bij u in dienst kwam: kies dan in stap 2 "Ja" en vul de datum van indiensttreding in. De termijn telt dan ook vanaf die datum.',
     );
     expect(res.text).toContain('value="01/07/2025"');
   });

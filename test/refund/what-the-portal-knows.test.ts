@@ -1,0 +1,146 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminPaths } from '../../src/admin/paths.js';
+import { paths } from '../../src/paths.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { decodeHtml } from '../helpers/html.js';
+import { loginAs, type Agent } from '../helpers/login.js';
+import { organisationWith, person } from '../organisations/fixtures.js';
+import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, submitDraft, validInput, type TestOrganisation } from './fixtures.js';
+
+/*
+ * What newcomers stumbled on in the form (issue 19): step 1 asks again for what the portal knows (WCAG 3.3.7),
+ * shows an IBAN as typed, the Wijzigen links and the saved drafts' links read alike, date examples lie in the
+ * past, the ODB-nummer has no example.
+ */
+
+let t: TestApp;
+let org: TestOrganisation;
+
+beforeAll(async () => {
+  t = await buildTestApp({}, { now: fixedClock });
+  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  await insertMember(t.database.db, org.id, people.jan);
+  await insertMember(t.database.db, org.id, people.mia);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+async function loggedIn(p: typeof people.jan): Promise<Agent> {
+  const agent = request.agent(t.app);
+  await loginForOrganisation(agent, p, org.id);
+  return agent;
+}
+
+/** The value attribute of a text field on a page. */
+function valueOf(html: string, field: string): string | null {
+  const m = new RegExp(`<input[^>]* id="${field}" name="${field}"[^>]* value="([^"]*)"`).exec(html);
+  return m ? decodeHtml(m[1]) : null;
+}
+
+/** The accessible names of the links whose visible text is `text` (visible text plus visually hidden text). */
+function linkNames(html: string, text: string): string[] {
+  return [...html.matchAll(new RegExp(`<a href="[^"]*">${text}(?:<span class="visually-hidden">([^<]*)</span>)?</a>`, 'g'))].map((m) => decodeHtml(`${text}${m[1] ?? ''}`));
+}
+
+describe('step 1 of a new request', () => {
+  it('starts with the contact person of the user only, while the organisation has no request yet', async () => {
+    const jan = await loggedIn(people.jan);
+    const page = await jan.get(`${paths.refund}/nieuw/werkgever`).expect(200);
+    expect(valueOf(page.text, 'contactName')).toBe('Jan Werkgever');
+    expect(valueOf(page.text, 'contactEmail')).toBe('jan.werkgever@example.be');
+    expect(valueOf(page.text, 'iban')).toBe('');
+    expect(page.text).not.toContain('komen uit de vorige aanvraag');
+  });
+
+  it('shows a saved IBAN as the overview writes it, not as it was typed', async () => {
+    const jan = await loggedIn(people.jan);
+    const first = await postForm(jan, `${paths.refund}/nieuw/werkgever`, { ...validInput.werkgever(String(org.unitId)), iban: 'be68539007547034' });
+    expect(first.status).toBe(303);
+    const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
+    expect(valueOf((await jan.get(`${draftUrl}/werkgever`).expect(200)).text, 'iban')).toBe('BE68 5390 0754 7034');
+  });
+
+  it('takes the establishment unit and the account over from the previous request, editable, and says so', async () => {
+    const jan = await loggedIn(people.jan);
+    await submitDraft(jan, await completeDraft(jan, org.unitId, { werkgever: { iban: 'be68 5390 0754 7034', bic: 'GEBABEBB', contactPhone: '059 12 34 56' } }));
+
+    // The same person: the phone number of that request too.
+    const again = await jan.get(`${paths.refund}/nieuw/werkgever`).expect(200);
+    expect(again.text).toContain('De vestigingseenheid en het rekeningnummer komen uit de vorige aanvraag van uw organisatie.');
+    expect(again.text).toMatch(new RegExp(`value="${org.unitId}" checked`));
+    expect(valueOf(again.text, 'iban')).toBe('BE68 5390 0754 7034');
+    expect(valueOf(again.text, 'bic')).toBe('GEBABEBB');
+    expect(valueOf(again.text, 'contactPhone')).toBe('059 12 34 56');
+
+    // A colleague: her own name and e-mail address as contact person, not Jan's phone number.
+    const mia = await loggedIn(people.mia);
+    const hers = await mia.get(`${paths.refund}/nieuw/werkgever`).expect(200);
+    expect(valueOf(hers.text, 'contactName')).toBe('Mia Collega');
+    expect(valueOf(hers.text, 'contactEmail')).toBe('mia.collega@example.be');
+    expect(valueOf(hers.text, 'contactPhone')).toBe('');
+    expect(valueOf(hers.text, 'iban')).toBe('BE68 5390 0754 7034');
+    // Editable: another account typed over it is what the request keeps.
+    const changed = await postForm(mia, `${paths.refund}/nieuw/werkgever`, { ...validInput.werkgever(String(org.unitId)), contactName: 'Mia Collega', iban: 'BE71 0961 2345 6769' });
+    expect(changed.status).toBe(303);
+    expect(valueOf((await mia.get(changed.headers.location.replace(/\/werknemer$/, '/werkgever'))).text, 'iban')).toBe('BE71 0961 2345 6769');
+  });
+});
+
+describe('labels that newcomers read', () => {
+  it('the overview\'s Wijzigen links name the answer with its visible label', async () => {
+    const jan = await loggedIn(people.jan);
+    const draftUrl = await completeDraft(jan, org.unitId, { werknemer: { insz: '92.03.04-056.31' } });
+    const overview = await jan.get(`${draftUrl}/overzicht`).expect(200);
+    const names = linkNames(overview.text, 'Wijzigen');
+    expect(names).toContain('Wijzigen werknemer: INSZ');
+    expect(names).toContain('Wijzigen opleiding: ODB-nummer');
+    expect(names).toContain('Wijzigen werknemer: Gemiddeld aantal uren per week');
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('each saved draft has link texts of its own: employee, training and when it was saved', async () => {
+    const jan = await loggedIn(people.jan);
+    for (const trainingName of ['Heftruckchauffeur', 'Heftruckchauffeur', 'Veiligheid op de werf']) {
+      const first = await postForm(jan, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)));
+      const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
+      await postForm(jan, `${draftUrl}/werknemer`, { ...validInput.werknemer, firstName: 'Lotte', lastName: 'Verbeke' });
+      await postForm(jan, `${draftUrl}/opleiding`, { ...validInput.opleiding, trainingName, actie: 'opslaan' });
+    }
+    const list = (await jan.get(paths.refund).expect(200)).text;
+    const resume = linkNames(list, 'Verdergaan');
+    const remove = linkNames(list, 'Verwijderen');
+    expect(resume.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(resume).size, resume.join('\n')).toBe(resume.length);
+    expect(new Set(remove).size).toBe(remove.length);
+    // updated_at is the database's time, not the pinned clock.
+    const saved = String.raw`bewaard op \d{2}/\d{2}/\d{4} om \d{2}:\d{2}`;
+    expect(resume.filter((n) => new RegExp(`^Verdergaan: aanvraag voor Lotte Verbeke, Veiligheid op de werf, ${saved}$`).test(n))).toHaveLength(1);
+    expect(remove.filter((n) => new RegExp(`^Verwijderen: aanvraag voor Lotte Verbeke, Veiligheid op de werf, ${saved}$`).test(n))).toHaveLength(1);
+    // Two drafts that would read the same within the minute: the draft's number keeps them apart.
+    expect(resume.filter((n) => new RegExp(`^Verdergaan: aanvraag voor Lotte Verbeke, Heftruckchauffeur, ${saved}(, nummer \\d+)?$`).test(n))).toHaveLength(2);
+    expect(list).not.toContain('Verwijderen<span class="visually-hidden"> de aanvraag');
+  });
+
+  it('date fields give an example from today (the pinned clock: 15/10/2025), the ODB-nummer one of its format', async () => {
+    const jan = await loggedIn(people.jan);
+    const draftUrl = await completeDraft(jan, org.unitId, { werknemer: { insz: '80.05.12-123.68' } });
+    const step3 = (await jan.get(`${draftUrl}/opleiding`).expect(200)).text;
+    expect(step3).toContain('<div class="hint" id="startDate-hint">Zoals op het inschrijvingsattest.');
+    expect(step3).toMatch(/id="startDate-hint">[^<]*Bijvoorbeeld 15\/10\/2025\.<\/div>/);
+    expect(step3).not.toContain('01/09/2025');
+    expect(step3).toMatch(/id="odbNumber-hint">Alleen cijfers, bijvoorbeeld 12345\./);
+
+    // The grant page of gebruikersbeheer: an end date, so an example a year on.
+    const hilde = person(61, 'Hilde', 'Heylen');
+    const nina = person(62, 'Nina', 'Nieuwkomer');
+    const delta = await organisationWith(t.database.db, 261, 'Drukkerij Delta CV', { admins: [hilde], users: [nina] });
+    const admin = request.agent(t.app);
+    await loginAs(admin, hilde);
+    await postForm(admin, paths.chooseOrganisation, { keuze: String(delta.org.id) });
+    const userPage = (await admin.get(adminPaths.user(delta.personId(nina))).expect(200)).text;
+    expect(userPage).toMatch(/id="validUntil-hint">Laat leeg voor een recht zonder einddatum\. Bijvoorbeeld 15\/10\/2026\.<\/div>/);
+  });
+});
