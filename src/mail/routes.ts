@@ -1,3 +1,4 @@
+import type { ChangeKind } from '../decisions/transitions.js';
 import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
@@ -10,6 +11,25 @@ import { createMailRenderer, outboxBodies } from './templates.js';
 /** The stored HTML is our own rendered template; it is shown on a page of its own with inline styles and nothing else allowed. */
 const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; sandbox allow-top-navigation-by-user-activation";
 
+/** The dossier change mails (src/decisions): one kind per change and recipient. */
+function dossierChangeLabels(): Record<string, string> {
+  const change: Record<ChangeKind, string> = {
+    in_behandeling: 'Dossier in behandeling',
+    aanvulling_gevraagd: 'Vraag om aanvulling',
+    goedgekeurd: 'Dossier goedgekeurd',
+    geweigerd: 'Dossier geweigerd',
+    geannuleerd: 'Aanvraag geannuleerd',
+    stopgezet: 'Stopzetting gemeld',
+    antwoord: 'Antwoord op een vraag om aanvulling',
+  };
+  return Object.fromEntries(
+    Object.entries(change).flatMap(([kind, label]) => [
+      [`dossier-${kind}-employer`, `${label} (aan de werkgever)`],
+      [`dossier-${kind}-employee`, `${label} (aan de werknemer)`],
+    ]),
+  );
+}
+
 /** What a mail is, in the words of the development mailbox (the outbox keeps an internal kind). */
 export const MAIL_KIND_LABELS: Record<string, string> = {
   'right-requested': 'Aanvraag gebruikersrecht (aan de lokale beheerder)',
@@ -17,6 +37,8 @@ export const MAIL_KIND_LABELS: Record<string, string> = {
   'right-refused': 'Gebruikersrecht geweigerd',
   'refund-receipt-employer': 'Ontvangstbevestiging voor de werkgever',
   'refund-receipt-employee': 'Ontvangstbevestiging voor de werknemer',
+  'draft-expiring': 'Onafgewerkte aanvraag wordt binnenkort verwijderd',
+  ...dossierChangeLabels(),
 };
 
 function statusOf(mail: OutboxRow, devMailbox: boolean): { text: string; tag: string } {

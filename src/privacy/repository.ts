@@ -162,7 +162,7 @@ export async function markDraftsWarned(
       'o.kbo',
       'p.first_name as owner_first_name',
       'p.last_name as owner_last_name',
-      trx.raw('CASE WHEN m.person_id IS NOT NULL THEN p.email END AS owner_email'),
+      trx.raw('CASE WHEN m.person_id IS NOT NULL THEN COALESCE(m.email, p.email) END AS owner_email'),
     );
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
+import { DECISIONS } from '../../src/decisions/transitions.js';
 import { MAIL_KIND_LABELS } from '../../src/mail/routes.js';
 import { createMailComposer } from '../../src/mail/templates.js';
 import { createMailWorker } from '../../src/mail/worker.js';
@@ -63,7 +64,12 @@ describe('the development mailbox', () => {
     const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
     expect(res.text).toMatch(/<dt class="summary-list__key">Soort<\/dt>\s*<dd class="summary-list__value">Aanvraag gebruikersrecht \(aan de lokale beheerder\)<\/dd>/);
     expect(res.text).not.toContain('right-requested');
-    const kinds = ['right-requested', 'right-granted', 'right-refused', 'refund-receipt-employer', 'refund-receipt-employee'];
+    const changes = [...DECISIONS, 'geannuleerd', 'stopgezet', 'antwoord'];
+    const kinds = [
+      ...['right-requested', 'right-granted', 'right-refused', 'refund-receipt-employer', 'refund-receipt-employee'],
+      'draft-expiring',
+      ...changes.flatMap((c) => [`dossier-${c}-employer`, `dossier-${c}-employee`]),
+    ];
     expect(Object.keys(MAIL_KIND_LABELS).sort()).toEqual(kinds.sort());
   });
 
