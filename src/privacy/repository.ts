@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
+import { memberNameColumns } from '../organisations/repository.js';
 
 /** Data access of the privacy capability: access records, the purge's queries and its once-a-day claim. */
 
@@ -50,6 +51,11 @@ export async function listAccessRecords(db: Db, organisationId: number, limit: n
   return db('access_record as r')
     .leftJoin('person as actor', 'actor.id', 'r.person_id')
     .leftJoin('person as subject', 'subject.id', 'r.subject_person_id')
+    // Names as this organisation knows them: what it typed, or the person's own once they chose it after a login.
+    .leftJoin('membership as am', (j) => j.on('am.person_id', 'r.person_id').andOn('am.organisation_id', 'r.organisation_id'))
+    .leftJoin('membership as sm', (j) =>
+      j.on('sm.person_id', 'r.subject_person_id').andOn('sm.organisation_id', 'r.organisation_id'),
+    )
     .where('r.organisation_id', organisationId)
     .orderBy([{ column: 'r.at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
     .limit(limit)
@@ -57,10 +63,8 @@ export async function listAccessRecords(db: Db, organisationId: number, limit: n
       'r.at',
       'r.what',
       'r.dossiernummer',
-      'actor.first_name as actor_first_name',
-      'actor.last_name as actor_last_name',
-      'subject.first_name as subject_first_name',
-      'subject.last_name as subject_last_name',
+      ...memberNameColumns(db, 'actor', 'am', 'actor_'),
+      ...memberNameColumns(db, 'subject', 'sm', 'subject_'),
       'subject.insz as subject_insz',
     );
 }

@@ -83,8 +83,8 @@ describe('GET /metrics', () => {
     const agent = request.agent(t.app);
     const answer = await answerFromDevIdp(agent, { insz: '75041212353' });
     await agent.post(answer.acsPath).type('form').send({ SAMLResponse: answer.samlResponse }).expect(303);
-    // The same signed response posted again (a replay) is refused.
-    await request(t.app).post(answer.acsPath).type('form').send({ SAMLResponse: answer.samlResponse }).expect(401);
+    // The same signed response posted again from the same browser (a replay) is refused.
+    await agent.post(answer.acsPath).type('form').send({ SAMLResponse: answer.samlResponse }).expect(401);
     const audit = await t.database.db('audit_log').where({ action: 'login.failed' }).orderBy('id', 'desc').first();
     const refused = `wse_logins_total{outcome="refused",reason="${audit.details.reason}"}`;
     const after = await scrape(t);
