@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createApiClient } from '../../src/api/clients.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
-import { checkPage, dateFromToday, expectErrorSummaryFocused, expectH1, launchBrowser, linkInMail, logIn, newContext, SCREENSHOT_DIR, startPortal, type Portal } from './harness.js';
+import { checkPage, clickOrganisation, dateFromToday, expectErrorSummaryFocused, expectH1, launchBrowser, linkInMail, logIn, newContext, SCREENSHOT_DIR, startPortal, type Portal } from './harness.js';
 
 /*
  * The dossier's life after Bevestigen in a real browser against a real portal process: a decision arrives from
@@ -57,9 +57,7 @@ async function janInMijnDossiers(prefix: string): Promise<Page> {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'failed.png'), fullPage: true }).catch(() => {});
   });
   await logIn(page, portal.url, 'Jan Werkgever', { prefix, key: 'itsme' });
-  await page.getByRole('radio', { name: ORGANISATION }).check();
-  await page.getByRole('button', { name: 'Verder' }).click();
-  await expectH1(page, ORGANISATION);
+  await clickOrganisation(page, ORGANISATION);
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Mijn dossiers' }).click();
   await expectH1(page, 'Mijn dossiers');
   return page;

@@ -382,6 +382,17 @@ export async function logIn(page: Page, portalUrl: string, person: string, o: Lo
   await page.waitForURL(/\/organisatie-kiezen/);
 }
 
+/** Clicks the organisation's button (the guide says "klik op uw organisatie"): its home page must follow at once. */
+export async function clickOrganisation(page: Page, organisation: string): Promise<void> {
+  const home = page.waitForResponse((r) => new URL(r.url()).pathname === '/' && r.request().method() === 'GET');
+  await page.getByRole('button', { name: organisation }).click();
+  await home;
+  await page.waitForLoadState('load');
+  // A session saved only after its redirect went out is read stale by the next request (expressjs/session#360).
+  expect(new URL(page.url()).pathname, 'the organisation choice holds on the page after the click').toBe('/');
+  await expectH1(page, organisation);
+}
+
 /** A date `days` from today in Brussels, written as the form expects it: dd/mm/jjjj. */
 export function dateFromToday(days: number, now = new Date()): string {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);

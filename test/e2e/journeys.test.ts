@@ -7,6 +7,7 @@ import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../helper
 import { pdfText } from '../refund/pdf-text.js';
 import {
   checkPage,
+  clickOrganisation,
   dateFromToday,
   expectErrorSummaryFocused,
   expectH1,
@@ -77,19 +78,8 @@ const mailTo = (address: string, subject: RegExp) => (m: CapturedMail) => m.to.i
 async function chooseOrganisation(page: Page, prefix: string): Promise<void> {
   await expectH1(page, 'Kies voor wie u werkt');
   await checkPage(page, `${prefix}-organisatie-kiezen`);
-  await clickOrganisation(page);
+  await clickOrganisation(page, ORGANISATION);
   await checkPage(page, `${prefix}-startpagina`);
-}
-
-/** Clicks the organisation's button (the guide says "klik op uw organisatie"): its home page must follow at once. */
-async function clickOrganisation(page: Page): Promise<void> {
-  const home = page.waitForResponse((r) => new URL(r.url()).pathname === '/' && r.request().method() === 'GET');
-  await page.getByRole('button', { name: ORGANISATION }).click();
-  await home;
-  await page.waitForLoadState('load');
-  // A session saved only after its redirect went out is read stale by the next request (expressjs/session#360).
-  expect(new URL(page.url()).pathname, 'the organisation choice holds on the page after the click').toBe('/');
-  await expectH1(page, ORGANISATION);
 }
 
 /** Home → Aanvraag → Aanvragen: onto step 1 of a new refund request. */
