@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'screenshots/', 'bench/results/'] },
@@ -17,4 +18,6 @@ export default tseslint.config(
     files: ['public/js/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  // Prettier formats; the rules that would argue with it are off.
+  prettier,
 );
