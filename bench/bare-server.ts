@@ -9,7 +9,11 @@ import { createServer } from 'node:http';
 const page = readFileSync(process.env.BENCH_PAGE_FILE!);
 const port = Number(process.env.BENCH_PORT);
 const server = createServer((_req, res) => {
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': page.length, 'Cache-Control': 'no-store' });
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': page.length,
+    'Cache-Control': 'no-store',
+  });
   res.end(page);
 });
 server.keepAliveTimeout = 65_000;

@@ -17,7 +17,8 @@ export class Browser {
     readonly origin: string,
     private readonly headers: Record<string, string> = {},
   ) {
-    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) throw new Error(`the bench only talks to 127.0.0.1, not ${origin}`);
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin))
+      throw new Error(`the bench only talks to 127.0.0.1, not ${origin}`);
   }
 
   /** The Cookie header value this browser would send. */
@@ -45,7 +46,9 @@ export class Browser {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()) || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+      const expired =
+        attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()) ||
+        attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
       if (!value || expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -54,7 +57,12 @@ export class Browser {
 }
 
 export function decodeHtml(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The value of a hidden form field in rendered HTML. */
@@ -72,12 +80,23 @@ export function csrfTokenFrom(html: string): string {
 /** The error summary of a refused form, for a useful message. */
 export function errorSummary(html: string): string {
   const m = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(html);
-  return m ? m[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() : '';
+  return m
+    ? m[0]
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : '';
 }
 
 export function expectStatus(page: Page, status: number, what: string): Page {
   if (page.status !== status) {
-    const detail = errorSummary(page.text) || page.location || page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300);
+    const detail =
+      errorSummary(page.text) ||
+      page.location ||
+      page.text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 300);
     throw new Error(`${what}: expected ${status}, got ${page.status} (${detail})`);
   }
   return page;

@@ -44,7 +44,10 @@ app.use((_req, res, next) => {
 });
 app.use(devIdpRoutes(config, sp));
 const onError: ErrorRequestHandler = (err: { status?: number; message?: string }, _req, res, _next) => {
-  res.status(err.status ?? 500).type('text/plain').send(String(err.message ?? 'error'));
+  res
+    .status(err.status ?? 500)
+    .type('text/plain')
+    .send(String(err.message ?? 'error'));
 };
 app.use(onError);
 

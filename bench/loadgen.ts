@@ -115,7 +115,8 @@ function databaseCpuMs(): number | null {
 function cpuMsOfStat(stat: string, withEndedChildren = false): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime, stime, cutime and cstime are fields 14 to 17 of the whole line: 12 to 15 after "pid (comm) ".
-  const ticks = Number(fields[11]) + Number(fields[12]) + (withEndedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  const ticks =
+    Number(fields[11]) + Number(fields[12]) + (withEndedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
@@ -135,12 +136,32 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : String(v);
+  for (const [k, v] of Object.entries(headers))
+    if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : String(v);
   return undefined;
 }
 
-async function runPhase(spec: LoadSpec, cursors: number[], seconds: number, maxPerConnection: number | undefined, measure: boolean): Promise<Phase> {
-  const phase: Phase = { latencies: [], ok: 0, bad: 0, errors: 0, timeouts: 0, seconds: 0, statusCounts: {}, badSamples: [], locations: [], cpuMs: null, databaseCpuMs: null, window: [0, 0] };
+async function runPhase(
+  spec: LoadSpec,
+  cursors: number[],
+  seconds: number,
+  maxPerConnection: number | undefined,
+  measure: boolean,
+): Promise<Phase> {
+  const phase: Phase = {
+    latencies: [],
+    ok: 0,
+    bad: 0,
+    errors: 0,
+    timeouts: 0,
+    seconds: 0,
+    statusCounts: {},
+    badSamples: [],
+    locations: [],
+    cpuMs: null,
+    databaseCpuMs: null,
+    window: [0, 0],
+  };
   let lastResponseAt = 0;
   let nextIndex = 0;
   const locationPattern = spec.expect.locationPattern ? new RegExp(spec.expect.locationPattern) : null;
@@ -160,7 +181,16 @@ async function runPhase(spec: LoadSpec, cursors: number[], seconds: number, maxP
     }
     if (problem) {
       phase.bad++;
-      if (phase.badSamples.length < 5) phase.badSamples.push(`${problem} | ${(headerValue(headers, 'location') ?? '') || body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 200)}`);
+      if (phase.badSamples.length < 5)
+        phase.badSamples.push(
+          `${problem} | ${
+            (headerValue(headers, 'location') ?? '') ||
+            body
+              .replace(/<[^>]+>/g, ' ')
+              .replace(/\s+/g, ' ')
+              .slice(0, 200)
+          }`,
+        );
     } else phase.ok++;
   };
 
@@ -182,7 +212,8 @@ async function runPhase(spec: LoadSpec, cursors: number[], seconds: number, maxP
         path: c.path ?? '/',
         headers: c.headers, // autocannon adds Content-Length for a body
         ...(c.body !== undefined ? { body: c.body } : {}),
-        onResponse: (status: number, body: string, _context: unknown, headers: Record<string, unknown>) => check(status, body, headers),
+        onResponse: (status: number, body: string, _context: unknown, headers: Record<string, unknown>) =>
+          check(status, body, headers),
       };
       if (c.paths) {
         const queue = c.paths;
@@ -216,10 +247,13 @@ function combine(spec: LoadSpec, phases: Phase[], warmup: Phase | undefined): Lo
   const sorted = Float64Array.from(latencies).sort();
   const seconds = phases.reduce((n, p) => n + p.seconds, 0);
   const cpu = phases.every((p) => p.cpuMs !== null) ? phases.reduce((n, p) => n + p.cpuMs!, 0) : null;
-  const databaseCpu = phases.every((p) => p.databaseCpuMs !== null) ? phases.reduce((n, p) => n + p.databaseCpuMs!, 0) : null;
+  const databaseCpu = phases.every((p) => p.databaseCpuMs !== null)
+    ? phases.reduce((n, p) => n + p.databaseCpuMs!, 0)
+    : null;
   const windowMs = phases.reduce((n, p) => n + (p.window[1] - p.window[0]) / 1000, 0);
   const statusCounts: Record<string, number> = {};
-  for (const p of phases) for (const [k, v] of Object.entries(p.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
+  for (const p of phases)
+    for (const [k, v] of Object.entries(p.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
   return {
     name: spec.name,
     completed: latencies.length,
@@ -237,7 +271,9 @@ function combine(spec: LoadSpec, phases: Phase[], warmup: Phase | undefined): Lo
     badSamples: phases.flatMap((p) => p.badSamples).slice(0, 5),
     windowsUs: phases.map((p) => p.window),
     ...(spec.collectLocations ? { locations: phases.flatMap((p) => p.locations) } : {}),
-    ...(cpu !== null && latencies.length ? { serverCpuMsPerRequest: cpu / latencies.length, serverCpuLoad: cpu / windowMs } : {}),
+    ...(cpu !== null && latencies.length
+      ? { serverCpuMsPerRequest: cpu / latencies.length, serverCpuLoad: cpu / windowMs }
+      : {}),
     ...(databaseCpu !== null && latencies.length ? { databaseCpuMsPerRequest: databaseCpu / latencies.length } : {}),
     ...(warmup ? { warmup: { completed: warmup.latencies.length, ok: warmup.ok, bad: warmup.bad } } : {}),
   };
@@ -245,19 +281,27 @@ function combine(spec: LoadSpec, phases: Phase[], warmup: Phase | undefined): Lo
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadPlan;
 for (const spec of plan.targets) {
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(spec.origin)) throw new Error(`the load generator only targets 127.0.0.1, not ${spec.origin}`);
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(spec.origin))
+    throw new Error(`the load generator only targets 127.0.0.1, not ${spec.origin}`);
   // Queues of paths are per connection: each connection needs a client spec of its own, and one round.
-  if (spec.clients.some((c) => c.paths) && (spec.clients.length !== spec.connections || plan.rounds !== 1)) throw new Error('path queues need one client spec per connection and one round');
+  if (spec.clients.some((c) => c.paths) && (spec.clients.length !== spec.connections || plan.rounds !== 1))
+    throw new Error('path queues need one client spec per connection and one round');
 }
 const cursors = plan.targets.map((spec) => spec.clients.map(() => 0));
 const warmups: (Phase | undefined)[] = [];
 for (const [i, spec] of plan.targets.entries()) {
-  warmups.push(spec.warmupSeconds > 0 ? await runPhase(spec, cursors[i], spec.warmupSeconds, spec.maxPerConnection?.warmup, false) : undefined);
+  warmups.push(
+    spec.warmupSeconds > 0
+      ? await runPhase(spec, cursors[i], spec.warmupSeconds, spec.maxPerConnection?.warmup, false)
+      : undefined,
+  );
 }
 const phases: Phase[][] = plan.targets.map(() => []);
 for (let round = 0; round < plan.rounds; round++) {
   for (const [i, spec] of plan.targets.entries()) {
-    phases[i].push(await runPhase(spec, cursors[i], spec.durationSeconds / plan.rounds, spec.maxPerConnection?.measure, true));
+    phases[i].push(
+      await runPhase(spec, cursors[i], spec.durationSeconds / plan.rounds, spec.maxPerConnection?.measure, true),
+    );
   }
 }
 const results = plan.targets.map((spec, i) => combine(spec, phases[i], warmups[i]));

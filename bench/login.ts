@@ -25,12 +25,19 @@ export interface LoggedIn {
  * The IdP's form names the https ACS URL (PUBLIC_URL); the bench posts to the portal's own http port with
  * X-Forwarded-Proto: https, as the proxy would.
  */
-export async function loginForOrganisation(portalOrigin: string, idpOrigin: string, person: BenchPerson, organisationId: number): Promise<LoggedIn> {
+export async function loginForOrganisation(
+  portalOrigin: string,
+  idpOrigin: string,
+  person: BenchPerson,
+  organisationId: number,
+): Promise<LoggedIn> {
   const browser = new Browser(portalOrigin, PROXY_HEADERS);
   const start = await browser.get('/aanmelden');
-  if ((start.status !== 302 && start.status !== 303) || !start.location) throw new Error(`GET /aanmelden answered ${start.status}`);
+  if ((start.status !== 302 && start.status !== 303) || !start.location)
+    throw new Error(`GET /aanmelden answered ${start.status}`);
   const sso = new URL(start.location);
-  if (sso.origin !== idpOrigin) throw new Error(`the portal sent the login to ${sso.origin}, not to the bench IdP ${idpOrigin}`);
+  if (sso.origin !== idpOrigin)
+    throw new Error(`the portal sent the login to ${sso.origin}, not to the bench IdP ${idpOrigin}`);
 
   const idp = new Browser(idpOrigin);
   expectStatus(await idp.get(`${sso.pathname}${sso.search}&sleutel=itsme`), 200, 'dev IdP key page');
@@ -53,12 +60,18 @@ export async function loginForOrganisation(portalOrigin: string, idpOrigin: stri
   if (!action || !samlResponse) throw new Error('the dev IdP gave no auto-submit form');
   const acs = new URL(decodeHtml(action));
   const relayBack = hiddenField(answer.text, 'RelayState');
-  const loggedIn = await browser.post(acs.pathname, { SAMLResponse: samlResponse, ...(relayBack ? { RelayState: relayBack } : {}) });
+  const loggedIn = await browser.post(acs.pathname, {
+    SAMLResponse: samlResponse,
+    ...(relayBack ? { RelayState: relayBack } : {}),
+  });
   expectStatus(loggedIn, 303, `login of ${person.firstName} ${person.lastName}`);
   if (!browser.cookies.size) throw new Error('the portal set no session cookie after login (is TRUST_PROXY honoured?)');
 
   const choose = expectStatus(await browser.get('/organisatie-kiezen'), 200, 'organisation choice page');
-  const chosen = await browser.post('/organisatie-kiezen', { _csrf: csrfTokenFrom(choose.text), keuze: String(organisationId) });
+  const chosen = await browser.post('/organisatie-kiezen', {
+    _csrf: csrfTokenFrom(choose.text),
+    keuze: String(organisationId),
+  });
   expectStatus(chosen, 303, 'choosing the organisation');
   const home = expectStatus(await browser.get('/'), 200, 'organisation home page');
   return { browser, cookie: browser.cookieHeader(), csrf: csrfTokenFrom(home.text) };

@@ -77,7 +77,13 @@ app.get('/terugbetaling/:draftId/werknemer', async (req, res, next) => {
     const row = rows[0];
     if (!row) return res.status(404).send('Niet gevonden');
     res.locals.auth = {
-      person: { id: row.person_id, insz: row.insz, firstName: row.first_name, lastName: row.last_name, email: row.email },
+      person: {
+        id: row.person_id,
+        insz: row.insz,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        email: row.email,
+      },
       organisation: { id: row.organisation_id, kbo: row.kbo, name: row.name },
       isLocalAdmin: false,
       hasVovRight: true,

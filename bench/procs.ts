@@ -30,7 +30,11 @@ export function spawnPinned(
   options: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions; cwd?: string } = {},
 ): Proc {
   const [cmd, argv] = PINNING ? [TASKSET!, ['-c', String(core), command, ...args]] : [command, args];
-  const child = spawn(cmd, argv, { env: options.env ?? process.env, stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'], cwd: options.cwd });
+  const child = spawn(cmd, argv, {
+    env: options.env ?? process.env,
+    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+  });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   const exited = new Promise<number | string | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal));
@@ -123,7 +127,8 @@ export function rssMb(pid: number): number | null {
 export async function waitForOk(url: string, timeoutMs: number, proc?: Proc, intervalMs = 10): Promise<number> {
   const started = performance.now();
   for (;;) {
-    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) throw new Error(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}) before ${url} answered`);
+    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null))
+      throw new Error(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}) before ${url} answered`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();

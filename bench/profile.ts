@@ -63,7 +63,9 @@ export function sliceProfile(profile: CpuProfile, projectRoot: string, windowsUs
     if (windowsUs && !windowsUs.some(([from, to]) => t >= from && t <= to)) continue;
     const frame = byId.get(profile.samples[i])!.callFrame;
     const file = frame.url.replace(/^file:\/\//, '');
-    const where = file ? `${file.startsWith(projectRoot) ? relative(projectRoot, file) : file}:${frame.lineNumber + 1}` : '';
+    const where = file
+      ? `${file.startsWith(projectRoot) ? relative(projectRoot, file) : file}:${frame.lineNumber + 1}`
+      : '';
     const name = frame.functionName || '(anonymous)';
     const area = areaOf(frame, projectRoot);
     const key = `${name}@${where}`;
@@ -73,7 +75,17 @@ export function sliceProfile(profile: CpuProfile, projectRoot: string, windowsUs
     areaTotals.set(area, (areaTotals.get(area) ?? 0) + dt);
     totalUs += dt;
   }
-  const functions = [...fnTotals.values()].sort((a, b) => b.us - a.us).map((e) => ({ name: e.name, where: e.where, area: e.area, ms: e.us / 1000, percent: totalUs ? (100 * e.us) / totalUs : 0 }));
-  const areas = [...areaTotals].map(([area, us]) => ({ area, percent: totalUs ? (100 * us) / totalUs : 0 })).sort((a, b) => b.percent - a.percent);
+  const functions = [...fnTotals.values()]
+    .sort((a, b) => b.us - a.us)
+    .map((e) => ({
+      name: e.name,
+      where: e.where,
+      area: e.area,
+      ms: e.us / 1000,
+      percent: totalUs ? (100 * e.us) / totalUs : 0,
+    }));
+  const areas = [...areaTotals]
+    .map(([area, us]) => ({ area, percent: totalUs ? (100 * us) / totalUs : 0 }))
+    .sort((a, b) => b.percent - a.percent);
   return { totalMs: totalUs / 1000, functions, areas };
 }

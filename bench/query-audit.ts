@@ -57,7 +57,9 @@ export async function auditQueries(env: NodeJS.ProcessEnv, requests: AuditReques
     // session's idle timer when it is over a minute old (a write at most once a minute, by design).
     await fetch(`${origin}/readyz`).then((r) => r.arrayBuffer());
     for (const headers of new Set(requests.map((r) => JSON.stringify(r.headers)))) {
-      await fetch(`${origin}/`, { headers: JSON.parse(headers) as Record<string, string>, redirect: 'manual' }).then((r) => r.arrayBuffer());
+      await fetch(`${origin}/`, { headers: JSON.parse(headers) as Record<string, string>, redirect: 'manual' }).then(
+        (r) => r.arrayBuffer(),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const r of requests) {
@@ -65,7 +67,10 @@ export async function auditQueries(env: NodeJS.ProcessEnv, requests: AuditReques
       current = statements;
       const res = await fetch(`${origin}${r.path}`, {
         method: r.method,
-        headers: { ...r.headers, ...(r.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        headers: {
+          ...r.headers,
+          ...(r.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
         body: r.body,
         redirect: 'manual',
         signal: AbortSignal.timeout(15_000),

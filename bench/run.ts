@@ -16,7 +16,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import pg from 'pg';
@@ -31,10 +41,35 @@ import { PROJECT_ROOT } from '../src/root.js';
 import { Browser, csrfTokenFrom, expectStatus } from './http.js';
 import type { LoadPlan, LoadResult, LoadSpec } from './loadgen.js';
 import { loginForOrganisation, PROXY_HEADERS, type LoggedIn } from './login.js';
-import { LOAD_CORE, PINNING, SERVER_CORE, firstJsonLine, freePort, peakRssMb, pinSelf, resetPeakRss, rssMb, spawnPinned, stopAll, killAllNow, waitForOk, type Proc } from './procs.js';
+import {
+  LOAD_CORE,
+  PINNING,
+  SERVER_CORE,
+  firstJsonLine,
+  freePort,
+  peakRssMb,
+  pinSelf,
+  resetPeakRss,
+  rssMb,
+  spawnPinned,
+  stopAll,
+  killAllNow,
+  waitForOk,
+  type Proc,
+} from './procs.js';
 import { loadProfile, sliceProfile, type ProfileSlice } from './profile.js';
 import { auditQueries, type AuditResult } from './query-audit.js';
-import { cloneDraft, createDatabase, dropDatabase, dropStaleBenchDatabases, inszNumbers, seedDossiers, seedOrganisationsAndPeople, withDatabase, type BenchData } from './seed.js';
+import {
+  cloneDraft,
+  createDatabase,
+  dropDatabase,
+  dropStaleBenchDatabases,
+  inszNumbers,
+  seedDossiers,
+  seedOrganisationsAndPeople,
+  withDatabase,
+  type BenchData,
+} from './seed.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -55,8 +90,15 @@ const ROUNDS = numberSetting('BENCH_ROUNDS', 2, 1, 10);
 const SESSIONS = CONNECTIONS; // one session (own cookie and CSRF token) per connection
 const DOSSIERS = 1000;
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-const selected = (key: string) => ONLY.length === 0 || ONLY.includes(key) || (['bare', 'obvious'].includes(key) && ONLY.includes('b')) || (key === 'f2' && ONLY.includes('f'));
+const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((k) => k.trim())
+  .filter(Boolean);
+const selected = (key: string) =>
+  ONLY.length === 0 ||
+  ONLY.includes(key) ||
+  (['bare', 'obvious'].includes(key) && ONLY.includes('b')) ||
+  (key === 'f2' && ONLY.includes('f'));
 const PG_SERVER = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
 /** Everything stops, cleaned up, after this long whatever happens. */
 const WATCHDOG_MS = 15 * 60_000;
@@ -83,7 +125,8 @@ async function machineBusy(ms: number): Promise<number | null> {
     return null;
   }
 }
-const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -109,7 +152,11 @@ const figures: Figure[] = [
   { key: 'b', label: '(b) form step GET (werknemer)', notes: [] },
   { key: 'c', label: '(c) form step POST (werknemer, valid)', notes: [] },
   { key: 'd', label: '(d) Bevestigen (complete submission)', notes: [] },
-  { key: 'e', label: `(e) dossier list (${String(DOSSIERS).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} dossiers)`, notes: [] },
+  {
+    key: 'e',
+    label: `(e) dossier list (${String(DOSSIERS).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} dossiers)`,
+    notes: [],
+  },
   { key: 'f', label: '(f) 5 000-row CSV upload → preview (1 connection, sequential)', notes: [] },
   { key: 'f2', label: '(f) preview page of that upload (100 rows per page)', notes: [] },
   { key: 'bare', label: 'ref: bare node:http, page (b) from memory', notes: [] },
@@ -169,7 +216,11 @@ function build(): void {
   } else {
     log('npm run build');
     const started = performance.now();
-    const res = spawnSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 180_000 });
+    const res = spawnSync('npm', ['run', 'build', '--silent'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     if (res.status !== 0) {
       const output = `${res.stdout ?? ''}${res.stderr ?? ''}`.trim().split('\n').slice(0, 10).join('\n');
       // tsc still emits JavaScript when it finds type errors (work in progress elsewhere in the tree).
@@ -179,7 +230,8 @@ function build(): void {
     }
     log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  if (!existsSync(join(PROJECT_ROOT, 'dist/src/server.js'))) throw new Error('dist/src/server.js is missing: run npm run build');
+  if (!existsSync(join(PROJECT_ROOT, 'dist/src/server.js')))
+    throw new Error('dist/src/server.js is missing: run npm run build');
 }
 
 async function startSmtpCapture(): Promise<{ port: number; count: () => number }> {
@@ -208,16 +260,26 @@ async function startSmtpCapture(): Promise<{ port: number; count: () => number }
 }
 
 /** Runs the load generator in its own process on the load core; returns a result per target (same order). */
-async function runLoad(targets: { spec: LoadSpec; serverPid: number }[], rounds: number): Promise<{ result: LoadResult; peakRssMb: number | null }[]> {
+async function runLoad(
+  targets: { spec: LoadSpec; serverPid: number }[],
+  rounds: number,
+): Promise<{ result: LoadResult; peakRssMb: number | null }[]> {
   const plan: LoadPlan = { targets: targets.map((t) => ({ ...t.spec, serverPid: t.serverPid })), rounds };
   const name = targets.map((t) => t.spec.name).join('+');
   const planFile = join(tempDir, `load-${name}.json`);
   writeFileSync(planFile, JSON.stringify(plan));
   const resetOk = targets.map((t) => resetPeakRss(t.serverPid));
-  const proc = spawnPinned(`load generator (${name})`, LOAD_CORE, process.execPath, [...TSX, join(PROJECT_ROOT, 'bench/loadgen.ts'), planFile], { cwd: PROJECT_ROOT });
+  const proc = spawnPinned(
+    `load generator (${name})`,
+    LOAD_CORE,
+    process.execPath,
+    [...TSX, join(PROJECT_ROOT, 'bench/loadgen.ts'), planFile],
+    { cwd: PROJECT_ROOT },
+  );
   let stderr = '';
   proc.child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4000)));
-  const limitMs = (targets.reduce((n, t) => n + t.spec.warmupSeconds + t.spec.durationSeconds + 5 * rounds, 0) + 60) * 1000;
+  const limitMs =
+    (targets.reduce((n, t) => n + t.spec.warmupSeconds + t.spec.durationSeconds + 5 * rounds, 0) + 60) * 1000;
   try {
     const results = await firstJsonLine<LoadResult[]>(proc, limitMs);
     await proc.exited;
@@ -232,12 +294,21 @@ async function runLoad(targets: { spec: LoadSpec; serverPid: number }[], rounds:
 }
 
 /** Measures figures together: warm-up each, then `rounds` alternating rounds (their ratio survives background load). */
-async function measureTogether(all: { key: string; spec: LoadSpec; serverPid: number }[], rounds: number): Promise<void> {
+async function measureTogether(
+  all: { key: string; spec: LoadSpec; serverPid: number }[],
+  rounds: number,
+): Promise<void> {
   for (const { key } of all.filter((i) => !selected(i.key))) figure(key).skipped = 'not selected (BENCH_ONLY)';
   const items = all.filter((i) => selected(i.key));
   if (items.length === 0) return;
-  for (const { key, spec } of items) log(`measuring ${figure(key).label}: ${spec.warmupSeconds} s warm-up + ${spec.durationSeconds} s at ${spec.connections} connections`);
-  if (items.length > 1) log(`  (alternating in ${rounds} rounds of ${(items[0].spec.durationSeconds / rounds).toFixed(1)} s: ${items.map((i) => i.key).join(', ')})`);
+  for (const { key, spec } of items)
+    log(
+      `measuring ${figure(key).label}: ${spec.warmupSeconds} s warm-up + ${spec.durationSeconds} s at ${spec.connections} connections`,
+    );
+  if (items.length > 1)
+    log(
+      `  (alternating in ${rounds} rounds of ${(items[0].spec.durationSeconds / rounds).toFixed(1)} s: ${items.map((i) => i.key).join(', ')})`,
+    );
   try {
     const measured = await runLoad(
       items.map(({ spec, serverPid }) => ({ spec, serverPid })),
@@ -321,13 +392,22 @@ function validInput(unitId: number, today: string) {
 /** Fills steps 1–5 of a new request through the form as the session's browser; returns the draft id. */
 async function completeDraftThroughForm(session: LoggedIn, input: ReturnType<typeof validInput>): Promise<number> {
   const b = session.browser;
-  const first = expectStatus(await b.post(`${paths.refund}/nieuw/werkgever`, { ...input.werkgever, _csrf: session.csrf, actie: 'volgende' }), 303, 'step werkgever');
+  const first = expectStatus(
+    await b.post(`${paths.refund}/nieuw/werkgever`, { ...input.werkgever, _csrf: session.csrf, actie: 'volgende' }),
+    303,
+    'step werkgever',
+  );
   const m = /^\/terugbetaling\/(\d+)\/werknemer$/.exec(first.location ?? '');
   if (!m) throw new Error(`step werkgever redirected to ${first.location}`);
   const draftId = Number(m[1]);
   for (const slug of ['werknemer', 'opleiding', 'initiatief', 'bijlagen'] as const) {
-    const res = expectStatus(await b.post(`${paths.refund}/${draftId}/${slug}`, { ...input[slug], _csrf: session.csrf, actie: 'volgende' }), 303, `step ${slug}`);
-    if (!res.location?.startsWith(`${paths.refund}/${draftId}/`)) throw new Error(`step ${slug} redirected to ${res.location}`);
+    const res = expectStatus(
+      await b.post(`${paths.refund}/${draftId}/${slug}`, { ...input[slug], _csrf: session.csrf, actie: 'volgende' }),
+      303,
+      `step ${slug}`,
+    );
+    if (!res.location?.startsWith(`${paths.refund}/${draftId}/`))
+      throw new Error(`step ${slug} redirected to ${res.location}`);
   }
   return draftId;
 }
@@ -406,38 +486,68 @@ async function bulkCsv(rows: number, unitNumber: string, today: string): Promise
   const { COLUMNS } = await import('../src/bulk/columns.js');
   const input = validInput(0, today);
   const inszs = inszNumbers(rows, 60);
-  const base: Record<string, string> = { ...input.werkgever, unitNumber, ...input.werknemer, ...input.opleiding, ...input.initiatief };
+  const base: Record<string, string> = {
+    ...input.werkgever,
+    unitNumber,
+    ...input.werknemer,
+    ...input.opleiding,
+    ...input.initiatief,
+  };
   const cell = (v: string) => (/[";\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const lines = [COLUMNS.map((c) => cell(c.header)).join(';')];
   for (let i = 0; i < rows; i++) {
-    const row: Record<string, string> = { ...base, insz: inszs[i], lastName: `Werknemer ${i + 1}`, email: `werknemer${i + 1}@example.be` };
+    const row: Record<string, string> = {
+      ...base,
+      insz: inszs[i],
+      lastName: `Werknemer ${i + 1}`,
+      email: `werknemer${i + 1}@example.be`,
+    };
     lines.push(COLUMNS.map((c) => cell(row[c.key] ?? '')).join(';'));
   }
   return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
-function multipartBody(fields: Record<string, string>, file: { field: string; filename: string; type: string; data: Buffer }): { body: Buffer; type: string } {
+function multipartBody(
+  fields: Record<string, string>,
+  file: { field: string; filename: string; type: string; data: Buffer },
+): { body: Buffer; type: string } {
   const boundary = `----wsebench${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    ),
+  );
   parts.push(file.data, Buffer.from(`\r\n--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 function percentileOf(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : NaN;
+  return sorted.length
+    ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+    : NaN;
 }
 
 /**
  * (f): the 5 000-row upload, one at a time for the figure's duration (each parses, validates every row with
  * the form's rules and stores the preview), then the preview page of the last upload at full concurrency.
  */
-async function measureBulk(origin: string, session: LoggedIn, unitNumber: string, today: string, serverPid: number): Promise<void> {
+async function measureBulk(
+  origin: string,
+  session: LoggedIn,
+  unitNumber: string,
+  today: string,
+  serverPid: number,
+): Promise<void> {
   const f = figure('f');
   const csv = await bulkCsv(5000, unitNumber, today);
-  const { body, type } = multipartBody({ _csrf: session.csrf }, { field: 'bestand', filename: 'bench-5000.csv', type: 'text/csv', data: csv });
+  const { body, type } = multipartBody(
+    { _csrf: session.csrf },
+    { field: 'bestand', filename: 'bench-5000.csv', type: 'text/csv', data: csv },
+  );
   const bytes = new Uint8Array(new ArrayBuffer(body.length));
   bytes.set(body);
   const upload = async (): Promise<{ ms: number; location: string | null; status: number }> => {
@@ -451,7 +561,13 @@ async function measureBulk(origin: string, session: LoggedIn, unitNumber: string
     });
     const text = await res.text();
     const location = res.headers.get('location');
-    if (res.status !== 303) log(`  upload answered ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 200)}`);
+    if (res.status !== 303)
+      log(
+        `  upload answered ${res.status}: ${text
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(0, 200)}`,
+      );
     return { ms: performance.now() - started, location, status: res.status };
   };
   log(`measuring ${f.label}: ${(csv.length / 1024 / 1024).toFixed(1)} MB file, 1 warm-up upload + ${DURATION} s`);
@@ -492,7 +608,12 @@ async function measureBulk(origin: string, session: LoggedIn, unitNumber: string
     statusCounts: {},
     badSamples: [],
     windowsUs: [[windowStart, Number(process.hrtime.bigint() / 1000n)]],
-    ...(cpuBefore !== null && cpuAfter !== null ? { serverCpuMsPerRequest: (cpuAfter - cpuBefore) / samples.length, serverCpuLoad: (cpuAfter - cpuBefore) / (seconds * 1000) } : {}),
+    ...(cpuBefore !== null && cpuAfter !== null
+      ? {
+          serverCpuMsPerRequest: (cpuAfter - cpuBefore) / samples.length,
+          serverCpuLoad: (cpuAfter - cpuBefore) / (seconds * 1000),
+        }
+      : {}),
   };
   f.peakRssMb = peakRssMb(serverPid);
   if (!resetOk) notes.push('peak RSS of (f) is the process peak so far (could not reset VmHWM).');
@@ -502,9 +623,15 @@ async function measureBulk(origin: string, session: LoggedIn, unitNumber: string
   const preview = await session.browser.get(last);
   const valid = /<strong>([\d.]+)<\/strong> in orde/.exec(preview.text)?.[1];
   const invalid = /<strong>([\d.]+)<\/strong> met fouten/.exec(preview.text)?.[1];
-  f.notes.push(`Preview of the last upload: ${valid ?? '?'} rows valid, ${invalid ?? '?'} with errors; ${(csv.length / 1024 / 1024).toFixed(1)} MB file.`);
+  f.notes.push(
+    `Preview of the last upload: ${valid ?? '?'} rows valid, ${invalid ?? '?'} with errors; ${(csv.length / 1024 / 1024).toFixed(1)} MB file.`,
+  );
   if (invalid && invalid !== '0') {
-    const problem = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(preview.text)?.[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+    const problem = /<div class="error-summary"[\s\S]*?<\/ul>/
+      .exec(preview.text)?.[0]
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     f.notes.push(`**Rows with errors** in the bench file: ${problem ?? 'see the preview'}`);
   }
   await measure(
@@ -537,19 +664,45 @@ function processCpuMs(pid: number): number | null {
  * The two reference servers for (b), on the server core next to the (idle) portal: a bare node:http server
  * with the captured page in memory, and the obvious implementation with sessions of its own.
  */
-async function startReferenceServers(stepPage: string, drafts: number[], csrf: string, data: BenchData, dbUrl: string, publicUrl: string) {
+async function startReferenceServers(
+  stepPage: string,
+  drafts: number[],
+  csrf: string,
+  data: BenchData,
+  dbUrl: string,
+  publicUrl: string,
+) {
   const pageFile = join(tempDir, 'page-b.html');
   writeFileSync(pageFile, stepPage);
   const barePort = await freePort();
-  const bare = spawnPinned('bare server', SERVER_CORE, process.execPath, [...TSX, join(PROJECT_ROOT, 'bench/bare-server.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, BENCH_PORT: String(barePort), BENCH_PAGE_FILE: pageFile },
-  });
+  const bare = spawnPinned(
+    'bare server',
+    SERVER_CORE,
+    process.execPath,
+    [...TSX, join(PROJECT_ROOT, 'bench/bare-server.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, BENCH_PORT: String(barePort), BENCH_PAGE_FILE: pageFile },
+    },
+  );
   const obviousPort = await freePort();
-  const obvious = spawnPinned('obvious server', SERVER_CORE, process.execPath, [...TSX, join(PROJECT_ROOT, 'bench/obvious-server.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, NODE_ENV: 'production', BENCH_PORT: String(obviousPort), DATABASE_URL: dbUrl, BENCH_PUBLIC_URL: publicUrl, BENCH_CSRF: csrf },
-  });
+  const obvious = spawnPinned(
+    'obvious server',
+    SERVER_CORE,
+    process.execPath,
+    [...TSX, join(PROJECT_ROOT, 'bench/obvious-server.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        BENCH_PORT: String(obviousPort),
+        DATABASE_URL: dbUrl,
+        BENCH_PUBLIC_URL: publicUrl,
+        BENCH_CSRF: csrf,
+      },
+    },
+  );
   obvious.child.stderr?.on('data', (c: Buffer) => {
     const text = c.toString('utf8').trim();
     if (!/deprecated/.test(text)) log(`obvious: ${text}`);
@@ -558,10 +711,18 @@ async function startReferenceServers(stepPage: string, drafts: number[], csrf: s
   const obviousOrigin = `http://127.0.0.1:${obviousPort}`;
   const obviousCookies = await inBatches(data.people, 8, async (p) => {
     const b = new Browser(obviousOrigin);
-    expectStatus(await b.get(`/bench-login?person=${p.id}&organisation=${data.formOrganisation.id}`), 204, 'obvious login');
+    expectStatus(
+      await b.get(`/bench-login?person=${p.id}&organisation=${data.formOrganisation.id}`),
+      204,
+      'obvious login',
+    );
     return b.cookieHeader();
   });
-  const obviousPage = expectStatus(await new Browser(obviousOrigin, { cookie: obviousCookies[0] }).get(`${paths.refund}/${drafts[0]}/werknemer`), 200, 'obvious step page').text;
+  const obviousPage = expectStatus(
+    await new Browser(obviousOrigin, { cookie: obviousCookies[0] }).get(`${paths.refund}/${drafts[0]}/werknemer`),
+    200,
+    'obvious step page',
+  ).text;
   const same = normalisePage(obviousPage) === normalisePage(stepPage);
   figure('obvious').notes.push(
     same
@@ -577,10 +738,16 @@ async function startReferenceServers(stepPage: string, drafts: number[], csrf: s
 async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   busyAtStart = await machineBusy(2_000);
-  if (busyAtStart !== null && busyAtStart > 0.15) log(`warning: the machine is ${(busyAtStart * 100).toFixed(0)} % busy with other work before the bench starts; figures will be noisy`);
+  if (busyAtStart !== null && busyAtStart > 0.15)
+    log(
+      `warning: the machine is ${(busyAtStart * 100).toFixed(0)} % busy with other work before the bench starts; figures will be noisy`,
+    );
   const pinnedSelf = pinSelf(LOAD_CORE);
-  if (!PINNING) notes.push('No CPU pinning (taskset missing or fewer than 2 cores): server and load generator share the CPUs.');
-  log(`duration ${DURATION} s per figure after ${WARMUP} s warm-up, ${CONNECTIONS} connections${PINNING ? `; server on core ${SERVER_CORE}, load on core ${LOAD_CORE}${pinnedSelf ? ' (with the bench itself)' : ''}` : ''}`);
+  if (!PINNING)
+    notes.push('No CPU pinning (taskset missing or fewer than 2 cores): server and load generator share the CPUs.');
+  log(
+    `duration ${DURATION} s per figure after ${WARMUP} s warm-up, ${CONNECTIONS} connections${PINNING ? `; server on core ${SERVER_CORE}, load on core ${LOAD_CORE}${pinnedSelf ? ' (with the bench itself)' : ''}` : ''}`,
+  );
   build();
 
   tempDir = mkdtempSync(join(tmpdir(), 'wse-bench-'));
@@ -600,8 +767,16 @@ async function main(): Promise<void> {
   await migrateLatest(db);
   const today = todayInBrussels(new Date());
   const data: BenchData = await seedOrganisationsAndPeople(db, SESSIONS);
-  const seeded = await seedDossiers(db, data.dossierOrganisation.id, data.people[0].id, DOSSIERS, schoolYearOf(today).start);
-  log(`database ${benchDbName}: ${SESSIONS} people in 2 organisations, ${DOSSIERS} dossiers in "${data.dossierOrganisation.name}"`);
+  const seeded = await seedDossiers(
+    db,
+    data.dossierOrganisation.id,
+    data.people[0].id,
+    DOSSIERS,
+    schoolYearOf(today).start,
+  );
+  log(
+    `database ${benchDbName}: ${SESSIONS} people in 2 organisations, ${DOSSIERS} dossiers in "${data.dossierOrganisation.name}"`,
+  );
 
   // The IdP (the project's dev IdP in a process of its own) and the SMTP capture.
   const portalPort = await freePort();
@@ -610,7 +785,14 @@ async function main(): Promise<void> {
   const mail = await startSmtpCapture();
   const idp = spawnPinned('dev IdP', LOAD_CORE, process.execPath, [...TSX, join(PROJECT_ROOT, 'bench/idp-server.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, BENCH_IDP_PORT: String(idpPort), BENCH_PORTAL_PUBLIC_URL: publicUrl, SAML_SP_KEY: spKeyFile, SAML_SP_CERT: spCertFile, DATA_DIR: join(tempDir, 'idp') },
+    env: {
+      ...process.env,
+      BENCH_IDP_PORT: String(idpPort),
+      BENCH_PORTAL_PUBLIC_URL: publicUrl,
+      SAML_SP_KEY: spKeyFile,
+      SAML_SP_CERT: spCertFile,
+      DATA_DIR: join(tempDir, 'idp'),
+    },
   });
   idp.child.stderr?.on('data', (c: Buffer) => log(`idp: ${c.toString('utf8').trim()}`));
   const { certFile: idpCertFile } = await firstJsonLine<{ certFile: string }>(idp, 60_000);
@@ -645,25 +827,46 @@ async function main(): Promise<void> {
   // Production's node options (the Dockerfile's NODE_OPTIONS), then BENCH_NODE_ARGS to try a flag without changing code.
   const productionArgs = dockerfileNodeOptions();
   const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  notes.push(`The portal ran with the Dockerfile's node options${productionArgs.length ? ` \`${productionArgs.join(' ')}\`` : ' (none)'}${extraArgs.length ? ` and BENCH_NODE_ARGS \`${extraArgs.join(' ')}\`` : ''}.`);
-  const nodeArgs = [...productionArgs, ...extraArgs, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), 'dist/src/server.js'];
+  notes.push(
+    `The portal ran with the Dockerfile's node options${productionArgs.length ? ` \`${productionArgs.join(' ')}\`` : ' (none)'}${extraArgs.length ? ` and BENCH_NODE_ARGS \`${extraArgs.join(' ')}\`` : ''}.`,
+  );
+  const nodeArgs = [
+    ...productionArgs,
+    ...extraArgs,
+    ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    'dist/src/server.js',
+  ];
   const startedAt = performance.now();
-  const portal: Proc = spawnPinned('portal', SERVER_CORE, process.execPath, nodeArgs, { cwd: PROJECT_ROOT, env: portalEnv, stdio: ['ignore', serverLog, serverLog] });
+  const portal: Proc = spawnPinned('portal', SERVER_CORE, process.execPath, nodeArgs, {
+    cwd: PROJECT_ROOT,
+    env: portalEnv,
+    stdio: ['ignore', serverLog, serverLog],
+  });
   closeSync(serverLog);
   await waitForOk(`http://127.0.0.1:${portalPort}${paths.readyz}`, 30_000, portal, 5);
   readyMs = performance.now() - startedAt;
   const rssAtStart = rssMb(portal.pid);
-  log(`portal ready in ${readyMs.toFixed(0)} ms (production start → /readyz); log in ${relative(PROJECT_ROOT, serverLogFile)}`);
+  log(
+    `portal ready in ${readyMs.toFixed(0)} ms (production start → /readyz); log in ${relative(PROJECT_ROOT, serverLogFile)}`,
+  );
   const origin = `http://127.0.0.1:${portalPort}`;
   const idpOrigin = `http://127.0.0.1:${idpPort}`;
 
   // 2 × SESSIONS real logins: one set acting for the form organisation, one for the dossier organisation.
   const loginStarted = performance.now();
-  const formSessions = await inBatches(data.people, 4, (p) => loginForOrganisation(origin, idpOrigin, p, data.formOrganisation.id));
-  const listSessions = await inBatches(data.people, 4, (p) => loginForOrganisation(origin, idpOrigin, p, data.dossierOrganisation.id));
-  log(`${formSessions.length + listSessions.length} sessions logged in through the dev IdP in ${((performance.now() - loginStarted) / 1000).toFixed(1)} s`);
+  const formSessions = await inBatches(data.people, 4, (p) =>
+    loginForOrganisation(origin, idpOrigin, p, data.formOrganisation.id),
+  );
+  const listSessions = await inBatches(data.people, 4, (p) =>
+    loginForOrganisation(origin, idpOrigin, p, data.dossierOrganisation.id),
+  );
+  log(
+    `${formSessions.length + listSessions.length} sessions logged in through the dev IdP in ${((performance.now() - loginStarted) / 1000).toFixed(1)} s`,
+  );
   await idp.stop();
-  notes.push(`Portal RSS: ${fmt(rssAtStart, 0)} MB when ready, ${fmt(rssMb(portal.pid), 0)} MB after the logins (before any load).`);
+  notes.push(
+    `Portal RSS: ${fmt(rssAtStart, 0)} MB when ready, ${fmt(rssMb(portal.pid), 0)} MB after the logins (before any load).`,
+  );
 
   const base = { origin, connections: CONNECTIONS, warmupSeconds: WARMUP, durationSeconds: DURATION };
   const sessionHeaders = (s: LoggedIn) => ({ ...PROXY_HEADERS, cookie: s.cookie });
@@ -671,7 +874,12 @@ async function main(): Promise<void> {
   // (a) the organisation's home page.
   await measure(
     'a',
-    { ...base, name: 'a-home', clients: formSessions.map((s) => ({ method: 'GET', path: paths.home, headers: sessionHeaders(s) })), expect: { status: 200, bodyIncludes: [`<h1>${data.formOrganisation.name}</h1>`, '</html>'] } },
+    {
+      ...base,
+      name: 'a-home',
+      clients: formSessions.map((s) => ({ method: 'GET', path: paths.home, headers: sessionHeaders(s) })),
+      expect: { status: 200, bodyIncludes: [`<h1>${data.formOrganisation.name}</h1>`, '</html>'] },
+    },
     portal.pid,
   );
 
@@ -681,8 +889,13 @@ async function main(): Promise<void> {
   let stepPage = '';
   try {
     drafts = await inBatches(formSessions, 4, (s) => completeDraftThroughForm(s, input));
-    const page = expectStatus(await formSessions[0].browser.get(`${paths.refund}/${drafts[0]}/werknemer`), 200, 'step werknemer page');
-    if (csrfTokenFrom(page.text) !== formSessions[0].csrf) throw new Error('the CSRF token on the step page differs from the session token');
+    const page = expectStatus(
+      await formSessions[0].browser.get(`${paths.refund}/${drafts[0]}/werknemer`),
+      200,
+      'step werknemer page',
+    );
+    if (csrfTokenFrom(page.text) !== formSessions[0].csrf)
+      throw new Error('the CSRF token on the step page differs from the session token');
     stepPage = page.text;
     log(`${drafts.length} drafts filled in through the form (steps 1–5)`);
   } catch (err) {
@@ -698,10 +911,23 @@ async function main(): Promise<void> {
       ...base,
       name,
       origin,
-      clients: cookies.map((cookie, i) => ({ method: 'GET', path: `${paths.refund}/${drafts[i]}/werknemer`, headers: cookie ? { ...extra, cookie } : extra })),
+      clients: cookies.map((cookie, i) => ({
+        method: 'GET',
+        path: `${paths.refund}/${drafts[i]}/werknemer`,
+        headers: cookie ? { ...extra, cookie } : extra,
+      })),
       expect: { status: 200, bodyIncludes: stepMarkers },
     });
-    const portalStep = { key: 'b', spec: stepGet('b-step-get', origin, formSessions.map((s) => s.cookie), PROXY_HEADERS), serverPid: portal.pid };
+    const portalStep = {
+      key: 'b',
+      spec: stepGet(
+        'b-step-get',
+        origin,
+        formSessions.map((s) => s.cookie),
+        PROXY_HEADERS,
+      ),
+      serverPid: portal.pid,
+    };
     let refs: Awaited<ReturnType<typeof startReferenceServers>> | undefined;
     if (selected('b')) {
       try {
@@ -717,7 +943,11 @@ async function main(): Promise<void> {
       await measureTogether(
         [
           portalStep,
-          { key: 'obvious', spec: stepGet('ref-obvious', refs.obviousOrigin, refs.obviousCookies, {}), serverPid: refs.obvious.pid },
+          {
+            key: 'obvious',
+            spec: stepGet('ref-obvious', refs.obviousOrigin, refs.obviousCookies, {}),
+            serverPid: refs.obvious.pid,
+          },
           { key: 'bare', spec: stepGet('ref-bare', refs.bareOrigin, [''], {}), serverPid: refs.bare.pid },
         ],
         ROUNDS,
@@ -748,13 +978,20 @@ async function main(): Promise<void> {
   try {
     const page = expectStatus(await listSessions[0].browser.get(paths.dossiers), 200, 'dossier list');
     const shown = new Set(page.text.match(/VOV-\d{4}-\d{6,}/g) ?? []).size;
-    figure('e').notes.push(`The page shows ${shown} of the ${DOSSIERS} dossiers (${Buffer.byteLength(page.text).toLocaleString('en-US')} bytes).`);
+    figure('e').notes.push(
+      `The page shows ${shown} of the ${DOSSIERS} dossiers (${Buffer.byteLength(page.text).toLocaleString('en-US')} bytes).`,
+    );
   } catch (err) {
     log(`dossier list check: ${(err as Error).message}`);
   }
   await measure(
     'e',
-    { ...base, name: 'e-dossier-list', clients: listSessions.map((s) => ({ method: 'GET', path: paths.dossiers, headers: sessionHeaders(s) })), expect: { status: 200, bodyIncludes: [seeded.newest, '</html>'] } },
+    {
+      ...base,
+      name: 'e-dossier-list',
+      clients: listSessions.map((s) => ({ method: 'GET', path: paths.dossiers, headers: sessionHeaders(s) })),
+      expect: { status: 200, bodyIncludes: [seeded.newest, '</html>'] },
+    },
     portal.pid,
   );
 
@@ -764,7 +1001,8 @@ async function main(): Promise<void> {
     figure('f2').skipped = 'not selected (BENCH_ONLY)';
   } else {
     try {
-      const unitNumber = (await db('establishment_unit').where({ id: data.formOrganisation.unitId }).first('number')).number as string;
+      const unitNumber = (await db('establishment_unit').where({ id: data.formOrganisation.unitId }).first('number'))
+        .number as string;
       await measureBulk(origin, formSessions[1] ?? formSessions[0], unitNumber, today, portal.pid);
     } catch (err) {
       figure('f').skipped ??= `failed: ${(err as Error).message.split('\n')[0]}`;
@@ -779,7 +1017,8 @@ async function main(): Promise<void> {
   else if (drafts.length) {
     // Enough fresh drafts for the rate (c) reached, and never fewer than for 150 submissions/s (noise).
     const estimate = Math.max(150, figure('c').result?.rps ?? 200);
-    const perConnection = (seconds: number, min: number) => Math.min(500, Math.max(min, Math.ceil((estimate * seconds * 1.3) / CONNECTIONS)));
+    const perConnection = (seconds: number, min: number) =>
+      Math.min(500, Math.max(min, Math.ceil((estimate * seconds * 1.3) / CONNECTIONS)));
     const kWarm = WARMUP > 0 ? perConnection(WARMUP, 2) : 0;
     const kMeasure = perConnection(DURATION, 5);
     const total = CONNECTIONS * (kWarm + kMeasure);
@@ -808,8 +1047,12 @@ async function main(): Promise<void> {
       const distinct = new Set(numbers).size;
       await new Promise((r) => setTimeout(r, 1_000)); // let requests cut off at the end finish committing
       const inDb = await db('dossier').whereIn('dossiernummer', numbers).count<{ count: number }[]>('* as count');
-      const fromClones = Number((await db('dossier').whereIn('draft_id', clones).count<{ count: number }[]>('* as count'))[0].count);
-      const doubles = await db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM (SELECT draft_id FROM dossier GROUP BY draft_id HAVING count(*) > 1) x');
+      const fromClones = Number(
+        (await db('dossier').whereIn('draft_id', clones).count<{ count: number }[]>('* as count'))[0].count,
+      );
+      const doubles = await db.raw<{ rows: { n: number }[] }>(
+        'SELECT count(*)::int AS n FROM (SELECT draft_id FROM dossier GROUP BY draft_id HAVING count(*) > 1) x',
+      );
       const duplicates = numbers.length - distinct + doubles.rows[0].n;
       const receipts = d.ok + (d.warmup?.ok ?? 0);
       const f = figure('d');
@@ -818,14 +1061,23 @@ async function main(): Promise<void> {
           `${fromClones} dossiers from the ${total} prepared drafts for ${receipts} receipts in warm-up + measurement ` +
           `(the difference, at most 2 × ${CONNECTIONS}, are requests in flight when a phase ended: they commit, the bench stops listening); duplicate dossiers: ${duplicates}.`,
       );
-      if (duplicates > 0 || Number(inDb[0].count) !== distinct || fromClones < receipts || fromClones > receipts + 2 * CONNECTIONS) f.notes.push('**Consistency check failed.**');
-      if (d.seconds < DURATION * 0.9) f.notes.push(`The prepared drafts ran out after ${d.seconds.toFixed(1)} s (rate measured over that time).`);
+      if (
+        duplicates > 0 ||
+        Number(inDb[0].count) !== distinct ||
+        fromClones < receipts ||
+        fromClones > receipts + 2 * CONNECTIONS
+      )
+        f.notes.push('**Consistency check failed.**');
+      if (d.seconds < DURATION * 0.9)
+        f.notes.push(`The prepared drafts ran out after ${d.seconds.toFixed(1)} s (rate measured over that time).`);
       submittedRows = distinct;
       const last = numbers[numbers.length - 1];
       sampleDossierId = last ? ((await db('dossier').where({ dossiernummer: last }).first('id'))?.id ?? null) : null;
     }
     const pending = await db('mail_outbox').whereNull('sent_at').count<{ count: number }[]>('* as count');
-    notes.push(`Receipt mails: ${mail.count()} delivered to the SMTP capture during the run, ${Number(pending[0].count)} still in the outbox when the portal stopped.`);
+    notes.push(
+      `Receipt mails: ${mail.count()} delivered to the SMTP capture during the run, ${Number(pending[0].count)} still in the outbox when the portal stopped.`,
+    );
   }
 
   // The portal stops here (graceful SIGTERM: the CPU profile is written on exit).
@@ -846,10 +1098,36 @@ async function main(): Promise<void> {
       const form = { ...sessionHeaders(s0) };
       audit = await auditQueries({ ...portalEnv, LOG_LEVEL: 'silent' }, [
         { label: '(a) GET /', method: 'GET', path: paths.home, headers: form, expectStatus: 200 },
-        { label: '(b) GET step', method: 'GET', path: `${paths.refund}/${drafts[0]}/werknemer`, headers: form, expectStatus: 200 },
-        { label: '(c) POST step', method: 'POST', path: `${paths.refund}/${drafts[0]}/werknemer`, headers: form, body: new URLSearchParams({ _csrf: s0.csrf, ...input.werknemer, actie: 'volgende' }).toString(), expectStatus: 303 },
-        { label: '(d) POST Bevestigen', method: 'POST', path: `${paths.refund}/${auditDraft}/overzicht`, headers: form, body: new URLSearchParams({ _csrf: s0.csrf, actie: 'volgende', declaration: 'ja' }).toString(), expectStatus: 303 },
-        { label: '(e) GET dossier list', method: 'GET', path: paths.dossiers, headers: sessionHeaders(listSessions[0]), expectStatus: 200 },
+        {
+          label: '(b) GET step',
+          method: 'GET',
+          path: `${paths.refund}/${drafts[0]}/werknemer`,
+          headers: form,
+          expectStatus: 200,
+        },
+        {
+          label: '(c) POST step',
+          method: 'POST',
+          path: `${paths.refund}/${drafts[0]}/werknemer`,
+          headers: form,
+          body: new URLSearchParams({ _csrf: s0.csrf, ...input.werknemer, actie: 'volgende' }).toString(),
+          expectStatus: 303,
+        },
+        {
+          label: '(d) POST Bevestigen',
+          method: 'POST',
+          path: `${paths.refund}/${auditDraft}/overzicht`,
+          headers: form,
+          body: new URLSearchParams({ _csrf: s0.csrf, actie: 'volgende', declaration: 'ja' }).toString(),
+          expectStatus: 303,
+        },
+        {
+          label: '(e) GET dossier list',
+          method: 'GET',
+          path: paths.dossiers,
+          headers: sessionHeaders(listSessions[0]),
+          expectStatus: 200,
+        },
       ]);
       log(`query audit: ${audit.map((a) => `${a.label} ${a.statements.length}`).join(', ')}`);
     } catch (err) {
@@ -902,12 +1180,20 @@ async function main(): Promise<void> {
 // The report
 
 function fmt(n: number | null | undefined, digits = 0): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return n === null || n === undefined || !Number.isFinite(n)
+    ? '—'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 function gitDescription(): string {
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown';
-  const dirty = (spawnSync('git', ['status', '--porcelain'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout ?? '').trim() ? ' + uncommitted changes' : '';
+  const head =
+    spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout?.trim() ||
+    'unknown';
+  const dirty = (
+    spawnSync('git', ['status', '--porcelain'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout ?? ''
+  ).trim()
+    ? ' + uncommitted changes'
+    : '';
   return `${head}${dirty}`;
 }
 
@@ -943,14 +1229,18 @@ async function report(failure?: Error): Promise<string> {
   const busy = busyAtStart === null ? 'unknown' : `${(busyAtStart * 100).toFixed(0)} %`;
   lines.push(
     `Other work on the machine just before the run: CPUs ${busy} busy, load average ${loadAtStart.toFixed(2)}` +
-      ((busyAtStart ?? 0) > 0.15 ? ' — **the machine was busy: all figures are noisy; rerun on a quiet machine.**' : '.'),
+      ((busyAtStart ?? 0) > 0.15
+        ? ' — **the machine was busy: all figures are noisy; rerun on a quiet machine.**'
+        : '.'),
   );
   lines.push('');
   if (failure) {
     lines.push(`**The run failed:** ${failure.message}`);
     lines.push('');
   }
-  lines.push('| figure | requests/s | p50 ms | p99 ms | errors | peak RSS MB | server CPU ms/req (core busy) | PostgreSQL CPU ms/req |');
+  lines.push(
+    '| figure | requests/s | p50 ms | p99 ms | errors | peak RSS MB | server CPU ms/req (core busy) | PostgreSQL CPU ms/req |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of figures) {
     if (!f.result) {
@@ -959,11 +1249,19 @@ async function report(failure?: Error): Promise<string> {
     }
     const r = f.result;
     const errors = r.bad + r.errors + r.timeouts;
-    const cpu = r.serverCpuMsPerRequest === undefined ? '—' : `${fmt(r.serverCpuMsPerRequest, 2)} (${fmt((r.serverCpuLoad ?? 0) * 100, 0)} %)`;
+    const cpu =
+      r.serverCpuMsPerRequest === undefined
+        ? '—'
+        : `${fmt(r.serverCpuMsPerRequest, 2)} (${fmt((r.serverCpuLoad ?? 0) * 100, 0)} %)`;
     const databaseCpu = r.databaseCpuMsPerRequest === undefined ? '—' : fmt(r.databaseCpuMsPerRequest, 2);
-    lines.push(`| ${f.label} | ${fmt(r.rps, r.rps < 10 ? 2 : 0)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${errors === 0 ? '0' : `**${errors}** of ${r.completed}`} | ${fmt(f.peakRssMb, 0)} | ${cpu} | ${databaseCpu} |`);
+    lines.push(
+      `| ${f.label} | ${fmt(r.rps, r.rps < 10 ? 2 : 0)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${errors === 0 ? '0' : `**${errors}** of ${r.completed}`} | ${fmt(f.peakRssMb, 0)} | ${cpu} | ${databaseCpu} |`,
+    );
   }
-  if ('rowsPerSecond' in ceiling) lines.push(`| ref: insert ceiling for (d), ${ceiling.rows} rows in 1 transaction | ${fmt(ceiling.rowsPerSecond)} rows/s | | | 0 | | | |`);
+  if ('rowsPerSecond' in ceiling)
+    lines.push(
+      `| ref: insert ceiling for (d), ${ceiling.rows} rows in 1 transaction | ${fmt(ceiling.rowsPerSecond)} rows/s | | | 0 | | | |`,
+    );
   else lines.push(`| ref: insert ceiling for (d) | ${ceiling.skipped} | | | | | | |`);
   lines.push('');
 
@@ -974,26 +1272,44 @@ async function report(failure?: Error): Promise<string> {
   lines.push('| ratio / time | value | goal | met |');
   lines.push('|---|---:|---:|:-:|');
   const goal = (name: string, value: number | null, shown: string, target: string, ok?: (v: number) => boolean) =>
-    lines.push(`| ${name} | ${value === null ? '—' : shown} | ${target} | ${value === null || !ok ? '' : ok(value) ? 'yes' : '**no**'} |`);
+    lines.push(
+      `| ${name} | ${value === null ? '—' : shown} | ${target} | ${value === null || !ok ? '' : ok(value) ? 'yes' : '**no**'} |`,
+    );
   goal('(b) / bare node:http', bBare, `${fmt(bBare, 2)}×`, '(ceiling)');
   goal('(b) / obvious implementation', bObvious, `${fmt(bObvious, 2)}×`, '≥ 1.5×', (v) => v >= 1.5);
   const cpuOf = (k: string) => figure(k).result?.serverCpuMsPerRequest;
   const cpuRatio = ratio(cpuOf('obvious'), cpuOf('b'));
   goal('(b) / obvious, by server CPU per request', cpuRatio, `${fmt(cpuRatio, 2)}×`, '(same, less noisy)');
-  goal('(d) / insert ceiling', dCeiling, `${fmt(dCeiling === null ? null : dCeiling * 100, 1)} %`, '≥ 25 %', (v) => v >= 0.25);
+  goal(
+    '(d) / insert ceiling',
+    dCeiling,
+    `${fmt(dCeiling === null ? null : dCeiling * 100, 1)} %`,
+    '≥ 25 %',
+    (v) => v >= 0.25,
+  );
   const p99Max = Math.max(...['a', 'b', 'c'].map((k) => figure(k).result?.p99 ?? NaN));
   goal('p99 of (a)–(c)', Number.isFinite(p99Max) ? p99Max : null, `${fmt(p99Max, 1)} ms`, '< 50 ms', (v) => v < 50);
-  const peaks = ['a', 'b', 'c', 'd', 'e', 'f', 'f2'].map((k) => figure(k).peakRssMb).filter((v): v is number => typeof v === 'number');
+  const peaks = ['a', 'b', 'c', 'd', 'e', 'f', 'f2']
+    .map((k) => figure(k).peakRssMb)
+    .filter((v): v is number => typeof v === 'number');
   const peak = peaks.length ? Math.max(...peaks) : null;
   goal('peak RSS of the portal', peak, `${fmt(peak, 0)} MB`, '< 200 MB', (v) => v < 200);
   goal('production start → /readyz', readyMs, `${fmt(readyMs, 0)} ms`, '< 2 000 ms', (v) => v < 2000);
-  const errorsTotal = figures.reduce((n, f) => n + (f.result ? f.result.bad + f.result.errors + f.result.timeouts : 0), 0);
+  const errorsTotal = figures.reduce(
+    (n, f) => n + (f.result ? f.result.bad + f.result.errors + f.result.timeouts : 0),
+    0,
+  );
   goal('errors in all figures', errorsTotal, String(errorsTotal), '0', (v) => v === 0);
   lines.push('');
 
   const detail = figures.filter((f) => f.notes.length || f.result?.badSamples.length);
   const allNotes = [
-    ...detail.flatMap((f) => [...f.notes.map((n) => `${f.label}: ${n}`), ...(f.result?.badSamples.length ? [`${f.label}: bad responses, e.g. ${f.result.badSamples.map((s) => `\`${s}\``).join('; ')}`] : [])]),
+    ...detail.flatMap((f) => [
+      ...f.notes.map((n) => `${f.label}: ${n}`),
+      ...(f.result?.badSamples.length
+        ? [`${f.label}: bad responses, e.g. ${f.result.badSamples.map((s) => `\`${s}\``).join('; ')}`]
+        : []),
+    ]),
     ...notes,
   ];
   if (allNotes.length) {
@@ -1007,7 +1323,7 @@ async function report(failure?: Error): Promise<string> {
       'for (e) the newest seeded dossiernummer). Requests/s counts completed responses over the measured time; latencies are per response. ' +
       `(b) and the two reference servers are measured in ${ROUNDS} alternating rounds, so that changes in background load hit all three alike. ` +
       'Server CPU ms/req is the user + system CPU time of the server process (not PostgreSQL) per response, from /proc; "core busy" is that time over the wall time; ' +
-        'PostgreSQL CPU ms/req is the CPU time of all `postgres` processes on the machine over the same window, per response (PostgreSQL is not pinned: it shares both cores). ' +
+      'PostgreSQL CPU ms/req is the CPU time of all `postgres` processes on the machine over the same window, per response (PostgreSQL is not pinned: it shares both cores). ' +
       'The portal runs with NODE_ENV=production, PUBLIC_URL=https://127.0.0.1:<port>, TRUST_PROXY=loopback and the bench sends X-Forwarded-Proto: https, ' +
       'as a TLS-terminating proxy would (secure `__Host-` session cookie), with request logging at info to bench/results/server.log.',
   );
@@ -1020,7 +1336,9 @@ async function report(failure?: Error): Promise<string> {
     );
     for (const a of audit) {
       const sessionWrites = a.statements.filter((q) => /^(update|insert into) "?session"?/i.test(q)).length;
-      lines.push(`- **${a.label}**: ${a.statements.length} statements${sessionWrites ? `, ${sessionWrites} of them writing the session` : ''}`);
+      lines.push(
+        `- **${a.label}**: ${a.statements.length} statements${sessionWrites ? `, ${sessionWrites} of them writing the session` : ''}`,
+      );
       for (const q of a.statements) lines.push(`  - \`${q.replace(/`/g, "'")}\``);
     }
     lines.push('');
@@ -1040,7 +1358,10 @@ await cleanup();
 const text = await report(failure);
 writeFileSync(join(RESULTS_DIR, 'latest.md'), `${text}\n`);
 const forJson = figures.map((f) => ({ ...f, result: f.result ? { ...f.result, locations: undefined } : undefined }));
-writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify({ figures: forJson, ceiling, readyMs, notes, failure: failure?.message ?? null }, null, 2));
+writeFileSync(
+  join(RESULTS_DIR, 'latest.json'),
+  JSON.stringify({ figures: forJson, ceiling, readyMs, notes, failure: failure?.message ?? null }, null, 2),
+);
 process.stdout.write(`\n${text}\n`);
 log(`written to bench/results/latest.md (total ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 clearTimeout(watchdog);

@@ -16,7 +16,10 @@ export function withDatabase(url: string, name: string): string {
 }
 
 async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres'), connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: withDatabase(serverUrl, 'postgres'),
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   try {
     return await fn(client);
@@ -26,18 +29,24 @@ async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Pr
 }
 
 export async function createDatabase(serverUrl: string, name: string): Promise<void> {
-  if (!name.startsWith(BENCH_DB_PREFIX) || !/^[a-z0-9_]+$/.test(name)) throw new Error(`not a bench database name: ${name}`);
+  if (!name.startsWith(BENCH_DB_PREFIX) || !/^[a-z0-9_]+$/.test(name))
+    throw new Error(`not a bench database name: ${name}`);
   await admin(serverUrl, (c) => c.query(`CREATE DATABASE ${name}`));
 }
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  if (!name.startsWith(BENCH_DB_PREFIX) || !/^[a-z0-9_]+$/.test(name)) throw new Error(`not a bench database name: ${name}`);
+  if (!name.startsWith(BENCH_DB_PREFIX) || !/^[a-z0-9_]+$/.test(name))
+    throw new Error(`not a bench database name: ${name}`);
   await admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
 /** Bench databases left by a run that was killed (kill -9, power cut) more than an hour ago. */
 export async function dropStaleBenchDatabases(serverUrl: string, log: (line: string) => void): Promise<void> {
-  const names = await admin(serverUrl, async (c) => (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'wse\\_bench\\_%'`)).rows.map((r) => r.datname));
+  const names = await admin(serverUrl, async (c) =>
+    (
+      await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'wse\\_bench\\_%'`)
+    ).rows.map((r) => r.datname),
+  );
   for (const name of names) {
     const started = Number(name.slice(BENCH_DB_PREFIX.length));
     if (Number.isFinite(started) && Date.now() - started > 3_600_000) {
@@ -93,11 +102,23 @@ export async function seedOrganisationsAndPeople(db: Db, peopleCount: number): P
   const kboA = withKboCheck('04031707'); // 0403.170.701
   const kboB = withKboCheck('08765432');
   const unitNumber = withKboCheck('21478127');
-  if (!isValidKbo(kboA) || !isValidKbo(kboB) || !isValidEstablishmentUnit(unitNumber)) throw new Error('bench KBO numbers are not valid');
-  const [a] = await db('organisation').insert({ kbo: kboA, name: 'Bench Formulier BV', street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' }).returning(['id', 'name']);
-  const [b] = await db('organisation').insert({ kbo: kboB, name: 'Bench Dossiers NV', street: 'Kouter 1', postcode: '9000', city: 'Gent' }).returning(['id', 'name']);
+  if (!isValidKbo(kboA) || !isValidKbo(kboB) || !isValidEstablishmentUnit(unitNumber))
+    throw new Error('bench KBO numbers are not valid');
+  const [a] = await db('organisation')
+    .insert({ kbo: kboA, name: 'Bench Formulier BV', street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' })
+    .returning(['id', 'name']);
+  const [b] = await db('organisation')
+    .insert({ kbo: kboB, name: 'Bench Dossiers NV', street: 'Kouter 1', postcode: '9000', city: 'Gent' })
+    .returning(['id', 'name']);
   const [unit] = await db('establishment_unit')
-    .insert({ organisation_id: a.id, number: unitNumber, name: 'Bench Formulier BV – werf', street: 'Werfstraat 1', postcode: '8400', city: 'Oostende' })
+    .insert({
+      organisation_id: a.id,
+      number: unitNumber,
+      name: 'Bench Formulier BV – werf',
+      street: 'Werfstraat 1',
+      postcode: '8400',
+      city: 'Oostende',
+    })
     .returning('id');
 
   const inszs = inszNumbers(peopleCount, 70);
@@ -110,24 +131,38 @@ export async function seedOrganisationsAndPeople(db: Db, peopleCount: number): P
   }
   const { role, context } = defaultRules.access;
   for (const org of [a, b]) {
-    await db('membership').insert(people.map((p) => ({ person_id: p.id, organisation_id: org.id, is_local_admin: false })));
+    await db('membership').insert(
+      people.map((p) => ({ person_id: p.id, organisation_id: org.id, is_local_admin: false })),
+    );
     await db('user_right').insert(people.map((p) => ({ person_id: p.id, organisation_id: org.id, role, context })));
   }
-  return { formOrganisation: { id: a.id, name: a.name, unitId: unit.id }, dossierOrganisation: { id: b.id, name: b.name }, people };
+  return {
+    formOrganisation: { id: a.id, name: a.name, unitId: unit.id },
+    dossierOrganisation: { id: b.id, name: b.name },
+    people,
+  };
 }
 
 /**
  * `count` submitted dossiers (each with its submitted draft) in one organisation, spread over three school
  * years, one hour apart; returns the newest dossiernummer (the first row of the list page).
  */
-export async function seedDossiers(db: Db, organisationId: number, personId: number, count: number, thisSchoolYear: number): Promise<{ newest: string }> {
+export async function seedDossiers(
+  db: Db,
+  organisationId: number,
+  personId: number,
+  count: number,
+  thisSchoolYear: number,
+): Promise<{ newest: string }> {
   const inszs = inszNumbers(count, 50);
-  const drafts: { id: number }[] = await db.raw(
-    `INSERT INTO refund_draft (organisation_id, created_by, updated_by, steps, created_at, updated_at, submitted_at)
+  const drafts: { id: number }[] = await db
+    .raw(
+      `INSERT INTO refund_draft (organisation_id, created_by, updated_by, steps, created_at, updated_at, submitted_at)
      SELECT ?, ?, ?, '{}'::jsonb, t, t, t FROM (SELECT now() - (i || ' hours')::interval AS t FROM generate_series(1, ?) i) s
      RETURNING id`,
-    [organisationId, personId, personId, count],
-  ).then((r: { rows: { id: number }[] }) => r.rows);
+      [organisationId, personId, personId, count],
+    )
+    .then((r: { rows: { id: number }[] }) => r.rows);
   const snapshot = JSON.stringify({ version: 1, note: 'seeded by the benchmark', padding: 'x'.repeat(1200) });
   const { rows } = await db.raw<{ rows: { dossiernummer: string; submitted_at: Date }[] }>(
     `INSERT INTO dossier (dossiernummer, organisation_id, draft_id, status, employee_insz, employee_first_name, employee_last_name, employee_email,
@@ -153,7 +188,12 @@ export async function seedDossiers(db: Db, organisationId: number, personId: num
  * `count` copies of a complete draft (filled in through the form), each for another employee (INSZ), so
  * every copy passes the one-request-per-employee-training-school-year rule on Bevestigen.
  */
-export async function cloneDraft(db: Db, organisationId: number, templateDraftId: number, inszs: string[]): Promise<number[]> {
+export async function cloneDraft(
+  db: Db,
+  organisationId: number,
+  templateDraftId: number,
+  inszs: string[],
+): Promise<number[]> {
   const { rows } = await db.raw<{ rows: { id: number }[] }>(
     `INSERT INTO refund_draft (organisation_id, created_by, updated_by, steps)
      SELECT t.organisation_id, t.created_by, t.updated_by, jsonb_set(t.steps, '{werknemer,insz}', to_jsonb(x.insz))

@@ -53,7 +53,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['person_id', 'organisation_id']);
   });
   // At most one unrevoked right per person, organisation, role and context: two admins granting at once can't duplicate it.
-  await knex.raw(`CREATE UNIQUE INDEX user_right_one_active_idx ON user_right (person_id, organisation_id, role, context) WHERE revoked_at IS NULL`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX user_right_one_active_idx ON user_right (person_id, organisation_id, role, context) WHERE revoked_at IS NULL`,
+  );
 
   await knex.schema.createTable('right_request', (t) => {
     t.bigIncrements('id');
@@ -68,9 +70,13 @@ export async function up(knex: Knex): Promise<void> {
     t.text('refusal_reason').nullable();
     t.index(['person_id', 'organisation_id']);
   });
-  await knex.raw(`ALTER TABLE right_request ADD CONSTRAINT right_request_status_check CHECK (status IN ('pending', 'granted', 'refused', 'withdrawn'))`);
+  await knex.raw(
+    `ALTER TABLE right_request ADD CONSTRAINT right_request_status_check CHECK (status IN ('pending', 'granted', 'refused', 'withdrawn'))`,
+  );
   // One open request at a time: a double click or a second tab can't file two.
-  await knex.raw(`CREATE UNIQUE INDEX right_request_one_pending_idx ON right_request (person_id, organisation_id, role, context) WHERE status = 'pending'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX right_request_one_pending_idx ON right_request (person_id, organisation_id, role, context) WHERE status = 'pending'`,
+  );
 
   await knex.schema.createTable('mail_outbox', (t) => {
     t.bigIncrements('id');

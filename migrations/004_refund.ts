@@ -30,9 +30,15 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('uploaded_by').nullable().references('person.id').onDelete('SET NULL');
     t.timestamp('uploaded_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`ALTER TABLE attachment ADD CONSTRAINT attachment_kind_check CHECK (kind IN ('inschrijvingsattest', 'loopbaanattest'))`);
-  await knex.raw(`ALTER TABLE attachment ADD CONSTRAINT attachment_type_check CHECK (content_type IN ('application/pdf', 'image/png', 'image/jpeg'))`);
-  await knex.raw(`ALTER TABLE attachment ADD CONSTRAINT attachment_size_check CHECK (size_bytes > 0 AND size_bytes <= 10485760)`);
+  await knex.raw(
+    `ALTER TABLE attachment ADD CONSTRAINT attachment_kind_check CHECK (kind IN ('inschrijvingsattest', 'loopbaanattest'))`,
+  );
+  await knex.raw(
+    `ALTER TABLE attachment ADD CONSTRAINT attachment_type_check CHECK (content_type IN ('application/pdf', 'image/png', 'image/jpeg'))`,
+  );
+  await knex.raw(
+    `ALTER TABLE attachment ADD CONSTRAINT attachment_size_check CHECK (size_bytes > 0 AND size_bytes <= 10485760)`,
+  );
 
   // Dossier numbers are handed out by the database: unique across instances and never reused.
   await knex.raw('CREATE SEQUENCE dossier_number_seq START 1');
@@ -67,8 +73,12 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`ALTER TABLE dossier ADD CONSTRAINT dossier_status_check
     CHECK (status IN ('ingediend', 'goedgekeurd', 'geweigerd', 'stopgezet', 'geannuleerd'))`);
-  await knex.raw(`ALTER TABLE dossier ADD CONSTRAINT dossier_initiative_check CHECK (initiative IN ('werknemer', 'werkgever'))`);
-  await knex.raw(`ALTER TABLE dossier ADD CONSTRAINT dossier_nummer_check CHECK (dossiernummer ~ '^VOV-[0-9]{4}-[0-9]{6,}$')`);
+  await knex.raw(
+    `ALTER TABLE dossier ADD CONSTRAINT dossier_initiative_check CHECK (initiative IN ('werknemer', 'werkgever'))`,
+  );
+  await knex.raw(
+    `ALTER TABLE dossier ADD CONSTRAINT dossier_nummer_check CHECK (dossiernummer ~ '^VOV-[0-9]{4}-[0-9]{6,}$')`,
+  );
   // One request per employee × training × school year per organisation, even under concurrent submissions.
   // A refused or cancelled dossier no longer blocks a new request (keep in step with BLOCKING_STATUSES).
   await knex.raw(`CREATE UNIQUE INDEX dossier_one_per_training_idx ON dossier (organisation_id, employee_insz, training_key, school_year_start)
@@ -81,7 +91,9 @@ export async function up(knex: Knex): Promise<void> {
       END IF;
       RETURN NEW;
     END $$`);
-  await knex.raw(`CREATE TRIGGER dossier_keep_submission BEFORE UPDATE ON dossier FOR EACH ROW EXECUTE FUNCTION dossier_keep_submission()`);
+  await knex.raw(
+    `CREATE TRIGGER dossier_keep_submission BEFORE UPDATE ON dossier FOR EACH ROW EXECUTE FUNCTION dossier_keep_submission()`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -24,8 +24,12 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('submitted_by').nullable().references('person.id').onDelete('SET NULL');
     t.index(['organisation_id', 'created_at']);
   });
-  await knex.raw(`ALTER TABLE bulk_upload ADD CONSTRAINT bulk_upload_status_check CHECK (status IN ('voorbeeld', 'ingediend'))`);
-  await knex.raw(`ALTER TABLE bulk_upload ADD CONSTRAINT bulk_upload_counts_check CHECK (row_count BETWEEN 1 AND 5000 AND valid_count BETWEEN 0 AND row_count)`);
+  await knex.raw(
+    `ALTER TABLE bulk_upload ADD CONSTRAINT bulk_upload_status_check CHECK (status IN ('voorbeeld', 'ingediend'))`,
+  );
+  await knex.raw(
+    `ALTER TABLE bulk_upload ADD CONSTRAINT bulk_upload_counts_check CHECK (row_count BETWEEN 1 AND 5000 AND valid_count BETWEEN 0 AND row_count)`,
+  );
 
   await knex.schema.createTable('bulk_upload_row', (t) => {
     t.bigInteger('upload_id').notNullable().references('bulk_upload.id').onDelete('CASCADE');

@@ -1,7 +1,15 @@
 import type { Knex } from 'knex';
 
 /** The columns of a dossier that may change after filing (the rest is what was filed and stays as it was). */
-const LIFE_COLUMNS = ['status', 'version', 'status_changed_at', 'approved_hours', 'approved_amount_cents', 'stop_date', 'feed_xid'];
+const LIFE_COLUMNS = [
+  'status',
+  'version',
+  'status_changed_at',
+  'approved_hours',
+  'approved_amount_cents',
+  'stop_date',
+  'feed_xid',
+];
 
 /**
  * The dossier's life after Bevestigen: decisions of the back office (through the API), withdrawal, a reported
@@ -57,14 +65,18 @@ export async function up(knex: Knex): Promise<void> {
     t.text('actor_name').notNullable();
     t.jsonb('details').notNullable().defaultTo('{}');
   });
-  await knex.raw(`ALTER TABLE dossier_event ADD CONSTRAINT dossier_event_actor_check CHECK (actor_kind IN ('werkgever', 'backoffice', 'cli'))`);
+  await knex.raw(
+    `ALTER TABLE dossier_event ADD CONSTRAINT dossier_event_actor_check CHECK (actor_kind IN ('werkgever', 'backoffice', 'cli'))`,
+  );
 
   // An answer's attachments live with the filing's, by the dossier's draft, marked with the answer's event.
   await knex.schema.alterTable('attachment', (t) => {
     t.bigInteger('event_id').nullable().references('dossier_event.id');
   });
   await knex.raw('ALTER TABLE attachment DROP CONSTRAINT attachment_kind_check');
-  await knex.raw(`ALTER TABLE attachment ADD CONSTRAINT attachment_kind_check CHECK (kind IN ('inschrijvingsattest', 'loopbaanattest', 'aanvulling'))`);
+  await knex.raw(
+    `ALTER TABLE attachment ADD CONSTRAINT attachment_kind_check CHECK (kind IN ('inschrijvingsattest', 'loopbaanattest', 'aanvulling'))`,
+  );
 
   // A decision's answer per client and Idempotency-Key: a retried call gets it again and changes nothing.
   await knex.schema.createTable('api_idempotency', (t) => {
@@ -82,7 +94,9 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('api_idempotency');
   await knex.raw(`DELETE FROM attachment WHERE kind = 'aanvulling'`);
   await knex.raw('ALTER TABLE attachment DROP CONSTRAINT attachment_kind_check');
-  await knex.raw(`ALTER TABLE attachment ADD CONSTRAINT attachment_kind_check CHECK (kind IN ('inschrijvingsattest', 'loopbaanattest'))`);
+  await knex.raw(
+    `ALTER TABLE attachment ADD CONSTRAINT attachment_kind_check CHECK (kind IN ('inschrijvingsattest', 'loopbaanattest'))`,
+  );
   await knex.schema.alterTable('attachment', (t) => t.dropColumn('event_id'));
   await knex.schema.dropTable('dossier_event');
   await knex.schema.dropTable('api_client');
@@ -95,7 +109,15 @@ export async function down(knex: Knex): Promise<void> {
     END $$`);
   await knex.raw('DROP INDEX dossier_feed_idx');
   await knex.schema.alterTable('dossier', (t) => {
-    for (const c of ['version', 'status_changed_at', 'approved_hours', 'approved_amount_cents', 'stop_date', 'feed_xid']) t.dropColumn(c);
+    for (const c of [
+      'version',
+      'status_changed_at',
+      'approved_hours',
+      'approved_amount_cents',
+      'stop_date',
+      'feed_xid',
+    ])
+      t.dropColumn(c);
   });
   await knex.raw(`UPDATE dossier SET status = 'ingediend' WHERE status IN ('in_behandeling', 'aanvulling_gevraagd')`);
   await knex.raw('ALTER TABLE dossier DROP CONSTRAINT dossier_status_check');

@@ -71,7 +71,11 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules, now);
 
-  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', join: authSessionJoin, reads: draftPageReads });
+  const sessions = createSession(config, deps.databaseUrl, {
+    pruneExpired: config.env !== 'test',
+    join: authSessionJoin,
+    reads: draftPageReads,
+  });
   const serviceProvider = createServiceProvider(config, db, logger);
   const authDeps = { config, db, logger, sp: serviceProvider };
 

@@ -17,7 +17,12 @@ import { maskInsz } from './domain/insz.js';
 import { listOrganisationsWithCounts } from './organisations/repository.js';
 import { StartupError } from './startup.js';
 import { RETENTION_USAGE, retentionRunCommand } from './privacy/cli.js';
-import { addLocalAdministrator, createOrganisation, OperatorInputError, splitFullName } from './organisations/service.js';
+import {
+  addLocalAdministrator,
+  createOrganisation,
+  OperatorInputError,
+  splitFullName,
+} from './organisations/service.js';
 import { LIFE_COMMANDS, LIFE_USAGE, lifeCommand } from './decisions/cli.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -42,7 +47,12 @@ type Options = Record<string, string | undefined>;
 
 function options(args: string[], names: string[]): Options {
   try {
-    const { values } = parseArgs({ args, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])), strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    });
     return values as Options;
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -82,7 +92,13 @@ function parseCommand(argv: string[]): Command | 'help' {
   switch (command) {
     case 'org:create': {
       const opts = options(rest, ['kbo', 'name', 'street', 'postcode', 'city']);
-      const input = { kbo: required(opts, 'kbo'), name: required(opts, 'name'), street: opts.street ?? null, postcode: opts.postcode ?? null, city: opts.city ?? null };
+      const input = {
+        kbo: required(opts, 'kbo'),
+        name: required(opts, 'name'),
+        street: opts.street ?? null,
+        postcode: opts.postcode ?? null,
+        city: opts.city ?? null,
+      };
       return async (db) => {
         const org = await createOrganisation(db, input);
         console.log(`Created organisation "${org.name}" (KBO ${formatKbo(org.kbo)}).`);
@@ -90,13 +106,25 @@ function parseCommand(argv: string[]): Command | 'help' {
     }
     case 'admin:add': {
       const opts = options(rest, ['kbo', 'insz', 'name', 'first-name', 'last-name', 'email']);
-      const names = opts['first-name'] || opts['last-name'] ? { firstName: required(opts, 'first-name'), lastName: required(opts, 'last-name') } : splitFullName(required(opts, 'name'));
-      const input = { kbo: required(opts, 'kbo'), insz: required(opts, 'insz'), ...names, email: required(opts, 'email') };
+      const names =
+        opts['first-name'] || opts['last-name']
+          ? { firstName: required(opts, 'first-name'), lastName: required(opts, 'last-name') }
+          : splitFullName(required(opts, 'name'));
+      const input = {
+        kbo: required(opts, 'kbo'),
+        insz: required(opts, 'insz'),
+        ...names,
+        email: required(opts, 'email'),
+      };
       return async (db) => {
         const result = await addLocalAdministrator(db, input);
         const who = `${result.person.first_name} ${result.person.last_name} (INSZ ${maskInsz(result.person.insz)})`;
         const org = `"${result.organisation.name}" (KBO ${formatKbo(result.organisation.kbo)})`;
-        console.log(result.changed ? `${who} is now local administrator of ${org}.` : `${who} was already local administrator of ${org}; nothing changed.`);
+        console.log(
+          result.changed
+            ? `${who} is now local administrator of ${org}.`
+            : `${who} was already local administrator of ${org}; nothing changed.`,
+        );
       };
     }
     case 'org:list': {
@@ -104,9 +132,18 @@ function parseCommand(argv: string[]): Command | 'help' {
       return async (db) => {
         const orgs = await listOrganisationsWithCounts(db);
         if (!orgs.length) return void console.log('No organisations yet. Create one with org:create.');
-        const rows = [['KBO', 'Name', 'Users', 'Admins'], ...orgs.map((o) => [formatKbo(o.kbo), o.name, String(o.members), String(o.admins)])];
+        const rows = [
+          ['KBO', 'Name', 'Users', 'Admins'],
+          ...orgs.map((o) => [formatKbo(o.kbo), o.name, String(o.members), String(o.admins)]),
+        ];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-        for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+        for (const r of rows)
+          console.log(
+            r
+              .map((cell, i) => cell.padEnd(widths[i]))
+              .join('  ')
+              .trimEnd(),
+          );
       };
     }
     case 'retention:run': {

@@ -16,17 +16,25 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const url = z.url({ message: 'must be an absolute URL' });
-const positiveInt = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const positiveInt = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be positive');
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { message: 'must be development, test or production' })
+    .default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
   PUBLIC_URL: url.optional(),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
   EMBEDDED_PG_DIR: z.string().default('./data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -57,7 +65,10 @@ const envSchema = z.object({
   SAML_INSZ_FROM_NAMEID: bool.default(false),
   SAML_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
 
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('WSE-loket <noreply@wse-loket.localhost>'),
   DATA_DIR: z.string().default('./data'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -110,7 +121,11 @@ export interface Config {
     inszFromNameId: boolean;
     clockSkewSeconds: number;
   };
-  mail: { smtpUrl?: string; from: string; /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean };
+  mail: {
+    smtpUrl?: string;
+    from: string;
+    /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean;
+  };
   /** Bearer token for GET /metrics; without it /metrics does not exist. */
   metricsToken?: string;
 }
@@ -212,12 +227,15 @@ export function loadConfig(source: Source = process.env): Config {
 
   const problems: string[] = trustProxyProblem ? [trustProxyProblem] : [];
   if (isProduction) {
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+    if (!e.DATABASE_URL)
+      problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
     if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     else if (!publicUrl.startsWith('https://')) problems.push('PUBLIC_URL: must use https in production');
-    if (e.SESSION_SECRET === DEFAULT_SESSION_SECRET) problems.push('SESSION_SECRET: set a secret of your own in production');
+    if (e.SESSION_SECRET === DEFAULT_SESSION_SECRET)
+      problems.push('SESSION_SECRET: set a secret of your own in production');
     if (!cookieSecure) problems.push('COOKIE_SECURE: must not be false in production');
-    if (useDevIdp) problems.push('SAML_IDP_METADATA or SAML_IDP_SSO_URL: required in production (the development IdP is refused)');
+    if (useDevIdp)
+      problems.push('SAML_IDP_METADATA or SAML_IDP_SSO_URL: required in production (the development IdP is refused)');
     if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the development mailbox is refused)');
     if (!e.SAML_SP_KEY || !e.SAML_SP_CERT) problems.push('SAML_SP_KEY and SAML_SP_CERT: required in production');
   }
@@ -246,7 +264,12 @@ export function loadConfig(source: Source = process.env): Config {
     dataDir: e.DATA_DIR,
     database: databaseConfig(e),
     seedDemoData: !isProduction && (e.SEED_DEMO_DATA ?? !e.DATABASE_URL),
-    session: { secret: e.SESSION_SECRET, idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS, cookieSecure },
+    session: {
+      secret: e.SESSION_SECRET,
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      maxHours: e.SESSION_MAX_HOURS,
+      cookieSecure,
+    },
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     saml: {
@@ -261,7 +284,12 @@ export function loadConfig(source: Source = process.env): Config {
       spKey: e.SAML_SP_KEY,
       spCert: e.SAML_SP_CERT,
       useDevIdp,
-      attributes: { insz: e.SAML_ATTR_INSZ, givenName: e.SAML_ATTR_GIVEN_NAME, surname: e.SAML_ATTR_SURNAME, email: e.SAML_ATTR_EMAIL },
+      attributes: {
+        insz: e.SAML_ATTR_INSZ,
+        givenName: e.SAML_ATTR_GIVEN_NAME,
+        surname: e.SAML_ATTR_SURNAME,
+        email: e.SAML_ATTR_EMAIL,
+      },
       inszFromNameId: e.SAML_INSZ_FROM_NAMEID,
       clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
     },

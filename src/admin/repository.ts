@@ -47,28 +47,38 @@ export async function findMember(db: Knex, organisationId: number, personId: num
  * this organisation knows them.
  */
 export async function listAuditLog(db: Knex, organisationId: number, limit: number): Promise<AuditRow[]> {
-  return db('audit_log as a')
-    .leftJoin('person as actor', 'actor.id', 'a.actor_person_id')
-    // Both as this organisation knows them (their memberships here).
-    .leftJoin('membership as am', (j) =>
-      j.on('am.person_id', 'actor.id').andOn('am.organisation_id', 'a.organisation_id'),
-    )
-    .leftJoin('person as subject', (j) =>
-      j.on('subject.id', db.raw(`CASE WHEN a.details->>'subjectPersonId' ~ '^[0-9]{1,18}$' THEN (a.details->>'subjectPersonId')::bigint END`)),
-    )
-    .leftJoin('membership as sm', (j) =>
-      j.on('sm.person_id', 'subject.id').andOn('sm.organisation_id', 'a.organisation_id'),
-    )
-    .where('a.organisation_id', organisationId)
-    .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
-    .limit(limit)
-    .select<AuditRow[]>(
-      'a.id',
-      'a.at',
-      'a.action',
-      'a.details',
-      ...memberNameColumns(db, 'actor', 'am', 'actor_'),
-      ...memberNameColumns(db, 'subject', 'sm', 'subject_'),
-      'subject.insz as subject_insz',
-    );
+  return (
+    db('audit_log as a')
+      .leftJoin('person as actor', 'actor.id', 'a.actor_person_id')
+      // Both as this organisation knows them (their memberships here).
+      .leftJoin('membership as am', (j) =>
+        j.on('am.person_id', 'actor.id').andOn('am.organisation_id', 'a.organisation_id'),
+      )
+      .leftJoin('person as subject', (j) =>
+        j.on(
+          'subject.id',
+          db.raw(
+            `CASE WHEN a.details->>'subjectPersonId' ~ '^[0-9]{1,18}$' THEN (a.details->>'subjectPersonId')::bigint END`,
+          ),
+        ),
+      )
+      .leftJoin('membership as sm', (j) =>
+        j.on('sm.person_id', 'subject.id').andOn('sm.organisation_id', 'a.organisation_id'),
+      )
+      .where('a.organisation_id', organisationId)
+      .orderBy([
+        { column: 'a.at', order: 'desc' },
+        { column: 'a.id', order: 'desc' },
+      ])
+      .limit(limit)
+      .select<AuditRow[]>(
+        'a.id',
+        'a.at',
+        'a.action',
+        'a.details',
+        ...memberNameColumns(db, 'actor', 'am', 'actor_'),
+        ...memberNameColumns(db, 'subject', 'sm', 'subject_'),
+        'subject.insz as subject_insz',
+      )
+  );
 }

@@ -10,7 +10,14 @@ import { parseForm, type FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { chooseOrganisationFirst } from '../organisations/routes.js';
 import { paths } from '../paths.js';
-import { findRightRequestInOrganisation, listPendingRightRequests, listRightsOfMember, listUnrevokedRightsOfOrganisation, type RightRequestWithPerson, type UserRightRow } from '../rights/repository.js';
+import {
+  findRightRequestInOrganisation,
+  listPendingRightRequests,
+  listRightsOfMember,
+  listUnrevokedRightsOfOrganisation,
+  type RightRequestWithPerson,
+  type UserRightRow,
+} from '../rights/repository.js';
 import { fullName, VOV_RIGHT, type Actor, type RightsService } from '../rights/service.js';
 import { accessRecordsForLogbook, recordAccess } from '../privacy/access.js';
 import { adminPaths } from './paths.js';
@@ -35,7 +42,12 @@ const AUDIT_LOG_LIMIT = 200;
 
 const subjectName = (r: AuditRow) => ({ first_name: r.subject_first_name, last_name: r.subject_last_name });
 
-const REQUEST_STATUS: Record<string, string> = { pending: 'Wacht op beslissing', granted: 'Toegekend', refused: 'Geweigerd', withdrawn: 'Ingetrokken door de aanvrager' };
+const REQUEST_STATUS: Record<string, string> = {
+  pending: 'Wacht op beslissing',
+  granted: 'Toegekend',
+  refused: 'Geweigerd',
+  withdrawn: 'Ingetrokken door de aanvrager',
+};
 
 function actorOf(req: Request): Actor {
   return { personId: req.auth!.person.id, organisationId: req.auth!.organisation!.id, requestId: String(req.id ?? '') };
@@ -76,7 +88,11 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
       label: `${r.role} – ${r.context}`,
       grantedAt: formatDateNl(todayInBrussels(new Date(r.granted_at))),
       validUntil: r.valid_until ? formatDateNl(r.valid_until) : 'Geen einddatum',
-      status: r.revoked_at ? `Ingetrokken op ${formatDateNl(todayInBrussels(new Date(r.revoked_at)))}` : expired ? 'Verlopen' : 'Actief',
+      status: r.revoked_at
+        ? `Ingetrokken op ${formatDateNl(todayInBrussels(new Date(r.revoked_at)))}`
+        : expired
+          ? 'Verlopen'
+          : 'Actief',
       active: !r.revoked_at && !expired,
       revocable: !r.revoked_at,
     };
@@ -97,7 +113,11 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
 
   router.get(adminPaths.overview, async (req, res) => {
     const organisationId = req.auth!.organisation!.id;
-    const [members, unrevoked, pending] = await Promise.all([listMembers(db, organisationId), listUnrevokedRightsOfOrganisation(db, organisationId), listPendingRightRequests(db, organisationId)]);
+    const [members, unrevoked, pending] = await Promise.all([
+      listMembers(db, organisationId),
+      listUnrevokedRightsOfOrganisation(db, organisationId),
+      listPendingRightRequests(db, organisationId),
+    ]);
     const currentRights = unrevoked.map((r) => ({ personId: r.person_id, ...rightView(r) }));
     res.render('admin/overview.njk', {
       pending: pending.map(requestView),
@@ -115,10 +135,20 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
 
   // --- a right request: detail (the e-mail links here), grant, refuse ---
 
-  async function renderRequest(req: Request, res: Response, status = 200, form: { errors?: FormError[]; values?: Record<string, unknown> } = {}) {
+  async function renderRequest(
+    req: Request,
+    res: Response,
+    status = 200,
+    form: { errors?: FormError[]; values?: Record<string, unknown> } = {},
+  ) {
     const request = await findRightRequestInOrganisation(db, idFrom(req.params.id), req.auth!.organisation!.id);
     if (!request) throw new HttpError(404);
-    res.status(status).render('admin/request.njk', { request: requestView(request), errors: form.errors, values: form.values ?? {}, endDateHelp: adminHelpLink('endDate') });
+    res.status(status).render('admin/request.njk', {
+      request: requestView(request),
+      errors: form.errors,
+      values: form.values ?? {},
+      endDateHelp: adminHelpLink('endDate'),
+    });
   }
 
   router.get(adminPaths.request(':id'), (req, res) => renderRequest(req, res));
@@ -129,7 +159,10 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.grantRequest(actorOf(req), requestId, form.data.validUntil);
     if (outcome === 'not-found') throw new HttpError(404);
-    const notice = outcome === 'ok' ? 'Het gebruikersrecht is toegekend. De aanvrager krijgt een e-mail en kan meteen aan de slag.' : 'Over deze aanvraag werd al beslist.';
+    const notice =
+      outcome === 'ok'
+        ? 'Het gebruikersrecht is toegekend. De aanvrager krijgt een e-mail en kan meteen aan de slag.'
+        : 'Over deze aanvraag werd al beslist.';
     noticeAndRedirect(req, res, notice, adminPaths.request(requestId));
   });
 
@@ -139,14 +172,25 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.refuseRequest(actorOf(req), requestId, form.data.reason);
     if (outcome === 'not-found') throw new HttpError(404);
-    const notice = outcome === 'ok' ? 'De aanvraag is geweigerd. De aanvrager krijgt een e-mail met de reden.' : 'Over deze aanvraag werd al beslist.';
+    const notice =
+      outcome === 'ok'
+        ? 'De aanvraag is geweigerd. De aanvrager krijgt een e-mail met de reden.'
+        : 'Over deze aanvraag werd al beslist.';
     noticeAndRedirect(req, res, notice, adminPaths.request(requestId));
   });
 
   // --- users: add, detail with rights, grant directly, revoke ---
 
-  const renderNewUser = (res: Response, status = 200, form: { errors?: FormError[]; values?: Record<string, unknown> } = {}) =>
-    res.status(status).render('admin/new-user.njk', { errors: form.errors, values: form.values ?? {}, helpLink: adminHelpLink('addUser') });
+  const renderNewUser = (
+    res: Response,
+    status = 200,
+    form: { errors?: FormError[]; values?: Record<string, unknown> } = {},
+  ) =>
+    res.status(status).render('admin/new-user.njk', {
+      errors: form.errors,
+      values: form.values ?? {},
+      helpLink: adminHelpLink('addUser'),
+    });
 
   router.get(adminPaths.newUser, (_req, res) => renderNewUser(res));
 
@@ -155,19 +199,39 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     if (!form.ok) return renderNewUser(res, 400, { errors: form.errors, values: form.values });
     const result = await addUser(db, actorOf(req), form.data);
     if (result.outcome === 'already-member') {
-      return renderNewUser(res, 400, { errors: [{ text: `Deze persoon is al gebruiker van ${req.auth!.organisation!.name}.`, href: '#insz' }], values: form.values });
+      return renderNewUser(res, 400, {
+        errors: [{ text: `Deze persoon is al gebruiker van ${req.auth!.organisation!.name}.`, href: '#insz' }],
+        values: form.values,
+      });
     }
-    noticeAndRedirect(req, res, `${form.data.firstName} ${form.data.lastName} is toegevoegd als gebruiker. Ken hieronder het gebruikersrecht toe als dat nodig is.`, adminPaths.user(result.personId));
+    noticeAndRedirect(
+      req,
+      res,
+      `${form.data.firstName} ${form.data.lastName} is toegevoegd als gebruiker. Ken hieronder het gebruikersrecht toe als dat nodig is.`,
+      adminPaths.user(result.personId),
+    );
   });
 
-  async function renderUser(req: Request, res: Response, status = 200, form: { errors?: FormError[]; values?: Record<string, unknown> } = {}) {
+  async function renderUser(
+    req: Request,
+    res: Response,
+    status = 200,
+    form: { errors?: FormError[]; values?: Record<string, unknown> } = {},
+  ) {
     const organisationId = req.auth!.organisation!.id;
     const member = await findMember(db, organisationId, idFrom(req.params.personId));
     if (!member) throw new HttpError(404);
     await recordAccess(db, req, now(), { what: 'person', subjectPersonId: member.person_id });
     const rightsOfMember = (await listRightsOfMember(db, organisationId, member.person_id)).map(rightView);
     res.status(status).render('admin/user.njk', {
-      user: { personId: member.person_id, name: fullName(member), insz: maskInsz(member.insz), email: member.email, isLocalAdmin: member.is_local_admin, since: formatDateNl(todayInBrussels(new Date(member.created_at))) },
+      user: {
+        personId: member.person_id,
+        name: fullName(member),
+        insz: maskInsz(member.insz),
+        email: member.email,
+        isLocalAdmin: member.is_local_admin,
+        since: formatDateNl(todayInBrussels(new Date(member.created_at))),
+      },
       rights: rightsOfMember,
       hasActiveRight: rightsOfMember.some((r) => r.active),
       right: VOV_RIGHT,
@@ -185,14 +249,20 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     if (!form.ok) return renderUser(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.grantDirectly(actorOf(req), personId, form.data.validUntil);
     if (outcome === 'not-found') throw new HttpError(404);
-    const notice = outcome === 'ok' ? 'Het gebruikersrecht is toegekend. De gebruiker krijgt een e-mail.' : 'Deze gebruiker heeft het gebruikersrecht al.';
+    const notice =
+      outcome === 'ok'
+        ? 'Het gebruikersrecht is toegekend. De gebruiker krijgt een e-mail.'
+        : 'Deze gebruiker heeft het gebruikersrecht al.';
     noticeAndRedirect(req, res, notice, adminPaths.user(personId));
   });
 
   router.post(adminPaths.revokeRight(':rightId'), async (req, res) => {
     const result = await rights.revoke(actorOf(req), idFrom(req.params.rightId));
     if (result.outcome === 'not-found') throw new HttpError(404);
-    const notice = result.outcome === 'ok' ? 'Het gebruikersrecht is ingetrokken. Dat geldt meteen.' : 'Dit gebruikersrecht was al ingetrokken.';
+    const notice =
+      result.outcome === 'ok'
+        ? 'Het gebruikersrecht is ingetrokken. Dat geldt meteen.'
+        : 'Dit gebruikersrecht was al ingetrokken.';
     noticeAndRedirect(req, res, notice, adminPaths.user(result.personId!));
   });
 
@@ -206,7 +276,9 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
       entries: rows.map((r) => ({
         at: formatDateTimeNl(new Date(r.at)),
         action: describeAuditAction(r.action),
-        actor: r.actor_first_name ? `${r.actor_first_name} ${r.actor_last_name}` : 'Het WSE-loket (beheerder van het portaal)',
+        actor: r.actor_first_name
+          ? `${r.actor_first_name} ${r.actor_last_name}`
+          : 'Het WSE-loket (beheerder van het portaal)',
         subject: r.subject_insz ? `${fullName(subjectName(r))} (${maskInsz(r.subject_insz)})` : null,
       })),
       accessRecords,

@@ -5,18 +5,17 @@ import { isValidInsz, normaliseInsz } from '../domain/insz.js';
 /** Gebruikersbeheer forms. Messages are the ones the user reads, in Dutch; the tests use the same schemas. */
 
 const requiredText = (message: string, max = 100) =>
-  z
-    .string({ error: message })
-    .trim()
-    .min(1, message)
-    .max(max, `Gebruik hoogstens ${max} tekens.`);
+  z.string({ error: message }).trim().min(1, message).max(max, `Gebruik hoogstens ${max} tekens.`);
 
 export const addUserSchema = z.object({
   insz: z
     .string({ error: 'Vul het INSZ-nummer in.' })
     .trim()
     .min(1, 'Vul het INSZ-nummer in.')
-    .refine(isValidInsz, 'Vul een geldig INSZ-nummer in, bijvoorbeeld 85.07.30-033.28. Controleer vooral de laatste twee cijfers.')
+    .refine(
+      isValidInsz,
+      'Vul een geldig INSZ-nummer in, bijvoorbeeld 85.07.30-033.28. Controleer vooral de laatste twee cijfers.',
+    )
     .transform((v) => normaliseInsz(v)!),
   firstName: requiredText('Vul de voornaam in.'),
   lastName: requiredText('Vul de achternaam in.'),
@@ -24,7 +23,9 @@ export const addUserSchema = z.object({
     .string({ error: 'Vul het e-mailadres in.' })
     .trim()
     .min(1, 'Vul het e-mailadres in.')
-    .pipe(z.email('Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.be.').max(254, 'Gebruik hoogstens 254 tekens.')),
+    .pipe(
+      z.email('Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.be.').max(254, 'Gebruik hoogstens 254 tekens.'),
+    ),
 });
 export type AddUserInput = z.output<typeof addUserSchema>;
 
@@ -39,7 +40,10 @@ export function grantRightSchema(today: IsoDate) {
         if (!input) return null;
         const iso = parseDateNl(input);
         if (!iso) {
-          ctx.addIssue({ code: 'custom', message: 'Vul de einddatum in als dd/mm/jjjj, bijvoorbeeld 31/12/2026, of laat het veld leeg.' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'Vul de einddatum in als dd/mm/jjjj, bijvoorbeeld 31/12/2026, of laat het veld leeg.',
+          });
           return z.NEVER;
         }
         if (compareIso(iso, today) < 0) {

@@ -8,7 +8,11 @@ import type { AddUserInput } from './schemas.js';
  * Adds a person (by INSZ) as user of the actor's organisation; they see it in their organisation choice at once.
  * What the administrator typed stays with this membership: whether or how the INSZ is known elsewhere never shows.
  */
-export async function addUser(db: Db, actor: Actor, input: AddUserInput): Promise<{ outcome: 'ok' | 'already-member'; personId: number }> {
+export async function addUser(
+  db: Db,
+  actor: Actor,
+  input: AddUserInput,
+): Promise<{ outcome: 'ok' | 'already-member'; personId: number }> {
   return db.transaction(async (trx) => {
     const person = await findOrCreatePerson(trx, input.insz);
     const entered = { firstName: input.firstName, lastName: input.lastName, email: input.email };
@@ -20,7 +24,13 @@ export async function addUser(db: Db, actor: Actor, input: AddUserInput): Promis
       entered,
     });
     if (!added) return { outcome: 'already-member', personId: person.id };
-    await audit(trx, { action: 'membership.added', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { subjectPersonId: person.id } });
+    await audit(trx, {
+      action: 'membership.added',
+      personId: actor.personId,
+      organisationId: actor.organisationId,
+      requestId: actor.requestId,
+      details: { subjectPersonId: person.id },
+    });
     return { outcome: 'ok', personId: person.id };
   });
 }

@@ -21,11 +21,16 @@ const TOKEN_PREFIX = 'wse_';
 /**
  * Creates a client with a fresh random token and returns the token: it is shown once; only its hash is stored.
  */
-export async function createApiClient(db: Db, name: string, scopes: readonly string[]): Promise<{ client: ApiClient; token: string }> {
+export async function createApiClient(
+  db: Db,
+  name: string,
+  scopes: readonly string[],
+): Promise<{ client: ApiClient; token: string }> {
   const clean = name.trim();
   if (!clean || clean.length > 100) throw new ApiClientError('The name must have 1 to 100 characters.');
   const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-  if (unknown.length || scopes.length === 0) throw new ApiClientError(`Scopes must be one or more of: ${API_SCOPES.join(', ')}.`);
+  if (unknown.length || scopes.length === 0)
+    throw new ApiClientError(`Scopes must be one or more of: ${API_SCOPES.join(', ')}.`);
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const [row] = await db('api_client')
     .insert({ name: clean, token_hash: sha256Hex(token), scopes: [...new Set(scopes)] })
@@ -38,12 +43,18 @@ export async function createApiClient(db: Db, name: string, scopes: readonly str
 
 /** Revokes a client by name: its token stops working at once. Returns false when there was no active client. */
 export async function revokeApiClient(db: Db, name: string): Promise<boolean> {
-  const n = await db('api_client').where({ name: name.trim() }).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
+  const n = await db('api_client')
+    .where({ name: name.trim() })
+    .whereNull('revoked_at')
+    .update({ revoked_at: db.fn.now() });
   return n > 0;
 }
 
 /** The active client a Bearer token belongs to. */
 export async function clientForToken(db: Db, token: string): Promise<ApiClient | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-  return db('api_client').where({ token_hash: sha256Hex(token) }).whereNull('revoked_at').first('id', 'name', 'scopes');
+  return db('api_client')
+    .where({ token_hash: sha256Hex(token) })
+    .whereNull('revoked_at')
+    .first('id', 'name', 'scopes');
 }

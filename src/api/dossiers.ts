@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import type { Db } from '../db/knex.js';
 import { schoolYearLabel } from '../domain/school-year.js';
-import { feedPage, listDossierAttachments, listEvents, type DossierAttachmentRow, type DossierEventRow, type DossierStateRow } from '../decisions/repository.js';
+import {
+  feedPage,
+  listDossierAttachments,
+  listEvents,
+  type DossierAttachmentRow,
+  type DossierEventRow,
+  type DossierStateRow,
+} from '../decisions/repository.js';
 import type { EventDetails } from '../decisions/wording.js';
 import type { DossierSnapshot } from '../refund/submission.js';
 import type { attachment, dossier, dossierPage, dossierState, event } from './schemas.js';
@@ -57,7 +64,11 @@ function apiEvent(e: DossierEventRow): z.infer<typeof event> {
   };
 }
 
-function apiDossier(d: DossierStateRow, events: DossierEventRow[], attachments: DossierAttachmentRow[]): z.infer<typeof dossier> {
+function apiDossier(
+  d: DossierStateRow,
+  events: DossierEventRow[],
+  attachments: DossierAttachmentRow[],
+): z.infer<typeof dossier> {
   const s = d.snapshot as DossierSnapshot;
   const unit = s.werkgever.unit;
   return {
@@ -67,8 +78,18 @@ function apiDossier(d: DossierStateRow, events: DossierEventRow[], attachments: 
     werkgever: {
       kbo: s.organisation.kbo,
       naam: s.organisation.name,
-      vestigingseenheid: { nummer: unit.number, naam: unit.name, straat: unit.street, postcode: unit.postcode, gemeente: unit.city },
-      contactpersoon: { naam: s.werkgever.contact.name, telefoon: s.werkgever.contact.phone, email: s.werkgever.contact.email },
+      vestigingseenheid: {
+        nummer: unit.number,
+        naam: unit.name,
+        straat: unit.street,
+        postcode: unit.postcode,
+        gemeente: unit.city,
+      },
+      contactpersoon: {
+        naam: s.werkgever.contact.name,
+        telefoon: s.werkgever.contact.phone,
+        email: s.werkgever.contact.email,
+      },
       iban: s.werkgever.iban,
       bic: s.werkgever.bic,
     },
@@ -106,7 +127,16 @@ function apiDossier(d: DossierStateRow, events: DossierEventRow[], attachments: 
 
 /** Dossiers with their history and attachments, in three queries whatever their number. */
 export async function apiDossiers(db: Db, rows: readonly DossierStateRow[]): Promise<z.infer<typeof dossier>[]> {
-  const [events, attachments] = await Promise.all([listEvents(db, rows.map((r) => r.id)), listDossierAttachments(db, rows.map((r) => r.draft_id))]);
+  const [events, attachments] = await Promise.all([
+    listEvents(
+      db,
+      rows.map((r) => r.id),
+    ),
+    listDossierAttachments(
+      db,
+      rows.map((r) => r.draft_id),
+    ),
+  ]);
   return rows.map((r) =>
     apiDossier(
       r,

@@ -1,6 +1,17 @@
 import { createDocument } from 'zod-openapi';
 import { API_SCOPES } from './clients.js';
-import { attachmentList, attachmentPath, decisionBody, dossier, dossierPage, dossierPath, dossierState, feedQuery, idempotencyHeader, problem } from './schemas.js';
+import {
+  attachmentList,
+  attachmentPath,
+  decisionBody,
+  dossier,
+  dossierPage,
+  dossierPath,
+  dossierState,
+  feedQuery,
+  idempotencyHeader,
+  problem,
+} from './schemas.js';
 
 const json = <S>(schema: S) => ({ 'application/json': { schema } });
 const problemContent = { 'application/problem+json': { schema: problem } };
@@ -23,7 +34,13 @@ export function openApiDocument(serverUrl: string) {
     servers: [{ url: `${serverUrl.replace(/\/+$/, '')}/api/v1` }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A client token from `npm run cli -- api-client:create`.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A client token from `npm run cli -- api-client:create`.',
+        },
+      },
     },
     paths: {
       '/dossiers': {
@@ -31,7 +48,11 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'listDossiers',
           summary: 'Dossiers filed or changed since a cursor (scope read)',
           requestParams: { query: feedQuery },
-          responses: { '200': { description: 'A page of dossiers, oldest change first.', content: json(dossierPage) }, '400': { description: 'Invalid query.', content: problemContent }, ...refusals },
+          responses: {
+            '200': { description: 'A page of dossiers, oldest change first.', content: json(dossierPage) },
+            '400': { description: 'Invalid query.', content: problemContent },
+            ...refusals,
+          },
         },
       },
       '/dossiers/{dossiernummer}': {
@@ -47,7 +68,11 @@ export function openApiDocument(serverUrl: string) {
           operationId: 'listAttachments',
           summary: 'The attachments of a dossier (scope read)',
           requestParams: { path: dossierPath },
-          responses: { '200': { description: 'The attachments, filed and sent with answers.', content: json(attachmentList) }, ...refusals, ...notFound },
+          responses: {
+            '200': { description: 'The attachments, filed and sent with answers.', content: json(attachmentList) },
+            ...refusals,
+            ...notFound,
+          },
         },
       },
       '/dossiers/{dossiernummer}/bijlagen/{bijlageId}': {
@@ -56,7 +81,10 @@ export function openApiDocument(serverUrl: string) {
           summary: 'The content of one attachment (scope read)',
           requestParams: { path: attachmentPath },
           responses: {
-            '200': { description: 'The file as uploaded.', content: { 'application/pdf': {}, 'image/png': {}, 'image/jpeg': {} } },
+            '200': {
+              description: 'The file as uploaded.',
+              content: { 'application/pdf': {}, 'image/png': {}, 'image/jpeg': {} },
+            },
             ...refusals,
             ...notFound,
           },
@@ -71,7 +99,11 @@ export function openApiDocument(serverUrl: string) {
           responses: {
             '200': { description: 'The decision is recorded; the dossier’s new state.', content: json(dossierState) },
             '400': { description: 'Invalid input: each field named.', content: problemContent },
-            '409': { description: 'The version is not the current one, or the status does not allow this decision; with the current state.', content: problemContent },
+            '409': {
+              description:
+                'The version is not the current one, or the status does not allow this decision; with the current state.',
+              content: problemContent,
+            },
             '422': { description: 'The Idempotency-Key was used for another request.', content: problemContent },
             ...refusals,
             ...notFound,

@@ -13,7 +13,14 @@ import { rateLimit } from '../http/rate-limit.js';
 import { clientForToken, type ApiClient, type ApiScope } from './clients.js';
 import { apiDossiers, apiState, attachmentsOf, feed } from './dossiers.js';
 import { openApiDocument } from './openapi.js';
-import { attachmentPath, decisionBody, dossierPath, feedQuery, idempotencyHeader, type DecisionBody } from './schemas.js';
+import {
+  attachmentPath,
+  decisionBody,
+  dossierPath,
+  feedQuery,
+  idempotencyHeader,
+  type DecisionBody,
+} from './schemas.js';
 
 export interface ApiDeps {
   db: Db;
@@ -37,13 +44,23 @@ const TITLES: Record<number, string> = {
 };
 
 /** An RFC 9457 problem answer: every API error is one, never an HTML page. */
-function problem(res: Response, status: number, extra: { detail?: string; errors?: { field: string; message: string }[]; dossier?: unknown } = {}) {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...extra }));
+function problem(
+  res: Response,
+  status: number,
+  extra: { detail?: string; errors?: { field: string; message: string }[]; dossier?: unknown } = {},
+) {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...extra }));
 }
 
 /** Every invalid field by its path (`uren`, `vraag`, `path.dossiernummer`), for the 400 answer. */
 function fieldErrors(error: z.ZodError, prefix = ''): { field: string; message: string }[] {
-  return error.issues.map((i) => ({ field: `${prefix}${i.path.join('.') || (prefix ? prefix.slice(0, -1) : 'body')}`, message: i.message }));
+  return error.issues.map((i) => ({
+    field: `${prefix}${i.path.join('.') || (prefix ? prefix.slice(0, -1) : 'body')}`,
+    message: i.message,
+  }));
 }
 
 class ApiInputError extends Error {
@@ -92,7 +109,13 @@ export function apiRoutes(deps: ApiDeps): Router {
       db('audit_log')
         .insert({
           action: 'api.call',
-          details: { client: client?.name ?? null, clientId: client?.id ?? null, method: req.method, path: req.originalUrl.slice(0, 300), status: res.statusCode },
+          details: {
+            client: client?.name ?? null,
+            clientId: client?.id ?? null,
+            method: req.method,
+            path: req.originalUrl.slice(0, 300),
+            status: res.statusCode,
+          },
           request_id: String(req.id ?? ''),
         })
         .catch((err: unknown) => logger.error({ err, requestId: req.id }, 'api audit entry failed'));
@@ -120,12 +143,19 @@ export function apiRoutes(deps: ApiDeps): Router {
   const scope =
     (needed: ApiScope): RequestHandler =>
     (_req, res, next) =>
-      clientOf(res).scopes.includes(needed) ? next() : problem(res, 403, { detail: `This call needs the scope "${needed}".` });
+      clientOf(res).scopes.includes(needed)
+        ? next()
+        : problem(res, 403, { detail: `This call needs the scope "${needed}".` });
 
   router.use(
     paths.api,
     authenticate,
-    rateLimit(db, { name: 'api', limit: config.apiRateLimitPerMinute, windowSeconds: 60, key: (r) => String(clientOf(r.res as Response).id) }),
+    rateLimit(db, {
+      name: 'api',
+      limit: config.apiRateLimitPerMinute,
+      windowSeconds: 60,
+      key: (r) => String(clientOf(r.res as Response).id),
+    }),
     express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),
   );
 
@@ -185,7 +215,9 @@ export function apiRoutes(deps: ApiDeps): Router {
     scope('decide'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
-      const key = parse(idempotencyHeader, { 'idempotency-key': req.get('idempotency-key') }, 'header.')['idempotency-key'];
+      const key = parse(idempotencyHeader, { 'idempotency-key': req.get('idempotency-key') }, 'header.')[
+        'idempotency-key'
+      ];
       if (!req.is('application/json')) return problem(res, 415, { detail: 'Send the decision as application/json.' });
       const body = parse(decisionBody, req.body, '');
       const client = clientOf(res);
@@ -196,7 +228,12 @@ export function apiRoutes(deps: ApiDeps): Router {
         change: toChange(body),
         requestId: String(req.id ?? ''),
         idempotency: key
-          ? { clientId: client.id, key, requestHash: sha256Hex(JSON.stringify([dossiernummer, body])), answer: (d) => ({ status: 200, body: apiState(d) }) }
+          ? {
+              clientId: client.id,
+              key,
+              requestHash: sha256Hex(JSON.stringify([dossiernummer, body])),
+              answer: (d) => ({ status: 200, body: apiState(d) }),
+            }
           : undefined,
       });
       switch (outcome.outcome) {
@@ -206,7 +243,9 @@ export function apiRoutes(deps: ApiDeps): Router {
           res.setHeader('Idempotency-Replayed', 'true');
           return void res.status(outcome.status).json(outcome.body);
         case 'key_reused':
-          return problem(res, 422, { detail: 'This Idempotency-Key was used for another request; use a new key per decision.' });
+          return problem(res, 422, {
+            detail: 'This Idempotency-Key was used for another request; use a new key per decision.',
+          });
         case 'not_found':
           return problem(res, 404, { detail: `No dossier ${dossiernummer}.` });
         case 'version_conflict':
@@ -215,7 +254,10 @@ export function apiRoutes(deps: ApiDeps): Router {
             dossier: apiState(outcome.dossier),
           });
         case 'not_allowed':
-          return problem(res, 409, { detail: `A dossier with status ${outcome.dossier.status} can not become ${body.beslissing}.`, dossier: apiState(outcome.dossier) });
+          return problem(res, 409, {
+            detail: `A dossier with status ${outcome.dossier.status} can not become ${body.beslissing}.`,
+            dossier: apiState(outcome.dossier),
+          });
         case 'invalid':
           return problem(res, 400, { errors: [{ field: outcome.field, message: outcome.message }] });
       }
@@ -228,9 +270,14 @@ export function apiRoutes(deps: ApiDeps): Router {
     if (res.headersSent) return req.socket.destroy();
     if (err instanceof ApiInputError) return problem(res, 400, { errors: err.errors });
     const e = err as { type?: string; status?: number };
-    if (e?.type === 'entity.parse.failed') return problem(res, 400, { detail: 'The body is not valid JSON.', errors: [{ field: 'body', message: 'Invalid JSON' }] });
+    if (e?.type === 'entity.parse.failed')
+      return problem(res, 400, {
+        detail: 'The body is not valid JSON.',
+        errors: [{ field: 'body', message: 'Invalid JSON' }],
+      });
     if (e?.type === 'entity.too.large') return problem(res, 413);
-    if (err instanceof HttpError && err.status === 429) return problem(res, 429, { detail: 'Too many calls for this client; wait a minute.' });
+    if (err instanceof HttpError && err.status === 429)
+      return problem(res, 429, { detail: 'Too many calls for this client; wait a minute.' });
     if (isDatabaseUnavailable(err)) {
       res.setHeader('Retry-After', '10');
       return problem(res, 503);

@@ -23,8 +23,17 @@ export const feedQuery = z.object({
     .string()
     .regex(/^\d{1,19}\.\d{1,15}$/)
     .optional()
-    .meta({ description: 'The cursor `volgende` of the previous page; absent for the first page.', example: '1234.56' }),
-  aantal: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Dossiers per page (1–200, default 50).' }),
+    .meta({
+      description: 'The cursor `volgende` of the previous page; absent for the first page.',
+      example: '1234.56',
+    }),
+  aantal: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(50)
+    .meta({ description: 'Dossiers per page (1–200, default 50).' }),
 });
 
 export const idempotencyHeader = z.object({
@@ -34,10 +43,15 @@ export const idempotencyHeader = z.object({
     .max(200)
     .regex(/^[\x21-\x7e]+$/)
     .optional()
-    .meta({ description: 'A unique key per decision (e.g. a UUID): a retried call with the same key and body changes nothing and gets the first answer again.' }),
+    .meta({
+      description:
+        'A unique key per decision (e.g. a UUID): a retried call with the same key and body changes nothing and gets the first answer again.',
+    }),
 });
 
-const version = z.number().int().positive().meta({ description: 'The dossier version the decision is based on (`versie` of the dossier); another version gives 409.' });
+const version = z.number().int().positive().meta({
+  description: 'The dossier version the decision is based on (`versie` of the dossier); another version gives 409.',
+});
 const isoDate = z.iso.date().meta({ description: 'A date, YYYY-MM-DD.' });
 const text = (description: string) => z.string().trim().min(1).max(2000).meta({ description });
 
@@ -58,7 +72,11 @@ export const decisionBody = z
         description: 'The approved amount in euro cents; default: approved hours × the forfait of the school year.',
       }),
     }),
-    z.strictObject({ beslissing: z.literal('geweigerd'), versie: version, reden: text('The reason, shown to the employer and the employee.') }),
+    z.strictObject({
+      beslissing: z.literal('geweigerd'),
+      versie: version,
+      reden: text('The reason, shown to the employer and the employee.'),
+    }),
   ])
   .meta({ id: 'Beslissing', description: `A decision of the back office: one of ${DECISIONS.join(', ')}.` });
 export type DecisionBody = z.infer<typeof decisionBody>;
@@ -159,14 +177,19 @@ export const dossier = dossierState
     }),
     bijlagen: z.array(attachment),
     geschiedenis: z.array(event),
-    snapshot: z.record(z.string(), z.unknown()).meta({ description: 'What was filed at Bevestigen, exactly as stored (never changes).' }),
+    snapshot: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'What was filed at Bevestigen, exactly as stored (never changes).' }),
   })
   .meta({ id: 'Dossier' });
 
 export const dossierPage = z
   .object({
     dossiers: z.array(dossier),
-    volgende: z.string().nullable().meta({ description: 'The cursor for the next call (`?na=`); keep it even when `meer` is false.' }),
+    volgende: z
+      .string()
+      .nullable()
+      .meta({ description: 'The cursor for the next call (`?na=`); keep it even when `meer` is false.' }),
     meer: z.boolean().meta({ description: 'True when more dossiers are ready now.' }),
   })
   .meta({ id: 'DossierPagina' });
@@ -179,7 +202,10 @@ export const problem = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'Each invalid field (400).' }),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'Each invalid field (400).' }),
     dossier: dossierState.optional().meta({ description: 'The current state (409).' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });

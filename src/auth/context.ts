@@ -41,7 +41,8 @@ export const loadAuthContext: RequestHandler = (req, _res, next) => {
   const row = joinedRow<AuthRow>(req);
   // No row: the person no longer exists, and is treated as not logged in.
   if (personId === undefined || !row || row.id !== personId) return next();
-  const organisation = row.organisation_id === null ? null : { id: row.organisation_id, kbo: row.kbo!, name: row.organisation_name! };
+  const organisation =
+    row.organisation_id === null ? null : { id: row.organisation_id, kbo: row.kbo!, name: row.organisation_name! };
   req.auth = {
     person: { id: row.id, insz: row.insz, firstName: row.first_name, lastName: row.last_name, email: row.email },
     organisation,

@@ -73,22 +73,37 @@ export function toLoginFailure(err: unknown): LoginFailure {
 export function failureMessage(failure: LoginFailure): { title: string; text: string } {
   switch (failure.reason) {
     case 'idp_cancelled':
-      return { title: 'U hebt het aanmelden afgebroken', text: 'U bent niet aangemeld: het aanmelden met uw digitale sleutel werd afgebroken of is niet gelukt. U kunt het opnieuw proberen, eventueel met een andere digitale sleutel.' };
+      return {
+        title: 'U hebt het aanmelden afgebroken',
+        text: 'U bent niet aangemeld: het aanmelden met uw digitale sleutel werd afgebroken of is niet gelukt. U kunt het opnieuw proberen, eventueel met een andere digitale sleutel.',
+      };
     case 'idp_denied':
-      return { title: 'De aanmeldingsdienst weigerde het aanmelden', text: 'De aanmeldingsdienst van de overheid heeft het aanmelden geweigerd. Probeer het opnieuw of kies een andere digitale sleutel.' };
+      return {
+        title: 'De aanmeldingsdienst weigerde het aanmelden',
+        text: 'De aanmeldingsdienst van de overheid heeft het aanmelden geweigerd. Probeer het opnieuw of kies een andere digitale sleutel.',
+      };
     case 'idp_no_passive':
     case 'idp_error':
-      return { title: 'De aanmeldingsdienst meldt een fout', text: 'De aanmeldingsdienst van de overheid kon u niet aanmelden. Probeer het over enkele minuten opnieuw.' };
+      return {
+        title: 'De aanmeldingsdienst meldt een fout',
+        text: 'De aanmeldingsdienst van de overheid kon u niet aanmelden. Probeer het over enkele minuten opnieuw.',
+      };
     case 'invalid_insz':
     case 'missing_attribute':
     case 'multiple_values':
-      return { title: 'Uw gegevens konden niet gelezen worden', text: 'De aanmeldingsdienst gaf geen geldig rijksregisternummer of naam door. Probeer het opnieuw; lukt het niet, neem dan contact op met de infolijn 1700.' };
+      return {
+        title: 'Uw gegevens konden niet gelezen worden',
+        text: 'De aanmeldingsdienst gaf geen geldig rijksregisternummer of naam door. Probeer het opnieuw; lukt het niet, neem dan contact op met de infolijn 1700.',
+      };
     case 'unknown_in_response_to':
     case 'unsolicited_response':
     case 'expired':
     case 'subject_confirmation_invalid':
     case 'replayed_assertion':
-      return { title: 'Uw aanmelding is verlopen of werd al gebruikt', text: 'Deze aanmelding is niet (meer) geldig, bijvoorbeeld omdat ze te lang duurde of omdat u de pagina opnieuw liet laden. Meld u opnieuw aan.' };
+      return {
+        title: 'Uw aanmelding is verlopen of werd al gebruikt',
+        text: 'Deze aanmelding is niet (meer) geldig, bijvoorbeeld omdat ze te lang duurde of omdat u de pagina opnieuw liet laden. Meld u opnieuw aan.',
+      };
     case 'other_browser':
       return {
         title: 'Deze aanmelding begon niet in deze browser',
@@ -97,7 +112,10 @@ export function failureMessage(failure: LoginFailure): { title: string; text: st
           'browser of op een andere website begon. Meld u opnieuw aan via het WSE-loket.',
       };
     default:
-      return { title: 'Het antwoord van de aanmeldingsdienst klopt niet', text: 'Het antwoord van de aanmeldingsdienst kon niet gecontroleerd worden. Uit voorzorg bent u niet aangemeld. Meld u opnieuw aan.' };
+      return {
+        title: 'Het antwoord van de aanmeldingsdienst klopt niet',
+        text: 'Het antwoord van de aanmeldingsdienst kon niet gecontroleerd worden. Uit voorzorg bent u niet aangemeld. Meld u opnieuw aan.',
+      };
   }
 }
 

@@ -24,7 +24,8 @@ export const requireOrganisation: RequestHandler = (req, res, next) => {
 export const requireLocalAdmin: RequestHandler = (req, res, next) => {
   if (!req.auth) return requireLogin(req, res, next);
   if (!req.auth.organisation) return res.redirect(303, paths.chooseOrganisation);
-  if (!req.auth.isLocalAdmin) return next(new HttpError(403, 'Alleen een lokale beheerder van deze organisatie kan deze pagina gebruiken.'));
+  if (!req.auth.isLocalAdmin)
+    return next(new HttpError(403, 'Alleen een lokale beheerder van deze organisatie kan deze pagina gebruiken.'));
   next();
 };
 

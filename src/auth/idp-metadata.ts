@@ -26,7 +26,8 @@ export function parseIdpMetadata(xml: string, signingCertPem?: string): IdpSetti
     const signatures = root ? children(root, NS.dsig, 'Signature') : [];
     const [signature] = signatures;
     const trusted = [certificateBody(signingCertPem)];
-    const holds = signatures.length === 1 && strongAlgorithms(signature) && signatureHolds(xml, root!, signature, trusted);
+    const holds =
+      signatures.length === 1 && strongAlgorithms(signature) && signatureHolds(xml, root!, signature, trusted);
     if (!holds) {
       throw new Error('IdP metadata is not signed with the certificate in SAML_IDP_METADATA_CERT');
     }
@@ -36,7 +37,10 @@ export function parseIdpMetadata(xml: string, signingCertPem?: string): IdpSetti
   const entity = descriptor.parentNode as unknown as { getAttribute(n: string): string | null } | null;
   const entityId = entity?.getAttribute('entityID');
   if (!entityId) throw new Error('IdP metadata has no entityID');
-  const byBinding = (name: string) => children(descriptor, NS.metadata, name).find((e) => e.getAttribute('Binding') === REDIRECT)?.getAttribute('Location') ?? undefined;
+  const byBinding = (name: string) =>
+    children(descriptor, NS.metadata, name)
+      .find((e) => e.getAttribute('Binding') === REDIRECT)
+      ?.getAttribute('Location') ?? undefined;
   const ssoUrl = byBinding('SingleSignOnService');
   if (!ssoUrl) throw new Error('IdP metadata has no SingleSignOnService with the HTTP-Redirect binding');
   const certs = children(descriptor, NS.metadata, 'KeyDescriptor')

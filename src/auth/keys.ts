@@ -23,7 +23,8 @@ const generatedInMemory = new Map<string, KeyPairPem>();
  * them in memory. Production never gets here (config refuses to start without SAML_SP_KEY/CERT).
  */
 export function developmentKeyPair(config: Config, purpose: 'sp' | 'dev-idp'): KeyPairPem {
-  if (config.isProduction) throw new Error(`No ${purpose} key pair configured; generated keys are refused in production`);
+  if (config.isProduction)
+    throw new Error(`No ${purpose} key pair configured; generated keys are refused in production`);
   const commonName = purpose === 'sp' ? 'WSE-loket service provider (development)' : 'WSE-loket development IdP';
   if (config.env === 'test') {
     let pair = generatedInMemory.get(purpose);
@@ -63,7 +64,8 @@ export function developmentKeyPair(config: Config, purpose: 'sp' | 'dev-idp'): K
 function waitFor(file: string, companion: string): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; !existsSync(file); waited += 50) {
-    if (waited >= 10_000) throw new Error(`${companion} exists without ${file}: remove both to have a new key pair made`);
+    if (waited >= 10_000)
+      throw new Error(`${companion} exists without ${file}: remove both to have a new key pair made`);
     Atomics.wait(pause, 0, 0, 50);
   }
 }

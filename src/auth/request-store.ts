@@ -54,7 +54,10 @@ export class PgRequestStore implements CacheProvider {
   }
 
   async getAsync(key: string): Promise<string | null> {
-    const row = await this.db('saml_request').where({ id: key }).andWhere('expires_at', '>', new Date()).first('created_at');
+    const row = await this.db('saml_request')
+      .where({ id: key })
+      .andWhere('expires_at', '>', new Date())
+      .first('created_at');
     return row ? new Date(row.created_at as Date).toISOString() : null;
   }
 
@@ -72,6 +75,10 @@ export class PgRequestStore implements CacheProvider {
 /** Each assertion ID is accepted once; it is remembered until the assertion would have expired anyway. */
 export async function claimAssertionId(db: Db, id: string, expiresAt: Date): Promise<boolean> {
   await db('saml_assertion').where('expires_at', '<=', new Date()).delete();
-  const rows = await db('saml_assertion').insert({ id, expires_at: expiresAt }).onConflict('id').ignore().returning('id');
+  const rows = await db('saml_assertion')
+    .insert({ id, expires_at: expiresAt })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
   return rows.length === 1;
 }

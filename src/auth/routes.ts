@@ -38,7 +38,11 @@ async function refuse(deps: AuthRouteDeps, req: Request, res: Response, failure:
   const requestId = String(req.id ?? '');
   deps.logger.warn({ requestId, reason: failure.reason, idpStatus: failure.idpStatus }, 'login refused');
   countLogin(failure.reason);
-  await audit(deps.db, { action: 'login.failed', details: { reason: failure.reason, ...(failure.idpStatus ? { idpStatus: failure.idpStatus } : {}) }, requestId });
+  await audit(deps.db, {
+    action: 'login.failed',
+    details: { reason: failure.reason, ...(failure.idpStatus ? { idpStatus: failure.idpStatus } : {}) },
+    requestId,
+  });
   const { title, text } = failureMessage(failure);
   res.status(failureStatus(failure)).setHeader('Cache-Control', 'no-store');
   res.render('auth/login-failed.njk', { title, text, requestId, reason: failure.reason });
@@ -53,45 +57,59 @@ async function refuse(deps: AuthRouteDeps, req: Request, res: Response, failure:
 export function acsRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
   const authenticator = createPassport();
-  router.post(paths.samlAcs, loginLimiter(deps, 'login-acs'), noStore, async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const { inResponseTo } = checkEnvelope(body.SAMLResponse, await deps.sp.settings());
-      const browser = bindingValue(req, deps.config);
-      if (!browser && body.reposted === undefined) {
-        // The fields are posted back unchanged; the page needs no JavaScript (a button), auto-submits with it.
-        const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
-        const samlResponse = body.SAMLResponse;
-        return res.render('auth/continue-login.njk', { action: paths.samlAcs, samlResponse, relayState });
+  router.post(
+    paths.samlAcs,
+    loginLimiter(deps, 'login-acs'),
+    noStore,
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const { inResponseTo } = checkEnvelope(body.SAMLResponse, await deps.sp.settings());
+        const browser = bindingValue(req, deps.config);
+        if (!browser && body.reposted === undefined) {
+          // The fields are posted back unchanged; the page needs no JavaScript (a button), auto-submits with it.
+          const relayState = typeof body.RelayState === 'string' ? body.RelayState : undefined;
+          const samlResponse = body.SAMLResponse;
+          return res.render('auth/continue-login.njk', { action: paths.samlAcs, samlResponse, relayState });
+        }
+        const issuedTo = await deps.sp.requestIssuedTo(inResponseTo, browser ? bindingHash(browser) : null);
+        if (issuedTo === 'unknown') throw new LoginFailure('unknown_in_response_to');
+        if (issuedTo === 'other_browser') throw new LoginFailure('other_browser');
+        const strategy = await deps.sp.strategy();
+        authenticator.authenticate(strategy, { session: false }, (err: unknown, user: LoggedInUser | false) => {
+          if (err && isDatabaseUnavailable(err)) return next(err); // a 503, not the user's fault
+          if (err || !user) return void refuse(deps, req, res, toLoginFailure(err ?? new Error('no user'))).catch(next);
+          const returnTo = safeLocalPath(body.RelayState) ?? paths.chooseOrganisation;
+          // passport 0.7 regenerates the session here: nothing from before the login survives.
+          req.logIn(user, (loginErr) => {
+            if (loginErr) return next(loginErr);
+            const now = Date.now();
+            req.session.personId = user.personId;
+            req.session.organisationId = undefined;
+            req.session.createdAt = now;
+            req.session.lastSeenAt = now;
+            req.session.saml = {
+              nameID: user.nameID,
+              nameIDFormat: user.nameIDFormat,
+              sessionIndex: user.sessionIndex,
+            };
+            countLogin();
+            audit(deps.db, {
+              action: 'login.succeeded',
+              personId: user.personId,
+              details: { method: user.method },
+              requestId: String(req.id ?? ''),
+            })
+              .then(() => req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, returnTo))))
+              .catch(next);
+          });
+        })(req, res, next);
+      } catch (err) {
+        if (!(err instanceof LoginFailure)) return next(err); // settings or database trouble
+        refuse(deps, req, res, err).catch(next);
       }
-      const issuedTo = await deps.sp.requestIssuedTo(inResponseTo, browser ? bindingHash(browser) : null);
-      if (issuedTo === 'unknown') throw new LoginFailure('unknown_in_response_to');
-      if (issuedTo === 'other_browser') throw new LoginFailure('other_browser');
-      const strategy = await deps.sp.strategy();
-      authenticator.authenticate(strategy, { session: false }, (err: unknown, user: LoggedInUser | false) => {
-        if (err && isDatabaseUnavailable(err)) return next(err); // a 503, not the user's fault
-        if (err || !user) return void refuse(deps, req, res, toLoginFailure(err ?? new Error('no user'))).catch(next);
-        const returnTo = safeLocalPath(body.RelayState) ?? paths.chooseOrganisation;
-        // passport 0.7 regenerates the session here: nothing from before the login survives.
-        req.logIn(user, (loginErr) => {
-          if (loginErr) return next(loginErr);
-          const now = Date.now();
-          req.session.personId = user.personId;
-          req.session.organisationId = undefined;
-          req.session.createdAt = now;
-          req.session.lastSeenAt = now;
-          req.session.saml = { nameID: user.nameID, nameIDFormat: user.nameIDFormat, sessionIndex: user.sessionIndex };
-          countLogin();
-          audit(deps.db, { action: 'login.succeeded', personId: user.personId, details: { method: user.method }, requestId: String(req.id ?? '') })
-            .then(() => req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, returnTo))))
-            .catch(next);
-        });
-      })(req, res, next);
-    } catch (err) {
-      if (!(err instanceof LoginFailure)) return next(err); // settings or database trouble
-      refuse(deps, req, res, err).catch(next);
-    }
-  });
+    },
+  );
   return router;
 }
 
@@ -116,12 +134,21 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       const samlSession = req.session.saml;
       await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
       const { cookieSecure } = deps.config.session;
-      res.clearCookie(deps.config.isProduction ? '__Host-loket' : 'loket', { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
+      res.clearCookie(deps.config.isProduction ? '__Host-loket' : 'loket', {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: cookieSecure,
+      });
       if (personId !== undefined) await audit(deps.db, { action: 'logout', personId, requestId: String(req.id ?? '') });
       const settings = await deps.sp.settings();
       if (samlSession && settings.idp.sloUrl) {
         const saml = await deps.sp.saml();
-        const url = await saml.getLogoutUrlAsync({ ...samlSession, issuer: settings.sp.entityId } as never, paths.loggedOut, {});
+        const url = await saml.getLogoutUrlAsync(
+          { ...samlSession, issuer: settings.sp.entityId } as never,
+          paths.loggedOut,
+          {},
+        );
         return res.redirect(303, url);
       }
       res.redirect(303, paths.loggedOut);

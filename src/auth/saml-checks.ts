@@ -75,7 +75,8 @@ export function checkEnvelope(samlResponse: unknown, settings: SamlSettings): En
   const responseSignatures = children(root, NS.dsig, 'Signature');
   if (responseSignatures.length > 1) throw new LoginFailure('response_signature_invalid');
   const signed = responseSignatures.length === 1;
-  if (signed && !signatureHolds(xml, root, responseSignatures[0], settings.idp.certs)) throw new LoginFailure('response_signature_invalid');
+  if (signed && !signatureHolds(xml, root, responseSignatures[0], settings.idp.certs))
+    throw new LoginFailure('response_signature_invalid');
 
   // A signed message must name its destination; an unsigned one may omit it, but never name another.
   const destination = root.getAttribute('Destination');
@@ -107,26 +108,36 @@ export interface VerifiedAssertion {
 }
 
 /** Checks on the assertion node-saml verified; throws LoginFailure. */
-export function checkVerifiedAssertion(assertionXml: string, settings: SamlSettings, inResponseTo: string | null): VerifiedAssertion {
+export function checkVerifiedAssertion(
+  assertionXml: string,
+  settings: SamlSettings,
+  inResponseTo: string | null,
+): VerifiedAssertion {
   let assertion: Element;
   try {
     assertion = parseXmlStrict(assertionXml).documentElement!;
   } catch {
     throw new LoginFailure('malformed_response');
   }
-  if (assertion.namespaceURI !== NS.assertion || assertion.localName !== 'Assertion') throw new LoginFailure('malformed_response');
+  if (assertion.namespaceURI !== NS.assertion || assertion.localName !== 'Assertion')
+    throw new LoginFailure('malformed_response');
   const id = assertion.getAttribute('ID');
   if (!id) throw new LoginFailure('malformed_response');
 
   if (text(child(assertion, NS.assertion, 'Issuer')) !== settings.idp.entityId) throw new LoginFailure('wrong_issuer');
 
   const subject = child(assertion, NS.assertion, 'Subject');
-  const confirmations = subject ? children(subject, NS.assertion, 'SubjectConfirmation').filter((c) => c.getAttribute('Method') === BEARER) : [];
-  const data = confirmations.map((c) => child(c, NS.assertion, 'SubjectConfirmationData')).filter((d): d is Element => d !== undefined);
+  const confirmations = subject
+    ? children(subject, NS.assertion, 'SubjectConfirmation').filter((c) => c.getAttribute('Method') === BEARER)
+    : [];
+  const data = confirmations
+    .map((c) => child(c, NS.assertion, 'SubjectConfirmationData'))
+    .filter((d): d is Element => d !== undefined);
   if (data.length === 0) throw new LoginFailure('subject_confirmation_invalid');
   const forUs = data.filter((d) => d.getAttribute('Recipient') === settings.sp.acsUrl);
   if (forUs.length === 0) throw new LoginFailure('wrong_recipient');
-  if (!inResponseTo || !forUs.some((d) => d.getAttribute('InResponseTo') === inResponseTo)) throw new LoginFailure('unknown_in_response_to');
+  if (!inResponseTo || !forUs.some((d) => d.getAttribute('InResponseTo') === inResponseTo))
+    throw new LoginFailure('unknown_in_response_to');
 
   const conditions = child(assertion, NS.assertion, 'Conditions');
   const expiries = [conditions?.getAttribute('NotOnOrAfter'), ...forUs.map((d) => d.getAttribute('NotOnOrAfter'))]

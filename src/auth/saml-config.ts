@@ -32,7 +32,12 @@ async function idpSettings(config: Config): Promise<IdpSettings> {
   }
   if (devIdpEnabled(config)) {
     const urls = devIdpUrls(config);
-    return { entityId: urls.entityId, ssoUrl: urls.sso, sloUrl: urls.slo, certs: [certificateBody(developmentKeyPair(config, 'dev-idp').cert)] };
+    return {
+      entityId: urls.entityId,
+      ssoUrl: urls.sso,
+      sloUrl: urls.slo,
+      certs: [certificateBody(developmentKeyPair(config, 'dev-idp').cert)],
+    };
   }
   throw new Error('No SAML IdP configured (SAML_IDP_METADATA, or SAML_IDP_SSO_URL + _CERT + _ENTITY_ID)');
 }

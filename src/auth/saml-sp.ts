@@ -102,7 +102,11 @@ export function createServiceProvider(config: Config, db: Db, logger?: Logger): 
     const settings = await loadSettings();
     if (built?.settings !== settings) {
       const options = { ...samlOptions(config, settings, store), passReqToCallback: true as const };
-      const strategy = new Strategy(options, verify(settings), (_req: Request, _profile: Profile | null, done: VerifiedCallback) => done(null, {}));
+      const strategy = new Strategy(
+        options,
+        verify(settings),
+        (_req: Request, _profile: Profile | null, done: VerifiedCallback) => done(null, {}),
+      );
       built = { settings, strategy, saml: new SAML(samlOptions(config, settings, store)) };
     }
     return built;

@@ -21,7 +21,8 @@ export function parseXmlStrict(xml: string): Document {
 export function children(parent: Element | Document, ns: string, localName: string): Element[] {
   const found: Element[] = [];
   for (let n = parent.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName) found.push(n as Element);
+    if (n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName)
+      found.push(n as Element);
   }
   return found;
 }

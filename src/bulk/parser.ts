@@ -20,9 +20,11 @@ export interface ParsedRow {
   rowProblem: string | null;
 }
 
-export type ReadResult = { ok: true; rows: ParsedRow[]; encoding: Encoding; notices: string[] } | { ok: false; message: string };
+export type ReadResult =
+  { ok: true; rows: ParsedRow[]; encoding: Encoding; notices: string[] } | { ok: false; message: string };
 
-const TEMPLATE_ADVICE = 'Gebruik het sjabloon van deze pagina en bewaar het in Excel als "CSV UTF-8 (gescheiden door lijstscheidingstekens)".';
+const TEMPLATE_ADVICE =
+  'Gebruik het sjabloon van deze pagina en bewaar het in Excel als "CSV UTF-8 (gescheiden door lijstscheidingstekens)".';
 
 export { thousands as formatCount } from '../dossiers/paging.js';
 
@@ -43,23 +45,40 @@ type Decoded = { ok: true; text: string; encoding: Encoding; notice: string | nu
 export function decodeUpload(data: Buffer): Decoded {
   if (data.length === 0) return { ok: false, message: 'Het bestand is leeg. Kies het ingevulde CSV-bestand.' };
   if (startsWith(data, [0x50, 0x4b, 0x03, 0x04]) || startsWith(data, [0xd0, 0xcf, 0x11, 0xe0])) {
-    return { ok: false, message: `Dit is een Excel-bestand, geen CSV-bestand. Kies in Excel "Opslaan als" en dan "CSV UTF-8 (gescheiden door lijstscheidingstekens)", en laad dat bestand op.` };
+    return {
+      ok: false,
+      message: `Dit is een Excel-bestand, geen CSV-bestand. Kies in Excel "Opslaan als" en dan "CSV UTF-8 (gescheiden door lijstscheidingstekens)", en laad dat bestand op.`,
+    };
   }
-  if (startsWith(data, [0x25, 0x50, 0x44, 0x46])) return { ok: false, message: `Dit is een PDF-bestand, geen CSV-bestand. ${TEMPLATE_ADVICE}` };
+  if (startsWith(data, [0x25, 0x50, 0x44, 0x46]))
+    return { ok: false, message: `Dit is een PDF-bestand, geen CSV-bestand. ${TEMPLATE_ADVICE}` };
 
   let decoded: Decoded;
   if (startsWith(data, [0xef, 0xbb, 0xbf])) {
     try {
-      decoded = { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(3)), encoding: 'utf-8', notice: null };
+      decoded = {
+        ok: true,
+        text: new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(3)),
+        encoding: 'utf-8',
+        notice: null,
+      };
     } catch {
-      return { ok: false, message: `Het bestand zegt dat het UTF-8 is, maar het bevat tekens die geen geldige UTF-8 zijn. ${TEMPLATE_ADVICE}` };
+      return {
+        ok: false,
+        message: `Het bestand zegt dat het UTF-8 is, maar het bevat tekens die geen geldige UTF-8 zijn. ${TEMPLATE_ADVICE}`,
+      };
     }
   } else if (startsWith(data, [0xff, 0xfe]) || startsWith(data, [0xfe, 0xff])) {
     const encoding = data[0] === 0xff ? 'utf-16le' : 'utf-16be';
     decoded = { ok: true, text: new TextDecoder(encoding).decode(data.subarray(2)), encoding, notice: null };
   } else {
     try {
-      decoded = { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(data), encoding: 'utf-8', notice: null };
+      decoded = {
+        ok: true,
+        text: new TextDecoder('utf-8', { fatal: true }).decode(data),
+        encoding: 'utf-8',
+        notice: null,
+      };
     } catch {
       decoded = {
         ok: true,
@@ -71,7 +90,11 @@ export function decodeUpload(data: Buffer): Decoded {
       };
     }
   }
-  if (looksBinary(decoded.text)) return { ok: false, message: `Dit bestand is geen CSV-bestand (het bevat geen leesbare tekst). ${TEMPLATE_ADVICE}` };
+  if (looksBinary(decoded.text))
+    return {
+      ok: false,
+      message: `Dit bestand is geen CSV-bestand (het bevat geen leesbare tekst). ${TEMPLATE_ADVICE}`,
+    };
   return decoded;
 }
 
@@ -162,7 +185,10 @@ export function parseCsv(text: string, separator: string): ParsedCsv {
     }
   }
   if (quoted) {
-    return { ok: false, message: `Op regel ${formatCount(quoteLine)} begint een waarde met een aanhalingsteken (") dat nergens gesloten wordt. Sluit het aanhalingsteken, of verwijder het.` };
+    return {
+      ok: false,
+      message: `Op regel ${formatCount(quoteLine)} begint een waarde met een aanhalingsteken (") dat nergens gesloten wordt. Sluit het aanhalingsteken, of verwijder het.`,
+    };
   }
   if (cell !== '' || cells.length > 0) endRecord();
   return { ok: true, records, separator };
@@ -187,7 +213,10 @@ function headerList(headers: string[]): string {
 /** Reads an uploaded file into rows, or gives the one reason it can't be read. */
 export function readBulkFile(data: Buffer): ReadResult {
   if (data.length > MAX_FILE_BYTES) {
-    return { ok: false, message: `Het bestand is groter dan 5 MB. Verdeel de aanvragen over meerdere bestanden van hoogstens 5 MB en ${formatCount(MAX_ROWS)} regels.` };
+    return {
+      ok: false,
+      message: `Het bestand is groter dan 5 MB. Verdeel de aanvragen over meerdere bestanden van hoogstens 5 MB en ${formatCount(MAX_ROWS)} regels.`,
+    };
   }
   const decoded = decodeUpload(data);
   if (!decoded.ok) return decoded;
@@ -210,7 +239,10 @@ export function readBulkFile(data: Buffer): ReadResult {
   const header = records[headerIndex];
 
   if (header.cells.length > COLUMNS.length + 20) {
-    return { ok: false, message: `De kopregel heeft ${formatCount(header.cells.length)} kolommen; het sjabloon heeft er ${COLUMNS.length}. ${TEMPLATE_ADVICE}` };
+    return {
+      ok: false,
+      message: `De kopregel heeft ${formatCount(header.cells.length)} kolommen; het sjabloon heeft er ${COLUMNS.length}. ${TEMPLATE_ADVICE}`,
+    };
   }
   // The header: every column of the layout exactly once, in any order; our own error column is ignored.
   const indexOf = new Map<ColumnKey, number>();
@@ -227,22 +259,50 @@ export function readBulkFile(data: Buffer): ReadResult {
   });
   const missing = COLUMNS.filter((c) => !indexOf.has(c.key)).map((c) => c.header);
   if (indexOf.size === 0) {
-    return { ok: false, message: `De eerste regel van het bestand moet de kopregel van het sjabloon zijn, met de namen van de kolommen. ${TEMPLATE_ADVICE}` };
+    return {
+      ok: false,
+      message: `De eerste regel van het bestand moet de kopregel van het sjabloon zijn, met de namen van de kolommen. ${TEMPLATE_ADVICE}`,
+    };
   }
   const headerProblems: string[] = [];
-  if (missing.length) headerProblems.push(`${missing.length === 1 ? 'Deze kolom ontbreekt' : `Deze ${missing.length} kolommen ontbreken`}: ${headerList(missing)}.`);
-  if (unknown.length) headerProblems.push(`${unknown.length === 1 ? 'Deze kolom kennen we niet' : 'Deze kolommen kennen we niet'}: ${headerList(unknown)}. Verwijder ze of geef ze de naam uit het sjabloon.`);
-  if (duplicate.length) headerProblems.push(`${duplicate.length === 1 ? 'Deze kolom staat' : 'Deze kolommen staan'} twee keer in de kopregel: ${headerList(duplicate)}.`);
-  if (headerProblems.length) return { ok: false, message: `De kopregel van het bestand klopt niet. ${headerProblems.join(' ')} De volgorde van de kolommen mag u kiezen.` };
+  if (missing.length)
+    headerProblems.push(
+      `${missing.length === 1 ? 'Deze kolom ontbreekt' : `Deze ${missing.length} kolommen ontbreken`}: ${headerList(missing)}.`,
+    );
+  if (unknown.length)
+    headerProblems.push(
+      `${unknown.length === 1 ? 'Deze kolom kennen we niet' : 'Deze kolommen kennen we niet'}: ${headerList(unknown)}. Verwijder ze of geef ze de naam uit het sjabloon.`,
+    );
+  if (duplicate.length)
+    headerProblems.push(
+      `${duplicate.length === 1 ? 'Deze kolom staat' : 'Deze kolommen staan'} twee keer in de kopregel: ${headerList(duplicate)}.`,
+    );
+  if (headerProblems.length)
+    return {
+      ok: false,
+      message: `De kopregel van het bestand klopt niet. ${headerProblems.join(' ')} De volgorde van de kolommen mag u kiezen.`,
+    };
 
   const dataRecords = records.slice(headerIndex + 1).filter((r) => !isBlank(r.cells));
   for (const i of unnamed) {
     const used = dataRecords.find((r) => (r.cells[i] ?? '').trim() !== '');
-    if (used) return { ok: false, message: `Kolom ${i + 1} heeft geen naam in de kopregel, maar op regel ${formatCount(used.line)} staat er een waarde in. Geef de kolom de naam uit het sjabloon, of maak ze leeg.` };
+    if (used)
+      return {
+        ok: false,
+        message: `Kolom ${i + 1} heeft geen naam in de kopregel, maar op regel ${formatCount(used.line)} staat er een waarde in. Geef de kolom de naam uit het sjabloon, of maak ze leeg.`,
+      };
   }
-  if (dataRecords.length === 0) return { ok: false, message: 'Het bestand bevat alleen de kopregel en nog geen aanvragen. Vul per aanvraag één regel in onder de kopregel.' };
+  if (dataRecords.length === 0)
+    return {
+      ok: false,
+      message:
+        'Het bestand bevat alleen de kopregel en nog geen aanvragen. Vul per aanvraag één regel in onder de kopregel.',
+    };
   if (dataRecords.length > MAX_ROWS) {
-    return { ok: false, message: `Het bestand bevat ${formatCount(dataRecords.length)} aanvragen. U kunt er hoogstens ${formatCount(MAX_ROWS)} per bestand opladen. Verdeel ze over meerdere bestanden.` };
+    return {
+      ok: false,
+      message: `Het bestand bevat ${formatCount(dataRecords.length)} aanvragen. U kunt er hoogstens ${formatCount(MAX_ROWS)} per bestand opladen. Verdeel ze over meerdere bestanden.`,
+    };
   }
 
   const width = header.cells.length;

@@ -6,16 +6,25 @@ import type { BulkReceiptModel } from './receipt.js';
  * (src/refund/receipt-pdf.ts): the same facts as the page, then every dossiernummer with its employee,
  * training, hours and indicative amount. Text flows over as many pages as needed.
  */
-const dossierLine = (d: BulkReceiptModel['dossiers'][number]) => `${d.employee} (${d.inszMasked}) – ${d.training} – ${d.schoolYear} – ${d.hours} – ${d.amount}`;
+const dossierLine = (d: BulkReceiptModel['dossiers'][number]) =>
+  `${d.employee} (${d.inszMasked}) – ${d.training} – ${d.schoolYear} – ${d.hours} – ${d.amount}`;
 
 export async function renderBulkReceiptPdf(receipt: BulkReceiptModel): Promise<Buffer> {
-  const { doc, width, finished } = await startReceiptPdf({
-    title: `Ontvangstbevestiging ${receipt.reference}`,
-    subject: 'Aanvragen terugbetaling Vlaams opleidingsverlof via CSV-bestand',
-    subtitle: 'Aanvragen terugbetaling Vlaams opleidingsverlof via een CSV-bestand',
-    boxLabel: 'Aantal dossiers',
-    boxValue: receipt.countText,
-  }, [...receipt.rows.flatMap((r) => [r.key, r.value]), ...receipt.dossiers.map(dossierLine), ...receipt.nextSteps, receipt.contactEmail]);
+  const { doc, width, finished } = await startReceiptPdf(
+    {
+      title: `Ontvangstbevestiging ${receipt.reference}`,
+      subject: 'Aanvragen terugbetaling Vlaams opleidingsverlof via CSV-bestand',
+      subtitle: 'Aanvragen terugbetaling Vlaams opleidingsverlof via een CSV-bestand',
+      boxLabel: 'Aantal dossiers',
+      boxValue: receipt.countText,
+    },
+    [
+      ...receipt.rows.flatMap((r) => [r.key, r.value]),
+      ...receipt.dossiers.map(dossierLine),
+      ...receipt.nextSteps,
+      receipt.contactEmail,
+    ],
+  );
   writeSummaryRows(doc, receipt.rows, width);
 
   doc.moveDown();
@@ -39,9 +48,20 @@ export async function renderBulkReceiptPdf(receipt: BulkReceiptModel): Promise<B
   doc.moveDown(0.3);
   doc.font('Body').fontSize(10.5).fillColor(TEXT).list(receipt.nextSteps, { bulletRadius: 2, textIndent: 12, width });
   doc.moveDown();
-  doc.text(`Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer, of bel gratis de Vlaamse infolijn 1700.`, MARGIN, doc.y, { width });
+  doc.text(
+    `Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer, of bel gratis de Vlaamse infolijn 1700.`,
+    MARGIN,
+    doc.y,
+    { width },
+  );
   doc.moveDown(2);
-  doc.fontSize(8.5).fillColor('#595959').text('WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.', { width });
+  doc
+    .fontSize(8.5)
+    .fillColor('#595959')
+    .text(
+      'WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.',
+      { width },
+    );
   doc.end();
   return finished;
 }

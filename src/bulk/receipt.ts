@@ -51,7 +51,13 @@ export function receiptDossier(d: FiledRow): BulkReceiptDossier {
 
 export function bulkReceiptModel(
   upload: UploadRow,
-  o: { organisation: { name: string; kbo: string }; submittedBy: string; totals: { count: number; amountCents: number }; dossiers: FiledRow[]; rules: RulesData },
+  o: {
+    organisation: { name: string; kbo: string };
+    submittedBy: string;
+    totals: { count: number; amountCents: number };
+    dossiers: FiledRow[];
+    rules: RulesData;
+  },
 ): BulkReceiptModel {
   const notFiled = upload.row_count - o.totals.count;
   return {
@@ -64,7 +70,14 @@ export function bulkReceiptModel(
       { key: 'Ingediend door', value: o.submittedBy },
       { key: 'Bestand', value: upload.filename },
       { key: 'Aantal dossiers', value: formatCount(o.totals.count) },
-      ...(notFiled > 0 ? [{ key: 'Niet ingediend', value: `${formatCount(notFiled)} ${notFiled === 1 ? 'regel' : 'regels'} met fouten` }] : []),
+      ...(notFiled > 0
+        ? [
+            {
+              key: 'Niet ingediend',
+              value: `${formatCount(notFiled)} ${notFiled === 1 ? 'regel' : 'regels'} met fouten`,
+            },
+          ]
+        : []),
       { key: 'Indicatief bedrag (samen)', value: formatEuro(o.totals.amountCents) },
     ],
     dossiers: o.dossiers.map(receiptDossier),

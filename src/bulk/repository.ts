@@ -59,7 +59,15 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 export async function insertUpload(
   trx: Conn,
-  u: { organisationId: number; createdBy: number; filename: string; encoding: string; notices: string[]; rowCount: number; validCount: number },
+  u: {
+    organisationId: number;
+    createdBy: number;
+    filename: string;
+    encoding: string;
+    notices: string[];
+    rowCount: number;
+    validCount: number;
+  },
 ): Promise<number> {
   const [row] = await trx('bulk_upload')
     .insert({
@@ -91,8 +99,15 @@ export async function insertRows(trx: Conn, uploadId: number, rows: readonly Row
   }
 }
 
-export async function findUpload(db: Conn, organisationId: number, uploadId: number, options: { forUpdate?: boolean } = {}): Promise<UploadRow | undefined> {
-  const query = db('bulk_upload').where({ id: uploadId, organisation_id: organisationId }).first<UploadRow | undefined>();
+export async function findUpload(
+  db: Conn,
+  organisationId: number,
+  uploadId: number,
+  options: { forUpdate?: boolean } = {},
+): Promise<UploadRow | undefined> {
+  const query = db('bulk_upload')
+    .where({ id: uploadId, organisation_id: organisationId })
+    .first<UploadRow | undefined>();
   return options.forUpdate ? query.forUpdate() : query;
 }
 
@@ -101,12 +116,20 @@ export interface UploadListRow extends UploadRow {
 }
 
 /** The organisation's uploads of the last `days` days, newest first. */
-export async function listRecentUploads(db: Conn, organisationId: number, since: Date, limit = 20): Promise<UploadListRow[]> {
+export async function listRecentUploads(
+  db: Conn,
+  organisationId: number,
+  since: Date,
+  limit = 20,
+): Promise<UploadListRow[]> {
   return db('bulk_upload as u')
     .leftJoin('person as p', 'p.id', 'u.created_by')
     .where('u.organisation_id', organisationId)
     .where('u.created_at', '>=', since)
-    .orderBy([{ column: 'u.created_at', order: 'desc' }, { column: 'u.id', order: 'desc' }])
+    .orderBy([
+      { column: 'u.created_at', order: 'desc' },
+      { column: 'u.id', order: 'desc' },
+    ])
     .limit(limit)
     .select<UploadListRow[]>('u.*', db.raw(`nullif(concat_ws(' ', p.first_name, p.last_name), '') as created_by_name`));
 }
@@ -122,7 +145,11 @@ export async function countRows(db: Conn, uploadId: number, onlyInvalid: boolean
   return Number(row?.n ?? 0);
 }
 
-export async function pageOfRows(db: Conn, uploadId: number, o: { onlyInvalid: boolean; offset: number; limit: number }): Promise<StoredRow[]> {
+export async function pageOfRows(
+  db: Conn,
+  uploadId: number,
+  o: { onlyInvalid: boolean; offset: number; limit: number },
+): Promise<StoredRow[]> {
   return db('bulk_upload_row')
     .where({ upload_id: uploadId })
     .modify((q) => {
@@ -148,8 +175,13 @@ export async function allRows(db: Conn, uploadId: number, o: { onlyInvalid?: boo
  * For each column with problems: how many rows, the first row's line, and that row's position among the
  * invalid rows (to link to the page of the errors-only view it is on). One query.
  */
-export async function errorColumns(db: Conn, uploadId: number): Promise<{ column: string | null; rows: number; first_line: number; first_pos: number }[]> {
-  const { rows } = await db.raw<{ rows: { column: string | null; rows: string; first_line: number; first_pos: string }[] }>(
+export async function errorColumns(
+  db: Conn,
+  uploadId: number,
+): Promise<{ column: string | null; rows: number; first_line: number; first_pos: number }[]> {
+  const { rows } = await db.raw<{
+    rows: { column: string | null; rows: string; first_line: number; first_pos: string }[];
+  }>(
     `WITH invalid AS (
        SELECT line, errors, row_number() OVER (ORDER BY line) - 1 AS pos FROM bulk_upload_row WHERE upload_id = ? AND NOT valid
      )
@@ -158,26 +190,50 @@ export async function errorColumns(db: Conn, uploadId: number): Promise<{ column
       GROUP BY 1`,
     [uploadId],
   );
-  return rows.map((r) => ({ column: r.column, rows: Number(r.rows), first_line: r.first_line, first_pos: Number(r.first_pos) }));
+  return rows.map((r) => ({
+    column: r.column,
+    rows: Number(r.rows),
+    first_line: r.first_line,
+    first_pos: Number(r.first_pos),
+  }));
 }
 
 /** Stores the outcome of a new validation of every row (a confirmation found that something changed). */
-export async function updateRowResults(trx: Knex.Transaction, uploadId: number, rows: readonly { line: number; valid: boolean; errors: RowError[]; summary: RowSummary }[]): Promise<void> {
+export async function updateRowResults(
+  trx: Knex.Transaction,
+  uploadId: number,
+  rows: readonly { line: number; valid: boolean; errors: RowError[]; summary: RowSummary }[],
+): Promise<void> {
   for (const part of chunks(rows)) {
     await trx.raw(
       `UPDATE bulk_upload_row r SET valid = v.valid, errors = v.errors, summary = v.summary
          FROM unnest(?::int[], ?::boolean[], ?::jsonb[], ?::jsonb[]) AS v(line, valid, errors, summary)
         WHERE r.upload_id = ? AND r.line = v.line`,
-      [part.map((r) => r.line), part.map((r) => r.valid), part.map((r) => JSON.stringify(r.errors)), part.map((r) => JSON.stringify(r.summary)), uploadId],
+      [
+        part.map((r) => r.line),
+        part.map((r) => r.valid),
+        part.map((r) => JSON.stringify(r.errors)),
+        part.map((r) => JSON.stringify(r.summary)),
+        uploadId,
+      ],
     );
   }
 }
 
-export async function markRevalidated(trx: Knex.Transaction, uploadId: number, validCount: number, at: Date): Promise<void> {
+export async function markRevalidated(
+  trx: Knex.Transaction,
+  uploadId: number,
+  validCount: number,
+  at: Date,
+): Promise<void> {
   await trx('bulk_upload').where({ id: uploadId }).update({ valid_count: validCount, revalidated_at: at });
 }
 
-export async function linkDossiers(trx: Knex.Transaction, uploadId: number, links: readonly { line: number; dossierId: number }[]): Promise<void> {
+export async function linkDossiers(
+  trx: Knex.Transaction,
+  uploadId: number,
+  links: readonly { line: number; dossierId: number }[],
+): Promise<void> {
   for (const part of chunks(links)) {
     await trx.raw(
       `UPDATE bulk_upload_row r SET dossier_id = v.dossier_id
@@ -188,13 +244,23 @@ export async function linkDossiers(trx: Knex.Transaction, uploadId: number, link
   }
 }
 
-export async function markSubmitted(trx: Knex.Transaction, uploadId: number, personId: number, at: Date): Promise<void> {
-  await trx('bulk_upload').where({ id: uploadId }).update({ status: 'ingediend', submitted_at: at, submitted_by: personId });
+export async function markSubmitted(
+  trx: Knex.Transaction,
+  uploadId: number,
+  personId: number,
+  at: Date,
+): Promise<void> {
+  await trx('bulk_upload')
+    .where({ id: uploadId })
+    .update({ status: 'ingediend', submitted_at: at, submitted_by: personId });
 }
 
 /** Discards a preview; a confirmed upload stays (its summary receipt). */
 export async function deletePreview(db: Conn, organisationId: number, uploadId: number): Promise<boolean> {
-  return (await db('bulk_upload').where({ id: uploadId, organisation_id: organisationId, status: 'voorbeeld' }).delete()) === 1;
+  return (
+    (await db('bulk_upload').where({ id: uploadId, organisation_id: organisationId, status: 'voorbeeld' }).delete()) ===
+    1
+  );
 }
 
 /** Previews nobody confirmed are kept for a while, then removed (they hold personal data), of every organisation. */
@@ -206,14 +272,25 @@ export async function deleteStalePreviews(db: Conn, before: Date): Promise<numbe
  * Drafts for the rows being filed, in one statement; their ids are taken from the table's sequence first
  * so that each row knows its own draft without relying on the order RETURNING gives.
  */
-export async function createDraftsForRows(trx: Knex.Transaction, organisationId: number, personId: number, steps: readonly StepInputs[]): Promise<number[]> {
+export async function createDraftsForRows(
+  trx: Knex.Transaction,
+  organisationId: number,
+  personId: number,
+  steps: readonly StepInputs[],
+): Promise<number[]> {
   if (steps.length === 0) return [];
   const { rows } = await trx.raw<{ rows: { id: string }[] }>(
     `SELECT nextval(pg_get_serial_sequence('refund_draft', 'id')) AS id FROM generate_series(1, ?::int)`,
     [steps.length],
   );
   const ids = rows.map((r) => Number(r.id));
-  const all = steps.map((s, i) => ({ id: ids[i], organisation_id: organisationId, created_by: personId, updated_by: personId, steps: JSON.stringify(s) }));
+  const all = steps.map((s, i) => ({
+    id: ids[i],
+    organisation_id: organisationId,
+    created_by: personId,
+    updated_by: personId,
+    steps: JSON.stringify(s),
+  }));
   for (const part of chunks(all)) await trx('refund_draft').insert(part);
   return ids;
 }
@@ -232,7 +309,11 @@ export interface FiledRow {
 }
 
 /** The dossiers an upload became, in the order of the file. */
-export async function filedRows(db: Conn, uploadId: number, page?: { offset: number; limit: number }): Promise<FiledRow[]> {
+export async function filedRows(
+  db: Conn,
+  uploadId: number,
+  page?: { offset: number; limit: number },
+): Promise<FiledRow[]> {
   return db('bulk_upload_row as r')
     .join('dossier as d', 'd.id', 'r.dossier_id')
     .where('r.upload_id', uploadId)
@@ -240,13 +321,27 @@ export async function filedRows(db: Conn, uploadId: number, page?: { offset: num
     .modify((q) => {
       if (page) q.offset(page.offset).limit(page.limit);
     })
-    .select<FiledRow[]>('r.line', 'd.dossiernummer', 'd.employee_first_name', 'd.employee_last_name', 'd.employee_insz', 'd.training_name', 'd.school_year_start', 'd.vov_hours', 'd.amount_cents', 'd.status');
+    .select<FiledRow[]>(
+      'r.line',
+      'd.dossiernummer',
+      'd.employee_first_name',
+      'd.employee_last_name',
+      'd.employee_insz',
+      'd.training_name',
+      'd.school_year_start',
+      'd.vov_hours',
+      'd.amount_cents',
+      'd.status',
+    );
 }
 
 export async function filedTotals(db: Conn, uploadId: number): Promise<{ count: number; amountCents: number }> {
   const row = await db('bulk_upload_row as r')
     .join('dossier as d', 'd.id', 'r.dossier_id')
     .where('r.upload_id', uploadId)
-    .first<{ count: string; amount: string | null }>(db.raw('count(*) AS count'), db.raw('sum(d.amount_cents) AS amount'));
+    .first<{ count: string; amount: string | null }>(
+      db.raw('count(*) AS count'),
+      db.raw('sum(d.amount_cents) AS amount'),
+    );
   return { count: Number(row?.count ?? 0), amountCents: Number(row?.amount ?? 0) };
 }

@@ -25,7 +25,15 @@ import { bulkReceiptModel, receiptDossier } from './receipt.js';
 import { renderBulkReceiptPdf } from './receipt-pdf.js';
 import * as repo from './repository.js';
 import { createBulkService, PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
-import { bulkReceiptCsvPath, bulkReceiptPath, bulkReceiptPdfPath, confirmPath, discardPath, invalidRowsCsvPath, uploadPath } from './urls.js';
+import {
+  bulkReceiptCsvPath,
+  bulkReceiptPath,
+  bulkReceiptPdfPath,
+  confirmPath,
+  discardPath,
+  invalidRowsCsvPath,
+  uploadPath,
+} from './urls.js';
 
 export interface BulkRouteDeps {
   db: Db;
@@ -60,7 +68,13 @@ function header(key: ColumnKey | null): string {
 }
 
 /** The column layout as the page (and the README) shows it. */
-const columnRows = COLUMNS.map((c, i) => ({ number: i + 1, header: c.header, requirement: c.requirement, format: c.format, example: c.example }));
+const columnRows = COLUMNS.map((c, i) => ({
+  number: i + 1,
+  header: c.header,
+  requirement: c.requirement,
+  format: c.format,
+  example: c.example,
+}));
 
 function download(res: Response, type: string, filename: string, body: string | Buffer): void {
   res.attachment(safeFilename(filename));
@@ -75,7 +89,12 @@ function download(res: Response, type: string, filename: string, body: string | 
  */
 export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   const router = Router();
-  const service = createBulkService({ db: deps.db, now: deps.now, rules: deps.rules, mailer: createRefundMailer(deps.config) });
+  const service = createBulkService({
+    db: deps.db,
+    now: deps.now,
+    rules: deps.rules,
+    mailer: createRefundMailer(deps.config),
+  });
   router.use(paths.bulk, requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const renderStart = async (req: Request, res: Response, status: number, errors: FormError[]) => {
@@ -103,7 +122,8 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
 
   const start: Handler = (req, res) => renderStart(req, res, 200, []);
 
-  const template: Handler = async (_req, res) => download(res, 'text/csv; charset=utf-8', 'sjabloon-meerdere-aanvragen-vov.csv', templateCsv());
+  const template: Handler = async (_req, res) =>
+    download(res, 'text/csv; charset=utf-8', 'sjabloon-meerdere-aanvragen-vov.csv', templateCsv());
 
   const upload: Handler = async (req, res) => {
     const file = (req.files ?? []).find((f) => f.field === FILE_FIELD);
@@ -112,7 +132,13 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
     res.redirect(303, uploadPath(outcome.uploadId));
   };
 
-  const renderPreview = async (req: Request, res: Response, status: number, id: number, declarationErrors: FormError[]) => {
+  const renderPreview = async (
+    req: Request,
+    res: Response,
+    status: number,
+    id: number,
+    declarationErrors: FormError[],
+  ) => {
     const auth = organisationAuth(req);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status === 'ingediend') return res.redirect(303, bulkReceiptPath(id));
@@ -123,21 +149,38 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
       repo.pageOfRows(deps.db, id, { onlyInvalid, offset: page.offset, limit: page.size }),
       invalidCount > 0 ? repo.errorColumns(deps.db, id) : Promise.resolve([]),
     ]);
-    const order = new Map<string | null, number>([[null, -1], ...COLUMNS.map((c, i) => [c.key, i] as [string, number])]);
+    const order = new Map<string | null, number>([
+      [null, -1],
+      ...COLUMNS.map((c, i) => [c.key, i] as [string, number]),
+    ]);
     // One entry per column with problems (not one per cell: a file can have thousands), linking to its first row.
     const rowErrors: FormError[] = columns
       .sort((a, b) => (order.get(a.column) ?? 99) - (order.get(b.column) ?? 99))
       .map((c) => {
-        const where = c.rows === 1 ? `op regel ${c.first_line}` : `op ${formatCount(c.rows)} regels, de eerste op regel ${c.first_line}`;
-        const what = c.column ? `Kolom "${header(c.column as ColumnKey)}": een probleem ${where}` : `Een regel met te veel waarden ${where}`;
-        return { text: what, href: `${withQuery(uploadPath(id), { toon: 'fouten', pagina: Math.floor(c.first_pos / PAGE_SIZE) + 1 })}#regel-${c.first_line}` };
+        const where =
+          c.rows === 1
+            ? `op regel ${c.first_line}`
+            : `op ${formatCount(c.rows)} regels, de eerste op regel ${c.first_line}`;
+        const what = c.column
+          ? `Kolom "${header(c.column as ColumnKey)}": een probleem ${where}`
+          : `Een regel met te veel waarden ${where}`;
+        return {
+          text: what,
+          href: `${withQuery(uploadPath(id), { toon: 'fouten', pagina: Math.floor(c.first_pos / PAGE_SIZE) + 1 })}#regel-${c.first_line}`,
+        };
       });
     const hrefFor = (n: number) => withQuery(uploadPath(id), { toon: onlyInvalid ? 'fouten' : null, pagina: n });
     res.status(status).render('bulk/preview.njk', {
       // Only the declaration when Bevestigen was refused: every link of that summary then leads to a field.
       errors: declarationErrors.length ? declarationErrors : rowErrors,
       upload: { filename: upload.filename, createdAt: formatDateTimeNl(upload.created_at), notices: upload.notices },
-      counts: { rows: formatCount(upload.row_count), valid: upload.valid_count, validText: formatCount(upload.valid_count), invalid: invalidCount, invalidText: formatCount(invalidCount) },
+      counts: {
+        rows: formatCount(upload.row_count),
+        valid: upload.valid_count,
+        validText: formatCount(upload.valid_count),
+        invalid: invalidCount,
+        invalidText: formatCount(invalidCount),
+      },
       changed: req.query.gewijzigd !== undefined,
       onlyInvalid,
       allHref: uploadPath(id),
@@ -179,7 +222,10 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   };
 
   const invalidCsv: Handler = async (req, res) => {
-    const { upload, csv } = await service.invalidRowsCsv(organisationAuth(req).organisation.id, uploadId(req.params.id));
+    const { upload, csv } = await service.invalidRowsCsv(
+      organisationAuth(req).organisation.id,
+      uploadId(req.params.id),
+    );
     download(res, 'text/csv; charset=utf-8', `fouten-${upload.filename.replace(/\.csv$/i, '')}.csv`, csv);
   };
 
@@ -207,10 +253,17 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
       findOrganisation(deps.db, auth.organisation.id),
       repo.filedTotals(deps.db, id),
       repo.filedRows(deps.db, id, paged ? { offset: page.offset, limit: page.size } : undefined),
-      deps.db('person').where({ id: upload.submitted_by }).first<{ first_name: string; last_name: string } | undefined>('first_name', 'last_name'),
+      deps
+        .db('person')
+        .where({ id: upload.submitted_by })
+        .first<{ first_name: string; last_name: string } | undefined>('first_name', 'last_name'),
     ]);
     const submittedBy = submitter ? `${submitter.first_name} ${submitter.last_name}` : 'onbekend';
-    return { id, page, model: bulkReceiptModel(upload, { organisation, submittedBy, totals, dossiers, rules: deps.rules }) };
+    return {
+      id,
+      page,
+      model: bulkReceiptModel(upload, { organisation, submittedBy, totals, dossiers, rules: deps.rules }),
+    };
   };
 
   const receipt: Handler = async (req, res) => {
@@ -228,7 +281,12 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   const receiptPdf: Handler = async (req, res) => {
     const loaded = await loadReceipt(req, res, false);
     if (!loaded) return;
-    download(res, 'application/pdf', `ontvangstbevestiging-bestand-${loaded.id}.pdf`, await renderBulkReceiptPdf(loaded.model));
+    download(
+      res,
+      'application/pdf',
+      `ontvangstbevestiging-bestand-${loaded.id}.pdf`,
+      await renderBulkReceiptPdf(loaded.model),
+    );
   };
 
   const receiptCsv: Handler = async (req, res) => {
@@ -238,14 +296,43 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
     if (upload.status !== 'ingediend') return res.redirect(303, uploadPath(id));
     const rows = (await repo.filedRows(deps.db, id)).map(receiptDossier);
     const csv = toCsv(
-      ['Regel', 'Dossiernummer', 'Werknemer', 'INSZ (afgeschermd)', 'Opleiding', 'Schooljaar', 'Uren', 'Indicatief bedrag', 'Status'],
-      rows.map((d) => [d.line, d.dossiernummer, d.employee, d.inszMasked, d.training, d.schoolYear, d.hours, d.amount, d.status]),
+      [
+        'Regel',
+        'Dossiernummer',
+        'Werknemer',
+        'INSZ (afgeschermd)',
+        'Opleiding',
+        'Schooljaar',
+        'Uren',
+        'Indicatief bedrag',
+        'Status',
+      ],
+      rows.map((d) => [
+        d.line,
+        d.dossiernummer,
+        d.employee,
+        d.inszMasked,
+        d.training,
+        d.schoolYear,
+        d.hours,
+        d.amount,
+        d.status,
+      ]),
     );
     download(res, 'text/csv; charset=utf-8', `dossiers-bestand-${id}-${todayInBrussels(deps.now())}.csv`, csv);
   };
 
   router.get(paths.bulk, start);
-  router.post(paths.bulk, rateLimit(deps.db, { name: 'bulk-upload', limit: UPLOADS_PER_HOUR, windowSeconds: 3600, key: (req) => String(req.auth!.person.id) }), upload);
+  router.post(
+    paths.bulk,
+    rateLimit(deps.db, {
+      name: 'bulk-upload',
+      limit: UPLOADS_PER_HOUR,
+      windowSeconds: 3600,
+      key: (req) => String(req.auth!.person.id),
+    }),
+    upload,
+  );
   router.get(paths.bulkTemplate, template);
   router.get(`${paths.bulk}/:id`, preview);
   router.post(`${paths.bulk}/:id/bevestigen`, confirm);
@@ -263,7 +350,12 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
  */
 const tooLargeForBulk: ErrorRequestHandler = (err, req, _res, next) => {
   if (err instanceof HttpError && err.status === 413 && req.method === 'POST' && req.path === paths.bulk) {
-    return next(new HttpError(413, `Een CSV-bestand met aanvragen mag hoogstens ${MAX_FILE_BYTES / 1024 / 1024} MB groot zijn en ${formatCount(MAX_ROWS)} regels hebben. Verdeel de aanvragen over meerdere bestanden.`));
+    return next(
+      new HttpError(
+        413,
+        `Een CSV-bestand met aanvragen mag hoogstens ${MAX_FILE_BYTES / 1024 / 1024} MB groot zijn en ${formatCount(MAX_ROWS)} regels hebben. Verdeel de aanvragen over meerdere bestanden.`,
+      ),
+    );
   }
   next(err);
 };

@@ -62,9 +62,16 @@ function sameOutcome(stored: StoredRow, fresh: RowResult): boolean {
 
 export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
   /** The organisation's units and the counting dossiers of every employee in the file: two queries, whatever the size. */
-  async function loadContext(conn: Conn, organisationId: number, rows: readonly ParsedRow[]): Promise<ValidationContext> {
+  async function loadContext(
+    conn: Conn,
+    organisationId: number,
+    rows: readonly ParsedRow[],
+  ): Promise<ValidationContext> {
     const insz = rows.map((r) => normaliseInsz(r.cells.insz.trim())).filter((v): v is string => v !== null);
-    const [units, priorDossiers] = await Promise.all([listEstablishmentUnits(conn, organisationId), priorDossiersOfEmployees(conn, organisationId, insz)]);
+    const [units, priorDossiers] = await Promise.all([
+      listEstablishmentUnits(conn, organisationId),
+      priorDossiersOfEmployees(conn, organisationId, insz),
+    ]);
     return { today: todayInBrussels(now()), units, priorDossiers, rules };
   }
 
@@ -73,7 +80,12 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
   }
 
   /** Validates the stored rows again and stores the outcome when it differs; true when it did. */
-  async function revalidate(trx: Knex.Transaction, upload: UploadRow, stored: StoredRow[], fresh: RowResult[]): Promise<boolean> {
+  async function revalidate(
+    trx: Knex.Transaction,
+    upload: UploadRow,
+    stored: StoredRow[],
+    fresh: RowResult[],
+  ): Promise<boolean> {
     const changed = fresh.some((r, i) => !sameOutcome(stored[i], r));
     if (!changed) return false;
     await repo.updateRowResults(trx, upload.id, fresh);
@@ -81,7 +93,12 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
     return true;
   }
 
-  async function findUpload(conn: Conn, organisationId: number, uploadId: number, forUpdate = false): Promise<UploadRow> {
+  async function findUpload(
+    conn: Conn,
+    organisationId: number,
+    uploadId: number,
+    forUpdate = false,
+  ): Promise<UploadRow> {
     const upload = await repo.findUpload(conn, organisationId, uploadId, { forUpdate });
     if (!upload) throw new HttpError(404);
     return upload;
@@ -119,7 +136,13 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
           validCount,
         });
         await repo.insertRows(trx, id, rows);
-        await audit(trx, { action: 'bulk.uploaded', personId: auth.person.id, organisationId, details: { uploadId: id, rows: rows.length, valid: validCount }, requestId });
+        await audit(trx, {
+          action: 'bulk.uploaded',
+          personId: auth.person.id,
+          organisationId,
+          details: { uploadId: id, rows: rows.length, valid: validCount },
+          requestId,
+        });
         return id;
       });
       return { ok: true, uploadId };
@@ -132,7 +155,12 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
      * When the new validation differs from the preview the user saw, nothing is filed: the preview is
      * updated and shown again.
      */
-    async confirm(auth: OrganisationAuth, uploadId: number, declarationInput: Record<string, string>, requestId: string): Promise<ConfirmOutcome> {
+    async confirm(
+      auth: OrganisationAuth,
+      uploadId: number,
+      declarationInput: Record<string, string>,
+      requestId: string,
+    ): Promise<ConfirmOutcome> {
       const organisationId = auth.organisation.id;
       const attempt = () =>
         db.transaction(async (trx): Promise<ConfirmOutcome> => {
@@ -161,12 +189,33 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
             initiatief: r.outputs.initiatief!,
             attachments: [],
           }));
-          const filed = await fileDossiers(trx, { rules, mailer }, { auth, requestId, submittedAt: now(), items, auditDetails: (_item, i) => ({ bulkUploadId: uploadId, line: valid[i].line }) });
+          const filed = await fileDossiers(
+            trx,
+            { rules, mailer },
+            {
+              auth,
+              requestId,
+              submittedAt: now(),
+              items,
+              auditDetails: (_item, i) => ({ bulkUploadId: uploadId, line: valid[i].line }),
+            },
+          );
           // The drafts were made in this transaction, so nobody else can file them; anything else rolls it all back.
-          if (filed.length !== items.length) throw new Error(`bulk upload ${uploadId}: ${filed.length} of ${items.length} dossiers filed`);
-          await repo.linkDossiers(trx, uploadId, filed.map((f, i) => ({ line: valid[i].line, dossierId: f.dossierId })));
+          if (filed.length !== items.length)
+            throw new Error(`bulk upload ${uploadId}: ${filed.length} of ${items.length} dossiers filed`);
+          await repo.linkDossiers(
+            trx,
+            uploadId,
+            filed.map((f, i) => ({ line: valid[i].line, dossierId: f.dossierId })),
+          );
           await repo.markSubmitted(trx, uploadId, auth.person.id, now());
-          await audit(trx, { action: 'bulk.submitted', personId: auth.person.id, organisationId, details: { uploadId, dossiers: filed.length }, requestId });
+          await audit(trx, {
+            action: 'bulk.submitted',
+            personId: auth.person.id,
+            organisationId,
+            details: { uploadId, dossiers: filed.length },
+            requestId,
+          });
           return { status: 'submitted' };
         });
       try {
@@ -187,7 +236,13 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
 
     async discard(auth: OrganisationAuth, uploadId: number): Promise<boolean> {
       const deleted = await repo.deletePreview(db, auth.organisation.id, uploadId);
-      if (deleted) await audit(db, { action: 'bulk.discarded', personId: auth.person.id, organisationId: auth.organisation.id, details: { uploadId } });
+      if (deleted)
+        await audit(db, {
+          action: 'bulk.discarded',
+          personId: auth.person.id,
+          organisationId: auth.organisation.id,
+          details: { uploadId },
+        });
       return deleted;
     },
 

@@ -66,7 +66,8 @@ export const BULK_WORDING: Wording = {
   eligibilityAdvice: '',
   // Each problem at the column it is about: "Tewerkstellingspercentage" or "Arbeidsuren per week".
   eligibilityAt: 'employeeField',
-  agreementRequired: 'Vul ja in als de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
+  agreementRequired:
+    'Vul ja in als de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
 };
 
 export const ATTEST_IN_FILE_MESSAGE =
@@ -83,7 +84,9 @@ const FIELD_COLUMN: Record<string, ColumnKey> = { unitChoice: 'unitNumber', loop
 const lineMarker = (line: number) => `@@regel-${line}@@`;
 
 function wordLineMarkers(message: string): string {
-  return message.replace(/\(dossier @@regel-(\d+)@@\)/g, '(regel $1 van dit bestand)').replace(/@@regel-(\d+)@@/g, 'regel $1 van dit bestand');
+  return message
+    .replace(/\(dossier @@regel-(\d+)@@\)/g, '(regel $1 van dit bestand)')
+    .replace(/@@regel-(\d+)@@/g, 'regel $1 van dit bestand');
 }
 
 function choiceCell(key: ColumnKey, typed: string): string {
@@ -118,7 +121,12 @@ export function stepInputsOf(cells: Record<ColumnKey, string>, units: readonly U
       twp: cells.twp.trim().replace(/\s*%$/, ''),
       weeklyHours: cells.weeklyHours,
       schedule: choiceCell('schedule', cells.schedule),
-      newEmployee: newEmployeeTyped === '' ? (cells.employmentStartDate.trim() === '' ? 'nee' : 'ja') : choiceCell('newEmployee', newEmployeeTyped),
+      newEmployee:
+        newEmployeeTyped === ''
+          ? cells.employmentStartDate.trim() === ''
+            ? 'nee'
+            : 'ja'
+          : choiceCell('newEmployee', newEmployeeTyped),
       employmentStartDate: cells.employmentStartDate,
     },
     opleiding: {
@@ -181,7 +189,11 @@ function rowErrors(row: ParsedRow, inputs: StepInputs, evaluation: ReturnType<ty
         // The form's "Kies …" speaks of radio buttons; a cell gets the values it may hold (the agreement's
         // message is worded for a file through BULK_WORDING already).
         const typed = (inputs[state.step.id] ?? {})[field] ?? '';
-        if (!choices.includes(typed)) message = typed.trim() === '' ? `Vul ${listOfChoices(choices)} in.` : `"${shorten(typed.trim(), 40)}" kennen we niet. Vul ${listOfChoices(choices)} in.`;
+        if (!choices.includes(typed))
+          message =
+            typed.trim() === ''
+              ? `Vul ${listOfChoices(choices)} in.`
+              : `"${shorten(typed.trim(), 40)}" kennen we niet. Vul ${listOfChoices(choices)} in.`;
       }
       const key = `${column}|${message}`;
       if (seen.has(key)) continue;
@@ -190,7 +202,9 @@ function rowErrors(row: ParsedRow, inputs: StepInputs, evaluation: ReturnType<ty
     }
   }
   const order = new Map(COLUMNS.map((c, i) => [c.key, i]));
-  return errors.sort((a, b) => (a.column === null ? -1 : b.column === null ? 1 : order.get(a.column)! - order.get(b.column)!));
+  return errors.sort((a, b) =>
+    a.column === null ? -1 : b.column === null ? 1 : order.get(a.column)! - order.get(b.column)!,
+  );
 }
 
 /**
@@ -286,6 +300,13 @@ export function* validateEach(rows: readonly ParsedRow[], ctx: ValidationContext
         },
       ]);
     }
-    yield { line: row.line, valid, errors, summary: summaryOf(row.cells, evaluation.outputs), inputs, outputs: valid ? evaluation.outputs : {} };
+    yield {
+      line: row.line,
+      valid,
+      errors,
+      summary: summaryOf(row.cells, evaluation.outputs),
+      inputs,
+      outputs: valid ? evaluation.outputs : {},
+    };
   }
 }

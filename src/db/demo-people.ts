@@ -13,10 +13,38 @@ export interface DemoPerson {
 }
 
 export const demoPeople: readonly DemoPerson[] = [
-  { key: 'an', insz: '75041212353', firstName: 'An', lastName: 'Beheerder', email: 'an.beheerder@demeeuw.example', role: 'lokale beheerder van Bouwbedrijf De Meeuw NV' },
-  { key: 'jan', insz: '68110304512', firstName: 'Jan', lastName: 'Werkgever', email: 'jan.werkgever@demeeuw.example', role: 'werkgever met het recht DWSE organisatieverantwoordelijke' },
-  { key: 'eva', insz: '90062117857', firstName: 'Eva', lastName: 'Werknemer', email: 'eva.werknemer@demeeuw.example', role: 'werknemer zonder gebruikersrecht' },
-  { key: 'piet', insz: '01021426657', firstName: 'Piet', lastName: 'Zondermeer', email: 'piet.zondermeer@example.org', role: 'persoon zonder organisatie' },
+  {
+    key: 'an',
+    insz: '75041212353',
+    firstName: 'An',
+    lastName: 'Beheerder',
+    email: 'an.beheerder@demeeuw.example',
+    role: 'lokale beheerder van Bouwbedrijf De Meeuw NV',
+  },
+  {
+    key: 'jan',
+    insz: '68110304512',
+    firstName: 'Jan',
+    lastName: 'Werkgever',
+    email: 'jan.werkgever@demeeuw.example',
+    role: 'werkgever met het recht DWSE organisatieverantwoordelijke',
+  },
+  {
+    key: 'eva',
+    insz: '90062117857',
+    firstName: 'Eva',
+    lastName: 'Werknemer',
+    email: 'eva.werknemer@demeeuw.example',
+    role: 'werknemer zonder gebruikersrecht',
+  },
+  {
+    key: 'piet',
+    insz: '01021426657',
+    firstName: 'Piet',
+    lastName: 'Zondermeer',
+    email: 'piet.zondermeer@example.org',
+    role: 'persoon zonder organisatie',
+  },
 ];
 
 /** The demo organisation: a Flemish private employer with one establishment unit in the Flemish Region. */
@@ -26,7 +54,15 @@ export const demoOrganisation = {
   street: 'Vismijnstraat 12',
   postcode: '8400',
   city: 'Oostende',
-  establishmentUnits: [{ number: '2147812701', name: 'Bouwbedrijf De Meeuw – werf Oostende', street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' }],
+  establishmentUnits: [
+    {
+      number: '2147812701',
+      name: 'Bouwbedrijf De Meeuw – werf Oostende',
+      street: 'Vismijnstraat 12',
+      postcode: '8400',
+      city: 'Oostende',
+    },
+  ],
 } as const;
 
 /** Who is what in the demo organisation, by DemoPerson key. Piet has no organisation at all. */

@@ -76,7 +76,11 @@ function clusterDirFor(configured: string, log: (line: string) => void): string 
 }
 
 /** Starts a real PostgreSQL server from the npm registry's binaries, data kept in `dir`. */
-export async function startEmbeddedPostgres(dir: string, port: number, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
   hydrateBinarySymlinks();
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const databaseDir = clusterDirFor(dir, log);

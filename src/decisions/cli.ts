@@ -24,7 +24,8 @@ type Command = (db: Db) => Promise<void>;
 /** A decision from the command line's flags; `usage` makes the CLI's wrong-usage error (exit 2). */
 function decisionOf(v: Record<string, string | boolean | undefined>, usage: (m: string) => Error): Change {
   const chosen = ['in-behandeling', 'goedgekeurd', 'geweigerd', 'aanvulling'].filter((k) => v[k] === true);
-  if (chosen.length !== 1) throw usage('Give exactly one of --in-behandeling, --goedgekeurd, --geweigerd, --aanvulling.');
+  if (chosen.length !== 1)
+    throw usage('Give exactly one of --in-behandeling, --goedgekeurd, --geweigerd, --aanvulling.');
   const text = (name: string) => {
     const value = typeof v[name] === 'string' ? (v[name] as string).trim() : '';
     if (!value) throw usage(`Missing --${name}.`);
@@ -33,9 +34,11 @@ function decisionOf(v: Record<string, string | boolean | undefined>, usage: (m: 
   switch (chosen[0]) {
     case 'goedgekeurd': {
       const hours = Number(text('uren').replace(',', '.'));
-      if (!(hours > 0 && hours <= 250)) throw new OperatorInputError('--uren must be a number of hours above 0 and at most 250.');
+      if (!(hours > 0 && hours <= 250))
+        throw new OperatorInputError('--uren must be a number of hours above 0 and at most 250.');
       const cents = v['bedrag-cent'] === undefined ? null : Number(v['bedrag-cent']);
-      if (cents !== null && !(Number.isSafeInteger(cents) && cents >= 0)) throw new OperatorInputError('--bedrag-cent must be a whole number of cents.');
+      if (cents !== null && !(Number.isSafeInteger(cents) && cents >= 0))
+        throw new OperatorInputError('--bedrag-cent must be a whole number of cents.');
       return { kind: 'goedgekeurd', hours: Math.round(hours * 100) / 100, amountCents: cents };
     }
     case 'geweigerd':
@@ -64,7 +67,10 @@ export function lifeCommand(command: string, args: string[], usage: (message: st
       const { values } = parse({ name: { type: 'string' }, scopes: { type: 'string' } });
       const name = String(values.name ?? '').trim();
       if (!name) throw usage('Missing --name.');
-      const scopes = String(values.scopes ?? 'read').split(',').map((s) => s.trim()).filter(Boolean);
+      const scopes = String(values.scopes ?? 'read')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return async (db) => {
         try {
           const { client, token } = await createApiClient(db, name, scopes);
@@ -90,7 +96,17 @@ export function lifeCommand(command: string, args: string[], usage: (message: st
       const flags = { type: 'boolean' as const };
       const text = { type: 'string' as const };
       const { values, positionals } = parse(
-        { 'in-behandeling': flags, goedgekeurd: flags, geweigerd: flags, aanvulling: flags, uren: text, 'bedrag-cent': text, reden: text, vraag: text, tegen: text },
+        {
+          'in-behandeling': flags,
+          goedgekeurd: flags,
+          geweigerd: flags,
+          aanvulling: flags,
+          uren: text,
+          'bedrag-cent': text,
+          reden: text,
+          vraag: text,
+          tegen: text,
+        },
         true,
       );
       if (positionals.length !== 1) throw usage('Give one dossiernummer, e.g. VOV-2025-000001.');
@@ -98,19 +114,30 @@ export function lifeCommand(command: string, args: string[], usage: (message: st
       const dossiernummer = positionals[0].trim().toUpperCase();
       return async (db) => {
         const life = createDossierLife({ db, now: () => new Date(), publicUrl: loadConfig().publicUrl });
-        const outcome = await life.change({ dossiernummer, actor: { kind: 'cli', name: 'CLI dossier:decide' }, change, requestId: null });
+        const outcome = await life.change({
+          dossiernummer,
+          actor: { kind: 'cli', name: 'CLI dossier:decide' },
+          change,
+          requestId: null,
+        });
         if (outcome.outcome === 'not_found') throw new OperatorInputError(`No dossier ${dossiernummer}.`);
         if (outcome.outcome !== 'done') {
           const status = 'dossier' in outcome ? DOSSIER_STATUS_LABELS[outcome.dossier.status] : '?';
-          throw new OperatorInputError(`Dossier ${dossiernummer} has status "${status}"; ${change.kind} is not allowed now (see docs/api.md).`);
+          throw new OperatorInputError(
+            `Dossier ${dossiernummer} has status "${status}"; ${change.kind} is not allowed now (see docs/api.md).`,
+          );
         }
         const d = outcome.dossier;
-        const approved = d.approved_amount_cents === null ? '' : ` (${formatDecimalNl(Number(d.approved_hours))} hours, ${formatEuro(d.approved_amount_cents)})`;
-        console.log(`Dossier ${d.dossiernummer} is now "${DOSSIER_STATUS_LABELS[d.status]}"${approved}, version ${d.version}. The mails are queued.`);
+        const approved =
+          d.approved_amount_cents === null
+            ? ''
+            : ` (${formatDecimalNl(Number(d.approved_hours))} hours, ${formatEuro(d.approved_amount_cents)})`;
+        console.log(
+          `Dossier ${d.dossiernummer} is now "${DOSSIER_STATUS_LABELS[d.status]}"${approved}, version ${d.version}. The mails are queued.`,
+        );
       };
     }
     default:
       throw usage(`Unknown command "${command}".`);
   }
 }
-

@@ -25,12 +25,41 @@ const STORIES: { first: string; last: string; training: string; changes: (today:
     first: 'Ann',
     last: 'Aanvulling',
     training: 'Projectmanagement',
-    changes: (today) => [{ kind: 'aanvulling_gevraagd', question: 'Bezorg het inschrijvingsattest van de opleidingsverstrekker.', dueDate: addDays(today, 30) }],
+    changes: (today) => [
+      {
+        kind: 'aanvulling_gevraagd',
+        question: 'Bezorg het inschrijvingsattest van de opleidingsverstrekker.',
+        dueDate: addDays(today, 30),
+      },
+    ],
   },
-  { first: 'Gert', last: 'Goedgekeurd', training: 'Veiligheidscoördinator niveau A', changes: () => [{ kind: 'in_behandeling' }, { kind: 'goedgekeurd', hours: 40 }] },
-  { first: 'Wim', last: 'Geweigerd', training: 'Digitale marketing', changes: () => [{ kind: 'geweigerd', reason: 'De opleiding staat niet in de opleidingsdatabank.' }] },
-  { first: 'Sara', last: 'Stopgezet', training: 'Heftruckchauffeur', changes: (today) => [{ kind: 'goedgekeurd', hours: 40 }, { kind: 'stopgezet', stopDate: today }] },
-  { first: 'Cas', last: 'Geannuleerd', training: 'Excel gevorderd', changes: () => [{ kind: 'geannuleerd', reason: 'De werknemer volgt de opleiding toch niet.' }] },
+  {
+    first: 'Gert',
+    last: 'Goedgekeurd',
+    training: 'Veiligheidscoördinator niveau A',
+    changes: () => [{ kind: 'in_behandeling' }, { kind: 'goedgekeurd', hours: 40 }],
+  },
+  {
+    first: 'Wim',
+    last: 'Geweigerd',
+    training: 'Digitale marketing',
+    changes: () => [{ kind: 'geweigerd', reason: 'De opleiding staat niet in de opleidingsdatabank.' }],
+  },
+  {
+    first: 'Sara',
+    last: 'Stopgezet',
+    training: 'Heftruckchauffeur',
+    changes: (today) => [
+      { kind: 'goedgekeurd', hours: 40 },
+      { kind: 'stopgezet', stopDate: today },
+    ],
+  },
+  {
+    first: 'Cas',
+    last: 'Geannuleerd',
+    training: 'Excel gevorderd',
+    changes: () => [{ kind: 'geannuleerd', reason: 'De werknemer volgt de opleiding toch niet.' }],
+  },
 ];
 
 /**
@@ -61,7 +90,14 @@ export async function seedDemoDossiers(trx: Knex, config: Config, now = new Date
     items.push({
       draftId: await createDraft(trx, org.id, jan.id, {}),
       werkgever: {
-        unit: { id: unit.id, number: unit.number, name: unit.name, street: unit.street, postcode: unit.postcode, city: unit.city },
+        unit: {
+          id: unit.id,
+          number: unit.number,
+          name: unit.name,
+          street: unit.street,
+          postcode: unit.postcode,
+          city: unit.city,
+        },
         contact: { name: 'Jan Werkgever', phone: '059 12 34 56', email: jan.email ?? 'jan.werkgever@demeeuw.example' },
         iban: 'BE68539007547034',
         bic: 'GEBABEBB',
@@ -111,11 +147,18 @@ export async function seedDemoDossiers(trx: Knex, config: Config, now = new Date
       attachments: [],
     });
   }
-  const filed = await fileDossiers(trx, { rules: defaultRules, mailer: createRefundMailer(config) }, { auth, requestId: 'demo-seed', submittedAt: now, items });
+  const filed = await fileDossiers(
+    trx,
+    { rules: defaultRules, mailer: createRefundMailer(config) },
+    { auth, requestId: 'demo-seed', submittedAt: now, items },
+  );
   const life = createDossierLife({ db: trx as Knex, now: () => now, publicUrl: config.publicUrl });
   for (const [i, story] of STORIES.entries()) {
     for (const change of story.changes(today)) {
-      const actor = change.kind === 'geannuleerd' || change.kind === 'stopgezet' ? { kind: 'werkgever' as const, personId: jan.id, name: 'Jan Werkgever' } : { kind: 'cli' as const, name: 'demo' };
+      const actor =
+        change.kind === 'geannuleerd' || change.kind === 'stopgezet'
+          ? { kind: 'werkgever' as const, personId: jan.id, name: 'Jan Werkgever' }
+          : { kind: 'cli' as const, name: 'demo' };
       await life.change({ dossiernummer: filed[i].dossiernummer, actor, change, requestId: 'demo-seed' });
     }
   }

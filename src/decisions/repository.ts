@@ -37,7 +37,12 @@ export interface DossierAttachmentRow {
 }
 
 /** One dossier by number; with `organisationId` only that organisation's (an employer never reaches another's). */
-export async function findDossierState(db: Conn, dossiernummer: string, organisationId?: number, forUpdate = false): Promise<DossierStateRow | undefined> {
+export async function findDossierState(
+  db: Conn,
+  dossiernummer: string,
+  organisationId?: number,
+  forUpdate = false,
+): Promise<DossierStateRow | undefined> {
   return db('dossier')
     .where({ dossiernummer })
     .modify((q) => {
@@ -49,11 +54,17 @@ export async function findDossierState(db: Conn, dossiernummer: string, organisa
 
 export async function listEvents(db: Conn, dossierIds: readonly number[]): Promise<DossierEventRow[]> {
   if (dossierIds.length === 0) return [];
-  return db('dossier_event').whereIn('dossier_id', dossierIds).orderBy([{ column: 'at' }, { column: 'id' }]).select<DossierEventRow[]>('*');
+  return db('dossier_event')
+    .whereIn('dossier_id', dossierIds)
+    .orderBy([{ column: 'at' }, { column: 'id' }])
+    .select<DossierEventRow[]>('*');
 }
 
 /** The filing's attachments and those sent with answers (they share the dossier's draft). */
-export async function listDossierAttachments(db: Conn, draftIds: readonly number[]): Promise<(DossierAttachmentRow & { draft_id: number })[]> {
+export async function listDossierAttachments(
+  db: Conn,
+  draftIds: readonly number[],
+): Promise<(DossierAttachmentRow & { draft_id: number })[]> {
   if (draftIds.length === 0) return [];
   return db('attachment')
     .whereIn('draft_id', draftIds)
@@ -61,7 +72,11 @@ export async function listDossierAttachments(db: Conn, draftIds: readonly number
     .select('id', 'draft_id', 'kind', 'filename', 'content_type', 'size_bytes', 'sha256', 'uploaded_at', 'event_id');
 }
 
-export async function findDossierAttachmentContent(db: Conn, draftId: number, attachmentId: number): Promise<(DossierAttachmentRow & { content: Buffer }) | undefined> {
+export async function findDossierAttachmentContent(
+  db: Conn,
+  draftId: number,
+  attachmentId: number,
+): Promise<(DossierAttachmentRow & { content: Buffer }) | undefined> {
   return db('attachment').where({ id: attachmentId, draft_id: draftId }).first();
 }
 
@@ -70,7 +85,11 @@ export async function findDossierAttachmentContent(db: Conn, draftId: number, at
  * and only those whose transaction is older than every transaction still running, so that a dossier committed
  * after a later one was read still comes after the cursor handed out.
  */
-export async function feedPage(db: Conn, after: { xid: string; id: number } | null, limit: number): Promise<(DossierStateRow & { feed_xid: string })[]> {
+export async function feedPage(
+  db: Conn,
+  after: { xid: string; id: number } | null,
+  limit: number,
+): Promise<(DossierStateRow & { feed_xid: string })[]> {
   return db('dossier')
     .whereRaw('feed_xid < pg_snapshot_xmin(pg_current_snapshot())')
     .modify((q) => {

@@ -25,7 +25,10 @@ export interface DecisionRouteDeps {
 const DOSSIERNUMMER = /^VOV-\d{4}-\d{6,}$/;
 
 /** Each employer action: its page, the sentence when the status no longer allows it, and the notice after it. */
-const ACTIONS: Record<EmployerActionKind, { slug: string; view: string; title: string; refused: string; done: string }> = {
+const ACTIONS: Record<
+  EmployerActionKind,
+  { slug: string; view: string; title: string; refused: string; done: string }
+> = {
   geannuleerd: {
     slug: 'annuleren',
     view: 'decisions/withdraw.njk',
@@ -44,13 +47,18 @@ const ACTIONS: Record<EmployerActionKind, { slug: string; view: string; title: s
     slug: 'aanvulling',
     view: 'decisions/answer.njk',
     title: 'Aanvulling bezorgen',
-    refused: 'Er is voor dit dossier geen vraag van het Departement Werk en Sociale Economie die op een antwoord wacht.',
+    refused:
+      'Er is voor dit dossier geen vraag van het Departement Werk en Sociale Economie die op een antwoord wacht.',
     done: 'Uw antwoord is bezorgd aan het Departement Werk en Sociale Economie. De contactpersoon en de werknemer krijgen een e-mail.',
   },
 };
 
 const reasonSchema = z.object({
-  reden: z.string().trim().min(1, 'Vul de reden van de annulering in.').max(1000, 'Houd de reden korter dan 1000 tekens.'),
+  reden: z
+    .string()
+    .trim()
+    .min(1, 'Vul de reden van de annulering in.')
+    .max(1000, 'Houd de reden korter dan 1000 tekens.'),
   bevestigd: z.string(),
   versie: z.string(),
 });
@@ -78,16 +86,28 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
   const load = async (req: Request): Promise<DossierStateRow> => {
     const nummer = String(req.params.dossiernummer);
     const auth = req.auth as OrganisationAuth;
-    const dossier = DOSSIERNUMMER.test(nummer) ? await findDossierState(deps.db, nummer, auth.organisation.id) : undefined;
+    const dossier = DOSSIERNUMMER.test(nummer)
+      ? await findDossierState(deps.db, nummer, auth.organisation.id)
+      : undefined;
     // Another organisation's dossier is "not found": its existence is not confirmed.
     if (!dossier) throw new HttpError(404);
     return dossier;
   };
 
   const refuse = (res: Response, dossier: DossierStateRow, message: string) =>
-    res.status(409).render('decisions/refused.njk', { message, status: DOSSIER_STATUS_LABELS[dossier.status], dossierHref: receiptPath(dossier.dossiernummer), dossiernummer: dossier.dossiernummer });
+    res.status(409).render('decisions/refused.njk', {
+      message,
+      status: DOSSIER_STATUS_LABELS[dossier.status],
+      dossierHref: receiptPath(dossier.dossiernummer),
+      dossiernummer: dossier.dossiernummer,
+    });
 
-  const show = (res: Response, kind: EmployerActionKind, dossier: DossierStateRow, extra: { values?: Record<string, string>; errors?: FormError[]; status?: number; confirm?: boolean } = {}) => {
+  const show = (
+    res: Response,
+    kind: EmployerActionKind,
+    dossier: DossierStateRow,
+    extra: { values?: Record<string, string>; errors?: FormError[]; status?: number; confirm?: boolean } = {},
+  ) => {
     const action = ACTIONS[kind];
     res.status(extra.status ?? 200).render(extra.confirm ? 'decisions/withdraw-confirm.njk' : action.view, {
       title: action.title,
@@ -103,7 +123,13 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
   };
 
   /** The outcome of a change as the employer sees it: back to the dossier, or a refusal, or the form with its error. */
-  const answer = (req: Request, res: Response, kind: EmployerActionKind, outcome: ChangeOutcome, values: Record<string, string>) => {
+  const answer = (
+    req: Request,
+    res: Response,
+    kind: EmployerActionKind,
+    outcome: ChangeOutcome,
+    values: Record<string, string>,
+  ) => {
     switch (outcome.outcome) {
       case 'done':
         req.session.dossierNotice = ACTIONS[kind].done;
@@ -111,9 +137,17 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
       case 'not_allowed':
         return refuse(res, outcome.dossier, ACTIONS[kind].refused);
       case 'version_conflict':
-        return refuse(res, outcome.dossier, 'Het dossier werd intussen gewijzigd. Bekijk de nieuwe toestand en probeer het daarna opnieuw.');
+        return refuse(
+          res,
+          outcome.dossier,
+          'Het dossier werd intussen gewijzigd. Bekijk de nieuwe toestand en probeer het daarna opnieuw.',
+        );
       case 'invalid':
-        return show(res, kind, outcome.dossier, { values: { ...values, versie: String(outcome.dossier.version) }, errors: [{ text: outcome.message, href: '#datum' }], status: 400 });
+        return show(res, kind, outcome.dossier, {
+          values: { ...values, versie: String(outcome.dossier.version) },
+          errors: [{ text: outcome.message, href: '#datum' }],
+          status: 400,
+        });
       default:
         throw new HttpError(404);
     }
@@ -148,7 +182,13 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     if (!form.ok) return show(res, 'geannuleerd', dossier, { values: form.values, errors: form.errors, status: 400 });
     // The confirmation page first; only its "Ja, annuleren" withdraws the request.
     if (form.data.bevestigd !== 'ja') return show(res, 'geannuleerd', dossier, { values: form.values, confirm: true });
-    answer(req, res, 'geannuleerd', await change(req, form.data.versie, { kind: 'geannuleerd', reason: form.data.reden }), form.values);
+    answer(
+      req,
+      res,
+      'geannuleerd',
+      await change(req, form.data.versie, { kind: 'geannuleerd', reason: form.data.reden }),
+      form.values,
+    );
   });
 
   router.post(`${base}/stopzetting`, requireVovRight, noStore, async (req, res) => {
@@ -169,14 +209,22 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     for (const file of (req.files ?? []).filter((f) => f.field === 'bijlage')) {
       const checked = checkUpload('aanvulling', file);
       if (checked.ok) uploads.push(checked.upload);
-      else if (!errors.some((e) => e.href === '#bijlage')) errors.push({ text: `${file.filename || 'Het bestand'}: ${checked.message}`, href: '#bijlage' });
+      else if (!errors.some((e) => e.href === '#bijlage'))
+        errors.push({ text: `${file.filename || 'Het bestand'}: ${checked.message}`, href: '#bijlage' });
     }
     // Files are not kept across a refused post (a browser can not refill a file input): the message says so.
     if (!form.ok || errors.length) {
-      if (uploads.length && !errors.some((e) => e.href === '#bijlage')) errors.push({ text: 'Kies uw bijlagen opnieuw: ze werden nog niet verstuurd.', href: '#bijlage' });
+      if (uploads.length && !errors.some((e) => e.href === '#bijlage'))
+        errors.push({ text: 'Kies uw bijlagen opnieuw: ze werden nog niet verstuurd.', href: '#bijlage' });
       return show(res, 'antwoord', dossier, { values: form.values, errors, status: 400 });
     }
-    answer(req, res, 'antwoord', await change(req, form.data.versie, { kind: 'antwoord', text: form.data.antwoord, attachments: uploads }), form.values);
+    answer(
+      req,
+      res,
+      'antwoord',
+      await change(req, form.data.versie, { kind: 'antwoord', text: form.data.antwoord, attachments: uploads }),
+      form.values,
+    );
   });
 
   return router;

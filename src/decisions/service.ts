@@ -72,7 +72,10 @@ function detailsOf(change: Change, dossier: DossierStateRow): EventDetails {
     case 'aanvulling_gevraagd':
       return { question: change.question, dueDate: change.dueDate };
     case 'goedgekeurd':
-      return { hours: change.hours, amountCents: change.amountCents ?? Math.round(change.hours * dossier.forfait_cents) };
+      return {
+        hours: change.hours,
+        amountCents: change.amountCents ?? Math.round(change.hours * dossier.forfait_cents),
+      };
     case 'geweigerd':
     case 'geannuleerd':
       return { reason: change.reason };
@@ -86,12 +89,24 @@ function detailsOf(change: Change, dossier: DossierStateRow): EventDetails {
 }
 
 /** A change that the dossier's own data rules out (beyond the status table). */
-function invalidFor(change: Change, dossier: DossierStateRow, today: IsoDate): { field: string; message: string } | null {
+function invalidFor(
+  change: Change,
+  dossier: DossierStateRow,
+  today: IsoDate,
+): { field: string; message: string } | null {
   if (change.kind === 'stopgezet') {
     if (compareIso(change.stopDate, dossier.training_start_date) < 0) {
-      return { field: 'stopDate', message: `De datum van de stopzetting ligt vóór de startdatum van de opleiding (${formatDateNl(dossier.training_start_date)}).` };
+      return {
+        field: 'stopDate',
+        message: `De datum van de stopzetting ligt vóór de startdatum van de opleiding (${formatDateNl(dossier.training_start_date)}).`,
+      };
     }
-    if (compareIso(change.stopDate, today) > 0) return { field: 'stopDate', message: 'De datum van de stopzetting ligt in de toekomst. Meld de stopzetting wanneer de werknemer gestopt is.' };
+    if (compareIso(change.stopDate, today) > 0)
+      return {
+        field: 'stopDate',
+        message:
+          'De datum van de stopzetting ligt in de toekomst. Meld de stopzetting wanneer de werknemer gestopt is.',
+      };
   }
   return null;
 }
@@ -100,7 +115,13 @@ function invalidFor(change: Change, dossier: DossierStateRow, today: IsoDate): {
  * The mails of a change: to the contact person the employer gave in the form (snapshot) and to the employee's
  * address from the snapshot, when there is one. (Recipients are chosen here and only here.)
  */
-export function changeMails(publicUrl: string, dossier: DossierStateRow, kind: ChangeKind, details: EventDetails, at: Date): DeferredMail[] {
+export function changeMails(
+  publicUrl: string,
+  dossier: DossierStateRow,
+  kind: ChangeKind,
+  details: EventDetails,
+  at: Date,
+): DeferredMail[] {
   const snapshot = dossier.snapshot as DossierSnapshot;
   const { subject, headline } = mailHeadline(kind, dossier.dossiernummer);
   const common = {
@@ -119,11 +140,22 @@ export function changeMails(publicUrl: string, dossier: DossierStateRow, kind: C
       subject,
       kind: `dossier-${kind}-employer`,
       template: 'decisions/mail/change-employer',
-      data: { ...common, contactName: snapshot.werkgever.contact.name, link: mailLink(publicUrl, receiptPath(dossier.dossiernummer)) },
+      data: {
+        ...common,
+        contactName: snapshot.werkgever.contact.name,
+        link: mailLink(publicUrl, receiptPath(dossier.dossiernummer)),
+      },
     },
   ];
   const employee = snapshot.werknemer.email;
-  if (employee) mails.push({ to: employee, subject, kind: `dossier-${kind}-employee`, template: 'decisions/mail/change-employee', data: common });
+  if (employee)
+    mails.push({
+      to: employee,
+      subject,
+      kind: `dossier-${kind}-employee`,
+      template: 'decisions/mail/change-employee',
+      data: common,
+    });
   return mails;
 }
 
@@ -141,11 +173,15 @@ export function createDossierLife(deps: DossierLifeDeps) {
         // Two retries of one call at once: the second waits here for the first, then finds its stored answer.
         await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`api:${idem.clientId}:${idem.key}`]);
         const stored = await trx('api_idempotency').where({ api_client_id: idem.clientId, key: idem.key }).first();
-        if (stored) return stored.request_hash === idem.requestHash ? { outcome: 'replay', status: stored.status, body: stored.body } : { outcome: 'key_reused' };
+        if (stored)
+          return stored.request_hash === idem.requestHash
+            ? { outcome: 'replay', status: stored.status, body: stored.body }
+            : { outcome: 'key_reused' };
       }
       const dossier = await findDossierState(trx, req.dossiernummer, req.organisationId, true);
       if (!dossier) return { outcome: 'not_found' };
-      if (req.expectedVersion !== undefined && req.expectedVersion !== dossier.version) return { outcome: 'version_conflict', dossier };
+      if (req.expectedVersion !== undefined && req.expectedVersion !== dossier.version)
+        return { outcome: 'version_conflict', dossier };
       const { change: c } = req;
       if (!isAllowed(c.kind, dossier.status)) return { outcome: 'not_allowed', dossier };
       const at = deps.now();
@@ -161,7 +197,9 @@ export function createDossierLife(deps: DossierLifeDeps) {
           version: dossier.version + 1,
           status_changed_at: at,
           feed_xid: trx.raw('pg_current_xact_id()'),
-          ...(c.kind === 'goedgekeurd' ? { approved_hours: details.hours, approved_amount_cents: details.amountCents } : {}),
+          ...(c.kind === 'goedgekeurd'
+            ? { approved_hours: details.hours, approved_amount_cents: details.amountCents }
+            : {}),
           ...(c.kind === 'stopgezet' ? { stop_date: c.stopDate } : {}),
         })
         .returning<DossierStateRow[]>('*');
@@ -205,13 +243,26 @@ export function createDossierLife(deps: DossierLifeDeps) {
         actor_person_id: req.actor.kind === 'werkgever' ? req.actor.personId : null,
         organisation_id: dossier.organisation_id,
         action: `dossier.${c.kind}`,
-        details: { dossiernummer: dossier.dossiernummer, from: dossier.status, to, version: updated.version, by: req.actor.kind, actor: req.actor.name },
+        details: {
+          dossiernummer: dossier.dossiernummer,
+          from: dossier.status,
+          to,
+          version: updated.version,
+          by: req.actor.kind,
+          actor: req.actor.name,
+        },
         request_id: req.requestId,
       });
       for (const mail of changeMails(deps.publicUrl, updated, c.kind, details, at)) await enqueueMail(trx, mail);
       if (idem) {
         const answer = idem.answer(updated);
-        await trx('api_idempotency').insert({ api_client_id: idem.clientId, key: idem.key, request_hash: idem.requestHash, status: answer.status, body: JSON.stringify(answer.body) });
+        await trx('api_idempotency').insert({
+          api_client_id: idem.clientId,
+          key: idem.key,
+          request_hash: idem.requestHash,
+          status: answer.status,
+          body: JSON.stringify(answer.body),
+        });
       }
       return { outcome: 'done', dossier: updated };
     });

@@ -10,7 +10,11 @@ import { actionPath } from './urls.js';
 import { EVENT_TITLES, eventLines, type EventDetails } from './wording.js';
 import './session.js';
 
-const ACTOR_NAMES = { werkgever: (name: string) => name, backoffice: () => 'Departement Werk en Sociale Economie', cli: () => 'Departement Werk en Sociale Economie' };
+const ACTOR_NAMES = {
+  werkgever: (name: string) => name,
+  backoffice: () => 'Departement Werk en Sociale Economie',
+  cli: () => 'Departement Werk en Sociale Economie',
+};
 
 const ACTION_LINKS: { kind: EmployerActionKind; slug: string; text: string }[] = [
   { kind: 'antwoord', slug: 'aanvulling', text: 'Vraag beantwoorden' },
@@ -27,7 +31,10 @@ export async function dossierLifeModel(req: Request, db: Db, row: DossierRow) {
   const events = await listEvents(db, [d.id]);
   const notice = req.session.dossierNotice;
   if (notice) delete req.session.dossierNotice;
-  const question = d.status === 'aanvulling_gevraagd' ? (events.filter((e) => e.kind === 'aanvulling_gevraagd').at(-1)?.details as EventDetails | undefined) : undefined;
+  const question =
+    d.status === 'aanvulling_gevraagd'
+      ? (events.filter((e) => e.kind === 'aanvulling_gevraagd').at(-1)?.details as EventDetails | undefined)
+      : undefined;
   return {
     notice,
     status: DOSSIER_STATUS_LABELS[d.status] ?? d.status,
@@ -36,9 +43,17 @@ export async function dossierLifeModel(req: Request, db: Db, row: DossierRow) {
     approvedAmount: d.approved_amount_cents === null ? null : formatEuro(d.approved_amount_cents),
     stopDate: d.stop_date ? formatDateNl(d.stop_date) : null,
     question: question ? { text: question.question ?? '', dueDate: formatDateNl(question.dueDate ?? '') } : null,
-    actions: ACTION_LINKS.filter((a) => isAllowed(a.kind, d.status)).map((a) => ({ text: a.text, href: actionPath(d.dossiernummer, a.slug) })),
+    actions: ACTION_LINKS.filter((a) => isAllowed(a.kind, d.status)).map((a) => ({
+      text: a.text,
+      href: actionPath(d.dossiernummer, a.slug),
+    })),
     events: [
-      { at: formatDateTimeNl(d.submitted_at), title: 'Aanvraag ingediend', by: (d.snapshot as { submittedBy: { name: string } }).submittedBy.name, lines: [] as string[] },
+      {
+        at: formatDateTimeNl(d.submitted_at),
+        title: 'Aanvraag ingediend',
+        by: (d.snapshot as { submittedBy: { name: string } }).submittedBy.name,
+        lines: [] as string[],
+      },
       ...events.map((e) => ({
         at: formatDateTimeNl(e.at),
         title: EVENT_TITLES[e.kind as ChangeKind] ?? e.kind,

@@ -2,7 +2,15 @@
  * A dossier's statuses after Bevestigen and which change may follow which. The one table the API, the CLI and
  * the employer's pages obey (documented in docs/api.md).
  */
-export const DOSSIER_STATUSES = ['ingediend', 'in_behandeling', 'aanvulling_gevraagd', 'goedgekeurd', 'geweigerd', 'stopgezet', 'geannuleerd'] as const;
+export const DOSSIER_STATUSES = [
+  'ingediend',
+  'in_behandeling',
+  'aanvulling_gevraagd',
+  'goedgekeurd',
+  'geweigerd',
+  'stopgezet',
+  'geannuleerd',
+] as const;
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 
 /** The back office's decisions (API and CLI). */

@@ -31,9 +31,15 @@ export function eventLines(kind: string, d: EventDetails): string[] {
     case 'in_behandeling':
       return ['Het Departement Werk en Sociale Economie behandelt de aanvraag.'];
     case 'aanvulling_gevraagd':
-      return [`Vraag: ${d.question ?? ''}`, `Antwoord ten laatste op ${formatDateNl(d.dueDate ?? '')}, via het dossier in het WSE-loket.`];
+      return [
+        `Vraag: ${d.question ?? ''}`,
+        `Antwoord ten laatste op ${formatDateNl(d.dueDate ?? '')}, via het dossier in het WSE-loket.`,
+      ];
     case 'goedgekeurd':
-      return [`Goedgekeurde uren: ${formatDecimalNl(d.hours ?? 0)} uur.`, `Goedgekeurd bedrag: ${formatEuro(d.amountCents ?? 0)}.`];
+      return [
+        `Goedgekeurde uren: ${formatDecimalNl(d.hours ?? 0)} uur.`,
+        `Goedgekeurd bedrag: ${formatEuro(d.amountCents ?? 0)}.`,
+      ];
     case 'geweigerd':
       return [`Reden: ${d.reason ?? ''}`];
     case 'geannuleerd':
@@ -41,7 +47,10 @@ export function eventLines(kind: string, d: EventDetails): string[] {
     case 'stopgezet':
       return [`De werknemer stopte de opleiding op ${formatDateNl(d.stopDate ?? '')}.`];
     case 'antwoord':
-      return [`Antwoord: ${d.text ?? ''}`, ...(d.attachments?.length ? [`Bijlagen: ${d.attachments.map((a) => a.filename).join(', ')}`] : [])];
+      return [
+        `Antwoord: ${d.text ?? ''}`,
+        ...(d.attachments?.length ? [`Bijlagen: ${d.attachments.map((a) => a.filename).join(', ')}`] : []),
+      ];
     default:
       return [];
   }
@@ -50,13 +59,16 @@ export function eventLines(kind: string, d: EventDetails): string[] {
 /** The mail's opening sentence and subject per change. */
 export function mailHeadline(kind: ChangeKind, dossiernummer: string): { subject: string; headline: string } {
   const headlines: Record<ChangeKind, string> = {
-    in_behandeling: 'Het Departement Werk en Sociale Economie is begonnen met de behandeling van de aanvraag tot terugbetaling van Vlaams opleidingsverlof.',
-    aanvulling_gevraagd: 'Het Departement Werk en Sociale Economie heeft een vraag over de aanvraag tot terugbetaling van Vlaams opleidingsverlof.',
+    in_behandeling:
+      'Het Departement Werk en Sociale Economie is begonnen met de behandeling van de aanvraag tot terugbetaling van Vlaams opleidingsverlof.',
+    aanvulling_gevraagd:
+      'Het Departement Werk en Sociale Economie heeft een vraag over de aanvraag tot terugbetaling van Vlaams opleidingsverlof.',
     goedgekeurd: 'De aanvraag tot terugbetaling van Vlaams opleidingsverlof is goedgekeurd.',
     geweigerd: 'De aanvraag tot terugbetaling van Vlaams opleidingsverlof is geweigerd.',
     geannuleerd: 'De werkgever heeft de aanvraag tot terugbetaling van Vlaams opleidingsverlof geannuleerd.',
     stopgezet: 'De werkgever heeft gemeld dat de opleiding is stopgezet.',
-    antwoord: 'De werkgever heeft de gevraagde aanvulling bezorgd. Het Departement Werk en Sociale Economie behandelt de aanvraag verder.',
+    antwoord:
+      'De werkgever heeft de gevraagde aanvulling bezorgd. Het Departement Werk en Sociale Economie behandelt de aanvraag verder.',
   };
   return { subject: `Dossier ${dossiernummer}: ${EVENT_TITLES[kind].toLowerCase()}`, headline: headlines[kind] };
 }

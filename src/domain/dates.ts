@@ -167,7 +167,10 @@ function brusselsOffsetMinutes(utcHour: number): number {
   if (offset === undefined) {
     const out: Record<string, string> = {};
     for (const part of brusselsParts.formatToParts(new Date(utcHour * 3_600_000))) out[part.type] = part.value;
-    offset = (Date.UTC(Number(out.year), Number(out.month) - 1, Number(out.day), Number(out.hour), Number(out.minute)) - utcHour * 3_600_000) / 60_000;
+    offset =
+      (Date.UTC(Number(out.year), Number(out.month) - 1, Number(out.day), Number(out.hour), Number(out.minute)) -
+        utcHour * 3_600_000) /
+      60_000;
     if (offsetByUtcHour.size >= 100_000) offsetByUtcHour.clear(); // a bound, not a cache policy: ~11 years of hours
     offsetByUtcHour.set(utcHour, offset);
   }

@@ -5,7 +5,11 @@
 import { mod97, twoDigits } from './mod97.js';
 
 function stripIban(input: string): string {
-  return input.trim().replace(/^IBAN:?/i, '').replace(/[\s-]/g, '').toUpperCase();
+  return input
+    .trim()
+    .replace(/^IBAN:?/i, '')
+    .replace(/[\s-]/g, '')
+    .toUpperCase();
 }
 
 /** Letters → 10..35 as ISO 13616 / ISO 7064 require. */

@@ -15,7 +15,10 @@ export const ESTABLISHMENT_UNIT_FIRST_DIGITS = '2345678';
 
 // Separators people type or paste: dots, spaces (incl. NBSP), hyphens. The "BE" prefix comes from VAT numbers.
 function stripKboInput(input: string): string {
-  return input.trim().replace(/^BE/i, '').replace(/[\s.-]/g, '');
+  return input
+    .trim()
+    .replace(/^BE/i, '')
+    .replace(/[\s.-]/g, '');
 }
 
 function hasValidKboCheck(digits: string): boolean {

@@ -20,8 +20,7 @@ export interface RuleIssue<Code extends string = string> {
 }
 
 export type Check<Code extends string = string> =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly issues: readonly RuleIssue<Code>[]; readonly message: string };
+  { readonly ok: true } | { readonly ok: false; readonly issues: readonly RuleIssue<Code>[]; readonly message: string };
 
 function fail<Code extends string>(issues: readonly RuleIssue<Code>[], message?: string): Check<Code> {
   return { ok: false, issues, message: message ?? issues.map((i) => i.message).join(' ') };
@@ -87,7 +86,9 @@ export function describeEligibilityRule(rule: EligibilityRule, referenceMonth?: 
   const twp = `minstens ${formatDecimalNl(rule.minTwpPercent)} % tewerkgesteld zijn`;
   const ref = referenceMonth ? ` in de referentiemaand ${referenceMonth.label}` : '';
   const hours =
-    rule.minWeeklyHours === null ? '' : ` en gemiddeld minstens ${formatDecimalNl(rule.minWeeklyHours)} uur per week werken`;
+    rule.minWeeklyHours === null
+      ? ''
+      : ` en gemiddeld minstens ${formatDecimalNl(rule.minWeeklyHours)} uur per week werken`;
   return `${twp}${ref}${hours}`;
 }
 
@@ -106,7 +107,12 @@ export function checkEligibility(input: EligibilityInput, rules: RulesData): Eli
     return { ...fail([{ code: 'schooljaar-niet-ondersteund', message }]), applied: null };
   }
 
-  let applied: AppliedEligibility = { rule: ownRule, ruleSchoolYearStart: schoolYearStart, continuation: false, referenceMonth };
+  let applied: AppliedEligibility = {
+    rule: ownRule,
+    ruleSchoolYearStart: schoolYearStart,
+    continuation: false,
+    referenceMonth,
+  };
   if (startedIn != null && Number.isInteger(startedIn) && startedIn < schoolYearStart) {
     const startRule = entryForSchoolYear(rules.eligibility, startedIn, rules);
     if (startRule !== null && startRule !== ownRule && startRule.continuesForStartedTrainings) {
@@ -129,7 +135,10 @@ export function checkEligibility(input: EligibilityInput, rules: RulesData): Eli
   }
   if (rule.minWeeklyHours !== null) {
     if (weeklyHours == null) {
-      problems.push({ code: 'uren-ontbreken', problem: 'Vul het gemiddeld aantal arbeidsuren per week van de werknemer in.' });
+      problems.push({
+        code: 'uren-ontbreken',
+        problem: 'Vul het gemiddeld aantal arbeidsuren per week van de werknemer in.',
+      });
     } else if (!Number.isFinite(weeklyHours) || weeklyHours < 0 || weeklyHours > 168) {
       problems.push({
         code: 'ongeldige-uren',
@@ -208,7 +217,10 @@ function sizeProblem(training: TrainingSize): RuleIssue<'omvang-ontbreekt' | 'on
       return { code: 'ongeldige-omvang', message: 'Vul het aantal examens in als een geheel getal groter dan 0.' };
     }
   } else if (!Number.isFinite(amount) || amount <= 0) {
-    return { code: 'ongeldige-omvang', message: 'Vul het aantal uren van het EVC-examen in als een getal groter dan 0.' };
+    return {
+      code: 'ongeldige-omvang',
+      message: 'Vul het aantal uren van het EVC-examen in als een getal groter dan 0.',
+    };
   }
   return null;
 }
@@ -415,9 +427,11 @@ export interface IndicativeAmount {
  */
 export function indicativeAmount(input: IndicativeAmountInput): IndicativeAmount {
   for (const [name, value] of Object.entries(input)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`indicativeAmount: ${name} must be ≥ 0, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`indicativeAmount: ${name} must be ≥ 0, got ${value}`);
   }
-  if (!Number.isSafeInteger(input.forfaitCents)) throw new RangeError('indicativeAmount: forfaitCents must be an integer');
+  if (!Number.isSafeInteger(input.forfaitCents))
+    throw new RangeError('indicativeAmount: forfaitCents must be an integer');
   const remainingHours = Math.max(0, roundDecimal(input.personalMaximumHours - input.hoursAlreadyUsed, HOUR_DECIMALS));
   const hours = Math.min(input.trainingHours, remainingHours);
   return { hours, remainingHours, cents: roundDecimal(hours * input.forfaitCents, 0) };

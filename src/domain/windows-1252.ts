@@ -16,7 +16,8 @@ export function decodeWindows1252(data: Uint8Array): string {
 export function isPrintableWindows1252(text: string): boolean {
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (!(code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || ASSIGNED_HIGH.has(ch))) return false;
+    if (!(code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || ASSIGNED_HIGH.has(ch)))
+      return false;
   }
   return true;
 }

@@ -18,7 +18,10 @@ export function csvCell(value: string | number | null | undefined): string {
   return /[";\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
+export function toCsv(
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>,
+): string {
   const lines = [header, ...rows].map((row) => row.map(csvCell).join(SEPARATOR));
   return `${BOM}${lines.join('\r\n')}\r\n`;
 }

@@ -37,7 +37,15 @@ export function thousands(n: number): string {
 
 /** The links of a pager; `hrefFor(n)` keeps the list's other parameters (filters, search). */
 export function pager(page: Page, hrefFor: (n: number) => string): Pager {
-  const numbers = new Set([1, page.pageCount, page.number - 2, page.number - 1, page.number, page.number + 1, page.number + 2]);
+  const numbers = new Set([
+    1,
+    page.pageCount,
+    page.number - 2,
+    page.number - 1,
+    page.number,
+    page.number + 1,
+    page.number + 2,
+  ]);
   const shown = [...numbers].filter((n) => n >= 1 && n <= page.pageCount).sort((a, b) => a - b);
   const items: Pager['items'] = [];
   shown.forEach((n, i) => {

@@ -22,10 +22,31 @@ export type DossierListRow = Omit<DossierRow, 'snapshot'> & {
 };
 
 const LIST_COLUMNS = [
-  'id', 'dossiernummer', 'organisation_id', 'draft_id', 'status', 'employee_insz', 'employee_first_name', 'employee_last_name', 'employee_email',
-  'training_type', 'training_name', 'odb_number', 'training_key', 'training_start_date', 'school_year_start', 'initiative',
-  'training_hours', 'vov_hours', 'forfait_cents', 'amount_cents', 'submitted_at', 'submitted_by',
-  'status_changed_at', 'approved_hours', 'approved_amount_cents',
+  'id',
+  'dossiernummer',
+  'organisation_id',
+  'draft_id',
+  'status',
+  'employee_insz',
+  'employee_first_name',
+  'employee_last_name',
+  'employee_email',
+  'training_type',
+  'training_name',
+  'odb_number',
+  'training_key',
+  'training_start_date',
+  'school_year_start',
+  'initiative',
+  'training_hours',
+  'vov_hours',
+  'forfait_cents',
+  'amount_cents',
+  'submitted_at',
+  'submitted_by',
+  'status_changed_at',
+  'approved_hours',
+  'approved_amount_cents',
 ];
 
 /** The text as a LIKE pattern that matches it anywhere, with %, _ and \ taken literally. */
@@ -57,9 +78,16 @@ export async function countDossiers(db: Conn, f: DossierFilter): Promise<number>
 }
 
 /** Newest first; without `page` every matching dossier (the CSV export). */
-export async function findDossiers(db: Conn, f: DossierFilter, page?: { offset: number; limit: number }): Promise<DossierListRow[]> {
+export async function findDossiers(
+  db: Conn,
+  f: DossierFilter,
+  page?: { offset: number; limit: number },
+): Promise<DossierListRow[]> {
   return filtered(db, f)
-    .orderBy([{ column: 'submitted_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'submitted_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .modify((q) => {
       if (page) q.offset(page.offset).limit(page.limit);
     })

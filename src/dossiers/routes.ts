@@ -37,8 +37,21 @@ function euroAmountForCsv(cents: number): string {
 const DOSSIERNUMMER = /^VOV-\d{4}-\d{6,}$/;
 
 const CSV_HEADER = [
-  'Dossiernummer', 'Werknemer', 'INSZ (afgeschermd)', 'Opleiding', 'Soort opleiding', 'Schooljaar', 'Startdatum', 'Initiatief', 'Uren',
-  'Indicatief bedrag (EUR)', 'Status', 'Ingediend op', 'Status sinds', 'Goedgekeurde uren', 'Goedgekeurd bedrag (EUR)',
+  'Dossiernummer',
+  'Werknemer',
+  'INSZ (afgeschermd)',
+  'Opleiding',
+  'Soort opleiding',
+  'Schooljaar',
+  'Startdatum',
+  'Initiatief',
+  'Uren',
+  'Indicatief bedrag (EUR)',
+  'Status',
+  'Ingediend op',
+  'Status sinds',
+  'Goedgekeurde uren',
+  'Goedgekeurd bedrag (EUR)',
 ];
 
 /** Dossiers per page of the overview. */
@@ -111,17 +124,36 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     const filter = filterOf(req, q);
     const total = await countDossiers(deps.db, filter);
     const page = pageOf(req.query.pagina, total, DOSSIERS_PAGE_SIZE);
-    const [rows, years, drafts] = await Promise.all([findDossiers(deps.db, filter, { offset: page.offset, limit: page.size }), dossierSchoolYears(deps.db, organisationId), listDrafts(deps.db, organisationId)]);
+    const [rows, years, drafts] = await Promise.all([
+      findDossiers(deps.db, filter, { offset: page.offset, limit: page.size }),
+      dossierSchoolYears(deps.db, organisationId),
+      listDrafts(deps.db, organisationId),
+    ]);
     const params = queryParams(q);
     const filtered = q.schoolYear !== null || q.status !== null || q.search !== null;
     res.render('dossiers/index.njk', {
-      dossiers: rows.map(listRow).map((d) => ({ ...d, amount: formatEuro(d.amountCents), approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents) })),
+      dossiers: rows.map(listRow).map((d) => ({
+        ...d,
+        amount: formatEuro(d.amountCents),
+        approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents),
+      })),
       total,
       totalText: thousands(total),
       filtered,
-      drafts: drafts.map((d) => ({ ...d, updatedAt: formatDateTimeNl(d.updated_at), resumeHref: draftPath(d.id), deleteHref: deleteDraftPath(d.id) })),
-      schoolYearItems: [{ value: '', text: 'Alle schooljaren' }, ...years.map((y) => ({ value: schoolYearLabel(y), text: schoolYearLabel(y) }))],
-      statusItems: [{ value: '', text: 'Alle statussen' }, ...STATUSES.map((s) => ({ value: s, text: DOSSIER_STATUS_LABELS[s] }))],
+      drafts: drafts.map((d) => ({
+        ...d,
+        updatedAt: formatDateTimeNl(d.updated_at),
+        resumeHref: draftPath(d.id),
+        deleteHref: deleteDraftPath(d.id),
+      })),
+      schoolYearItems: [
+        { value: '', text: 'Alle schooljaren' },
+        ...years.map((y) => ({ value: schoolYearLabel(y), text: schoolYearLabel(y) })),
+      ],
+      statusItems: [
+        { value: '', text: 'Alle statussen' },
+        ...STATUSES.map((s) => ({ value: s, text: DOSSIER_STATUS_LABELS[s] })),
+      ],
       selectedSchoolYear: params.schooljaar ?? '',
       selectedStatus: q.status ?? '',
       search: q.search ?? '',
@@ -137,8 +169,21 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     const csv = toCsv(
       CSV_HEADER,
       dossiers.map((d) => [
-        d.dossiernummer, d.employee, d.insz, d.training, d.trainingType, d.schoolYear, d.startDate, d.initiative, d.hours, euroAmountForCsv(d.amountCents),
-        d.status, d.submittedAt, d.statusSince, d.approvedHours, d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
+        d.dossiernummer,
+        d.employee,
+        d.insz,
+        d.training,
+        d.trainingType,
+        d.schoolYear,
+        d.startDate,
+        d.initiative,
+        d.hours,
+        euroAmountForCsv(d.amountCents),
+        d.status,
+        d.submittedAt,
+        d.statusSince,
+        d.approvedHours,
+        d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
       ]),
     );
     const name = `dossiers-${auth.organisation.kbo}${q.schoolYear === null ? '' : `-${schoolYearLabel(q.schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
@@ -149,7 +194,9 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
 
   const findDossier = async (req: Request) => {
     const nummer = String(req.params.dossiernummer);
-    const dossier = DOSSIERNUMMER.test(nummer) ? await findDossierByNumber(deps.db, (req.auth as OrganisationAuth).organisation.id, nummer) : undefined;
+    const dossier = DOSSIERNUMMER.test(nummer)
+      ? await findDossierByNumber(deps.db, (req.auth as OrganisationAuth).organisation.id, nummer)
+      : undefined;
     // Another organisation's dossier is "not found", not "forbidden": its existence is not confirmed.
     if (!dossier) throw new HttpError(404);
     return dossier;

@@ -1,8 +1,20 @@
-import { checkSubmissionWindow, describeEligibilityRule, forfaitCentsFor, indicativeAmount, personalMaximumHours } from '../domain/refund-rules.js';
+import {
+  checkSubmissionWindow,
+  describeEligibilityRule,
+  forfaitCentsFor,
+  indicativeAmount,
+  personalMaximumHours,
+} from '../domain/refund-rules.js';
 import { formatDateNl, todayInBrussels } from '../domain/dates.js';
 import { formatDecimalNl, formatEuro } from '../domain/money.js';
 import type { RulesData } from '../domain/rules-data.js';
-import { monthNameNl, referenceMonthFor, schoolYearLabel, schoolYearOf, SCHOOL_YEAR_START_MONTH } from '../domain/school-year.js';
+import {
+  monthNameNl,
+  referenceMonthFor,
+  schoolYearLabel,
+  schoolYearOf,
+  SCHOOL_YEAR_START_MONTH,
+} from '../domain/school-year.js';
 import { trainingTypeLabels } from '../domain/training.js';
 
 /*
@@ -32,7 +44,11 @@ function schoolYearRange(from: number, nextFrom: number | undefined, first: numb
 
 function stepRows<T extends { readonly fromSchoolYear: number }>(entries: readonly T[], rules: RulesData) {
   const sorted = [...entries].sort((a, b) => a.fromSchoolYear - b.fromSchoolYear);
-  return sorted.map((entry, i) => ({ entry, next: sorted[i + 1], schoolYears: schoolYearRange(entry.fromSchoolYear, sorted[i + 1]?.fromSchoolYear, rules.firstSchoolYear) }));
+  return sorted.map((entry, i) => ({
+    entry,
+    next: sorted[i + 1],
+    schoolYears: schoolYearRange(entry.fromSchoolYear, sorted[i + 1]?.fromSchoolYear, rules.firstSchoolYear),
+  }));
 }
 
 export interface FaqFacts {
@@ -42,10 +58,24 @@ export interface FaqFacts {
   eligibility: { schoolYears: string; condition: string; continues: string | null }[];
   referenceMonths: { schoolYears: string; month: string }[];
   currentReferenceMonth: string | null;
-  hours: { base: string; doubled: string; multiplier: string; perStudiepunt: string; perLestijd: string; perExam: string };
+  hours: {
+    base: string;
+    doubled: string;
+    multiplier: string;
+    perStudiepunt: string;
+    perLestijd: string;
+    perExam: string;
+  };
   maximumExample: { twp: string; hours: string; doubled: string };
   minimumSize: { contacturen: string; studiepunten: string; lestijden: string; appliesTo: string };
-  window: { before: string; after: string; afterNewEmployer: string; exampleStart: string; exampleEarliest: string; exampleLatest: string };
+  window: {
+    before: string;
+    after: string;
+    afterNewEmployer: string;
+    exampleStart: string;
+    exampleEarliest: string;
+    exampleLatest: string;
+  };
   careerGuidanceAttestYears: string;
   trainingTypes: string[];
   trainingTypeList: string;
@@ -62,7 +92,14 @@ export function faqFacts(rules: RulesData, now: Date): FaqFacts {
   const forfaits = stepRows(rules.forfaits, rules).map(({ entry, schoolYears }) => ({
     schoolYears,
     perHour: formatEuro(entry.centsPerHour),
-    fullTimeMaximum: formatEuro(indicativeAmount({ trainingHours: base, personalMaximumHours: base, hoursAlreadyUsed: 0, forfaitCents: entry.centsPerHour }).cents),
+    fullTimeMaximum: formatEuro(
+      indicativeAmount({
+        trainingHours: base,
+        personalMaximumHours: base,
+        hoursAlreadyUsed: 0,
+        forfaitCents: entry.centsPerHour,
+      }).cents,
+    ),
   }));
   const currentForfait = forfaitCentsFor(current, rules);
   const amountExample =
@@ -72,7 +109,14 @@ export function faqFacts(rules: RulesData, now: Date): FaqFacts {
           schoolYear: schoolYearLabel(current),
           hours: hours(base),
           perHour: formatEuro(currentForfait),
-          total: formatEuro(indicativeAmount({ trainingHours: base, personalMaximumHours: base, hoursAlreadyUsed: 0, forfaitCents: currentForfait }).cents),
+          total: formatEuro(
+            indicativeAmount({
+              trainingHours: base,
+              personalMaximumHours: base,
+              hoursAlreadyUsed: 0,
+              forfaitCents: currentForfait,
+            }).cents,
+          ),
         };
 
   const eligibility = stepRows(rules.eligibility, rules).map(({ entry, next, schoolYears }) => ({
@@ -102,7 +146,9 @@ export function faqFacts(rules: RulesData, now: Date): FaqFacts {
     amountExample,
     eligibility,
     referenceMonths,
-    currentReferenceMonth: currentRef ? `Voor het schooljaar ${schoolYearLabel(current)} is de referentiemaand ${currentRef.label}.` : null,
+    currentReferenceMonth: currentRef
+      ? `Voor het schooljaar ${schoolYearLabel(current)} is de referentiemaand ${currentRef.label}.`
+      : null,
     hours: {
       base: hours(base),
       doubled: hours(base * multiplier),
@@ -120,7 +166,10 @@ export function faqFacts(rules: RulesData, now: Date): FaqFacts {
       contacturen: formatDecimalNl(rules.minimumSize.contacturen),
       studiepunten: formatDecimalNl(rules.minimumSize.studiepunten),
       lestijden: formatDecimalNl(rules.minimumSize.lestijden),
-      appliesTo: listNl(rules.minimumSizeAppliesTo.map((t) => `een ${lowerFirst(trainingTypeLabels[t])}`), 'en'),
+      appliesTo: listNl(
+        rules.minimumSizeAppliesTo.map((t) => `een ${lowerFirst(trainingTypeLabels[t])}`),
+        'en',
+      ),
     },
     window: {
       before: months(w.monthsBeforeStart),

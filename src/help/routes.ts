@@ -47,7 +47,10 @@ export function helpRoutes(deps: HelpRouteDeps): Router {
     render(req, res, 'help/lokale-beheerders.njk');
   });
   router.get(paths.faq, (req, res) => {
-    render(req, res, 'help/veelgestelde-vragen.njk', { facts: faqFacts(rules, deps.now()), typeLabels: trainingTypeLabels });
+    render(req, res, 'help/veelgestelde-vragen.njk', {
+      facts: faqFacts(rules, deps.now()),
+      typeLabels: trainingTypeLabels,
+    });
   });
   router.get(paths.contact, (req, res) => {
     render(req, res, 'help/contact.njk', { reference: referenceFrom(req.query.referentie) });

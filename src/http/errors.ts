@@ -23,9 +23,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; name?: string; message?: string; cause?: unknown };
   if (e.code && (PG_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code))) return true;
   if (e.name === 'KnexTimeoutError') return true;
-  if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message)) return true;
+  if (
+    typeof e.message === 'string' &&
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      e.message,
+    )
+  )
+    return true;
   if (e.cause) return isDatabaseUnavailable(e.cause);
-  if (Array.isArray((e as { errors?: unknown[] }).errors)) return (e as { errors: unknown[] }).errors.some(isDatabaseUnavailable);
+  if (Array.isArray((e as { errors?: unknown[] }).errors))
+    return (e as { errors: unknown[] }).errors.some(isDatabaseUnavailable);
   return false;
 }
 
@@ -71,7 +78,13 @@ export function errorHandler(logger: Logger, showStack: boolean): ErrorRequestHa
     res.setHeader('Cache-Control', 'no-store');
     res.render(
       view,
-      { status, requestId, csrfFailure, message: err instanceof HttpError ? err.message : '', stack: showStack && status === 500 ? (err as Error)?.stack : undefined },
+      {
+        status,
+        requestId,
+        csrfFailure,
+        message: err instanceof HttpError ? err.message : '',
+        stack: showStack && status === 500 ? (err as Error)?.stack : undefined,
+      },
       (renderErr: Error | null, html?: string) => {
         if (renderErr) {
           logger.error({ err: renderErr, requestId }, 'error page failed to render');

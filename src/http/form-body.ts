@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 // eslint-disable-next-line no-control-regex
 const NUL = /\u0000/g;
 
-const clean = (v: unknown): unknown => (typeof v === 'string' ? v.replace(NUL, '') : Array.isArray(v) ? v.map(clean) : v);
+const clean = (v: unknown): unknown =>
+  typeof v === 'string' ? v.replace(NUL, '') : Array.isArray(v) ? v.map(clean) : v;
 
 /**
  * After the body parsers: req.body is always an object of form fields (Express 5 leaves it undefined for a POST

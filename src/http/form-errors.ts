@@ -29,5 +29,7 @@ export type FormResult<T> = ({ ok: true; data: T } | { ok: false; errors: FormEr
 export function parseForm<S extends z.ZodObject>(schema: S, body: unknown): FormResult<z.output<S>> {
   const values = pickFields(Object.keys(schema.shape), body);
   const parsed = schema.safeParse(values);
-  return parsed.success ? { ok: true, data: parsed.data, values } : { ok: false, errors: formErrors(parsed.error), values };
+  return parsed.success
+    ? { ok: true, data: parsed.data, values }
+    : { ok: false, errors: formErrors(parsed.error), values };
 }

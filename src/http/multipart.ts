@@ -24,7 +24,9 @@ export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
  * Parses multipart/form-data into req.body and req.files (in memory, bounded) before the CSRF check,
  * so upload forms carry their token in the body like every other form.
  */
-export function multipart(limits = { fileSize: MAX_UPLOAD_BYTES, files: 5, fields: 300, fieldSize: 100_000 }): RequestHandler {
+export function multipart(
+  limits = { fileSize: MAX_UPLOAD_BYTES, files: 5, fields: 300, fieldSize: 100_000 },
+): RequestHandler {
   return (req, _res, next) => {
     if (!req.is('multipart/form-data')) return next();
     let parser: busboy.Busboy;

@@ -20,7 +20,8 @@ export async function hit(db: Db, key: string, windowSeconds: number): Promise<n
     [key, windowSeconds, windowSeconds],
   );
   // Old windows are useless; a rare cleanup keeps the table small without a timer.
-  if (Math.random() < 0.01) await db('rate_limit').where('window_start', '<', db.raw("now() - interval '1 day'")).delete();
+  if (Math.random() < 0.01)
+    await db('rate_limit').where('window_start', '<', db.raw("now() - interval '1 day'")).delete();
   return rows[0].hits;
 }
 

@@ -69,10 +69,19 @@ export function takePageRow<Row>(req: Request, read: PageRead, bindings: readonl
   return page.row as Row;
 }
 
-export function createSession(config: Config, databaseUrl: string, options: { pruneExpired?: boolean; join?: SessionJoin; reads?: readonly PageRead[] } = {}): SessionParts {
+export function createSession(
+  config: Config,
+  databaseUrl: string,
+  options: { pruneExpired?: boolean; join?: SessionJoin; reads?: readonly PageRead[] } = {},
+): SessionParts {
   const BaseStore = connectPgSimple(session);
   // Every request reads its session (and the auth context with it) here: as many connections as the app's pool.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: config.database.poolMax, application_name: 'wse-loket-sessions', connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: config.database.poolMax,
+    application_name: 'wse-loket-sessions',
+    connectionTimeoutMillis: 5_000,
+  });
   // A lost idle connection (database restart) must not crash the process.
   pool.on('error', () => {});
   const { join } = options;
@@ -82,7 +91,14 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
     (read ? ` LEFT JOIN LATERAL (${read.sql(3 + join!.bindings.length)}) p ON true` : '') +
     ' WHERE s.sid = $1 AND s.expire >= to_timestamp($2)';
   // Prepared once per connection: PostgreSQL parses and plans these on every request otherwise.
-  const statements = join ? new Map<PageRead | undefined, { name: string; text: string }>([undefined, ...reads].map((read) => [read, { name: `session${read ? `+${read.name}` : ''}`, text: statement(read) }])) : null;
+  const statements = join
+    ? new Map<PageRead | undefined, { name: string; text: string }>(
+        [undefined, ...reads].map((read) => [
+          read,
+          { name: `session${read ? `+${read.name}` : ''}`, text: statement(read) },
+        ]),
+      )
+    : null;
   // express-session calls store.get synchronously from its middleware: the request being read is this one.
   let reading: Request | undefined;
   // connect-pg-simple's store, reading the session together with the join's (and a page read's) row.
@@ -101,7 +117,11 @@ export function createSession(config: Config, databaseUrl: string, options: { pr
       }
       const { name, text } = statements.get(page?.read)!;
       pool
-        .query<{ sess: SessionData; joined: Record<string, unknown> | null }>({ name, text, values: [sid, Math.ceil(Date.now() / 1000), ...join!.bindings, ...(page?.bindings ?? [])] })
+        .query<{ sess: SessionData; joined: Record<string, unknown> | null }>({
+          name,
+          text,
+          values: [sid, Math.ceil(Date.now() / 1000), ...join!.bindings, ...(page?.bindings ?? [])],
+        })
         // The callback runs outside the promise chain (as in connect-pg-simple): whatever the rest of the
         // request throws must not become an unhandled rejection.
         .then(

@@ -17,12 +17,15 @@ export function configureViews(
   rules: RulesData = defaultRules,
   now: () => Date = () => new Date(),
 ): nunjucks.Environment {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development', watch: false }), {
-    autoescape: true,
-    throwOnUndefined: false,
-    trimBlocks: true,
-    lstripBlocks: true,
-  });
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(viewsDir, { noCache: config.env === 'development', watch: false }),
+    {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+    },
+  );
   env.express(app);
   app.set('view engine', 'njk');
   app.set('views', viewsDir);
@@ -36,7 +39,11 @@ export function configureViews(
   env.addGlobal('dateExample', (years = 0) => formatDateNl(addYears(todayInBrussels(now()), years)));
   env.addGlobal('maxUploadMb', Math.floor(MAX_UPLOAD_BYTES / 1024 / 1024));
   // A plain string (not a macro's SafeString, which is truthy even when empty) so `{% if message %}` works.
-  env.addGlobal('fieldError', (errors: { text: string; href: string }[] | undefined, id: string) => errors?.find((e) => e.href === `#${id}`)?.text ?? '');
+  env.addGlobal(
+    'fieldError',
+    (errors: { text: string; href: string }[] | undefined, id: string) =>
+      errors?.find((e) => e.href === `#${id}`)?.text ?? '',
+  );
   env.addFilter('kbo', (v: string) => formatKbo(v));
   registerHelpGlobals(env); // helpLink('stepWerknemer') → '/hulp#stap-werknemer', and friends
   env.addGlobal('f', formMacros(env));
@@ -52,7 +59,9 @@ function formMacros(env: nunjucks.Environment): Record<string, unknown> {
   let macros: Record<string, unknown> | undefined;
   // The file loader is synchronous, so the callback has run when getExported returns.
   // getExported is public nunjucks API (what {% import %} calls) that @types/nunjucks does not declare.
-  const template = env.getTemplate('macros/forms.njk', true) as nunjucks.Template & { getExported(cb: (err: Error | null, exported: Record<string, unknown>) => void): void };
+  const template = env.getTemplate('macros/forms.njk', true) as nunjucks.Template & {
+    getExported(cb: (err: Error | null, exported: Record<string, unknown>) => void): void;
+  };
   template.getExported((err, exported) => {
     if (err) throw err;
     macros = exported;

@@ -26,7 +26,9 @@ export type QueuedMail = OutgoingMail | DeferredMail;
 /** The mail_outbox columns of a mail: the one place that maps the outbox contract. */
 function outboxRow(mail: QueuedMail) {
   const head = { to_address: mail.to, subject: mail.subject, kind: mail.kind };
-  return 'template' in mail ? { ...head, template: mail.template, data: mail.data } : { ...head, text_body: mail.text, html_body: mail.html };
+  return 'template' in mail
+    ? { ...head, template: mail.template, data: mail.data }
+    : { ...head, text_body: mail.text, html_body: mail.html };
 }
 
 /**

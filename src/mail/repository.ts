@@ -41,10 +41,13 @@ export async function claimDueMails(db: Db, limit: number, leaseSeconds: number)
 
 /** Marks a mail delivered, with the bodies it was sent with (rendered by the worker for a deferred mail). */
 export async function markMailSent(db: Db, id: number, bodies: { text: string; html: string }): Promise<void> {
-  await db('mail_outbox')
-    .where({ id })
-    .whereNull('sent_at')
-    .update({ sent_at: db.fn.now(), locked_until: null, last_error: null, text_body: bodies.text, html_body: bodies.html });
+  await db('mail_outbox').where({ id }).whereNull('sent_at').update({
+    sent_at: db.fn.now(),
+    locked_until: null,
+    last_error: null,
+    text_body: bodies.text,
+    html_body: bodies.html,
+  });
 }
 
 /** Releases the lease and schedules the next attempt `retryInSeconds` from now (database time, shared by all instances). */
@@ -52,7 +55,11 @@ export async function markMailFailed(db: Db, id: number, error: string, retryInS
   await db('mail_outbox')
     .where({ id })
     .whereNull('sent_at')
-    .update({ last_error: error.slice(0, 1000), locked_until: null, next_attempt_at: db.raw('now() + make_interval(secs => ?)', [retryInSeconds]) });
+    .update({
+      last_error: error.slice(0, 1000),
+      locked_until: null,
+      next_attempt_at: db.raw('now() + make_interval(secs => ?)', [retryInSeconds]),
+    });
 }
 
 export async function listOutbox(db: Db, limit = 200): Promise<OutboxRow[]> {

@@ -9,7 +9,8 @@ import { findOutboxMail, listOutbox, type OutboxRow } from './repository.js';
 import { createMailRenderer, outboxBodies } from './templates.js';
 
 /** The stored HTML is our own rendered template; it is shown on a page of its own with inline styles and nothing else allowed. */
-const MAIL_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; sandbox allow-top-navigation-by-user-activation";
+const MAIL_HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; sandbox allow-top-navigation-by-user-activation";
 
 /** The dossier change mails (src/decisions): one kind per change and recipient. */
 function dossierChangeLabels(): Record<string, string> {
@@ -50,7 +51,8 @@ function statusOf(mail: OutboxRow, devMailbox: boolean): { text: string; tag: st
 /** Development only: every outbox e-mail readable in the browser, so one person can play every role. */
 export function devMailboxRoutes(db: Db, config: Config): Router {
   const router = Router();
-  const onlyOutsideProduction: RequestHandler = (_req, _res, next) => next(config.isProduction ? new HttpError(404) : undefined);
+  const onlyOutsideProduction: RequestHandler = (_req, _res, next) =>
+    next(config.isProduction ? new HttpError(404) : undefined);
   router.use(paths.devMailbox, onlyOutsideProduction);
   // A deferred mail the worker has not sent yet is shown as it will be sent.
   const render = createMailRenderer(config);
@@ -58,7 +60,11 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
   router.get(paths.devMailbox, async (_req, res) => {
     const mails = await listOutbox(db);
     res.render('mail/dev-mailbox.njk', {
-      mails: mails.map((m) => ({ ...m, createdAt: formatDateTimeNl(new Date(m.created_at)), status: statusOf(m, config.mail.devMailbox) })),
+      mails: mails.map((m) => ({
+        ...m,
+        createdAt: formatDateTimeNl(new Date(m.created_at)),
+        status: statusOf(m, config.mail.devMailbox),
+      })),
       devMailbox: config.mail.devMailbox,
     });
   });

@@ -8,9 +8,35 @@ import type { OutboxRow } from './repository.js';
 
 /** The values every template of a kind needs; one entry per template pair views/mail/<kind>.txt.njk + .html.njk. */
 export interface MailTemplateData {
-  'right-requested': { adminName: string; requesterName: string; organisationName: string; kbo: string; role: string; context: string; requestedAt: string; link: string };
-  'right-granted': { requesterName: string; organisationName: string; kbo: string; role: string; context: string; validUntil: string | null; link: string };
-  'right-refused': { requesterName: string; organisationName: string; kbo: string; role: string; context: string; requestedAt: string; reason: string; link: string };
+  'right-requested': {
+    adminName: string;
+    requesterName: string;
+    organisationName: string;
+    kbo: string;
+    role: string;
+    context: string;
+    requestedAt: string;
+    link: string;
+  };
+  'right-granted': {
+    requesterName: string;
+    organisationName: string;
+    kbo: string;
+    role: string;
+    context: string;
+    validUntil: string | null;
+    link: string;
+  };
+  'right-refused': {
+    requesterName: string;
+    organisationName: string;
+    kbo: string;
+    role: string;
+    context: string;
+    requestedAt: string;
+    reason: string;
+    link: string;
+  };
 }
 
 export type MailKind = keyof MailTemplateData;
@@ -43,7 +69,10 @@ export function createMailRenderer(config: Config, viewsDir = join(PROJECT_ROOT,
       to,
       subject,
       kind,
-      text: `${text.render(`${template}.txt.njk`, context).trim().replace(/\n{3,}/g, '\n\n')}\n`,
+      text: `${text
+        .render(`${template}.txt.njk`, context)
+        .trim()
+        .replace(/\n{3,}/g, '\n\n')}\n`,
       html: html.render(`${template}.html.njk`, context),
     };
   };
@@ -52,7 +81,8 @@ export function createMailRenderer(config: Config, viewsDir = join(PROJECT_ROOT,
 /** An outbox row's bodies: as stored, or rendered now from its template and data (a deferred mail). */
 export function outboxBodies(render: MailRenderer, mail: OutboxRow): { text: string; html: string } {
   if (mail.text_body !== null && mail.html_body !== null) return { text: mail.text_body, html: mail.html_body };
-  if (mail.template === null || mail.data === null) throw new Error(`outbox mail ${mail.id} has neither bodies nor a template`);
+  if (mail.template === null || mail.data === null)
+    throw new Error(`outbox mail ${mail.id} has neither bodies nor a template`);
   const { text, html } = render(mail.template, mail.kind, mail.to_address, mail.subject, mail.data);
   return { text, html };
 }

@@ -56,7 +56,14 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   // server's greeting delay) capped delivery at about 8 mails a second, far behind a burst of submissions.
   const transport = config.mail.smtpUrl
     ? nodemailer.createTransport(
-        { url: config.mail.smtpUrl, pool: true, maxConnections: 1, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS },
+        {
+          url: config.mail.smtpUrl,
+          pool: true,
+          maxConnections: 1,
+          connectionTimeout: SMTP_TIMEOUT_MS,
+          greetingTimeout: SMTP_TIMEOUT_MS,
+          socketTimeout: SMTP_TIMEOUT_MS,
+        },
         { from: config.mail.from },
       )
     : undefined;
@@ -91,7 +98,10 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
         failed++;
         const delay = retryDelaySeconds(mail.attempts, retryBaseSeconds, retryMaxSeconds);
         const message = err instanceof Error ? err.message : String(err);
-        log.warn({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts, retryInSeconds: delay, error: message }, 'mail delivery failed');
+        log.warn(
+          { mailId: mail.id, kind: mail.kind, attempts: mail.attempts, retryInSeconds: delay, error: message },
+          'mail delivery failed',
+        );
         await markMailFailed(db, mail.id, message, delay);
         continue;
       }

@@ -2,7 +2,12 @@ import type { Knex } from 'knex';
 import { demoMemberships, demoOrganisation, demoPeople } from '../db/demo-people.js';
 import { findLatestRight, insertRight } from '../rights/repository.js';
 import { VOV_RIGHT } from '../rights/service.js';
-import { findOrCreatePerson, findOrganisationByKbo, insertOrganisation, upsertEstablishmentUnit } from './repository.js';
+import {
+  findOrCreatePerson,
+  findOrganisationByKbo,
+  insertOrganisation,
+  upsertEstablishmentUnit,
+} from './repository.js';
 
 /**
  * The demo people, organisation, memberships and the employer's right (development only). Creates what is
@@ -35,7 +40,13 @@ export async function seedDemoOrganisation(trx: Knex): Promise<void> {
       .onConflict(['person_id', 'organisation_id'])
       .ignore();
     if (m.hasVovRight && !(await findLatestRight(trx, personId, org.id, VOV_RIGHT))) {
-      await insertRight(trx, { personId, organisationId: org.id, ...VOV_RIGHT, grantedBy: people.get(admin?.key ?? m.key)!, validUntil: null });
+      await insertRight(trx, {
+        personId,
+        organisationId: org.id,
+        ...VOV_RIGHT,
+        grantedBy: people.get(admin?.key ?? m.key)!,
+        validUntil: null,
+      });
     }
   }
 }

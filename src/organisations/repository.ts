@@ -71,28 +71,54 @@ export async function insertOrganisation(
   org: { kbo: string; name: string; street?: string | null; postcode?: string | null; city?: string | null },
 ): Promise<OrganisationRow> {
   const [row] = await db<OrganisationRow>('organisation')
-    .insert({ kbo: org.kbo, name: org.name, street: org.street ?? null, postcode: org.postcode ?? null, city: org.city ?? null })
+    .insert({
+      kbo: org.kbo,
+      name: org.name,
+      street: org.street ?? null,
+      postcode: org.postcode ?? null,
+      city: org.city ?? null,
+    })
     .returning('*');
   return row;
 }
 
 export async function upsertEstablishmentUnit(
   db: Knex,
-  unit: { organisationId: number; number: string; name: string; street?: string | null; postcode?: string | null; city?: string | null },
+  unit: {
+    organisationId: number;
+    number: string;
+    name: string;
+    street?: string | null;
+    postcode?: string | null;
+    city?: string | null;
+  },
 ): Promise<void> {
   await db('establishment_unit')
-    .insert({ organisation_id: unit.organisationId, number: unit.number, name: unit.name, street: unit.street ?? null, postcode: unit.postcode ?? null, city: unit.city ?? null })
+    .insert({
+      organisation_id: unit.organisationId,
+      number: unit.number,
+      name: unit.name,
+      street: unit.street ?? null,
+      postcode: unit.postcode ?? null,
+      city: unit.city ?? null,
+    })
     .onConflict('number')
     .merge(['name', 'street', 'postcode', 'city']);
 }
 
 /** Every organisation with its number of users and local administrators (for the operators' CLI). */
-export async function listOrganisationsWithCounts(db: Knex): Promise<(OrganisationRow & { members: number; admins: number })[]> {
+export async function listOrganisationsWithCounts(
+  db: Knex,
+): Promise<(OrganisationRow & { members: number; admins: number })[]> {
   return db('organisation as o')
     .leftJoin('membership as m', 'm.organisation_id', 'o.id')
     .groupBy('o.id')
     .orderBy('o.name')
-    .select('o.*', db.raw('count(m.person_id)::int AS members'), db.raw('count(m.person_id) FILTER (WHERE m.is_local_admin)::int AS admins'));
+    .select(
+      'o.*',
+      db.raw('count(m.person_id)::int AS members'),
+      db.raw('count(m.person_id) FILTER (WHERE m.is_local_admin)::int AS admins'),
+    );
 }
 
 /** The organisations a person is a user of, by name. */
@@ -101,11 +127,20 @@ export async function listOrganisationsOfPerson(db: Knex, personId: number): Pro
     .join('organisation as o', 'o.id', 'm.organisation_id')
     .where('m.person_id', personId)
     .orderBy('o.name')
-    .select<{ id: number; kbo: string; name: string; is_local_admin: boolean }[]>('o.id', 'o.kbo', 'o.name', 'm.is_local_admin');
+    .select<{ id: number; kbo: string; name: string; is_local_admin: boolean }[]>(
+      'o.id',
+      'o.kbo',
+      'o.name',
+      'm.is_local_admin',
+    );
   return rows.map((r) => ({ id: r.id, kbo: r.kbo, name: r.name, isLocalAdmin: r.is_local_admin }));
 }
 
-export async function findMembership(db: Knex, personId: number, organisationId: number): Promise<{ is_local_admin: boolean } | undefined> {
+export async function findMembership(
+  db: Knex,
+  personId: number,
+  organisationId: number,
+): Promise<{ is_local_admin: boolean } | undefined> {
   return db('membership').where({ person_id: personId, organisation_id: organisationId }).first('is_local_admin');
 }
 
@@ -142,10 +177,7 @@ export async function addMembership(
     email: keep('email'),
   };
   const rows = m.isLocalAdmin
-    ? await query
-        .merge(promote)
-        .where('membership.is_local_admin', false)
-        .returning('person_id')
+    ? await query.merge(promote).where('membership.is_local_admin', false).returning('person_id')
     : await query.ignore().returning('person_id');
   return rows.length > 0;
 }

@@ -52,12 +52,17 @@ export function organisationRoutes(db: Db): Router {
     const back = safeLocalPath((req.body as Record<string, unknown>)?.terug);
     if (!form.ok) {
       const organisations = await organisationsOf(db, personId);
-      return res.status(400).render('organisations/choose.njk', { organisations, errors: form.errors, terug: back, ...ownNameGuidance() });
+      return res
+        .status(400)
+        .render('organisations/choose.njk', { organisations, errors: form.errors, terug: back, ...ownNameGuidance() });
     }
     const organisationId = form.data.keuze;
     // The session only ever holds an organisation the person belongs to; the auth context re-checks it on every request.
     if (organisationId !== null && !(await mayActFor(db, personId, organisationId))) {
-      throw new HttpError(403, 'U bent geen gebruiker van deze organisatie. Kies een organisatie uit de lijst op de pagina "Kies voor wie u werkt".');
+      throw new HttpError(
+        403,
+        'U bent geen gebruiker van deze organisatie. Kies een organisatie uit de lijst op de pagina "Kies voor wie u werkt".',
+      );
     }
     if (organisationId !== null) await markLoggedIn(db, personId, organisationId);
     req.session.organisationId = organisationId;
@@ -73,7 +78,8 @@ export function organisationRoutes(db: Db): Router {
   router.get(paths.home, noStore, async (req, res, next) => {
     const auth = req.auth;
     if (!auth) return next();
-    if (!auth.organisation) return res.redirect(303, req.session.organisationId === null ? paths.personalHome : paths.chooseOrganisation);
+    if (!auth.organisation)
+      return res.redirect(303, req.session.organisationId === null ? paths.personalHome : paths.chooseOrganisation);
     const pendingRequests = auth.isLocalAdmin ? await countPendingRightRequests(db, auth.organisation.id) : 0;
     res.render('organisations/home.njk', { pendingRequests, right: defaultRules.access });
   });

@@ -26,7 +26,10 @@ export class OperatorInputError extends Error {
 
 function kboOrThrow(input: string): string {
   const kbo = normaliseKbo(input);
-  if (!kbo) throw new OperatorInputError(`Invalid KBO number "${input}": expected an enterprise number like 0403.170.701 (10 digits, first digit 0 or 1, valid check digits).`);
+  if (!kbo)
+    throw new OperatorInputError(
+      `Invalid KBO number "${input}": expected an enterprise number like 0403.170.701 (10 digits, first digit 0 or 1, valid check digits).`,
+    );
   return kbo;
 }
 
@@ -40,7 +43,10 @@ export async function createOrganisation(
   if (!name) throw new OperatorInputError('The organisation name must not be empty.');
   return db.transaction(async (trx) => {
     const existing = await findOrganisationByKbo(trx, kbo);
-    if (existing) throw new OperatorInputError(`An organisation with KBO number ${formatKbo(kbo)} already exists: "${existing.name}".`);
+    if (existing)
+      throw new OperatorInputError(
+        `An organisation with KBO number ${formatKbo(kbo)} already exists: "${existing.name}".`,
+      );
     const org = await insertOrganisation(trx, { ...input, kbo, name });
     await audit(trx, { action: 'organisation.created', organisationId: org.id, details: { by: 'operator' } });
     return org;
@@ -50,7 +56,8 @@ export async function createOrganisation(
 /** Splits "Jan Van den Broeck" into first name "Jan" and last name "Van den Broeck". */
 export function splitFullName(fullName: string): { firstName: string; lastName: string } {
   const parts = fullName.trim().split(/\s+/);
-  if (parts.length < 2 || !parts[0]) throw new OperatorInputError(`Give first and last name, e.g. --name "An Beheerder" (got "${fullName}").`);
+  if (parts.length < 2 || !parts[0])
+    throw new OperatorInputError(`Give first and last name, e.g. --name "An Beheerder" (got "${fullName}").`);
   return { firstName: parts[0], lastName: parts.slice(1).join(' ') };
 }
 
@@ -66,12 +73,18 @@ export async function addLocalAdministrator(
 ): Promise<{ organisation: OrganisationRow; person: MemberPerson; changed: boolean }> {
   const kbo = kboOrThrow(input.kbo);
   const insz = normaliseInsz(input.insz);
-  if (!insz) throw new OperatorInputError('Invalid INSZ: expected 11 digits like 85.07.30-033.28 with valid check digits.');
-  if (!input.firstName.trim() || !input.lastName.trim()) throw new OperatorInputError('First and last name must not be empty.');
-  if (input.email !== null && !z.email().safeParse(input.email).success) throw new OperatorInputError(`Invalid e-mail address "${input.email}".`);
+  if (!insz)
+    throw new OperatorInputError('Invalid INSZ: expected 11 digits like 85.07.30-033.28 with valid check digits.');
+  if (!input.firstName.trim() || !input.lastName.trim())
+    throw new OperatorInputError('First and last name must not be empty.');
+  if (input.email !== null && !z.email().safeParse(input.email).success)
+    throw new OperatorInputError(`Invalid e-mail address "${input.email}".`);
   return db.transaction(async (trx) => {
     const organisation = await findOrganisationByKbo(trx, kbo);
-    if (!organisation) throw new OperatorInputError(`No organisation with KBO number ${formatKbo(kbo)}. Create it first with org:create.`);
+    if (!organisation)
+      throw new OperatorInputError(
+        `No organisation with KBO number ${formatKbo(kbo)}. Create it first with org:create.`,
+      );
     const { id } = await findOrCreatePerson(trx, insz);
     const entered = { firstName: input.firstName.trim(), lastName: input.lastName.trim(), email: input.email };
     const organisationId = organisation.id;

@@ -58,10 +58,13 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
 
   return {
     start() {
-      timer = setTimeout(function check() {
-        tick();
-        timer = setTimeout(check, every).unref();
-      }, Math.min(every, 60_000)).unref();
+      timer = setTimeout(
+        function check() {
+          tick();
+          timer = setTimeout(check, every).unref();
+        },
+        Math.min(every, 60_000),
+      ).unref();
     },
     runOnce,
     async stop() {

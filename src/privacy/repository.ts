@@ -48,25 +48,32 @@ export interface AccessRecordRow {
 
 /** One organisation's access records, newest first: only records made while acting for that organisation. */
 export async function listAccessRecords(db: Db, organisationId: number, limit: number): Promise<AccessRecordRow[]> {
-  return db('access_record as r')
-    .leftJoin('person as actor', 'actor.id', 'r.person_id')
-    .leftJoin('person as subject', 'subject.id', 'r.subject_person_id')
-    // Names as this organisation knows them: what it typed, or the person's own once they chose it after a login.
-    .leftJoin('membership as am', (j) => j.on('am.person_id', 'r.person_id').andOn('am.organisation_id', 'r.organisation_id'))
-    .leftJoin('membership as sm', (j) =>
-      j.on('sm.person_id', 'r.subject_person_id').andOn('sm.organisation_id', 'r.organisation_id'),
-    )
-    .where('r.organisation_id', organisationId)
-    .orderBy([{ column: 'r.at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
-    .limit(limit)
-    .select<AccessRecordRow[]>(
-      'r.at',
-      'r.what',
-      'r.dossiernummer',
-      ...memberNameColumns(db, 'actor', 'am', 'actor_'),
-      ...memberNameColumns(db, 'subject', 'sm', 'subject_'),
-      'subject.insz as subject_insz',
-    );
+  return (
+    db('access_record as r')
+      .leftJoin('person as actor', 'actor.id', 'r.person_id')
+      .leftJoin('person as subject', 'subject.id', 'r.subject_person_id')
+      // Names as this organisation knows them: what it typed, or the person's own once they chose it after a login.
+      .leftJoin('membership as am', (j) =>
+        j.on('am.person_id', 'r.person_id').andOn('am.organisation_id', 'r.organisation_id'),
+      )
+      .leftJoin('membership as sm', (j) =>
+        j.on('sm.person_id', 'r.subject_person_id').andOn('sm.organisation_id', 'r.organisation_id'),
+      )
+      .where('r.organisation_id', organisationId)
+      .orderBy([
+        { column: 'r.at', order: 'desc' },
+        { column: 'r.id', order: 'desc' },
+      ])
+      .limit(limit)
+      .select<AccessRecordRow[]>(
+        'r.at',
+        'r.what',
+        'r.dossiernummer',
+        ...memberNameColumns(db, 'actor', 'am', 'actor_'),
+        ...memberNameColumns(db, 'subject', 'sm', 'subject_'),
+        'subject.insz as subject_insz',
+      )
+  );
 }
 
 // ---- the purge ----
@@ -114,7 +121,12 @@ export async function deleteDossiers(trx: Knex.Transaction, ids: readonly number
     .delete()
     .returning<{ upload_id: number }[]>('upload_id');
   const drafts = await trx('dossier').whereIn('id', ids).delete().returning<{ draft_id: number }[]>('draft_id');
-  await trx('refund_draft').whereIn('id', drafts.map((d) => d.draft_id)).delete();
+  await trx('refund_draft')
+    .whereIn(
+      'id',
+      drafts.map((d) => d.draft_id),
+    )
+    .delete();
   const uploadIds = [...new Set(uploads.map((u) => u.upload_id))];
   if (uploadIds.length) {
     await trx('bulk_upload')
@@ -190,5 +202,7 @@ export async function claimRun(db: Db, runDate: string, at: Date, staleBefore: D
 }
 
 export async function finishRun(db: Db, runDate: string, at: Date, counts: object): Promise<void> {
-  await db('retention_run').where({ run_date: runDate }).update({ finished_at: at, counts: JSON.stringify(counts) });
+  await db('retention_run')
+    .where({ run_date: runDate })
+    .update({ finished_at: at, counts: JSON.stringify(counts) });
 }

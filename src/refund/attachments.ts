@@ -23,7 +23,8 @@ export type AllowedContentType = 'application/pdf' | 'image/png' | 'image/jpeg';
  */
 export function sniffContentType(data: Buffer): AllowedContentType | null {
   if (data.length >= 5 && data.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
   return null;
 }
@@ -53,7 +54,10 @@ const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}<>:"|?*]/gu;
 export function safeFilename(raw: string, contentType?: AllowedContentType): string {
   const base = (raw.split(/[/\\]/).pop() ?? '').normalize('NFC').replace(UNSAFE, '');
   const stem = contentType ? base.replace(/\.[^.]*$/, '') : base;
-  const capped = Array.from(stem.trim()).slice(0, MAX_NAME_LENGTH).join('').replace(/^[.\s]+|[.\s]+$/g, '');
+  const capped = Array.from(stem.trim())
+    .slice(0, MAX_NAME_LENGTH)
+    .join('')
+    .replace(/^[.\s]+|[.\s]+$/g, '');
   return (capped || 'bijlage') + (contentType ? EXTENSION_OF[contentType] : '');
 }
 
@@ -70,10 +74,17 @@ export type UploadCheck = { ok: true; upload: CheckedUpload } | { ok: false; kin
 /** Checks one uploaded file of a known kind; the messages say what to do. */
 export function checkUpload(kind: UploadKind, file: UploadedFile): UploadCheck {
   const label = ATTACHMENT_LABELS[kind].toLowerCase();
-  if (file.data.length === 0) return { ok: false, kind, message: `Het bestand voor het ${label} is leeg. Kies een ander bestand.` };
-  if (file.data.length > MAX_UPLOAD_BYTES) return { ok: false, kind, message: `Het bestand voor het ${label} is groter dan 10 MB. Kies een kleiner bestand.` };
+  if (file.data.length === 0)
+    return { ok: false, kind, message: `Het bestand voor het ${label} is leeg. Kies een ander bestand.` };
+  if (file.data.length > MAX_UPLOAD_BYTES)
+    return { ok: false, kind, message: `Het bestand voor het ${label} is groter dan 10 MB. Kies een kleiner bestand.` };
   const contentType = sniffContentType(file.data);
-  if (!contentType) return { ok: false, kind, message: `Het bestand voor het ${label} moet een PDF, PNG of JPEG zijn. Kies een ander bestand.` };
+  if (!contentType)
+    return {
+      ok: false,
+      kind,
+      message: `Het bestand voor het ${label} moet een PDF, PNG of JPEG zijn. Kies een ander bestand.`,
+    };
   return {
     ok: true,
     upload: {

@@ -35,8 +35,13 @@ export interface StepSchema<T> {
  * `schema(context)`. Building a schema per judgement cost more than the parse itself (a form page judges four
  * of them, a 5 000-row upload twenty thousand). Issues keep the field as their path, as with stepInput.
  */
-export function contextStep<F extends string, C, T>(fields: readonly F[], judge: (raw: Record<F, string>, zctx: z.RefinementCtx, context: C) => T) {
-  const schema = z.object({ input: stepInput(fields), context: z.custom<C>() }).transform(({ input, context }, zctx) => judge(input as Record<F, string>, zctx, context as C));
+export function contextStep<F extends string, C, T>(
+  fields: readonly F[],
+  judge: (raw: Record<F, string>, zctx: z.RefinementCtx, context: C) => T,
+) {
+  const schema = z
+    .object({ input: stepInput(fields), context: z.custom<C>() })
+    .transform(({ input, context }, zctx) => judge(input as Record<F, string>, zctx, context as C));
   return (context: C): StepSchema<T> => ({
     safeParse: (input) => schema.safeParse({ input, context }) as z.ZodSafeParseResult<T>,
     parse: (input) => schema.parse({ input, context }) as T,
@@ -110,12 +115,23 @@ export class FieldReader<F extends string> {
   /** A date typed as dd/mm/jjjj; `label` completes "Vul … in", e.g. 'de startdatum'. */
   date(field: F, label: string, options: { optional?: boolean } = {}): IsoDate | null {
     const v = this.value(field);
-    if (v === '') return options.optional ? null : this.issue(field, `Vul ${label} in als dd/mm/jjjj, bijvoorbeeld 01/09/2025.`);
-    return parseDateNl(v) ?? this.issue(field, `${capitalise(label)} is geen bestaande datum. Vul ze in als dd/mm/jjjj, bijvoorbeeld 01/09/2025.`);
+    if (v === '')
+      return options.optional ? null : this.issue(field, `Vul ${label} in als dd/mm/jjjj, bijvoorbeeld 01/09/2025.`);
+    return (
+      parseDateNl(v) ??
+      this.issue(
+        field,
+        `${capitalise(label)} is geen bestaande datum. Vul ze in als dd/mm/jjjj, bijvoorbeeld 01/09/2025.`,
+      )
+    );
   }
 
   /** A decimal number typed with a comma or a point, within bounds; messages complete "Vul … in". */
-  decimal(field: F, label: string, bounds: { min: number; max: number; minExclusive?: boolean; integer?: boolean }): number | null {
+  decimal(
+    field: F,
+    label: string,
+    bounds: { min: number; max: number; minExclusive?: boolean; integer?: boolean },
+  ): number | null {
     const v = this.value(field);
     if (v === '') return this.issue(field, `Vul ${label} in.`);
     const n = parseDecimalNl(v);
@@ -131,12 +147,17 @@ export class FieldReader<F extends string> {
   email(field: F, label: string, options: { optional?: boolean } = {}): string | null {
     const v = this.value(field);
     if (v === '') return options.optional ? null : this.issue(field, `Vul ${label} in.`);
-    if (v.length > 254 || !EMAIL.safeParse(v).success) return this.issue(field, `Vul ${label} in zoals naam@voorbeeld.be.`);
+    if (v.length > 254 || !EMAIL.safeParse(v).success)
+      return this.issue(field, `Vul ${label} in zoals naam@voorbeeld.be.`);
     return v;
   }
 
   /** An identifier checked by a domain normaliser (KBO, INSZ, IBAN …): null from it means "not valid". */
-  identifier(field: F, normalise: (v: string) => string | null, messages: { required?: string; invalid: string }): string | null {
+  identifier(
+    field: F,
+    normalise: (v: string) => string | null,
+    messages: { required?: string; invalid: string },
+  ): string | null {
     const v = this.value(field);
     if (v === '') return messages.required ? this.issue(field, messages.required) : null;
     return normalise(v) ?? this.issue(field, messages.invalid);

@@ -55,14 +55,24 @@ function queryOf(req: Request): DraftPageQuery | null {
   if (!request) return null;
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (req.method === 'GET') return { draftId: request.draftId, insz: [], reserveNumber: false };
-  if (request.step === OVERVIEW_STEP) return body.actie === 'opslaan' || request.draftId === null ? null : { draftId: request.draftId, insz: [], reserveNumber: true };
-  return { draftId: request.draftId, insz: postedInsz({ [request.step.id]: pickFields(request.step.fields, body) }), reserveNumber: false };
+  if (request.step === OVERVIEW_STEP)
+    return body.actie === 'opslaan' || request.draftId === null
+      ? null
+      : { draftId: request.draftId, insz: [], reserveNumber: true };
+  return {
+    draftId: request.draftId,
+    insz: postedInsz({ [request.step.id]: pickFields(request.step.fields, body) }),
+    reserveNumber: false,
+  };
 }
 
 function readOf(reserveNumber: boolean): PageRead {
   return {
     name: reserveNumber ? 'draft-page-reserve' : 'draft-page',
-    sql: (first) => draftPageSql(`SELECT $${first}::bigint AS draft_id, j.organisation_id, $${first + 1}::text[] AS insz`, { reserveNumber }),
+    sql: (first) =>
+      draftPageSql(`SELECT $${first}::bigint AS draft_id, j.organisation_id, $${first + 1}::text[] AS insz`, {
+        reserveNumber,
+      }),
     bindings: (req) => {
       const query = queryOf(req);
       return query && query.reserveNumber === reserveNumber ? bindingsOf(query) : null;

@@ -18,7 +18,9 @@ let fonts: Promise<{ body: Buffer; bold: Buffer }> | undefined;
 
 async function readFonts(): Promise<{ body: Buffer; bold: Buffer }> {
   const packages = createRequire(import.meta.url);
-  const [body, bold] = await Promise.all(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => readFile(packages.resolve(`dejavu-fonts-ttf/ttf/${file}`))));
+  const [body, bold] = await Promise.all(
+    ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => readFile(packages.resolve(`dejavu-fonts-ttf/ttf/${file}`))),
+  );
   return { body, bold };
 }
 
@@ -51,11 +53,19 @@ export interface ReceiptPdfHead {
  * the framed box with the key number in large type. `texts`: everything else the document will print, which decides
  * its font ('Body' and 'Bold'). `finished` resolves with the file once `doc.end()` is called.
  */
-export async function startReceiptPdf(head: ReceiptPdfHead, texts: Iterable<string>): Promise<{ doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> }> {
+export async function startReceiptPdf(
+  head: ReceiptPdfHead,
+  texts: Iterable<string>,
+): Promise<{ doc: PDFKit.PDFDocument; width: number; finished: Promise<Buffer> }> {
   const PDFDocument = await (pdfkit ??= import('pdfkit').then((m) => m.default));
   const standard = [head.title, head.subtitle, head.boxLabel, head.boxValue, ...texts].every(inStandardFonts);
   const { body, bold } = standard ? { body: 'Helvetica', bold: 'Helvetica-Bold' } : await (fonts ??= readFonts());
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: head.title, Author: 'WSE-loket', Subject: head.subject }, lang: 'nl-BE' });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: head.title, Author: 'WSE-loket', Subject: head.subject },
+    lang: 'nl-BE',
+  });
   const finished = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -66,7 +76,13 @@ export async function startReceiptPdf(head: ReceiptPdfHead, texts: Iterable<stri
   const width = doc.page.width - 2 * MARGIN;
 
   doc.rect(0, 0, doc.page.width, 40).fill('#FFE615');
-  doc.fillColor(BLACK).font('Bold').fontSize(14).text('Vlaanderen', MARGIN, 13, { continued: true }).font('Body').text('  |  WSE-loket');
+  doc
+    .fillColor(BLACK)
+    .font('Bold')
+    .fontSize(14)
+    .text('Vlaanderen', MARGIN, 13, { continued: true })
+    .font('Body')
+    .text('  |  WSE-loket');
   doc.moveDown(2);
 
   doc.x = MARGIN;
@@ -75,38 +91,70 @@ export async function startReceiptPdf(head: ReceiptPdfHead, texts: Iterable<stri
   doc.moveDown();
 
   const boxTop = doc.y;
-  doc.font('Body').fontSize(11).fillColor(TEXT).text(head.boxLabel, MARGIN + 14, boxTop + 12);
-  doc.font('Bold').fontSize(24).fillColor(BLACK).text(head.boxValue, MARGIN + 14, doc.y + 2);
+  doc
+    .font('Body')
+    .fontSize(11)
+    .fillColor(TEXT)
+    .text(head.boxLabel, MARGIN + 14, boxTop + 12);
+  doc
+    .font('Bold')
+    .fontSize(24)
+    .fillColor(BLACK)
+    .text(head.boxValue, MARGIN + 14, doc.y + 2);
   const boxBottom = doc.y + 12;
-  doc.lineWidth(2).strokeColor(BLACK).rect(MARGIN, boxTop, width, boxBottom - boxTop).stroke();
+  doc
+    .lineWidth(2)
+    .strokeColor(BLACK)
+    .rect(MARGIN, boxTop, width, boxBottom - boxTop)
+    .stroke();
   doc.x = MARGIN;
   doc.y = boxBottom + 16;
   return { doc, width, finished };
 }
 
 /** The summary list: key in bold, value beside it, a thin line under each row. */
-export function writeSummaryRows(doc: PDFKit.PDFDocument, rows: readonly { key: string; value: string }[], width: number): void {
+export function writeSummaryRows(
+  doc: PDFKit.PDFDocument,
+  rows: readonly { key: string; value: string }[],
+  width: number,
+): void {
   const keyWidth = 170;
   for (const row of rows) {
     const y = doc.y;
-    doc.font('Bold').fontSize(10.5).fillColor(BLACK).text(row.key, MARGIN, y, { width: keyWidth - 10 });
+    doc
+      .font('Bold')
+      .fontSize(10.5)
+      .fillColor(BLACK)
+      .text(row.key, MARGIN, y, { width: keyWidth - 10 });
     const keyBottom = doc.y;
-    doc.font('Body').fontSize(10.5).fillColor(TEXT).text(composed(row.value), MARGIN + keyWidth, y, { width: width - keyWidth });
+    doc
+      .font('Body')
+      .fontSize(10.5)
+      .fillColor(TEXT)
+      .text(composed(row.value), MARGIN + keyWidth, y, { width: width - keyWidth });
     doc.y = Math.max(keyBottom, doc.y) + 5;
-    doc.lineWidth(0.5).strokeColor('#b1b1b1').moveTo(MARGIN, doc.y - 2).lineTo(MARGIN + width, doc.y - 2).stroke();
+    doc
+      .lineWidth(0.5)
+      .strokeColor('#b1b1b1')
+      .moveTo(MARGIN, doc.y - 2)
+      .lineTo(MARGIN + width, doc.y - 2)
+      .stroke();
     doc.y += 3;
   }
 }
 
 /** The ontvangstbevestiging as an A4 PDF: the same content as the page, in the same order. */
 export async function renderReceiptPdf(receipt: ReceiptModel): Promise<Buffer> {
-  const { doc, width, finished } = await startReceiptPdf({
-    title: `Ontvangstbevestiging ${receipt.dossiernummer}`,
-    subject: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
-    subtitle: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
-    boxLabel: 'Dossiernummer',
-    boxValue: receipt.dossiernummer,
-  }, [...receipt.rows.flatMap((r) => [r.key, r.value]), ...receipt.nextSteps, receipt.contactEmail]);
+  const { doc, width, finished } = await startReceiptPdf(
+    {
+      title: `Ontvangstbevestiging ${receipt.dossiernummer}`,
+      subject: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
+      subtitle: 'Aanvraag terugbetaling Vlaams opleidingsverlof',
+      boxLabel: 'Dossiernummer',
+      boxValue: receipt.dossiernummer,
+    },
+    [...receipt.rows.flatMap((r) => [r.key, r.value]), ...receipt.nextSteps, receipt.contactEmail],
+  );
   writeSummaryRows(doc, receipt.rows, width);
 
   doc.moveDown();
@@ -115,9 +163,20 @@ export async function renderReceiptPdf(receipt: ReceiptModel): Promise<Buffer> {
   doc.moveDown(0.3);
   doc.font('Body').fontSize(10.5).fillColor(TEXT).list(receipt.nextSteps, { bulletRadius: 2, textIndent: 12, width });
   doc.moveDown();
-  doc.text(`Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer ${receipt.dossiernummer}, of bel gratis de Vlaamse infolijn 1700.`, MARGIN, doc.y, { width });
+  doc.text(
+    `Vragen? Mail naar ${receipt.contactEmail} en vermeld het dossiernummer ${receipt.dossiernummer}, of bel gratis de Vlaamse infolijn 1700.`,
+    MARGIN,
+    doc.y,
+    { width },
+  );
   doc.moveDown(2);
-  doc.fontSize(8.5).fillColor('#595959').text('WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.', { width });
+  doc
+    .fontSize(8.5)
+    .fillColor('#595959')
+    .text(
+      'WSE-loket is een onafhankelijk open-sourceportaal naar het voorbeeld van het WSE-loket van de Vlaamse overheid. Het is geen website van de Vlaamse overheid.',
+      { width },
+    );
   doc.end();
   return finished;
 }

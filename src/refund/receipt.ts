@@ -50,14 +50,20 @@ export function receiptModel(dossier: DossierRow | NewDossier, rules: RulesData 
     { key: 'Ontvangen op', value: formatDateTimeNl(dossier.submitted_at) },
     { key: 'Organisatie', value: `${snapshot.organisation.name} (KBO ${organisationKbo})` },
     { key: 'Werknemer', value: `${employeeName} (INSZ ${employeeInszMasked})` },
-    { key: 'Opleiding', value: `${dossier.training_name} – ${trainingTypeLabels[dossier.training_type as TrainingType] ?? dossier.training_type}` },
+    {
+      key: 'Opleiding',
+      value: `${dossier.training_name} – ${trainingTypeLabels[dossier.training_type as TrainingType] ?? dossier.training_type}`,
+    },
     ...(dossier.odb_number ? [{ key: 'ODB-nummer', value: dossier.odb_number }] : []),
     { key: 'Startdatum', value: formatDateNl(dossier.training_start_date) },
     { key: 'Schooljaar', value: schoolYearLabel(dossier.school_year_start) },
     { key: 'Initiatief', value: initiativeLabels[dossier.initiative as Initiative] ?? dossier.initiative },
     {
       key: 'Uren Vlaams opleidingsverlof',
-      value: vovHours < trainingHours ? `${hoursText(vovHours)} (de opleiding telt ${hoursText(trainingHours)}; beperkt tot het persoonlijk maximum)` : hoursText(vovHours),
+      value:
+        vovHours < trainingHours
+          ? `${hoursText(vovHours)} (de opleiding telt ${hoursText(trainingHours)}; beperkt tot het persoonlijk maximum)`
+          : hoursText(vovHours),
     },
     { key: 'Bedrag per uur', value: formatEuro(dossier.forfait_cents) },
     { key: 'Indicatief bedrag', value: formatEuro(dossier.amount_cents) },

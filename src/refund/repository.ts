@@ -85,19 +85,42 @@ export interface PriorDossier {
 }
 
 /** Statuses under which a dossier still counts: uses hours and blocks a second request (see the unique index in 004). */
-export const BLOCKING_STATUSES = ['ingediend', 'in_behandeling', 'aanvulling_gevraagd', 'goedgekeurd', 'stopgezet'] as const;
+export const BLOCKING_STATUSES = [
+  'ingediend',
+  'in_behandeling',
+  'aanvulling_gevraagd',
+  'goedgekeurd',
+  'stopgezet',
+] as const;
 
 // ---- drafts ----
 
-export async function createDraft(db: Conn, organisationId: number, personId: number, steps: StepInputs): Promise<number> {
+export async function createDraft(
+  db: Conn,
+  organisationId: number,
+  personId: number,
+  steps: StepInputs,
+): Promise<number> {
   const [row] = await db('refund_draft')
-    .insert({ organisation_id: organisationId, created_by: personId, updated_by: personId, steps: JSON.stringify(steps) })
+    .insert({
+      organisation_id: organisationId,
+      created_by: personId,
+      updated_by: personId,
+      steps: JSON.stringify(steps),
+    })
     .returning<{ id: number }[]>('id');
   return row.id;
 }
 
 /** Stores one step's input; a draft that was submitted meanwhile is left alone (returns false). */
-export async function saveStepInput(db: Conn, organisationId: number, draftId: number, stepId: string, input: Record<string, string>, personId: number): Promise<boolean> {
+export async function saveStepInput(
+  db: Conn,
+  organisationId: number,
+  draftId: number,
+  stepId: string,
+  input: Record<string, string>,
+  personId: number,
+): Promise<boolean> {
   const changed = await db('refund_draft')
     .where({ id: draftId, organisation_id: organisationId })
     .whereNull('submitted_at')
@@ -110,11 +133,19 @@ export async function saveStepInput(db: Conn, organisationId: number, draftId: n
 }
 
 export async function touchDraft(db: Conn, organisationId: number, draftId: number, personId: number): Promise<void> {
-  await db('refund_draft').where({ id: draftId, organisation_id: organisationId }).whereNull('submitted_at').update({ updated_at: db.fn.now(), updated_by: personId });
+  await db('refund_draft')
+    .where({ id: draftId, organisation_id: organisationId })
+    .whereNull('submitted_at')
+    .update({ updated_at: db.fn.now(), updated_by: personId });
 }
 
 export async function deleteDraft(db: Conn, organisationId: number, draftId: number): Promise<boolean> {
-  return (await db('refund_draft').where({ id: draftId, organisation_id: organisationId }).whereNull('submitted_at').delete()) === 1;
+  return (
+    (await db('refund_draft')
+      .where({ id: draftId, organisation_id: organisationId })
+      .whereNull('submitted_at')
+      .delete()) === 1
+  );
 }
 
 /** The organisation's unsubmitted drafts, newest first, with what identifies them to a person. */
@@ -123,12 +154,17 @@ export async function listDrafts(db: Conn, organisationId: number): Promise<Draf
     .leftJoin('person as p', 'p.id', 'd.updated_by')
     .where('d.organisation_id', organisationId)
     .whereNull('d.submitted_at')
-    .orderBy([{ column: 'd.updated_at', order: 'desc' }, { column: 'd.id', order: 'desc' }])
+    .orderBy([
+      { column: 'd.updated_at', order: 'desc' },
+      { column: 'd.id', order: 'desc' },
+    ])
     .select<DraftListRow[]>(
       'd.id',
       'd.updated_at',
       db.raw(`nullif(concat_ws(' ', p.first_name, p.last_name), '') as updated_by_name`),
-      db.raw(`nullif(btrim(concat_ws(' ', d.steps->'werknemer'->>'firstName', d.steps->'werknemer'->>'lastName')), '') as employee_name`),
+      db.raw(
+        `nullif(btrim(concat_ws(' ', d.steps->'werknemer'->>'firstName', d.steps->'werknemer'->>'lastName')), '') as employee_name`,
+      ),
       db.raw(`nullif(btrim(d.steps->'opleiding'->>'trainingName'), '') as training_name`),
     );
 }
@@ -138,7 +174,10 @@ export async function lastSubmittedWerkgever(db: Conn, organisationId: number): 
   const row = await db('refund_draft')
     .where({ organisation_id: organisationId })
     .whereNotNull('submitted_at')
-    .orderBy([{ column: 'submitted_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'submitted_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .first<{ werkgever: Record<string, string> | null } | undefined>(db.raw(`steps->'werkgever' as werkgever`));
   return row?.werkgever ?? null;
 }
@@ -155,7 +194,10 @@ export interface EstablishmentUnitRow {
 }
 
 export async function listEstablishmentUnits(db: Conn, organisationId: number): Promise<EstablishmentUnitRow[]> {
-  return db('establishment_unit').where({ organisation_id: organisationId }).orderBy('name').select('id', 'number', 'name', 'street', 'postcode', 'city');
+  return db('establishment_unit')
+    .where({ organisation_id: organisationId })
+    .orderBy('name')
+    .select('id', 'number', 'name', 'street', 'postcode', 'city');
 }
 
 export interface OrganisationRow {
@@ -172,7 +214,13 @@ export async function findOrganisation(db: Conn, organisationId: number): Promis
 
 const ATTACHMENT_COLUMNS = ['id', 'draft_id', 'kind', 'filename', 'content_type', 'size_bytes', 'uploaded_at'];
 
-export async function addAttachment(db: Conn, organisationId: number, draftId: number, upload: CheckedUpload, personId: number): Promise<number> {
+export async function addAttachment(
+  db: Conn,
+  organisationId: number,
+  draftId: number,
+  upload: CheckedUpload,
+  personId: number,
+): Promise<number> {
   const [row] = await db('attachment')
     .insert({
       organisation_id: organisationId,
@@ -189,23 +237,49 @@ export async function addAttachment(db: Conn, organisationId: number, draftId: n
   return row.id;
 }
 
-export async function findAttachmentContent(db: Conn, organisationId: number, draftId: number, attachmentId: number): Promise<(AttachmentRow & { content: Buffer }) | undefined> {
-  return db('attachment').where({ id: attachmentId, draft_id: draftId, organisation_id: organisationId }).first([...ATTACHMENT_COLUMNS, 'content']);
+export async function findAttachmentContent(
+  db: Conn,
+  organisationId: number,
+  draftId: number,
+  attachmentId: number,
+): Promise<(AttachmentRow & { content: Buffer }) | undefined> {
+  return db('attachment')
+    .where({ id: attachmentId, draft_id: draftId, organisation_id: organisationId })
+    .first([...ATTACHMENT_COLUMNS, 'content']);
 }
 
 /** Removes an attachment of a draft that is not submitted yet; what was submitted stays. */
-export async function deleteAttachment(db: Conn, organisationId: number, draftId: number, attachmentId: number): Promise<boolean> {
+export async function deleteAttachment(
+  db: Conn,
+  organisationId: number,
+  draftId: number,
+  attachmentId: number,
+): Promise<boolean> {
   const deleted = await db('attachment')
     .where({ id: attachmentId, draft_id: draftId, organisation_id: organisationId })
-    .whereIn('draft_id', db('refund_draft').select('id').where({ id: draftId, organisation_id: organisationId }).whereNull('submitted_at'))
+    .whereIn(
+      'draft_id',
+      db('refund_draft').select('id').where({ id: draftId, organisation_id: organisationId }).whereNull('submitted_at'),
+    )
     .delete();
   return deleted === 1;
 }
 
 // ---- dossiers ----
 
-type PriorDossierRow = Pick<DossierRow, 'dossiernummer' | 'employee_insz' | 'training_key' | 'odb_number' | 'school_year_start' | 'initiative' | 'vov_hours'>;
-const PRIOR_DOSSIER_COLUMNS = ['dossiernummer', 'employee_insz', 'training_key', 'odb_number', 'school_year_start', 'initiative', 'vov_hours'];
+type PriorDossierRow = Pick<
+  DossierRow,
+  'dossiernummer' | 'employee_insz' | 'training_key' | 'odb_number' | 'school_year_start' | 'initiative' | 'vov_hours'
+>;
+const PRIOR_DOSSIER_COLUMNS = [
+  'dossiernummer',
+  'employee_insz',
+  'training_key',
+  'odb_number',
+  'school_year_start',
+  'initiative',
+  'vov_hours',
+];
 
 function toPriorDossier(r: PriorDossierRow): PriorDossier {
   return {
@@ -247,7 +321,16 @@ export interface DraftPageRow extends Partial<DraftRow> {
   page_prior: PriorDossierRow[];
 }
 
-const DRAFT_COLUMNS = ['id', 'organisation_id', 'created_by', 'updated_by', 'created_at', 'updated_at', 'steps', 'submitted_at'] as const;
+const DRAFT_COLUMNS = [
+  'id',
+  'organisation_id',
+  'created_by',
+  'updated_by',
+  'created_at',
+  'updated_at',
+  'steps',
+  'submitted_at',
+] as const;
 // Constants, so written into the statement: it stays the same text for every request (and can be prepared).
 const BLOCKING_STATUSES_SQL = `ARRAY[${BLOCKING_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
 
@@ -280,9 +363,11 @@ export function draftPageSql(parameters: string, options: { reserveNumber: boole
 }
 
 export function toDraftPage(row: DraftPageRow): DraftPage {
-  const { found, page_version, page_reserved, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = row;
+  const { found, page_version, page_reserved, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } =
+    row;
   const priorDossiers = new Map<string, PriorDossier[]>();
-  for (const r of page_prior) priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
+  for (const r of page_prior)
+    priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
   return {
     draft: found ? (draft as DraftRow) : null,
     attachments: page_attachments.map((a) => ({ ...a, uploaded_at: new Date(a.uploaded_at) })),
@@ -295,17 +380,27 @@ export function toDraftPage(row: DraftPageRow): DraftPage {
 }
 
 /** The draft page on its own (see draftPageSql), for requests whose page was not read with the session. */
-export async function loadDraftPage(db: Conn, organisationId: number, draftId: number | null, options: { insz?: readonly string[]; reserveNumber?: boolean } = {}): Promise<DraftPage> {
-  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(draftPageSql('SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz', { reserveNumber: options.reserveNumber ?? false }), [
-    draftId ?? 0,
-    organisationId,
-    [...(options.insz ?? [])],
-  ]);
+export async function loadDraftPage(
+  db: Conn,
+  organisationId: number,
+  draftId: number | null,
+  options: { insz?: readonly string[]; reserveNumber?: boolean } = {},
+): Promise<DraftPage> {
+  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(
+    draftPageSql('SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz', {
+      reserveNumber: options.reserveNumber ?? false,
+    }),
+    [draftId ?? 0, organisationId, [...(options.insz ?? [])]],
+  );
   return toDraftPage(rows[0]);
 }
 
 /** The blocking dossiers of many employees in ONE query (the CSV upload checks thousands of rows at once), by INSZ. */
-export async function priorDossiersOfEmployees(db: Conn, organisationId: number, insz: readonly string[]): Promise<Map<string, PriorDossier[]>> {
+export async function priorDossiersOfEmployees(
+  db: Conn,
+  organisationId: number,
+  insz: readonly string[],
+): Promise<Map<string, PriorDossier[]>> {
   const byInsz = new Map<string, PriorDossier[]>();
   if (insz.length === 0) return byInsz;
   const rows = await db('dossier')
@@ -329,16 +424,26 @@ export function dossiernummer(year: number, n: number): string {
 
 /** The next `count` numbers of dossier_number_seq in one round trip (never reused, even after a rollback). */
 export async function nextDossierNumbers(trx: Conn, count: number): Promise<number[]> {
-  const { rows } = await trx.raw<{ rows: { n: number }[] }>(`SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, ?::int) ORDER BY 1`, [count]);
+  const { rows } = await trx.raw<{ rows: { n: number }[] }>(
+    `SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, ?::int) ORDER BY 1`,
+    [count],
+  );
   return rows.map((r) => r.n);
 }
 
-export async function findDossierByNumber(db: Conn, organisationId: number, dossiernummer: string): Promise<DossierRow | undefined> {
+export async function findDossierByNumber(
+  db: Conn,
+  organisationId: number,
+  dossiernummer: string,
+): Promise<DossierRow | undefined> {
   return db('dossier').where({ dossiernummer, organisation_id: organisationId }).first();
 }
 
 export async function dossierSchoolYears(db: Conn, organisationId: number): Promise<number[]> {
-  const rows = await db('dossier').where({ organisation_id: organisationId }).distinct('school_year_start').orderBy('school_year_start', 'desc');
+  const rows = await db('dossier')
+    .where({ organisation_id: organisationId })
+    .distinct('school_year_start')
+    .orderBy('school_year_start', 'desc');
   return rows.map((r: { school_year_start: number }) => r.school_year_start);
 }
 

@@ -6,7 +6,14 @@ import { formatDateTimeNl } from '../domain/dates.js';
 import { formatIban, normaliseIban } from '../domain/iban.js';
 import { formatEstablishmentUnit } from '../domain/kbo.js';
 import type { RulesData } from '../domain/rules-data.js';
-import { INITIATIVES, initiativeLabels, SIZE_KINDS, sizeKindLabels, TRAINING_TYPES, trainingTypeLabels } from '../domain/training.js';
+import {
+  INITIATIVES,
+  initiativeLabels,
+  SIZE_KINDS,
+  sizeKindLabels,
+  TRAINING_TYPES,
+  trainingTypeLabels,
+} from '../domain/training.js';
 import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
@@ -19,10 +26,29 @@ import { lastSubmittedWerkgever, listDrafts, type DraftListRow } from './reposit
 import { OTHER_UNIT } from './schemas.js';
 import { preReadOf } from './page-read.js';
 import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
-import { helpHref, isReachable, nextStep, OVERVIEW_STEP, previousStep, stepBySlug, STEPS, stepIndex, type StepDefinition } from './steps.js';
+import {
+  helpHref,
+  isReachable,
+  nextStep,
+  OVERVIEW_STEP,
+  previousStep,
+  stepBySlug,
+  STEPS,
+  stepIndex,
+  type StepDefinition,
+} from './steps.js';
 import { overviewSections } from './summary.js';
 import { recordAccess } from '../privacy/access.js';
-import { attachmentPath, deleteDraftPath, draftPath, NEW_DRAFT, receiptPath, removeAttachmentPath, stepPath, type DraftRef } from './urls.js';
+import {
+  attachmentPath,
+  deleteDraftPath,
+  draftPath,
+  NEW_DRAFT,
+  receiptPath,
+  removeAttachmentPath,
+  stepPath,
+  type DraftRef,
+} from './urls.js';
 
 export interface RefundRouteDeps {
   db: Db;
@@ -66,7 +92,12 @@ const choices = {
  */
 export function refundRoutes(deps: RefundRouteDeps): Router {
   const router = Router();
-  const service = createRefundService({ db: deps.db, now: deps.now, rules: deps.rules, mailer: createRefundMailer(deps.config) });
+  const service = createRefundService({
+    db: deps.db,
+    now: deps.now,
+    rules: deps.rules,
+    mailer: createRefundMailer(deps.config),
+  });
   const guards: RequestHandler[] = [requireLogin, requireOrganisation, requireVovRight, noStore];
   router.use(paths.refund, ...guards);
 
@@ -109,7 +140,13 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const step = stepOf(req);
     const ref = draftRef(req.params.draftId);
     const input = pickFields(step.fields, req.body);
-    const { before, after: saved } = await service.openForStep(auth.organisation.id, idOf(ref), step, input, preReadOf(req));
+    const { before, after: saved } = await service.openForStep(
+      auth.organisation.id,
+      idOf(ref),
+      step,
+      input,
+      preReadOf(req),
+    );
     if (redirectElsewhere(res, before, ref, step)) return;
 
     const action = String((req.body as Record<string, unknown>).actie ?? 'volgende');
@@ -123,10 +160,12 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const after = files.length > 0 ? await service.open(auth.organisation.id, draftId) : saved;
     if (uploadErrors.length > 0) return renderStep(req, res, 400, step, draftId, after, input, uploadErrors);
     if (action === 'opslaan') return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
-    if (action === 'toevoegen') return res.redirect(303, stepPath(draftId, step.slug, { backToOverview: backToOverview(req) }));
+    if (action === 'toevoegen')
+      return res.redirect(303, stepPath(draftId, step.slug, { backToOverview: backToOverview(req) }));
 
     const stepState = after.evaluation.states[stepIndex(step)];
-    if (stepState.status !== 'complete') return renderStep(req, res, 400, step, draftId, after, input, stepState.errors);
+    if (stepState.status !== 'complete')
+      return renderStep(req, res, 400, step, draftId, after, input, stepState.errors);
     let target = backToOverview(req) ? OVERVIEW_STEP : nextStep(step);
     if (!isReachable(after.evaluation, target)) target = after.evaluation.firstIncomplete ?? OVERVIEW_STEP;
     res.redirect(303, stepPath(draftId, target.slug));
@@ -157,7 +196,12 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const id = positiveId(req.params.draftId);
     const state = await service.open(organisationAuth(req).organisation.id, id);
     if (state.dossiernummer) return res.redirect(303, receiptPath(state.dossiernummer));
-    res.render('refund/delete-draft.njk', { draft: state.draft, employeeName: employeeNameOf(state), action: deleteDraftPath(id), backHref: paths.refund });
+    res.render('refund/delete-draft.njk', {
+      draft: state.draft,
+      employeeName: employeeNameOf(state),
+      action: deleteDraftPath(id),
+      backHref: paths.refund,
+    });
   };
 
   const deleteDraft: Handler = async (req, res) => {
@@ -222,7 +266,16 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     return false;
   }
 
-  function renderStep(req: Request, res: Response, status: number, step: StepDefinition, ref: DraftRef, state: OpenDraft, values: Record<string, string>, errors: FormError[]): void {
+  function renderStep(
+    req: Request,
+    res: Response,
+    status: number,
+    step: StepDefinition,
+    ref: DraftRef,
+    state: OpenDraft,
+    values: Record<string, string>,
+    errors: FormError[],
+  ): void {
     const auth = organisationAuth(req);
     const back = backToOverview(req) && ref !== NEW_DRAFT;
     const previous = previousStep(step);
@@ -231,7 +284,10 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
       step,
       stepNumber: stepIndex(step) + 1,
       stepCount: STEPS.length,
-      steps: STEPS.map((s) => ({ title: s.title, href: ref !== NEW_DRAFT && isReachable(state.evaluation, s) ? stepPath(ref, s.slug) : null })),
+      steps: STEPS.map((s) => ({
+        title: s.title,
+        href: ref !== NEW_DRAFT && isReachable(state.evaluation, s) ? stepPath(ref, s.slug) : null,
+      })),
       values,
       errors,
       formAction: stepPath(ref, step.slug, { backToOverview: back }),
@@ -255,7 +311,10 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
         removeAction: removeAttachmentPath(a.draft_id, a.id) + (back ? '?terug=overzicht' : ''),
       })),
       trainingType: state.evaluation.outputs.opleiding?.type ?? null,
-      sections: step === OVERVIEW_STEP && draftId !== null && state.evaluation.outputs.initiatief ? overviewSections(draftId, state.evaluation.outputs, state.attachments, auth.organisation) : [],
+      sections:
+        step === OVERVIEW_STEP && draftId !== null && state.evaluation.outputs.initiatief
+          ? overviewSections(draftId, state.evaluation.outputs, state.attachments, auth.organisation)
+          : [],
       deleteHref: draftId !== null ? deleteDraftPath(draftId) : null,
     });
   }
@@ -320,5 +379,12 @@ function shownValues(step: StepDefinition, values: Record<string, string>): Reco
 
 /** The step 1 fields a new request takes over from the organisation's previous one: the unit and the account. */
 const FROM_PREVIOUS_REQUEST = [
-  'unitChoice', 'unitNumber', 'unitName', 'unitStreet', 'unitPostcode', 'unitCity', 'iban', 'bic',
+  'unitChoice',
+  'unitNumber',
+  'unitName',
+  'unitStreet',
+  'unitPostcode',
+  'unitCity',
+  'iban',
+  'bic',
 ] as const;

@@ -20,7 +20,14 @@ import {
 } from '../domain/refund-rules.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel, schoolYearOf } from '../domain/school-year.js';
-import { INITIATIVES, SIZE_KINDS, TRAINING_TYPES, type Initiative, type SizeKind, type TrainingType } from '../domain/training.js';
+import {
+  INITIATIVES,
+  SIZE_KINDS,
+  TRAINING_TYPES,
+  type Initiative,
+  type SizeKind,
+  type TrainingType,
+} from '../domain/training.js';
 import type { AttachmentKind } from './attachments.js';
 import { REGION_NAMES, regionOfPostcode } from './region.js';
 import type { EstablishmentUnitRow, PriorDossier } from './repository.js';
@@ -37,7 +44,19 @@ import { contextStep, FieldReader, stepInput } from './field-reader.js';
 // ---------------------------------------------------------------------------------------------
 // Step 1: Werkgever
 
-export const WERKGEVER_FIELDS = ['unitChoice', 'unitNumber', 'unitName', 'unitStreet', 'unitPostcode', 'unitCity', 'contactName', 'contactPhone', 'contactEmail', 'iban', 'bic'] as const;
+export const WERKGEVER_FIELDS = [
+  'unitChoice',
+  'unitNumber',
+  'unitName',
+  'unitStreet',
+  'unitPostcode',
+  'unitCity',
+  'contactName',
+  'contactPhone',
+  'contactEmail',
+  'iban',
+  'bic',
+] as const;
 
 /** The radio value for "a unit that is not in the list": its number and address are typed in. */
 export const OTHER_UNIT = 'andere';
@@ -46,7 +65,14 @@ export const OTHER_UNIT = 'andere';
 export type UnitOption = EstablishmentUnitRow;
 
 export interface WerkgeverData {
-  unit: { id: number | null; number: string; name: string | null; street: string | null; postcode: string | null; city: string | null };
+  unit: {
+    id: number | null;
+    number: string;
+    name: string | null;
+    street: string | null;
+    postcode: string | null;
+    city: string | null;
+  };
   contact: { name: string; phone: string; email: string };
   iban: string;
   bic: string | null;
@@ -66,51 +92,78 @@ function notFlemishMessage(postcode: string): string {
   return `Postcode ${postcode} ${where}. De werknemer moet werken in een vestigingseenheid in het Vlaamse Gewest (postcodes 1500 tot 3999 en 8000 tot 9999).`;
 }
 
-export const werkgeverSchema = contextStep(WERKGEVER_FIELDS, (raw, zctx, ctx: { units: readonly UnitOption[] }): WerkgeverData => {
-  const f = new FieldReader(raw, zctx);
-  let unit: WerkgeverData['unit'] | null = null;
-  const choice = ctx.units.length === 0 ? OTHER_UNIT : f.value('unitChoice');
-  const listed = ctx.units.find((u) => String(u.id) === choice);
-  if (listed) {
-    if (listed.postcode && regionOfPostcode(listed.postcode) !== 'vlaanderen') f.issue('unitChoice', `Deze vestigingseenheid: ${notFlemishMessage(listed.postcode)} Kies een andere.`);
-    else unit = { id: listed.id, number: listed.number, name: listed.name, street: listed.street, postcode: listed.postcode, city: listed.city };
-  } else if (choice === OTHER_UNIT) {
-    const number = f.identifier('unitNumber', normaliseEstablishmentUnit, {
-      required: 'Vul het nummer van de vestigingseenheid in.',
-      invalid: 'Dit vestigingseenheidsnummer klopt niet. Het heeft 10 cijfers en begint met 2, bijvoorbeeld 2.147.812.701. Controleer de cijfers.',
-    });
-    const name = f.optionalText('unitName');
-    const street = f.text('unitStreet', 'Vul de straat en het huisnummer van de vestigingseenheid in.');
-    const postcode = f.text('unitPostcode', 'Vul de postcode van de vestigingseenheid in.');
-    if (postcode !== null && regionOfPostcode(postcode) !== 'vlaanderen') f.issue('unitPostcode', notFlemishMessage(postcode));
-    const city = f.text('unitCity', 'Vul de gemeente van de vestigingseenheid in.');
-    if (number && street && postcode && city) unit = { id: null, number, name, street, postcode, city };
-  } else {
-    f.issue('unitChoice', 'Kies de vestigingseenheid waar de werknemer werkt.');
-  }
+export const werkgeverSchema = contextStep(
+  WERKGEVER_FIELDS,
+  (raw, zctx, ctx: { units: readonly UnitOption[] }): WerkgeverData => {
+    const f = new FieldReader(raw, zctx);
+    let unit: WerkgeverData['unit'] | null = null;
+    const choice = ctx.units.length === 0 ? OTHER_UNIT : f.value('unitChoice');
+    const listed = ctx.units.find((u) => String(u.id) === choice);
+    if (listed) {
+      if (listed.postcode && regionOfPostcode(listed.postcode) !== 'vlaanderen')
+        f.issue('unitChoice', `Deze vestigingseenheid: ${notFlemishMessage(listed.postcode)} Kies een andere.`);
+      else
+        unit = {
+          id: listed.id,
+          number: listed.number,
+          name: listed.name,
+          street: listed.street,
+          postcode: listed.postcode,
+          city: listed.city,
+        };
+    } else if (choice === OTHER_UNIT) {
+      const number = f.identifier('unitNumber', normaliseEstablishmentUnit, {
+        required: 'Vul het nummer van de vestigingseenheid in.',
+        invalid:
+          'Dit vestigingseenheidsnummer klopt niet. Het heeft 10 cijfers en begint met 2, bijvoorbeeld 2.147.812.701. Controleer de cijfers.',
+      });
+      const name = f.optionalText('unitName');
+      const street = f.text('unitStreet', 'Vul de straat en het huisnummer van de vestigingseenheid in.');
+      const postcode = f.text('unitPostcode', 'Vul de postcode van de vestigingseenheid in.');
+      if (postcode !== null && regionOfPostcode(postcode) !== 'vlaanderen')
+        f.issue('unitPostcode', notFlemishMessage(postcode));
+      const city = f.text('unitCity', 'Vul de gemeente van de vestigingseenheid in.');
+      if (number && street && postcode && city) unit = { id: null, number, name, street, postcode, city };
+    } else {
+      f.issue('unitChoice', 'Kies de vestigingseenheid waar de werknemer werkt.');
+    }
 
-  const contactName = f.text('contactName', 'Vul de naam van de contactpersoon in.');
-  const contactPhone = f.identifier('contactPhone', normalisePhone, {
-    required: 'Vul het telefoonnummer van de contactpersoon in.',
-    invalid: 'Vul een telefoonnummer in met alleen cijfers, spaties of +, bijvoorbeeld 09 123 45 67.',
-  });
-  const contactEmail = f.email('contactEmail', 'het e-mailadres van de contactpersoon');
-  const ibanInput = f.value('iban').replace(/\s/g, '').toUpperCase();
-  const iban = f.identifier('iban', normaliseIban, {
-    required: 'Vul het rekeningnummer (IBAN) in waarop de terugbetaling moet komen.',
-    invalid: /^[A-Z]{2}/.test(ibanInput) && !ibanInput.startsWith('BE')
-      ? 'De terugbetaling kan alleen op een Belgische rekening. Vul een rekeningnummer in dat begint met BE.'
-      : 'Dit rekeningnummer klopt niet. Vul BE en 14 cijfers in, bijvoorbeeld BE68 5390 0754 7034, en controleer de cijfers.',
-  });
-  const bic = f.identifier('bic', normaliseBic, { invalid: 'Deze BIC klopt niet. Vul 8 of 11 letters en cijfers in, bijvoorbeeld GEBABEBB, of laat het veld leeg.' });
-  if (!f.ok || !unit) return z.NEVER;
-  return { unit, contact: { name: contactName!, phone: contactPhone!, email: contactEmail! }, iban: iban!, bic };
-});
+    const contactName = f.text('contactName', 'Vul de naam van de contactpersoon in.');
+    const contactPhone = f.identifier('contactPhone', normalisePhone, {
+      required: 'Vul het telefoonnummer van de contactpersoon in.',
+      invalid: 'Vul een telefoonnummer in met alleen cijfers, spaties of +, bijvoorbeeld 09 123 45 67.',
+    });
+    const contactEmail = f.email('contactEmail', 'het e-mailadres van de contactpersoon');
+    const ibanInput = f.value('iban').replace(/\s/g, '').toUpperCase();
+    const iban = f.identifier('iban', normaliseIban, {
+      required: 'Vul het rekeningnummer (IBAN) in waarop de terugbetaling moet komen.',
+      invalid:
+        /^[A-Z]{2}/.test(ibanInput) && !ibanInput.startsWith('BE')
+          ? 'De terugbetaling kan alleen op een Belgische rekening. Vul een rekeningnummer in dat begint met BE.'
+          : 'Dit rekeningnummer klopt niet. Vul BE en 14 cijfers in, bijvoorbeeld BE68 5390 0754 7034, en controleer de cijfers.',
+    });
+    const bic = f.identifier('bic', normaliseBic, {
+      invalid: 'Deze BIC klopt niet. Vul 8 of 11 letters en cijfers in, bijvoorbeeld GEBABEBB, of laat het veld leeg.',
+    });
+    if (!f.ok || !unit) return z.NEVER;
+    return { unit, contact: { name: contactName!, phone: contactPhone!, email: contactEmail! }, iban: iban!, bic };
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Step 2: Werknemer
 
-export const WERKNEMER_FIELDS = ['insz', 'firstName', 'lastName', 'email', 'twp', 'weeklyHours', 'schedule', 'newEmployee', 'employmentStartDate'] as const;
+export const WERKNEMER_FIELDS = [
+  'insz',
+  'firstName',
+  'lastName',
+  'email',
+  'twp',
+  'weeklyHours',
+  'schedule',
+  'newEmployee',
+  'employmentStartDate',
+] as const;
 
 export const SCHEDULES = ['vast', 'variabel'] as const;
 export type Schedule = (typeof SCHEDULES)[number];
@@ -132,18 +185,37 @@ export function werknemerSchema() {
     const f = new FieldReader(raw, zctx);
     const insz = f.identifier('insz', normaliseInsz, {
       required: 'Vul het INSZ-nummer van de werknemer in: het rijksregisternummer of het BIS-nummer.',
-      invalid: 'Dit INSZ-nummer klopt niet. Vul de 11 cijfers in zoals op de identiteitskaart, bijvoorbeeld 85.07.30-033.28, en controleer ze.',
+      invalid:
+        'Dit INSZ-nummer klopt niet. Vul de 11 cijfers in zoals op de identiteitskaart, bijvoorbeeld 85.07.30-033.28, en controleer ze.',
     });
     const firstName = f.text('firstName', 'Vul de voornaam van de werknemer in.', 100);
     const lastName = f.text('lastName', 'Vul de achternaam van de werknemer in.', 100);
     const email = f.email('email', 'het e-mailadres van de werknemer', { optional: true });
     const twpPercent = f.decimal('twp', 'het tewerkstellingspercentage', { min: 0, max: 100, minExclusive: true });
-    const weeklyHours = f.decimal('weeklyHours', 'het gemiddeld aantal arbeidsuren per week', { min: 0, max: 168, minExclusive: true });
+    const weeklyHours = f.decimal('weeklyHours', 'het gemiddeld aantal arbeidsuren per week', {
+      min: 0,
+      max: 168,
+      minExclusive: true,
+    });
     const schedule = f.choice('schedule', SCHEDULES, 'Kies of de werknemer een vast of een variabel uurrooster heeft.');
-    const newEmployee = f.choice('newEmployee', ['ja', 'nee'] as const, 'Kies of de werknemer tijdens het schooljaar bij u in dienst kwam.');
-    const employmentStartDate = newEmployee === 'ja' ? f.date('employmentStartDate', 'de datum waarop de werknemer bij u in dienst kwam') : null;
+    const newEmployee = f.choice(
+      'newEmployee',
+      ['ja', 'nee'] as const,
+      'Kies of de werknemer tijdens het schooljaar bij u in dienst kwam.',
+    );
+    const employmentStartDate =
+      newEmployee === 'ja' ? f.date('employmentStartDate', 'de datum waarop de werknemer bij u in dienst kwam') : null;
     if (!f.ok) return z.NEVER;
-    return { insz: insz!, firstName: firstName!, lastName: lastName!, email, twpPercent: twpPercent!, weeklyHours: weeklyHours!, schedule: schedule!, employmentStartDate };
+    return {
+      insz: insz!,
+      firstName: firstName!,
+      lastName: lastName!,
+      email,
+      twpPercent: twpPercent!,
+      weeklyHours: weeklyHours!,
+      schedule: schedule!,
+      employmentStartDate,
+    };
   });
 }
 
@@ -223,7 +295,8 @@ export const FORM_WORDING: Wording = {
     'kies dan in stap 2 "Ja" en vul de datum van indiensttreding in. De termijn telt dan ook vanaf die datum.',
   eligibilityAdvice: ' Kloppen de gegevens van de werknemer niet? Pas ze aan in stap 2.',
   eligibilityAt: 'startDate',
-  agreementRequired: 'Vink aan dat de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
+  agreementRequired:
+    'Vink aan dat de werknemer akkoord gaat met de aanvraag. Zonder dat akkoord kunt u niet aanvragen.',
 };
 
 /** The employee's field an eligibility problem is about, for a channel that tells it there (eligibilityAt). */
@@ -254,25 +327,37 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
   let odbNumber: string | null = null;
   if (type === 'odb' || type === 'loopbaan') {
     odbNumber = f.identifier('odbNumber', (v) => normaliseOdbNumber(v, rules), {
-      required: type === 'odb' ? 'Vul het ODB-nummer van de opleiding in. U vindt het bij de opleiding in de opleidingsdatabank.' : undefined,
+      required:
+        type === 'odb'
+          ? 'Vul het ODB-nummer van de opleiding in. U vindt het bij de opleiding in de opleidingsdatabank.'
+          : undefined,
       invalid: 'Vul het ODB-nummer in zoals het in de opleidingsdatabank staat: alleen cijfers.',
     });
   }
   const name = f.text('trainingName', exam ? 'Vul de naam van het examen in.' : 'Vul de naam van de opleiding in.');
-  const providerName = f.text('providerName', exam ? 'Vul de naam van de examencommissie of het testcentrum in.' : 'Vul de naam van de opleidingsverstrekker in.');
+  const providerName = f.text(
+    'providerName',
+    exam ? 'Vul de naam van de examencommissie of het testcentrum in.' : 'Vul de naam van de opleidingsverstrekker in.',
+  );
   const providerNumber = f.identifier('providerNumber', normaliseProviderNumber, {
     required: 'Vul het KBO-nummer of het instellingsnummer van de opleidingsverstrekker in.',
-    invalid: 'Dit nummer klopt niet. Vul het KBO-nummer in (10 cijfers, bijvoorbeeld 0403.170.701) of het instellingsnummer, en controleer de cijfers.',
+    invalid:
+      'Dit nummer klopt niet. Vul het KBO-nummer in (10 cijfers, bijvoorbeeld 0403.170.701) of het instellingsnummer, en controleer de cijfers.',
   });
 
   const startDate = f.date('startDate', exam ? 'de datum van het (eerste) examen' : 'de startdatum');
   const endDate = f.date('endDate', exam ? 'de datum van het laatste examen' : 'de einddatum');
-  if (startDate && endDate && compareIso(endDate, startDate) < 0) f.issue('endDate', 'De einddatum moet op of na de startdatum liggen.');
+  if (startDate && endDate && compareIso(endDate, startDate) < 0)
+    f.issue('endDate', 'De einddatum moet op of na de startdatum liggen.');
   const examDate = exam ? null : f.date('examDate', 'de examendatum', { optional: true });
-  if (startDate && examDate && compareIso(examDate, startDate) < 0) f.issue('examDate', 'De examendatum moet na de startdatum liggen. Laat het veld leeg als er geen apart examen is.');
+  if (startDate && examDate && compareIso(examDate, startDate) < 0)
+    f.issue('examDate', 'De examendatum moet na de startdatum liggen. Laat het veld leeg als er geen apart examen is.');
   const originalStartDate = f.date('originalStartDate', 'de oorspronkelijke startdatum', { optional: true });
   if (startDate && originalStartDate && schoolYearOf(originalStartDate).start >= schoolYearOf(startDate).start) {
-    f.issue('originalStartDate', 'De oorspronkelijke startdatum moet in een vorig schooljaar liggen. Laat het veld leeg als de opleiding in dit schooljaar begint.');
+    f.issue(
+      'originalStartDate',
+      'De oorspronkelijke startdatum moet in een vorig schooljaar liggen. Laat het veld leeg als de opleiding in dit schooljaar begint.',
+    );
   }
 
   const size = readSize(f, type);
@@ -294,7 +379,10 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
   let schoolYearStart: number | null = null;
   let forfaitCents: number | null = null;
   if (startDate) {
-    const window = checkSubmissionWindow({ startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate }, rules);
+    const window = checkSubmissionWindow(
+      { startDate, submissionDate: ctx.today, newEmployerStartDate: werknemer.employmentStartDate },
+      rules,
+    );
     if (!window.ok) {
       const advice =
         window.issues[0].code === 'te-vroeg'
@@ -310,7 +398,8 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
         schoolYearStart,
         twpPercent: werknemer.twpPercent,
         weeklyHours: werknemer.weeklyHours,
-        trainingStartedInSchoolYearStart: originalStartDate && !f.failed('originalStartDate') ? schoolYearOf(originalStartDate).start : null,
+        trainingStartedInSchoolYearStart:
+          originalStartDate && !f.failed('originalStartDate') ? schoolYearOf(originalStartDate).start : null,
       },
       rules,
     );
@@ -318,10 +407,15 @@ export const opleidingSchema = contextStep(OPLEIDING_FIELDS, (raw, zctx, ctx: Op
       for (const issue of eligibility.issues) f.issueAt(ELIGIBILITY_FIELD[issue.code] ?? 'startDate', issue.message);
     } else if (!eligibility.ok) f.issue('startDate', `${eligibility.message}${wording.eligibilityAdvice}`);
     forfaitCents = forfaitCentsFor(schoolYearStart, rules);
-    if (forfaitCents === null) f.issue('startDate', `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`);
+    if (forfaitCents === null)
+      f.issue(
+        'startDate',
+        `Voor het schooljaar ${schoolYearLabel(schoolYearStart)} is er geen bedrag per uur vastgelegd.`,
+      );
   }
 
-  if (!f.ok || !type || !startDate || !endDate || !size || schoolYearStart === null || forfaitCents === null) return z.NEVER;
+  if (!f.ok || !type || !startDate || !endDate || !size || schoolYearStart === null || forfaitCents === null)
+    return z.NEVER;
   const key = trainingKey({ type, odbNumber, name: name!, providerNumber: providerNumber! });
   const duplicate = ctx.priorDossiers.find((d) => d.trainingKey === key && d.schoolYearStart === schoolYearStart);
   if (duplicate) {
@@ -362,11 +456,19 @@ function readSize(f: FieldReader<(typeof OPLEIDING_FIELDS)[number]>, type: Train
     return amount === null ? null : { type, amount };
   }
   if (type === 'evc') {
-    const amount = f.decimal('evcHours', 'het aantal uren van het EVC-examen', { min: 0, max: 500, minExclusive: true });
+    const amount = f.decimal('evcHours', 'het aantal uren van het EVC-examen', {
+      min: 0,
+      max: 500,
+      minExclusive: true,
+    });
     return amount === null ? null : { type, amount };
   }
   if (type === 'odb' || type === 'loopbaan') {
-    const sizeKind = f.choice<SizeKind>('sizeKind', SIZE_KINDS, 'Kies hoe de omvang van de opleiding is uitgedrukt: in contacturen, studiepunten of lestijden.');
+    const sizeKind = f.choice<SizeKind>(
+      'sizeKind',
+      SIZE_KINDS,
+      'Kies hoe de omvang van de opleiding is uitgedrukt: in contacturen, studiepunten of lestijden.',
+    );
     const amount = f.decimal('sizeAmount', 'de omvang van de opleiding', { min: 0, max: 10_000, minExclusive: true });
     return sizeKind === null || amount === null ? null : { type, sizeKind, amount };
   }
@@ -419,7 +521,12 @@ export function calculate(ctx: InitiatiefContext, initiative: Initiative): Calcu
   );
   const maximum = personalMaximumHours({ twpPercent: werknemer.twpPercent, sharedInitiative }, rules);
   const hoursAlreadyUsed = sameYear.reduce((sum, d) => sum + d.vovHours, 0);
-  const amount = indicativeAmount({ trainingHours: opleiding.trainingHours, personalMaximumHours: maximum, hoursAlreadyUsed, forfaitCents: opleiding.forfaitCents });
+  const amount = indicativeAmount({
+    trainingHours: opleiding.trainingHours,
+    personalMaximumHours: maximum,
+    hoursAlreadyUsed,
+    forfaitCents: opleiding.forfaitCents,
+  });
   return {
     schoolYearStart: opleiding.schoolYearStart,
     trainingHours: opleiding.trainingHours,
@@ -484,13 +591,20 @@ export interface BijlagenData {
   attachmentKinds: AttachmentKind[];
 }
 
-export const bijlagenSchema = contextStep(BIJLAGEN_FIELDS, (_raw, zctx, ctx: { opleiding: OpleidingData; attachmentKinds: readonly AttachmentKind[] }): BijlagenData => {
-  if (ctx.opleiding.type === 'loopbaan' && !ctx.attachmentKinds.includes('loopbaanattest')) {
-    zctx.addIssue({ code: 'custom', path: ['loopbaanattest'], message: 'Voeg het attest van loopbaanbegeleiding toe. Voor een loopbaangerichte opleiding is het verplicht.' });
-    return z.NEVER;
-  }
-  return { attachmentKinds: [...new Set(ctx.attachmentKinds)] };
-});
+export const bijlagenSchema = contextStep(
+  BIJLAGEN_FIELDS,
+  (_raw, zctx, ctx: { opleiding: OpleidingData; attachmentKinds: readonly AttachmentKind[] }): BijlagenData => {
+    if (ctx.opleiding.type === 'loopbaan' && !ctx.attachmentKinds.includes('loopbaanattest')) {
+      zctx.addIssue({
+        code: 'custom',
+        path: ['loopbaanattest'],
+        message: 'Voeg het attest van loopbaanbegeleiding toe. Voor een loopbaangerichte opleiding is het verplicht.',
+      });
+      return z.NEVER;
+    }
+    return { attachmentKinds: [...new Set(ctx.attachmentKinds)] };
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Step 6: Overzicht (the declaration on honour)
@@ -500,7 +614,11 @@ export const OVERZICHT_FIELDS = ['declaration'] as const;
 export function overzichtSchema() {
   return stepInput(OVERZICHT_FIELDS).transform((raw, zctx): { declaration: true } => {
     if (raw.declaration !== 'ja') {
-      zctx.addIssue({ code: 'custom', path: ['declaration'], message: 'Vink aan dat u verklaart dat alle gegevens juist en volledig zijn.' });
+      zctx.addIssue({
+        code: 'custom',
+        path: ['declaration'],
+        message: 'Vink aan dat u verklaart dat alle gegevens juist en volledig zijn.',
+      });
       return z.NEVER;
     }
     return { declaration: true };

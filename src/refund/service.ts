@@ -54,57 +54,123 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
       rules,
     };
     const draft = page.draft && Object.keys(extraInputs).length > 0 ? { ...page.draft, steps } : page.draft;
-    return { draft, attachments: page.attachments, context, evaluation: evaluateDraft(steps, context), dossiernummer: page.dossiernummer };
+    return {
+      draft,
+      attachments: page.attachments,
+      context,
+      evaluation: evaluateDraft(steps, context),
+      dossiernummer: page.dossiernummer,
+    };
   }
 
   /**
    * Loads (one statement, or none when it was read with the session: `preRead`) and evaluates a draft of the
    * organisation; another organisation's id is a 404.
    */
-  async function load(organisationId: number, draftId: number | null, extraInputs: StepInputs, options: { reserveNumber?: boolean; preRead?: PreRead } = {}): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
+  async function load(
+    organisationId: number,
+    draftId: number | null,
+    extraInputs: StepInputs,
+    options: { reserveNumber?: boolean; preRead?: PreRead } = {},
+  ): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
     const query = { draftId, insz: postedInsz(extraInputs), reserveNumber: options.reserveNumber ?? false };
     const page = options.preRead?.(query) ?? (await repo.loadDraftPage(db, organisationId, draftId, query));
     if (draftId !== null && !page.draft) throw new HttpError(404);
     return { page, state: evaluate(page, extraInputs) };
   }
 
-  const open = async (organisationId: number, draftId: number | null, extraInputs: StepInputs = {}, preRead?: PreRead): Promise<OpenDraft> =>
-    (await load(organisationId, draftId, extraInputs, { preRead })).state;
+  const open = async (
+    organisationId: number,
+    draftId: number | null,
+    extraInputs: StepInputs = {},
+    preRead?: PreRead,
+  ): Promise<OpenDraft> => (await load(organisationId, draftId, extraInputs, { preRead })).state;
 
   /** Reads, judges and files the draft once (see submit); null when it changed or was filed meanwhile. */
-  async function trySubmit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string, preRead?: PreRead): Promise<SubmitResult | null> {
-    const { page, state } = await load(auth.organisation.id, draftId, { overzicht: declarationInput }, { reserveNumber: true, preRead });
+  async function trySubmit(
+    auth: OrganisationAuth,
+    draftId: number,
+    declarationInput: Record<string, string>,
+    requestId: string,
+    preRead?: PreRead,
+  ): Promise<SubmitResult | null> {
+    const { page, state } = await load(
+      auth.organisation.id,
+      draftId,
+      { overzicht: declarationInput },
+      { reserveNumber: true, preRead },
+    );
     if (state.dossiernummer) return { status: 'submitted', dossiernummer: state.dossiernummer };
     const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
-    if (state.evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief || !overzicht || page.reservedNumber === null) return { status: 'invalid', open: state };
-    const [filed] = await fileDossiers(db, { rules, mailer }, {
-      auth,
-      requestId,
-      submittedAt: now(),
-      items: [{ draftId, version: page.version, werkgever, werknemer, opleiding, initiatief, attachments: state.attachments }],
-      numbers: [page.reservedNumber],
-    });
+    if (
+      state.evaluation.firstIncomplete ||
+      !werkgever ||
+      !werknemer ||
+      !opleiding ||
+      !initiatief ||
+      !overzicht ||
+      page.reservedNumber === null
+    )
+      return { status: 'invalid', open: state };
+    const [filed] = await fileDossiers(
+      db,
+      { rules, mailer },
+      {
+        auth,
+        requestId,
+        submittedAt: now(),
+        items: [
+          {
+            draftId,
+            version: page.version,
+            werkgever,
+            werknemer,
+            opleiding,
+            initiatief,
+            attachments: state.attachments,
+          },
+        ],
+        numbers: [page.reservedNumber],
+      },
+    );
     return filed ? { status: 'submitted', dossiernummer: filed.dossiernummer } : null;
   }
 
   return {
-    open: (organisationId: number, draftId: number | null, preRead?: PreRead) => open(organisationId, draftId, {}, preRead),
+    open: (organisationId: number, draftId: number | null, preRead?: PreRead) =>
+      open(organisationId, draftId, {}, preRead),
 
     /**
      * A step POST reads once: the draft as stored (`before`, to check the step may be posted) and as it will
      * be once `input` is saved (`after`, whose evaluation decides where the user goes next).
      */
-    async openForStep(organisationId: number, draftId: number | null, step: StepDefinition, input: Record<string, string>, preRead?: PreRead): Promise<{ before: OpenDraft; after: OpenDraft }> {
+    async openForStep(
+      organisationId: number,
+      draftId: number | null,
+      step: StepDefinition,
+      input: Record<string, string>,
+      preRead?: PreRead,
+    ): Promise<{ before: OpenDraft; after: OpenDraft }> {
       const { page, state } = await load(organisationId, draftId, { [step.id]: input }, { preRead });
       return { before: evaluate(page, {}), after: state };
     },
 
     /** Stores a step's input as typed (valid or not); a new request becomes a draft on its first save. */
-    async saveStep(auth: OrganisationAuth, draftId: number | null, step: StepDefinition, input: Record<string, string>): Promise<number> {
+    async saveStep(
+      auth: OrganisationAuth,
+      draftId: number | null,
+      step: StepDefinition,
+      input: Record<string, string>,
+    ): Promise<number> {
       const organisationId = auth.organisation.id;
       if (draftId === null) {
         const id = await repo.createDraft(db, organisationId, auth.person.id, { [step.id]: input });
-        await audit(db, { action: 'refund.draft-created', personId: auth.person.id, organisationId, details: { draftId: id } });
+        await audit(db, {
+          action: 'refund.draft-created',
+          personId: auth.person.id,
+          organisationId,
+          details: { draftId: id },
+        });
         return id;
       }
       await repo.saveStepInput(db, organisationId, draftId, step.id, input, auth.person.id);
@@ -112,7 +178,12 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     },
 
     /** Checks and stores uploaded files; returns a message per refused file (by its field). */
-    async storeUploads(auth: OrganisationAuth, draftId: number, files: UploadedFile[], alreadyStored: number): Promise<FormError[]> {
+    async storeUploads(
+      auth: OrganisationAuth,
+      draftId: number,
+      files: UploadedFile[],
+      alreadyStored: number,
+    ): Promise<FormError[]> {
       const errors: FormError[] = [];
       let count = alreadyStored;
       for (const file of files) {
@@ -123,7 +194,10 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
           continue;
         }
         if (count >= MAX_ATTACHMENTS_PER_DRAFT) {
-          errors.push({ text: `U kunt hoogstens ${MAX_ATTACHMENTS_PER_DRAFT} bijlagen toevoegen. Verwijder eerst een bijlage die u niet nodig hebt.`, href: `#${file.field}` });
+          errors.push({
+            text: `U kunt hoogstens ${MAX_ATTACHMENTS_PER_DRAFT} bijlagen toevoegen. Verwijder eerst een bijlage die u niet nodig hebt.`,
+            href: `#${file.field}`,
+          });
           continue;
         }
         await repo.addAttachment(db, auth.organisation.id, draftId, checked.upload, auth.person.id);
@@ -148,7 +222,13 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
 
     async deleteDraft(auth: OrganisationAuth, draftId: number): Promise<boolean> {
       const deleted = await repo.deleteDraft(db, auth.organisation.id, draftId);
-      if (deleted) await audit(db, { action: 'refund.draft-deleted', personId: auth.person.id, organisationId: auth.organisation.id, details: { draftId } });
+      if (deleted)
+        await audit(db, {
+          action: 'refund.draft-deleted',
+          personId: auth.person.id,
+          organisationId: auth.organisation.id,
+          details: { draftId },
+        });
       return deleted;
     },
 
@@ -158,7 +238,13 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
      * if the draft is unchanged since the read). A second click, or a change made meanwhile, makes that write
      * file nothing: the draft is then read and judged again, and a second click finds the first one's dossier.
      */
-    async submit(auth: OrganisationAuth, draftId: number, declarationInput: Record<string, string>, requestId: string, preRead?: PreRead): Promise<SubmitResult> {
+    async submit(
+      auth: OrganisationAuth,
+      draftId: number,
+      declarationInput: Record<string, string>,
+      requestId: string,
+      preRead?: PreRead,
+    ): Promise<SubmitResult> {
       try {
         for (let attempt = 0; attempt < 5; attempt++) {
           // A pre-read page serves the first attempt only (it is taken once); a retry reads afresh.
@@ -169,7 +255,11 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
       } catch (err) {
         // Another draft for the same employee, training and school year won the race: the re-evaluation
         // now finds that dossier and tells the user at the training step.
-        if (repo.isDuplicateDossierError(err)) return { status: 'invalid', open: await open(auth.organisation.id, draftId, { overzicht: declarationInput }) };
+        if (repo.isDuplicateDossierError(err))
+          return {
+            status: 'invalid',
+            open: await open(auth.organisation.id, draftId, { overzicht: declarationInput }),
+          };
         throw err;
       }
     },

@@ -76,8 +76,26 @@ const OVERZICHT_SCHEMA = overzichtSchema();
 
 /** The six steps, in order: the one table the routes, the step indicator, the overview and Bevestigen read. */
 export const STEPS: readonly StepDefinition[] = [
-  { id: 'werkgever', slug: 'werkgever', title: 'Werkgever', view: 'refund/steps/werkgever.njk', help: 'stepWerkgever', fields: WERKGEVER_FIELDS, needs: [], schema: (ctx) => werkgeverSchema({ units: ctx.units }) },
-  { id: 'werknemer', slug: 'werknemer', title: 'Werknemer', view: 'refund/steps/werknemer.njk', help: 'stepWerknemer', fields: WERKNEMER_FIELDS, needs: [], schema: () => WERKNEMER_SCHEMA },
+  {
+    id: 'werkgever',
+    slug: 'werkgever',
+    title: 'Werkgever',
+    view: 'refund/steps/werkgever.njk',
+    help: 'stepWerkgever',
+    fields: WERKGEVER_FIELDS,
+    needs: [],
+    schema: (ctx) => werkgeverSchema({ units: ctx.units }),
+  },
+  {
+    id: 'werknemer',
+    slug: 'werknemer',
+    title: 'Werknemer',
+    view: 'refund/steps/werknemer.njk',
+    help: 'stepWerknemer',
+    fields: WERKNEMER_FIELDS,
+    needs: [],
+    schema: () => WERKNEMER_SCHEMA,
+  },
   {
     id: 'opleiding',
     slug: 'opleiding',
@@ -87,7 +105,13 @@ export const STEPS: readonly StepDefinition[] = [
     fields: OPLEIDING_FIELDS,
     needs: ['werknemer'],
     schema: (ctx, before) =>
-      opleidingSchema({ today: ctx.today, werknemer: required(before.werknemer, 'werknemer'), priorDossiers: ctx.priorDossiers, rules: ctx.rules, wording: ctx.wording }),
+      opleidingSchema({
+        today: ctx.today,
+        werknemer: required(before.werknemer, 'werknemer'),
+        priorDossiers: ctx.priorDossiers,
+        rules: ctx.rules,
+        wording: ctx.wording,
+      }),
   },
   {
     id: 'initiatief',
@@ -114,9 +138,19 @@ export const STEPS: readonly StepDefinition[] = [
     help: 'stepBijlagen',
     fields: BIJLAGEN_FIELDS,
     needs: ['opleiding'],
-    schema: (ctx, before) => bijlagenSchema({ opleiding: required(before.opleiding, 'opleiding'), attachmentKinds: ctx.attachmentKinds }),
+    schema: (ctx, before) =>
+      bijlagenSchema({ opleiding: required(before.opleiding, 'opleiding'), attachmentKinds: ctx.attachmentKinds }),
   },
-  { id: 'overzicht', slug: 'overzicht', title: 'Overzicht', view: 'refund/steps/overzicht.njk', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, needs: [], schema: () => OVERZICHT_SCHEMA },
+  {
+    id: 'overzicht',
+    slug: 'overzicht',
+    title: 'Overzicht',
+    view: 'refund/steps/overzicht.njk',
+    help: 'stepOverzicht',
+    fields: OVERZICHT_FIELDS,
+    needs: [],
+    schema: () => OVERZICHT_SCHEMA,
+  },
 ];
 
 export const FIRST_STEP = STEPS[0];
@@ -196,7 +230,11 @@ export function evaluateDraft(inputs: StepInputs, ctx: DraftContext): Evaluation
  * finds all problems of a request typed in one go (a row of a CSV upload). A step whose prerequisite is not
  * complete is 'blocked'; a step without input is 'not-started'. Same schemas and context as evaluateDraft.
  */
-export function evaluateEachStep(inputs: StepInputs, ctx: DraftContext, steps: readonly StepDefinition[] = STEPS): Evaluation {
+export function evaluateEachStep(
+  inputs: StepInputs,
+  ctx: DraftContext,
+  steps: readonly StepDefinition[] = STEPS,
+): Evaluation {
   const outputs: StepOutputs = {};
   const states: StepState[] = [];
   let firstIncomplete: StepDefinition | null = null;
@@ -208,7 +246,9 @@ export function evaluateEachStep(inputs: StepInputs, ctx: DraftContext, steps: r
     else {
       const parsed = step.schema(ctx, outputs).safeParse(input);
       if (parsed.success) (outputs as Record<string, unknown>)[step.id] = parsed.data;
-      state = parsed.success ? { step, status: 'complete', errors: [] } : { step, status: 'invalid', errors: formErrors(parsed.error) };
+      state = parsed.success
+        ? { step, status: 'complete', errors: [] }
+        : { step, status: 'invalid', errors: formErrors(parsed.error) };
     }
     if (state.status !== 'complete' && !firstIncomplete) firstIncomplete = step;
     states.push(state);

@@ -57,9 +57,28 @@ const CHUNK = 500;
 
 /** The columns a new dossier row sets (NewDossier); the rest are the table's defaults. */
 const DOSSIER_COLUMNS: readonly (keyof NewDossier)[] = [
-  'dossiernummer', 'organisation_id', 'draft_id', 'status', 'employee_insz', 'employee_first_name', 'employee_last_name', 'employee_email',
-  'training_type', 'training_name', 'odb_number', 'training_key', 'training_start_date', 'school_year_start', 'initiative',
-  'training_hours', 'vov_hours', 'forfait_cents', 'amount_cents', 'snapshot', 'submitted_at', 'submitted_by',
+  'dossiernummer',
+  'organisation_id',
+  'draft_id',
+  'status',
+  'employee_insz',
+  'employee_first_name',
+  'employee_last_name',
+  'employee_email',
+  'training_type',
+  'training_name',
+  'odb_number',
+  'training_key',
+  'training_start_date',
+  'school_year_start',
+  'initiative',
+  'training_hours',
+  'vov_hours',
+  'forfait_cents',
+  'amount_cents',
+  'snapshot',
+  'submitted_at',
+  'submitted_by',
 ];
 
 /**
@@ -74,7 +93,11 @@ const DOSSIER_COLUMNS: readonly (keyof NewDossier)[] = [
  * caller's transaction (the CSV upload's), which must roll back when fewer dossiers than items come back. A
  * duplicate that slipped through (a concurrent submission of another draft) fails on the unique index.
  */
-export async function fileDossiers(conn: Knex | Knex.Transaction, deps: { rules: RulesData; mailer: RefundMailer }, input: FileDossiersInput): Promise<FiledDossier[]> {
+export async function fileDossiers(
+  conn: Knex | Knex.Transaction,
+  deps: { rules: RulesData; mailer: RefundMailer },
+  input: FileDossiersInput,
+): Promise<FiledDossier[]> {
   const { auth, items, submittedAt, requestId } = input;
   if (items.length === 0) return [];
   const organisationId = auth.organisation.id;
@@ -94,7 +117,13 @@ export async function fileDossiers(conn: Knex | Knex.Transaction, deps: { rules:
       werknemer,
       opleiding,
       initiatief,
-      bijlagen: item.attachments.map((a) => ({ id: a.id, kind: a.kind, filename: a.filename, contentType: a.content_type, sizeBytes: a.size_bytes })),
+      bijlagen: item.attachments.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        filename: a.filename,
+        contentType: a.content_type,
+        sizeBytes: a.size_bytes,
+      })),
       declaration: true,
     };
     const { calculation } = initiatief;
@@ -139,7 +168,11 @@ export async function fileDossiers(conn: Knex | Knex.Transaction, deps: { rules:
       actor_person_id: auth.person.id,
       organisation_id: organisationId,
       action: 'refund.submitted',
-      details: { draftId: item.draftId, dossiernummer: newDossiers[j].dossiernummer, ...input.auditDetails?.(item, start + j) },
+      details: {
+        draftId: item.draftId,
+        dossiernummer: newDossiers[j].dossiernummer,
+        ...input.auditDetails?.(item, start + j),
+      },
       request_id: requestId,
     }));
     const drafts = part.map((item) => ({ id: item.draftId, version: item.version ?? null }));

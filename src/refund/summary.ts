@@ -38,12 +38,21 @@ export function providerNumberText(n: string): string {
 }
 
 /** Every answer of a complete draft, grouped per step, plus the computed hours and amount (no link: nothing to change there). */
-export function overviewSections(draftId: number, outputs: StepOutputs, attachments: AttachmentRow[], organisation: { name: string; kbo: string }): SummarySection[] {
+export function overviewSections(
+  draftId: number,
+  outputs: StepOutputs,
+  attachments: AttachmentRow[],
+  organisation: { name: string; kbo: string },
+): SummarySection[] {
   const { werkgever, werknemer, opleiding, initiatief } = outputs;
   if (!werkgever || !werknemer || !opleiding || !initiatief) throw new Error('overview of an incomplete draft');
   const change = (step: StepId, field: string) => `${stepPath(draftId, step, { backToOverview: true })}#${field}`;
   const unit = werkgever.unit;
-  const unitText = [formatEstablishmentUnit(unit.number), unit.name, [unit.street, [unit.postcode, unit.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')]
+  const unitText = [
+    formatEstablishmentUnit(unit.number),
+    unit.name,
+    [unit.street, [unit.postcode, unit.city].filter(Boolean).join(' ')].filter(Boolean).join(', '),
+  ]
     .filter(Boolean)
     .join(' – ');
   const c = initiatief.calculation;
@@ -53,8 +62,16 @@ export function overviewSections(draftId: number, outputs: StepOutputs, attachme
       rows: [
         { key: 'Organisatie', value: `${organisation.name} (KBO ${formatKbo(organisation.kbo)})` },
         { key: 'Vestigingseenheid', value: unitText, href: change('werkgever', 'unitChoice') },
-        { key: 'Contactpersoon', value: `${werkgever.contact.name}, ${werkgever.contact.phone}, ${werkgever.contact.email}`, href: change('werkgever', 'contactName') },
-        { key: 'Rekeningnummer', value: formatIban(werkgever.iban) + (werkgever.bic ? ` (BIC ${werkgever.bic})` : ''), href: change('werkgever', 'iban') },
+        {
+          key: 'Contactpersoon',
+          value: `${werkgever.contact.name}, ${werkgever.contact.phone}, ${werkgever.contact.email}`,
+          href: change('werkgever', 'contactName'),
+        },
+        {
+          key: 'Rekeningnummer',
+          value: formatIban(werkgever.iban) + (werkgever.bic ? ` (BIC ${werkgever.bic})` : ''),
+          href: change('werkgever', 'iban'),
+        },
       ],
     },
     {
@@ -62,10 +79,26 @@ export function overviewSections(draftId: number, outputs: StepOutputs, attachme
       rows: [
         { key: 'Naam', value: `${werknemer.firstName} ${werknemer.lastName}`, href: change('werknemer', 'firstName') },
         { key: 'INSZ', value: formatInsz(werknemer.insz), href: change('werknemer', 'insz') },
-        { key: 'E-mailadres', value: werknemer.email ?? 'Niet opgegeven: de werknemer krijgt geen kopie per e-mail', href: change('werknemer', 'email') },
-        { key: 'Tewerkstellingspercentage', value: `${formatDecimalNl(werknemer.twpPercent)} %`, href: change('werknemer', 'twp') },
-        { key: 'Gemiddeld aantal uren per week', value: `${formatDecimalNl(werknemer.weeklyHours)} uur`, href: change('werknemer', 'weeklyHours') },
-        { key: 'Uurrooster', value: werknemer.schedule === 'vast' ? 'Vast' : 'Variabel', href: change('werknemer', 'schedule') },
+        {
+          key: 'E-mailadres',
+          value: werknemer.email ?? 'Niet opgegeven: de werknemer krijgt geen kopie per e-mail',
+          href: change('werknemer', 'email'),
+        },
+        {
+          key: 'Tewerkstellingspercentage',
+          value: `${formatDecimalNl(werknemer.twpPercent)} %`,
+          href: change('werknemer', 'twp'),
+        },
+        {
+          key: 'Gemiddeld aantal uren per week',
+          value: `${formatDecimalNl(werknemer.weeklyHours)} uur`,
+          href: change('werknemer', 'weeklyHours'),
+        },
+        {
+          key: 'Uurrooster',
+          value: werknemer.schedule === 'vast' ? 'Vast' : 'Variabel',
+          href: change('werknemer', 'schedule'),
+        },
         {
           key: 'In dienst gekomen tijdens het schooljaar',
           value: werknemer.employmentStartDate ? `Ja, op ${formatDateNl(werknemer.employmentStartDate)}` : 'Nee',
@@ -76,17 +109,50 @@ export function overviewSections(draftId: number, outputs: StepOutputs, attachme
     {
       title: 'Opleiding',
       rows: [
-        { key: 'Soort opleiding', value: trainingTypeLabels[opleiding.type], href: change('opleiding', 'trainingType') },
-        ...(opleiding.odbNumber ? [{ key: 'ODB-nummer', value: opleiding.odbNumber, href: change('opleiding', 'odbNumber') }] : []),
+        {
+          key: 'Soort opleiding',
+          value: trainingTypeLabels[opleiding.type],
+          href: change('opleiding', 'trainingType'),
+        },
+        ...(opleiding.odbNumber
+          ? [{ key: 'ODB-nummer', value: opleiding.odbNumber, href: change('opleiding', 'odbNumber') }]
+          : []),
         { key: 'Naam', value: opleiding.name, href: change('opleiding', 'trainingName') },
-        { key: 'Verstrekker', value: `${opleiding.providerName} (${providerNumberText(opleiding.providerNumber)})`, href: change('opleiding', 'providerName') },
+        {
+          key: 'Verstrekker',
+          value: `${opleiding.providerName} (${providerNumberText(opleiding.providerNumber)})`,
+          href: change('opleiding', 'providerName'),
+        },
         { key: 'Startdatum', value: formatDateNl(opleiding.startDate), href: change('opleiding', 'startDate') },
         { key: 'Einddatum', value: formatDateNl(opleiding.endDate), href: change('opleiding', 'endDate') },
-        ...(opleiding.examDate ? [{ key: 'Examendatum', value: formatDateNl(opleiding.examDate), href: change('opleiding', 'examDate') }] : []),
-        ...(opleiding.originalStartDate ? [{ key: 'Oorspronkelijke startdatum', value: formatDateNl(opleiding.originalStartDate), href: change('opleiding', 'originalStartDate') }] : []),
-        { key: 'Omvang', value: sizeText(opleiding.size), href: change('opleiding', opleiding.type === 'examencommissie' ? 'examCount' : opleiding.type === 'evc' ? 'evcHours' : 'sizeAmount') },
+        ...(opleiding.examDate
+          ? [{ key: 'Examendatum', value: formatDateNl(opleiding.examDate), href: change('opleiding', 'examDate') }]
+          : []),
+        ...(opleiding.originalStartDate
+          ? [
+              {
+                key: 'Oorspronkelijke startdatum',
+                value: formatDateNl(opleiding.originalStartDate),
+                href: change('opleiding', 'originalStartDate'),
+              },
+            ]
+          : []),
+        {
+          key: 'Omvang',
+          value: sizeText(opleiding.size),
+          href: change(
+            'opleiding',
+            opleiding.type === 'examencommissie' ? 'examCount' : opleiding.type === 'evc' ? 'evcHours' : 'sizeAmount',
+          ),
+        },
         ...(opleiding.careerGuidanceAttestDate
-          ? [{ key: 'Datum attest loopbaanbegeleiding', value: formatDateNl(opleiding.careerGuidanceAttestDate), href: change('opleiding', 'careerGuidanceAttestDate') }]
+          ? [
+              {
+                key: 'Datum attest loopbaanbegeleiding',
+                value: formatDateNl(opleiding.careerGuidanceAttestDate),
+                href: change('opleiding', 'careerGuidanceAttestDate'),
+              },
+            ]
           : []),
       ],
     },
@@ -100,18 +166,36 @@ export function overviewSections(draftId: number, outputs: StepOutputs, attachme
     {
       title: 'Bijlagen',
       rows: [
-        ...(attachments.length === 0 ? [{ key: 'Bijlagen', value: 'Geen bijlagen toegevoegd', href: change('bijlagen', 'inschrijvingsattest') }] : []),
-        ...attachments.map((a) => ({ key: ATTACHMENT_LABELS[a.kind], value: a.filename, href: change('bijlagen', a.kind) })),
+        ...(attachments.length === 0
+          ? [{ key: 'Bijlagen', value: 'Geen bijlagen toegevoegd', href: change('bijlagen', 'inschrijvingsattest') }]
+          : []),
+        ...attachments.map((a) => ({
+          key: ATTACHMENT_LABELS[a.kind],
+          value: a.filename,
+          href: change('bijlagen', a.kind),
+        })),
       ],
     },
     {
       title: 'Berekening',
       rows: [
         { key: 'Schooljaar', value: schoolYearLabel(c.schoolYearStart) },
-        { key: 'Persoonlijk maximum', value: hoursText(c.personalMaximumHours) + (c.sharedInitiative ? ' (verdubbeld door het gemeenschappelijk initiatiefrecht)' : '') },
-        ...(c.hoursAlreadyUsed > 0 ? [{ key: 'Al aangevraagd in dit schooljaar', value: hoursText(c.hoursAlreadyUsed) }] : []),
+        {
+          key: 'Persoonlijk maximum',
+          value:
+            hoursText(c.personalMaximumHours) +
+            (c.sharedInitiative ? ' (verdubbeld door het gemeenschappelijk initiatiefrecht)' : ''),
+        },
+        ...(c.hoursAlreadyUsed > 0
+          ? [{ key: 'Al aangevraagd in dit schooljaar', value: hoursText(c.hoursAlreadyUsed) }]
+          : []),
         { key: 'Uren van de opleiding', value: hoursText(c.trainingHours) },
-        { key: 'Uren Vlaams opleidingsverlof', value: hoursText(c.vovHours) + (c.vovHours < c.trainingHours ? ' (beperkt tot wat overblijft van het persoonlijk maximum)' : '') },
+        {
+          key: 'Uren Vlaams opleidingsverlof',
+          value:
+            hoursText(c.vovHours) +
+            (c.vovHours < c.trainingHours ? ' (beperkt tot wat overblijft van het persoonlijk maximum)' : ''),
+        },
         { key: 'Bedrag per uur in dit schooljaar', value: formatEuro(c.forfaitCents) },
         { key: 'Indicatief bedrag', value: formatEuro(c.amountCents) },
       ],

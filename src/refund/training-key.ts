@@ -5,7 +5,12 @@ import type { TrainingType } from '../domain/training.js';
  * (and the unique index on dossier.training_key). An ODB training is its ODB number; any other training
  * is its type, name and provider number, compared without case, accents or punctuation.
  */
-export function trainingKey(training: { type: TrainingType; odbNumber: string | null; name: string; providerNumber: string }): string {
+export function trainingKey(training: {
+  type: TrainingType;
+  odbNumber: string | null;
+  name: string;
+  providerNumber: string;
+}): string {
   if (training.type === 'odb' && training.odbNumber) return `odb:${training.odbNumber}`;
   return `${training.type}:${simplify(training.name)}|${simplify(training.providerNumber)}`;
 }

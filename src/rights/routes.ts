@@ -60,10 +60,19 @@ export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: Righ
 
   router.post(
     paths.rightRequest,
-    rateLimit(db, { name: 'right-request', limit: requestLimitPerHour, windowSeconds: 3600, key: (req) => String(req.auth!.person.id) }),
+    rateLimit(db, {
+      name: 'right-request',
+      limit: requestLimitPerHour,
+      windowSeconds: 3600,
+      key: (req) => String(req.auth!.person.id),
+    }),
     async (req, res) => {
       const auth = req.auth!;
-      const result = await rights.requestRight({ personId: auth.person.id, organisationId: auth.organisation!.id, requestId: String(req.id ?? '') });
+      const result = await rights.requestRight({
+        personId: auth.person.id,
+        organisationId: auth.organisation!.id,
+        requestId: String(req.id ?? ''),
+      });
       // Already pending or already granted: the Aanvraag page says so; no second request.
       res.redirect(303, result.outcome === 'ok' ? paths.rightRequestSent : paths.aanvraag);
     },
@@ -71,7 +80,11 @@ export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: Righ
 
   router.post(paths.rightRequestWithdraw, async (req, res) => {
     const auth = req.auth!;
-    await rights.withdrawRequest({ personId: auth.person.id, organisationId: auth.organisation!.id, requestId: String(req.id ?? '') });
+    await rights.withdrawRequest({
+      personId: auth.person.id,
+      organisationId: auth.organisation!.id,
+      requestId: String(req.id ?? ''),
+    });
     // Withdrawn, or nothing pending any more (withdrawn twice, decided meanwhile): the Aanvraag page says which.
     res.redirect(303, paths.aanvraag);
   });

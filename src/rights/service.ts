@@ -37,7 +37,8 @@ export interface Actor {
 export const VOV_RIGHT = defaultRules.access;
 
 /** Outcomes a page explains to the user instead of failing. */
-export type RightsOutcome = 'ok' | 'already-has-right' | 'already-pending' | 'already-decided' | 'already-revoked' | 'not-found';
+export type RightsOutcome =
+  'ok' | 'already-has-right' | 'already-pending' | 'already-decided' | 'already-revoked' | 'not-found';
 
 /** A name as the organisation knows it; a user migrated without one (docs/security-organisations.md) has none. */
 export function fullName(p: { first_name: string | null; last_name: string | null }): string {
@@ -81,11 +82,22 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
    * Gives the person the right unless they already have a current one (then that one is returned). An
    * unrevoked right past its end date is closed first, so "one unrevoked right per person" (a unique index) holds.
    */
-  async function grant(trx: Knex, actor: Actor, personId: number, validUntil: IsoDate | null): Promise<{ right: UserRightRow; created: boolean }> {
+  async function grant(
+    trx: Knex,
+    actor: Actor,
+    personId: number,
+    validUntil: IsoDate | null,
+  ): Promise<{ right: UserRightRow; created: boolean }> {
     const existing = await findUnrevokedRight(trx, personId, actor.organisationId, VOV_RIGHT);
     if (existing && isCurrent(existing)) return { right: existing, created: false };
     if (existing) await closeExpiredRight(trx, existing.id, actor.personId);
-    const inserted = await insertRight(trx, { personId, organisationId: actor.organisationId, ...VOV_RIGHT, grantedBy: actor.personId, validUntil });
+    const inserted = await insertRight(trx, {
+      personId,
+      organisationId: actor.organisationId,
+      ...VOV_RIGHT,
+      grantedBy: actor.personId,
+      validUntil,
+    });
     if (inserted) return { right: inserted, created: true };
     // Another administrator granted it at the same moment: theirs stands.
     return { right: (await findUnrevokedRight(trx, personId, actor.organisationId, VOV_RIGHT))!, created: false };
@@ -100,8 +112,13 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
     /** Records a pending request and, in the same transaction, an e-mail to every local administrator. */
     async requestRight(actor: Actor): Promise<{ outcome: RightsOutcome; request?: RightRequestRow; notified: number }> {
       return db.transaction(async (trx) => {
-        if (isCurrent(await findUnrevokedRight(trx, actor.personId, actor.organisationId, VOV_RIGHT))) return { outcome: 'already-has-right', notified: 0 };
-        const request = await insertRightRequest(trx, { personId: actor.personId, organisationId: actor.organisationId, ...VOV_RIGHT });
+        if (isCurrent(await findUnrevokedRight(trx, actor.personId, actor.organisationId, VOV_RIGHT)))
+          return { outcome: 'already-has-right', notified: 0 };
+        const request = await insertRightRequest(trx, {
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          ...VOV_RIGHT,
+        });
         if (!request) return { outcome: 'already-pending', notified: 0 };
         // One connection per transaction: its queries run one after the other.
         const org = await organisationOf(trx, actor.organisationId);
@@ -122,7 +139,18 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
             }),
           );
         }
-        await audit(trx, { action: 'right.requested', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightRequestId: request.id, subjectPersonId: actor.personId, ...VOV_RIGHT, notifiedAdmins: recipients.length } });
+        await audit(trx, {
+          action: 'right.requested',
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          requestId: actor.requestId,
+          details: {
+            rightRequestId: request.id,
+            subjectPersonId: actor.personId,
+            ...VOV_RIGHT,
+            notifiedAdmins: recipients.length,
+          },
+        });
         return { outcome: 'ok', request, notified: recipients.length };
       });
     },
@@ -138,7 +166,13 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         const request = await lockPendingRightRequest(trx, pending.id, actor.organisationId);
         if (!request) return 'not-pending'; // decided by an administrator meanwhile
         await decideRightRequest(trx, request.id, { status: 'withdrawn', decidedBy: actor.personId });
-        await audit(trx, { action: 'right.request-withdrawn', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightRequestId: request.id, subjectPersonId: actor.personId, ...VOV_RIGHT } });
+        await audit(trx, {
+          action: 'right.request-withdrawn',
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          requestId: actor.requestId,
+          details: { rightRequestId: request.id, subjectPersonId: actor.personId, ...VOV_RIGHT },
+        });
         return 'ok';
       });
     },
@@ -147,13 +181,28 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
     async grantRequest(actor: Actor, requestId: number, validUntil: IsoDate | null): Promise<RightsOutcome> {
       return db.transaction(async (trx) => {
         const request = await lockPendingRightRequest(trx, requestId, actor.organisationId);
-        if (!request) return (await findRightRequestInOrganisation(trx, requestId, actor.organisationId)) ? 'already-decided' : 'not-found';
+        if (!request)
+          return (await findRightRequestInOrganisation(trx, requestId, actor.organisationId))
+            ? 'already-decided'
+            : 'not-found';
         const { right } = await grant(trx, actor, request.person_id, validUntil);
         await decideRightRequest(trx, request.id, { status: 'granted', decidedBy: actor.personId });
         const org = await organisationOf(trx, actor.organisationId);
         const requester = await findMemberPerson(trx, actor.organisationId, request.person_id);
         await mailGranted(trx, requester!, org, right.valid_until);
-        await audit(trx, { action: 'right.granted', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightRequestId: request.id, rightId: right.id, subjectPersonId: request.person_id, ...VOV_RIGHT, validUntil: right.valid_until } });
+        await audit(trx, {
+          action: 'right.granted',
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          requestId: actor.requestId,
+          details: {
+            rightRequestId: request.id,
+            rightId: right.id,
+            subjectPersonId: request.person_id,
+            ...VOV_RIGHT,
+            validUntil: right.valid_until,
+          },
+        });
         return 'ok';
       });
     },
@@ -162,25 +211,43 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
     async refuseRequest(actor: Actor, requestId: number, reason: string): Promise<RightsOutcome> {
       return db.transaction(async (trx) => {
         const request = await lockPendingRightRequest(trx, requestId, actor.organisationId);
-        if (!request) return (await findRightRequestInOrganisation(trx, requestId, actor.organisationId)) ? 'already-decided' : 'not-found';
-        await decideRightRequest(trx, request.id, { status: 'refused', decidedBy: actor.personId, refusalReason: reason });
+        if (!request)
+          return (await findRightRequestInOrganisation(trx, requestId, actor.organisationId))
+            ? 'already-decided'
+            : 'not-found';
+        await decideRightRequest(trx, request.id, {
+          status: 'refused',
+          decidedBy: actor.personId,
+          refusalReason: reason,
+        });
         const org = await organisationOf(trx, actor.organisationId);
         const requester = await findMemberPerson(trx, actor.organisationId, request.person_id);
         if (requester!.mail_to) {
           await enqueueMail(
             trx,
-            mail.compose('right-refused', requester!.mail_to, `Uw aanvraag voor een gebruikersrecht voor ${org.name} is geweigerd`, {
-              requesterName: fullName(requester!),
-              organisationName: org.name,
-              kbo: formatKbo(org.kbo),
-              ...VOV_RIGHT,
-              requestedAt: formatDateTimeNl(new Date(request.requested_at)),
-              reason,
-              link: mail.link(paths.aanvraag),
-            }),
+            mail.compose(
+              'right-refused',
+              requester!.mail_to,
+              `Uw aanvraag voor een gebruikersrecht voor ${org.name} is geweigerd`,
+              {
+                requesterName: fullName(requester!),
+                organisationName: org.name,
+                kbo: formatKbo(org.kbo),
+                ...VOV_RIGHT,
+                requestedAt: formatDateTimeNl(new Date(request.requested_at)),
+                reason,
+                link: mail.link(paths.aanvraag),
+              },
+            ),
           );
         }
-        await audit(trx, { action: 'right.refused', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightRequestId: request.id, subjectPersonId: request.person_id, ...VOV_RIGHT } });
+        await audit(trx, {
+          action: 'right.refused',
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          requestId: actor.requestId,
+          details: { rightRequestId: request.id, subjectPersonId: request.person_id, ...VOV_RIGHT },
+        });
         return 'ok';
       });
     },
@@ -196,7 +263,19 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         if (pending) await decideRightRequest(trx, pending.id, { status: 'granted', decidedBy: actor.personId });
         const org = await organisationOf(trx, actor.organisationId);
         await mailGranted(trx, person, org, validUntil);
-        await audit(trx, { action: 'right.granted', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightId: right.id, rightRequestId: pending?.id ?? null, subjectPersonId: personId, ...VOV_RIGHT, validUntil } });
+        await audit(trx, {
+          action: 'right.granted',
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          requestId: actor.requestId,
+          details: {
+            rightId: right.id,
+            rightRequestId: pending?.id ?? null,
+            subjectPersonId: personId,
+            ...VOV_RIGHT,
+            validUntil,
+          },
+        });
         return 'ok';
       });
     },
@@ -206,8 +285,15 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
       return db.transaction(async (trx) => {
         const right = await findRightInOrganisation(trx, rightId, actor.organisationId);
         if (!right) return { outcome: 'not-found' };
-        if (!(await revokeRight(trx, rightId, actor.organisationId, actor.personId))) return { outcome: 'already-revoked', personId: right.person_id };
-        await audit(trx, { action: 'right.revoked', personId: actor.personId, organisationId: actor.organisationId, requestId: actor.requestId, details: { rightId, subjectPersonId: right.person_id, role: right.role, context: right.context } });
+        if (!(await revokeRight(trx, rightId, actor.organisationId, actor.personId)))
+          return { outcome: 'already-revoked', personId: right.person_id };
+        await audit(trx, {
+          action: 'right.revoked',
+          personId: actor.personId,
+          organisationId: actor.organisationId,
+          requestId: actor.requestId,
+          details: { rightId, subjectPersonId: right.person_id, role: right.role, context: right.context },
+        });
         return { outcome: 'ok', personId: right.person_id };
       });
     },

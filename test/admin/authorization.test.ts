@@ -28,7 +28,10 @@ async function agentFor(p: TestPerson, organisationId: number): Promise<Agent> {
   const agent = request.agent(t.app);
   await loginAs(agent, p);
   const page = await agent.get('/organisatie-kiezen');
-  const res = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(organisationId) });
+  const res = await agent
+    .post('/organisatie-kiezen')
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), keuze: String(organisationId) });
   expect(res.status).toBe(303);
   return agent;
 }
@@ -77,7 +80,10 @@ const everyPage = () => [
 const everyAction = () => [
   { path: `/gebruikersbeheer/aanvragen/${requestOfA}/toekennen`, fields: { validUntil: '' } },
   { path: `/gebruikersbeheer/aanvragen/${requestOfA}/weigeren`, fields: { reason: 'Nee' } },
-  { path: '/gebruikersbeheer/gebruikers', fields: { insz: '85.07.30-033.28', firstName: 'X', lastName: 'Y', email: 'x@y.be' } },
+  {
+    path: '/gebruikersbeheer/gebruikers',
+    fields: { insz: '85.07.30-033.28', firstName: 'X', lastName: 'Y', email: 'x@y.be' },
+  },
   { path: `/gebruikersbeheer/gebruikers/${ids[aUser.insz]}/recht`, fields: { validUntil: '' } },
   { path: `/gebruikersbeheer/rechten/${rightOfA}/intrekken`, fields: {} },
 ];
@@ -98,9 +104,14 @@ describe('a user without the local-administrator flag', () => {
     const token = await tokenOf(agent);
     const membersBefore = await t.database.db('membership').count({ n: '*' }).first();
     for (const { path, fields } of everyAction()) {
-      const res = await agent.post(path).type('form').send({ _csrf: token, ...fields });
+      const res = await agent
+        .post(path)
+        .type('form')
+        .send({ _csrf: token, ...fields });
       expect(res.status, path).toBe(403);
-      expect(res.text, 'refused for the missing flag, not the token').toContain('Alleen een lokale beheerder van deze organisatie');
+      expect(res.text, 'refused for the missing flag, not the token').toContain(
+        'Alleen een lokale beheerder van deze organisatie',
+      );
     }
     expect(await pending(requestOfA)).toBe('pending');
     expect(await revokedAt(rightOfA)).toBeNull();
@@ -120,7 +131,9 @@ describe('a user without the local-administrator flag', () => {
     const res = await anonymous.get('/gebruikersbeheer');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/aanmelden?terug=%2Fgebruikersbeheer');
-    expect((await anonymous.post(`/gebruikersbeheer/rechten/${rightOfA}/intrekken`).type('form').send({})).status).toBe(403);
+    expect((await anonymous.post(`/gebruikersbeheer/rechten/${rightOfA}/intrekken`).type('form').send({})).status).toBe(
+      403,
+    );
   });
 });
 
@@ -147,13 +160,24 @@ describe('a local administrator of organisation A', () => {
 
   it("can't grant, refuse or revoke anything of organisation B by changing ids in forms", async () => {
     const token = await tokenOf(agent);
-    const post = (path: string, fields: Record<string, string> = {}) => agent.post(path).type('form').send({ _csrf: token, ...fields });
+    const post = (path: string, fields: Record<string, string> = {}) =>
+      agent
+        .post(path)
+        .type('form')
+        .send({ _csrf: token, ...fields });
     expect((await post(`/gebruikersbeheer/aanvragen/${requestOfB}/toekennen`, { validUntil: '' })).status).toBe(404);
     expect((await post(`/gebruikersbeheer/aanvragen/${requestOfB}/weigeren`, { reason: 'Nee' })).status).toBe(404);
     expect((await post(`/gebruikersbeheer/gebruikers/${ids[bUser.insz]}/recht`, { validUntil: '' })).status).toBe(404);
     expect((await post(`/gebruikersbeheer/rechten/${rightOfB}/intrekken`)).status).toBe(404);
     // Extra fields naming another organisation are ignored: the chosen organisation is the session's, re-checked.
-    expect((await post(`/gebruikersbeheer/aanvragen/${requestOfB}/toekennen`, { organisationId: String(orgB), organisation_id: String(orgB) })).status).toBe(404);
+    expect(
+      (
+        await post(`/gebruikersbeheer/aanvragen/${requestOfB}/toekennen`, {
+          organisationId: String(orgB),
+          organisation_id: String(orgB),
+        })
+      ).status,
+    ).toBe(404);
 
     expect(await pending(requestOfB)).toBe('pending');
     expect(await revokedAt(rightOfB)).toBeNull();
@@ -177,7 +201,10 @@ describe('a local administrator of organisation A', () => {
 describe('acting for an organisation one is not a member of', () => {
   it('is refused when posted on the organisation choice', async () => {
     const agent = await agentFor(aUser, orgA);
-    const res = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: await tokenOf(agent), keuze: String(orgB) });
+    const res = await agent
+      .post('/organisatie-kiezen')
+      .type('form')
+      .send({ _csrf: await tokenOf(agent), keuze: String(orgB) });
     expect(res.status).toBe(403);
     const home = await agent.get('/');
     expect(home.status).toBe(200);
@@ -187,13 +214,23 @@ describe('acting for an organisation one is not a member of', () => {
   it('gives no organisation when the session names one the person does not belong to', async () => {
     const agent = await agentFor(aUser, orgA);
     // As if the stored session had been altered: the database decides, not the session.
-    await t.database.db.raw(`UPDATE session SET sess = jsonb_set(sess::jsonb, '{organisationId}', to_jsonb(?::bigint))::json WHERE (sess->>'personId')::bigint = ?`, [orgB, ids[aUser.insz]]);
+    await t.database.db.raw(
+      `UPDATE session SET sess = jsonb_set(sess::jsonb, '{organisationId}', to_jsonb(?::bigint))::json WHERE (sess->>'personId')::bigint = ?`,
+      [orgB, ids[aUser.insz]],
+    );
     expect((await agent.get('/')).headers.location).toBe('/organisatie-kiezen');
-    expect((await agent.get('/aanvraag')).headers.location).toBe(`/organisatie-kiezen?terug=${encodeURIComponent('/aanvraag')}`);
-    const res = await agent.post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: await tokenOf(agent) });
+    expect((await agent.get('/aanvraag')).headers.location).toBe(
+      `/organisatie-kiezen?terug=${encodeURIComponent('/aanvraag')}`,
+    );
+    const res = await agent
+      .post('/gebruikersrecht-aanvragen')
+      .type('form')
+      .send({ _csrf: await tokenOf(agent) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/organisatie-kiezen');
-    expect(await t.database.db('right_request').where({ person_id: ids[aUser.insz], organisation_id: orgB }).first()).toBeUndefined();
+    expect(
+      await t.database.db('right_request').where({ person_id: ids[aUser.insz], organisation_id: orgB }).first(),
+    ).toBeUndefined();
   });
 
   it('loses gebruikersbeheer at once when the membership is gone', async () => {

@@ -7,7 +7,14 @@ import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { type Agent } from '../helpers/login.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { person, testInsz, testKbo } from '../organisations/fixtures.js';
-import { completeDraft, fixedClock, insertOrganisation, loginForOrganisation, postForm, type TestOrganisation } from '../refund/fixtures.js';
+import {
+  completeDraft,
+  fixedClock,
+  insertOrganisation,
+  loginForOrganisation,
+  postForm,
+  type TestOrganisation,
+} from '../refund/fixtures.js';
 
 /**
  * Issue 15, items 2 and 3: organisation A's local administrator adds the INSZ of organisation B's user with
@@ -44,18 +51,33 @@ const recipients = () => smtp.messages.flatMap((m) => m.to);
 
 /** GETs the page with the form, then POSTs it with the page's token to the form's action. */
 async function postFrom(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
-  return agent.post(action).type('form').send({ _csrf: csrfTokenFrom((await agent.get(pagePath)).text), ...fields });
+  return agent
+    .post(action)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom((await agent.get(pagePath)).text), ...fields });
 }
 
 /** Adds a user through gebruikersbeheer; returns the new user's page. */
-async function addUser(admin: Agent, insz: string, entered: { firstName: string; lastName: string; email: string }): Promise<string> {
-  const added = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz, ...entered });
+async function addUser(
+  admin: Agent,
+  insz: string,
+  entered: { firstName: string; lastName: string; email: string },
+): Promise<string> {
+  const added = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', {
+    insz,
+    ...entered,
+  });
   expect(added.status).toBe(303);
   return added.headers.location;
 }
 
 async function grantDirectly(admin: Agent, personId: number) {
-  const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${personId}`, `/gebruikersbeheer/gebruikers/${personId}/recht`, { validUntil: '' });
+  const res = await postFrom(
+    admin,
+    `/gebruikersbeheer/gebruikers/${personId}`,
+    `/gebruikersbeheer/gebruikers/${personId}/recht`,
+    { validUntil: '' },
+  );
   expect(res.status).toBe(303);
 }
 
@@ -66,7 +88,12 @@ async function personIdOf(insz: string): Promise<number> {
 beforeAll(async () => {
   smtp = await startSmtpCapture();
   t = await buildTestApp({ SMTP_URL: smtp.url, LOGIN_RATE_LIMIT_PER_MINUTE: '100000' }, { now: fixedClock });
-  worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent'), retryBaseSeconds: 0.3 });
+  worker = createMailWorker({
+    db: t.database.db,
+    config: t.config,
+    logger: createLogger('silent'),
+    retryBaseSeconds: 0.3,
+  });
   const db = t.database.db;
   orgA = await insertOrganisation(db, { kbo: testKbo(41), name: 'Aannemer Alfa NV', unitNumber: '2147812701' });
   orgB = await insertOrganisation(db, { kbo: testKbo(42), name: 'Bakkerij Beta NV', unitNumber: '2000000042' });
@@ -129,7 +156,8 @@ describe('what an administrator enters belongs to that organisation only', () =>
     const overview = await anna.get('/gebruikersbeheer');
     const log = await anna.get('/gebruikersbeheer/logboek');
     for (const html of [page.text, overview.text, log.text]) {
-      for (const secret of ['Yildiz', B_YARA.email, yara.email, 'Bakker', B_BOB.email, bob.email]) expect(html).not.toContain(secret);
+      for (const secret of ['Yildiz', B_YARA.email, yara.email, 'Bakker', B_BOB.email, bob.email])
+        expect(html).not.toContain(secret);
     }
   });
 
@@ -148,6 +176,8 @@ describe('what an administrator enters belongs to that organisation only', () =>
     const toA = smtp.messages.filter((m) => m.to.includes(A_BOB.email));
     expect(toA.length).toBe(1);
     expect(toA[0].subject).toContain('Aannemer Alfa NV');
-    expect(smtp.messages.filter((m) => m.subject.includes('Bakkerij Beta NV')).flatMap((m) => m.to)).not.toContain(A_BOB.email);
+    expect(smtp.messages.filter((m) => m.subject.includes('Bakkerij Beta NV')).flatMap((m) => m.to)).not.toContain(
+      A_BOB.email,
+    );
   });
 });

@@ -11,19 +11,31 @@ let t: TestApp;
 let orgId: number;
 let admin: Agent;
 const beheerder = person(31, 'Hilde', 'Heylen');
-const newcomer: TestPerson = { insz: testInsz(32), firstName: 'Nina', lastName: 'Nieuwkomer', email: 'nina@example.be' };
+const newcomer: TestPerson = {
+  insz: testInsz(32),
+  firstName: 'Nina',
+  lastName: 'Nieuwkomer',
+  email: 'nina@example.be',
+};
 const ORG = 'Drukkerij Delta CV';
 
 async function chooseOrganisation(agent: Agent): Promise<void> {
   const page = await agent.get('/organisatie-kiezen');
-  await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
+  await agent
+    .post('/organisatie-kiezen')
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
 }
 
 async function postFrom(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
-  return agent.post(action).type('form').send({ _csrf: csrfTokenFrom((await agent.get(pagePath)).text), ...fields });
+  return agent
+    .post(action)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom((await agent.get(pagePath)).text), ...fields });
 }
 
-const personIdOf = async (p: TestPerson) => (await t.database.db('person').where({ insz: p.insz }).first()).id as number;
+const personIdOf = async (p: TestPerson) =>
+  (await t.database.db('person').where({ insz: p.insz }).first()).id as number;
 
 beforeAll(async () => {
   t = await buildTestApp();
@@ -39,8 +51,18 @@ afterAll(async () => {
 
 describe('the form schemas', () => {
   it('speak Dutch and normalise what they accept', () => {
-    const ok = addUserSchema.safeParse({ insz: ' 85.07.30-033.28 ', firstName: ' Jan ', lastName: 'Peeters', email: 'jan@example.be' });
-    expect(ok.success && ok.data).toEqual({ insz: '85073003328', firstName: 'Jan', lastName: 'Peeters', email: 'jan@example.be' });
+    const ok = addUserSchema.safeParse({
+      insz: ' 85.07.30-033.28 ',
+      firstName: ' Jan ',
+      lastName: 'Peeters',
+      email: 'jan@example.be',
+    });
+    expect(ok.success && ok.data).toEqual({
+      insz: '85073003328',
+      firstName: 'Jan',
+      lastName: 'Peeters',
+      email: 'jan@example.be',
+    });
     const bad = addUserSchema.safeParse({ insz: '85.07.30-033.29', firstName: '', email: 'geen-adres' });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => `${String(i.path[0])}: ${i.message}`)).toEqual([
@@ -52,15 +74,24 @@ describe('the form schemas', () => {
     const today = '2026-03-15';
     expect(grantRightSchema(today).parse({ validUntil: '' })).toEqual({ validUntil: null });
     expect(grantRightSchema(today).parse({ validUntil: '15/03/2026' })).toEqual({ validUntil: '2026-03-15' });
-    expect(grantRightSchema(today).safeParse({ validUntil: '14/03/2026' }).error!.issues[0].message).toBe('De einddatum mag niet in het verleden liggen.');
-    expect(grantRightSchema(today).safeParse({ validUntil: '31/02/2027' }).error!.issues[0].message).toMatch(/^Vul de einddatum in als dd\/mm\/jjjj/);
+    expect(grantRightSchema(today).safeParse({ validUntil: '14/03/2026' }).error!.issues[0].message).toBe(
+      'De einddatum mag niet in het verleden liggen.',
+    );
+    expect(grantRightSchema(today).safeParse({ validUntil: '31/02/2027' }).error!.issues[0].message).toMatch(
+      /^Vul de einddatum in als dd\/mm\/jjjj/,
+    );
     expect(refuseRequestSchema.safeParse({ reason: ' ' }).success).toBe(false);
   });
 });
 
 describe('adding a user', () => {
   it('re-shows the form with the errors and the typed values when something is wrong', async () => {
-    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: '85.07.30-033.29', firstName: 'Nina', lastName: '', email: 'nina@example.be' });
+    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', {
+      insz: '85.07.30-033.29',
+      firstName: 'Nina',
+      lastName: '',
+      email: 'nina@example.be',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('<title>Fout: Gebruiker toevoegen – WSE-loket</title>');
     expect(res.text).toContain('<a href="#insz">Vul een geldig INSZ-nummer in');
@@ -71,7 +102,14 @@ describe('adding a user', () => {
 
   it('treats a field sent twice as not filled in, and never shows it back as "a,b"', async () => {
     const token = csrfTokenFrom((await admin.get('/gebruikersbeheer/gebruikers/nieuw')).text);
-    const body = new URLSearchParams([['_csrf', token], ['insz', '85.07.30-033.28'], ['insz', '79.02.11-123.45'], ['firstName', 'Nina'], ['lastName', 'Peeters'], ['email', 'nina@example.be']]);
+    const body = new URLSearchParams([
+      ['_csrf', token],
+      ['insz', '85.07.30-033.28'],
+      ['insz', '79.02.11-123.45'],
+      ['firstName', 'Nina'],
+      ['lastName', 'Peeters'],
+      ['email', 'nina@example.be'],
+    ]);
     const res = await admin.post('/gebruikersbeheer/gebruikers').type('form').send(body.toString());
     expect(res.status).toBe(400);
     expect(res.text).toContain('<a href="#insz">Vul het INSZ-nummer in.</a>');
@@ -80,7 +118,12 @@ describe('adding a user', () => {
   });
 
   it('adds the person, who can then choose the organisation after login', async () => {
-    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: formatInsz(newcomer.insz), firstName: 'Nina', lastName: 'Nieuwkomer', email: newcomer.email });
+    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', {
+      insz: formatInsz(newcomer.insz),
+      firstName: 'Nina',
+      lastName: 'Nieuwkomer',
+      email: newcomer.email,
+    });
     expect(res.status).toBe(303);
     const id = await personIdOf(newcomer);
     expect(res.headers.location).toBe(`/gebruikersbeheer/gebruikers/${id}`);
@@ -96,7 +139,12 @@ describe('adding a user', () => {
   });
 
   it('refuses to add someone who already is a user', async () => {
-    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', { insz: newcomer.insz, firstName: 'Nina', lastName: 'Nieuwkomer', email: newcomer.email });
+    const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', {
+      insz: newcomer.insz,
+      firstName: 'Nina',
+      lastName: 'Nieuwkomer',
+      email: newcomer.email,
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain(`Deze persoon is al gebruiker van ${ORG}.`);
   });
@@ -110,7 +158,12 @@ describe('granting a right directly', () => {
       ['31/02/2030', 'Vul de einddatum in als dd/mm/jjjj'],
       [yesterday, 'De einddatum mag niet in het verleden liggen.'],
     ]) {
-      const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil });
+      const res = await postFrom(
+        admin,
+        `/gebruikersbeheer/gebruikers/${id}`,
+        `/gebruikersbeheer/gebruikers/${id}/recht`,
+        { validUntil },
+      );
       expect(res.status).toBe(400);
       expect(res.text).toContain(message);
       expect(res.text).toContain(`value="${validUntil}"`);
@@ -125,11 +178,18 @@ describe('granting a right directly', () => {
     await chooseOrganisation(nina);
     expect((await nina.get('/aanvraag')).text).toContain('Gebruikersrecht aanvragen</button>');
 
-    const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil: '30/06/2099' });
+    const res = await postFrom(
+      admin,
+      `/gebruikersbeheer/gebruikers/${id}`,
+      `/gebruikersbeheer/gebruikers/${id}/recht`,
+      { validUntil: '30/06/2099' },
+    );
     expect(res.status).toBe(303);
     const page = await admin.get(res.headers.location);
     expect(page.text).toContain('Het gebruikersrecht is toegekend.');
-    expect(page.text).toMatch(/DWSE organisatieverantwoordelijke – opleidingsverlof<\/td>\s*<td>\d{2}\/\d{2}\/\d{4}<\/td>\s*<td>30\/06\/2099<\/td>\s*<td>Actief<\/td>/);
+    expect(page.text).toMatch(
+      /DWSE organisatieverantwoordelijke – opleidingsverlof<\/td>\s*<td>\d{2}\/\d{2}\/\d{4}<\/td>\s*<td>30\/06\/2099<\/td>\s*<td>Actief<\/td>/,
+    );
     expect(page.text).not.toContain('Recht toekennen</button>');
 
     const mail = await t.database.db('mail_outbox').where({ to_address: newcomer.email }).first();
@@ -138,12 +198,17 @@ describe('granting a right directly', () => {
 
     expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
     const overview = await admin.get('/gebruikersbeheer');
-    expect(overview.text).toContain('DWSE organisatieverantwoordelijke – opleidingsverlof (actief, tot en met 30/06/2099)');
+    expect(overview.text).toContain(
+      'DWSE organisatieverantwoordelijke – opleidingsverlof (actief, tot en met 30/06/2099)',
+    );
   });
 
   it('refuses a second grant while the right is current', async () => {
     const id = await personIdOf(newcomer);
-    const res = await admin.post(`/gebruikersbeheer/gebruikers/${id}/recht`).type('form').send({ _csrf: csrfTokenFrom((await admin.get('/gebruikersbeheer')).text), validUntil: '' });
+    const res = await admin
+      .post(`/gebruikersbeheer/gebruikers/${id}/recht`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom((await admin.get('/gebruikersbeheer')).text), validUntil: '' });
     expect(res.status).toBe(303);
     expect((await admin.get(res.headers.location)).text).toContain('Deze gebruiker heeft het gebruikersrecht al.');
     expect(await t.database.db('user_right').where({ person_id: id }).count({ n: '*' }).first()).toEqual({ n: 1 });
@@ -157,11 +222,18 @@ describe('granting a right directly', () => {
     await loginAs(nina, newcomer);
     await chooseOrganisation(nina);
     const aanvraag = await nina.get('/aanvraag');
-    expect(aanvraag.text).toContain(`Uw gebruikersrecht was geldig tot en met ${formatDateNl(yesterday)} en is verlopen.`);
+    expect(aanvraag.text).toContain(
+      `Uw gebruikersrecht was geldig tot en met ${formatDateNl(yesterday)} en is verlopen.`,
+    );
     expect(aanvraag.text).toContain('Gebruikersrecht aanvragen</button>');
     expect((await admin.get(`/gebruikersbeheer/gebruikers/${id}`)).text).toContain('<td>Verlopen</td>');
 
-    const res = await postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil: '' });
+    const res = await postFrom(
+      admin,
+      `/gebruikersbeheer/gebruikers/${id}`,
+      `/gebruikersbeheer/gebruikers/${id}/recht`,
+      { validUntil: '' },
+    );
     expect(res.status).toBe(303);
     expect((await nina.get('/aanvraag')).text).toContain('href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
     const rights = await t.database.db('user_right').where({ person_id: id }).orderBy('id');

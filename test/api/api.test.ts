@@ -59,7 +59,9 @@ async function feedShowing(query: string, expected: string[]) {
 }
 
 async function decide(nummer: string, body: object, options: { token?: string; key?: string } = {}) {
-  const req = request(w.t.app).post(api(`/dossiers/${nummer}/beslissingen`)).set(bearer(options.token ?? both));
+  const req = request(w.t.app)
+    .post(api(`/dossiers/${nummer}/beslissingen`))
+    .set(bearer(options.token ?? both));
   if (options.key) req.set('Idempotency-Key', options.key);
   const res = await req.send(body);
   const type = String(res.headers['content-type']).split(';')[0];
@@ -67,7 +69,8 @@ async function decide(nummer: string, body: object, options: { token?: string; k
   return res;
 }
 
-const version = async (nummer: string) => (await w.t.database.db('dossier').where({ dossiernummer: nummer }).first('version')).version as number;
+const version = async (nummer: string) =>
+  (await w.t.database.db('dossier').where({ dossiernummer: nummer }).first('version')).version as number;
 
 describe('authentication and scopes', () => {
   it('refuses a call without a token, with a wrong or revoked token, and with only a portal session: 401 problem+json', async () => {
@@ -79,7 +82,10 @@ describe('authentication and scopes', () => {
     await request(w.t.app).get(api('/dossiers')).set({ Authorization: reader }).expect(401);
     // Jan's logged-in portal session (cookie) is no API credential.
     await w.jan.get(api('/dossiers')).expect(401);
-    await w.jan.post(api(`/dossiers/${first}/beslissingen`)).send({ beslissing: 'in_behandeling', versie: 1 }).expect(401);
+    await w.jan
+      .post(api(`/dossiers/${first}/beslissingen`))
+      .send({ beslissing: 'in_behandeling', versie: 1 })
+      .expect(401);
 
     const temporary = await w.token('tijdelijk', ['read']);
     await request(w.t.app).get(api('/dossiers')).set(bearer(temporary)).expect(200);
@@ -94,7 +100,10 @@ describe('authentication and scopes', () => {
   });
 
   it('needs the scope read to read and decide to decide: 403 otherwise', async () => {
-    const noRead = await request(w.t.app).get(api(`/dossiers/${first}`)).set(bearer(decider)).expect(403);
+    const noRead = await request(w.t.app)
+      .get(api(`/dossiers/${first}`))
+      .set(bearer(decider))
+      .expect(403);
     expect(JSON.parse(noRead.text).detail).toContain('"read"');
     const noDecide = await decide(first, { beslissing: 'in_behandeling', versie: 1 }, { token: reader });
     expect(noDecide.status).toBe(403);
@@ -103,8 +112,13 @@ describe('authentication and scopes', () => {
 
   it('writes every call, answered or refused, to the audit log', async () => {
     const before = await w.t.database.db('audit_log').where({ action: 'api.call' }).count<{ n: number }[]>({ n: '*' });
-    await request(w.t.app).get(api(`/dossiers/${first}`)).set(bearer(reader)).expect(200);
-    await request(w.t.app).get(api(`/dossiers/${first}`)).expect(401);
+    await request(w.t.app)
+      .get(api(`/dossiers/${first}`))
+      .set(bearer(reader))
+      .expect(200);
+    await request(w.t.app)
+      .get(api(`/dossiers/${first}`))
+      .expect(401);
     // The entry is written when the answer is sent: poll briefly for it.
     let rows: { details: { status: number; client: string | null; path: string } }[] = [];
     for (let i = 0; i < 50 && rows.length < Number(before[0].n) + 2; i++) {
@@ -140,7 +154,9 @@ describe('reading', () => {
     // A change of `slow` in a transaction that stays open while `fast` changes and commits.
     const trx = await w.t.database.db.transaction();
     try {
-      await trx('dossier').where({ dossiernummer: slow }).update({ feed_xid: trx.raw('pg_current_xact_id()') });
+      await trx('dossier')
+        .where({ dossiernummer: slow })
+        .update({ feed_xid: trx.raw('pg_current_xact_id()') });
       const v = await version(fast);
       expect((await decide(fast, { beslissing: 'in_behandeling', versie: v })).status).toBe(200);
       const meanwhile = await read(`/dossiers?na=${after}`, '/dossiers');
@@ -184,7 +200,11 @@ describe('reading', () => {
 
   it('refuses a bad cursor or page size naming the parameter', async () => {
     const res = await request(w.t.app).get(api('/dossiers?na=abc&aantal=5000')).set(bearer(reader)).expect(400);
-    expect(JSON.parse(res.text).errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.aantal', 'query.na']);
+    expect(
+      JSON.parse(res.text)
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['query.aantal', 'query.na']);
   });
 });
 
@@ -193,14 +213,35 @@ describe('deciding', () => {
     const cursorBefore = (await feedShowing('/dossiers?aantal=200', [second])).body.volgende;
     const res = await decide(second, { beslissing: 'goedgekeurd', versie: 1, uren: 32 });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ dossiernummer: second, status: 'goedgekeurd', versie: 2, goedgekeurdeUren: 32, goedgekeurdBedragCent: 32 * 1491 });
+    expect(res.body).toMatchObject({
+      dossiernummer: second,
+      status: 'goedgekeurd',
+      versie: 2,
+      goedgekeurdeUren: 32,
+      goedgekeurdBedragCent: 32 * 1491,
+    });
     const dossier = await read(`/dossiers/${second}`, '/dossiers/{dossiernummer}');
     expect(dossier.body.geschiedenis).toEqual([
-      expect.objectContaining({ soort: 'goedgekeurd', statusVoor: 'ingediend', statusNa: 'goedgekeurd', door: { soort: 'backoffice', naam: 'backoffice' }, details: { uren: 32, bedragCent: 47712 } }),
+      expect.objectContaining({
+        soort: 'goedgekeurd',
+        statusVoor: 'ingediend',
+        statusNa: 'goedgekeurd',
+        door: { soort: 'backoffice', naam: 'backoffice' },
+        details: { uren: 32, bedragCent: 47712 },
+      }),
     ]);
     const audit = await w.t.database.db('audit_log').where({ action: 'dossier.goedgekeurd' }).first();
-    expect(audit.details).toMatchObject({ dossiernummer: second, from: 'ingediend', to: 'goedgekeurd', by: 'backoffice' });
-    const mails = await w.t.database.db('mail_outbox').where('kind', 'like', 'dossier-goedgekeurd-%').orderBy('id').select('to_address', 'subject');
+    expect(audit.details).toMatchObject({
+      dossiernummer: second,
+      from: 'ingediend',
+      to: 'goedgekeurd',
+      by: 'backoffice',
+    });
+    const mails = await w.t.database
+      .db('mail_outbox')
+      .where('kind', 'like', 'dossier-goedgekeurd-%')
+      .orderBy('id')
+      .select('to_address', 'subject');
     expect(mails).toEqual([
       { to_address: CONTACT_EMAIL, subject: `Dossier ${second}: goedgekeurd` },
       { to_address: EMPLOYEE_EMAIL, subject: `Dossier ${second}: goedgekeurd` },
@@ -220,10 +261,22 @@ describe('deciding', () => {
     expect(again.headers['idempotency-replayed']).toBe('true');
     expect(again.body).toEqual(once.body);
     const dossierId = w.t.database.db('dossier').where({ dossiernummer: first }).select('id');
-    expect(await w.t.database.db('dossier_event').where({ kind: 'in_behandeling', dossier_id: dossierId }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 1 }]);
-    const mails = w.t.database.db('mail_outbox').where('kind', 'like', 'dossier-in_behandeling-%').where('subject', 'like', `%${first}%`);
+    expect(
+      await w.t.database
+        .db('dossier_event')
+        .where({ kind: 'in_behandeling', dossier_id: dossierId })
+        .count<{ n: number }[]>({ n: '*' }),
+    ).toEqual([{ n: 1 }]);
+    const mails = w.t.database
+      .db('mail_outbox')
+      .where('kind', 'like', 'dossier-in_behandeling-%')
+      .where('subject', 'like', `%${first}%`);
     expect(await mails.count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 2 }]);
-    const reused = await decide(first, { beslissing: 'geweigerd', versie: body.versie + 1, reden: 'Anders' }, { key: 'retry-key-0001' });
+    const reused = await decide(
+      first,
+      { beslissing: 'geweigerd', versie: body.versie + 1, reden: 'Anders' },
+      { key: 'retry-key-0001' },
+    );
     expect(reused.status).toBe(422);
   });
 
@@ -238,25 +291,50 @@ describe('deciding', () => {
     const loser = a.status === 409 ? a : b;
     const winner = a.status === 200 ? a : b;
     expect(JSON.parse(loser.text).dossier).toEqual(winner.body);
-    expect(await w.t.database.db('dossier_event').where({ dossier_id: w.t.database.db('dossier').where({ dossiernummer: nummer }).select('id') }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 1 }]);
+    expect(
+      await w.t.database
+        .db('dossier_event')
+        .where({ dossier_id: w.t.database.db('dossier').where({ dossiernummer: nummer }).select('id') })
+        .count<{ n: number }[]>({ n: '*' }),
+    ).toEqual([{ n: 1 }]);
   });
 
   it('refuses a decision the status does not allow with 409 and the current state', async () => {
     const res = await decide(second, { beslissing: 'geweigerd', versie: 2, reden: 'Toch niet' });
     expect(res.status).toBe(409);
-    expect(JSON.parse(res.text)).toMatchObject({ detail: 'A dossier with status goedgekeurd can not become geweigerd.', dossier: { status: 'goedgekeurd', versie: 2 } });
+    expect(JSON.parse(res.text)).toMatchObject({
+      detail: 'A dossier with status goedgekeurd can not become geweigerd.',
+      dossier: { status: 'goedgekeurd', versie: 2 },
+    });
   });
 
   it('answers invalid input with 400 problem+json naming each field', async () => {
     const v = await version(first);
-    const res = await decide(first, { beslissing: 'aanvulling_gevraagd', versie: v, vraag: '', antwoordTegen: '2026-02-30' });
+    const res = await decide(first, {
+      beslissing: 'aanvulling_gevraagd',
+      versie: v,
+      vraag: '',
+      antwoordTegen: '2026-02-30',
+    });
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.text).errors.map((e: { field: string }) => e.field).sort()).toEqual(['antwoordTegen', 'vraag']);
+    expect(
+      JSON.parse(res.text)
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['antwoordTegen', 'vraag']);
     const approval = await decide(first, { beslissing: 'goedgekeurd', versie: v, uren: -3, extra: 1 });
-    expect(JSON.parse(approval.text).errors.map((e: { field: string }) => e.field).sort()).toEqual(['', 'uren'].map((f) => f || 'body').sort());
+    expect(
+      JSON.parse(approval.text)
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['', 'uren'].map((f) => f || 'body').sort());
     const unknown = await decide(first, { beslissing: 'misschien', versie: v });
     expect(JSON.parse(unknown.text).errors.map((e: { field: string }) => e.field)).toEqual(['beslissing']);
-    const notJson = await request(w.t.app).post(api(`/dossiers/${first}/beslissingen`)).set(bearer(both)).set('Content-Type', 'application/json').send('{"beslissing":');
+    const notJson = await request(w.t.app)
+      .post(api(`/dossiers/${first}/beslissingen`))
+      .set(bearer(both))
+      .set('Content-Type', 'application/json')
+      .send('{"beslissing":');
     expect(notJson.status).toBe(400);
     expect(await version(first)).toBe(v);
   });
@@ -271,7 +349,8 @@ describe('rate limit', () => {
     const busy = await w.token('druk', ['read']);
     await roomInWindow(60, 20);
     const answers: number[] = [];
-    for (let i = 0; i < 41; i++) answers.push((await request(w.t.app).get(api('/dossiers?aantal=1')).set(bearer(busy))).status);
+    for (let i = 0; i < 41; i++)
+      answers.push((await request(w.t.app).get(api('/dossiers?aantal=1')).set(bearer(busy))).status);
     expect(answers.filter((s) => s === 200)).toHaveLength(40);
     const refused = await request(w.t.app).get(api('/dossiers?aantal=1')).set(bearer(busy)).expect(429);
     expect(refused.headers['retry-after']).toBe('60');

@@ -11,7 +11,9 @@ export function openApiChecker(document: object) {
   ajv.addSchema(document, 'openapi');
   const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
   return (path: string, method: string, status: number, body: unknown, contentType = 'application/json'): string[] => {
-    const validate = ajv.getSchema(`openapi#/${pointer('paths', path, method, 'responses', String(status), 'content', contentType, 'schema')}`);
+    const validate = ajv.getSchema(
+      `openapi#/${pointer('paths', path, method, 'responses', String(status), 'content', contentType, 'schema')}`,
+    );
     if (!validate) return [`no schema in the document for ${method.toUpperCase()} ${path} ${status} ${contentType}`];
     return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };

@@ -21,14 +21,21 @@ describe('the development IdP', () => {
   const ssoPath = (location: URL, extra = '') => `${location.pathname}${location.search}${extra}`;
 
   it('has demo people with valid INSZ numbers', () => {
-    expect(demoPeople.map((p) => `${p.firstName} ${p.lastName}`)).toEqual(['An Beheerder', 'Jan Werkgever', 'Eva Werknemer', 'Piet Zondermeer']);
+    expect(demoPeople.map((p) => `${p.firstName} ${p.lastName}`)).toEqual([
+      'An Beheerder',
+      'Jan Werkgever',
+      'Eva Werknemer',
+      'Piet Zondermeer',
+    ]);
     for (const p of demoPeople) expect(isValidInsz(p.insz)).toBe(true);
   });
 
   it('publishes its metadata with its signing certificate and SSO/SLO endpoints', async () => {
     const res = await request(t.app).get('/dev-idp/metadata').expect(200);
     expect(res.text).toContain('entityID="http://127.0.0.1:3999/dev-idp/metadata"');
-    expect(res.text).toContain('<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="http://127.0.0.1:3999/dev-idp/sso"/>');
+    expect(res.text).toContain(
+      '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="http://127.0.0.1:3999/dev-idp/sso"/>',
+    );
     expect(res.text).toMatch(/<ds:X509Certificate>[A-Za-z0-9+/=]{200,}<\/ds:X509Certificate>/);
   });
 
@@ -37,7 +44,14 @@ describe('the development IdP', () => {
     const res = await request(t.app).get(ssoPath(location)).expect(200);
     expect(res.text).toContain('<title>Aanmelden bij de digitale overheid – WSE-loket</title>');
     expect(res.text).toContain('<h1>Aanmelden bij de digitale overheid</h1>');
-    for (const label of ['itsme', 'eID met kaartlezer', 'Beveiligingscode via mobiele app', 'Beveiligingscode via sms', 'Beveiligingscode via e-mail', 'Europees erkend inlogmiddel (eIDAS)']) {
+    for (const label of [
+      'itsme',
+      'eID met kaartlezer',
+      'Beveiligingscode via mobiele app',
+      'Beveiligingscode via sms',
+      'Beveiligingscode via e-mail',
+      'Europees erkend inlogmiddel (eIDAS)',
+    ]) {
       expect(res.text).toContain(label);
     }
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline script
@@ -64,7 +78,8 @@ describe('the development IdP', () => {
     const { location } = await startLogin(t.app);
     const res = await request(t.app).get(ssoPath(location, '&sleutel=eid')).expect(200);
     expect(res.text).toContain('<h1>Aanmelden met eID met kaartlezer</h1>');
-    for (const name of ['An Beheerder', 'Jan Werkgever', 'Eva Werknemer', 'Piet Zondermeer', 'Iemand anders']) expect(res.text).toContain(name);
+    for (const name of ['An Beheerder', 'Jan Werkgever', 'Eva Werknemer', 'Piet Zondermeer', 'Iemand anders'])
+      expect(res.text).toContain(name);
   });
 
   it('refuses an AuthnRequest that is not signed by the portal', async () => {
@@ -92,7 +107,11 @@ describe('the development IdP', () => {
 
   it('re-asks with the typed values when the INSZ of someone new is invalid', async () => {
     const { agent, form } = await personPage();
-    const res = await agent.post('/dev-idp/sso').type('form').send({ ...form, persoon: 'nieuw', insz: '85.07.30-033.29', voornaam: 'Lotte', achternaam: '' }).expect(400);
+    const res = await agent
+      .post('/dev-idp/sso')
+      .type('form')
+      .send({ ...form, persoon: 'nieuw', insz: '85.07.30-033.29', voornaam: 'Lotte', achternaam: '' })
+      .expect(400);
     expect(res.text).toContain('Vul een geldig rijksregisternummer in');
     expect(res.text).toContain('Vul een achternaam in.');
     expect(res.text).toContain('value="85.07.30-033.29"');
@@ -101,7 +120,11 @@ describe('the development IdP', () => {
 
   it('answers with an auto-submitting form to the ACS, honouring the RelayState', async () => {
     const { agent, form } = await personPage();
-    const res = await agent.post('/dev-idp/sso').type('form').send({ ...form, persoon: 'jan' }).expect(200);
+    const res = await agent
+      .post('/dev-idp/sso')
+      .type('form')
+      .send({ ...form, persoon: 'jan' })
+      .expect(200);
     expect(res.text).toContain('<form method="post" action="http://127.0.0.1:3999/auth/saml/acs" data-auto-submit>');
     expect(res.text).toMatch(/<script src="\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js" nonce="[^"]+"><\/script>/);
     expect(res.text).toContain('>Doorgaan</button>');
@@ -113,14 +136,26 @@ describe('the development IdP', () => {
     expect(xml).toContain(`InResponseTo="${requestId}"`);
     expect(xml).toContain('<saml:AuthnContextClassRef>urn:wse-loket:dev-idp:ac:itsme</saml:AuthnContextClassRef>');
     expect(xml).toContain('>68110304512</saml:AttributeValue>');
-    const acs = await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: hiddenField(res.text, 'SAMLResponse'), RelayState: '/mijn-dossiers' }).expect(303);
+    const acs = await agent
+      .post('/auth/saml/acs')
+      .type('form')
+      .send({ SAMLResponse: hiddenField(res.text, 'SAMLResponse'), RelayState: '/mijn-dossiers' })
+      .expect(303);
     expect(acs.headers.location).toBe('/mijn-dossiers');
   });
 
   it('lets the user cancel, which the portal explains in its own words', async () => {
     const { agent, form } = await personPage();
-    const res = await agent.post('/dev-idp/sso').type('form').send({ ...form, actie: 'annuleren' }).expect(200);
-    const acs = await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: hiddenField(res.text, 'SAMLResponse') }).expect(401);
+    const res = await agent
+      .post('/dev-idp/sso')
+      .type('form')
+      .send({ ...form, actie: 'annuleren' })
+      .expect(200);
+    const acs = await agent
+      .post('/auth/saml/acs')
+      .type('form')
+      .send({ SAMLResponse: hiddenField(res.text, 'SAMLResponse') })
+      .expect(401);
     expect(acs.text).toContain('U hebt het aanmelden afgebroken');
   });
 

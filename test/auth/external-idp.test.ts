@@ -33,7 +33,10 @@ async function loginAcross(sp: TestApp, idp: TestApp, persoon: string) {
       persoon,
     })
     .expect(200);
-  const acs = await spAgent.post('/auth/saml/acs').type('form').send({ SAMLResponse: hiddenField(answer.text, 'SAMLResponse') });
+  const acs = await spAgent
+    .post('/auth/saml/acs')
+    .type('form')
+    .send({ SAMLResponse: hiddenField(answer.text, 'SAMLResponse') });
   return { acs, spAgent };
 }
 
@@ -99,7 +102,12 @@ describe('an external IdP configured through the environment', () => {
 });
 
 describe('other attribute names, and the INSZ in the NameID', () => {
-  const env = { SAML_ATTR_INSZ: 'urn:be:fedict:iam:attr:rrn', SAML_ATTR_GIVEN_NAME: 'urn:oid:2.5.4.42', SAML_ATTR_SURNAME: 'urn:oid:2.5.4.4', SAML_ATTR_EMAIL: 'urn:oid:0.9.2342.19200300.100.1.3' };
+  const env = {
+    SAML_ATTR_INSZ: 'urn:be:fedict:iam:attr:rrn',
+    SAML_ATTR_GIVEN_NAME: 'urn:oid:2.5.4.42',
+    SAML_ATTR_SURNAME: 'urn:oid:2.5.4.4',
+    SAML_ATTR_EMAIL: 'urn:oid:0.9.2342.19200300.100.1.3',
+  };
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
@@ -118,6 +126,8 @@ describe('other attribute names, and the INSZ in the NameID', () => {
     const { acs, spAgent } = await loginAcross(app(), app(), 'an');
     expect(acs.status).toBe(303);
     expect((await spAgent.get(PAGE_WITH_HEADER).expect(200)).text).toContain('An Beheerder');
-    expect(await app().database.db('person').where({ insz: '75041212353' }).first()).toMatchObject({ email: 'an.beheerder@demeeuw.example' });
+    expect(await app().database.db('person').where({ insz: '75041212353' }).first()).toMatchObject({
+      email: 'an.beheerder@demeeuw.example',
+    });
   });
 });

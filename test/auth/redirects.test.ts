@@ -40,21 +40,35 @@ describe('where the portal sends the browser after login', () => {
   });
 
   it('back to the local page that asked for login (terug)', async () => {
-    expect(await loginAs(request.agent(t.app), { insz: '68110304512' }, { returnTo: '/mijn-dossiers?jaar=2025' })).toBe('/mijn-dossiers?jaar=2025');
+    expect(await loginAs(request.agent(t.app), { insz: '68110304512' }, { returnTo: '/mijn-dossiers?jaar=2025' })).toBe(
+      '/mijn-dossiers?jaar=2025',
+    );
   });
 
-  it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example'])('never to %s given as terug', async (target) => {
-    const { relayState } = await startLogin(t.app, target);
-    expect(relayState).toBeNull();
-    expect(await loginAs(request.agent(t.app), { insz: '68110304512' }, { returnTo: target })).toBe('/organisatie-kiezen');
-  });
+  it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example'])(
+    'never to %s given as terug',
+    async (target) => {
+      const { relayState } = await startLogin(t.app, target);
+      expect(relayState).toBeNull();
+      expect(await loginAs(request.agent(t.app), { insz: '68110304512' }, { returnTo: target })).toBe(
+        '/organisatie-kiezen',
+      );
+    },
+  );
 
-  it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example'])('never to %s slipped in as RelayState', async (target) => {
-    const { requestId, browser } = await startLogin(t.app);
-    const res = await postToAcs(browser, buildSignedResponse(validSpec(t.config, requestId), idpSigner(t.config)), target);
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/organisatie-kiezen');
-  });
+  it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example'])(
+    'never to %s slipped in as RelayState',
+    async (target) => {
+      const { requestId, browser } = await startLogin(t.app);
+      const res = await postToAcs(
+        browser,
+        buildSignedResponse(validSpec(t.config, requestId), idpSigner(t.config)),
+        target,
+      );
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/organisatie-kiezen');
+    },
+  );
 
   it('sends someone already logged in straight on', async () => {
     const agent = request.agent(t.app);

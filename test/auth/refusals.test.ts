@@ -27,13 +27,25 @@ const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const ASSERTION = /<saml:Assertion[\s\S]*<\/saml:Assertion>/;
 /** An unsigned assertion for someone else (Jan Werkgever's INSZ): what an attacker would like accepted. */
 const evilAssertion = (spec: ResponseSpec, id = newId()) =>
-  buildAssertionXml({ ...spec, nameId: 'evil', attributes: { ...spec.attributes, egovNRN: '68110304512', givenName: 'Mallory' } }, id);
+  buildAssertionXml(
+    { ...spec, nameId: 'evil', attributes: { ...spec.attributes, egovNRN: '68110304512', givenName: 'Mallory' } },
+    id,
+  );
 const signedAssertionOf = (xml: string) => ASSERTION.exec(xml)![0];
 const idOf = (assertion: string) => /ID="([^"]+)"/.exec(assertion)![1];
 
 /** A response around an assertion that was changed before the IdP signed it (so the signature holds). */
-function signedWith(spec: ResponseSpec, signer: SigningKey, change: (a: string) => string, response: Partial<ResponseSpec> = {}) {
-  return signElement(wrapInResponse({ ...spec, ...response }, change(buildAssertionXml(spec))), ASSERTION_XPATH, signer);
+function signedWith(
+  spec: ResponseSpec,
+  signer: SigningKey,
+  change: (a: string) => string,
+  response: Partial<ResponseSpec> = {},
+) {
+  return signElement(
+    wrapInResponse({ ...spec, ...response }, change(buildAssertionXml(spec))),
+    ASSERTION_XPATH,
+    signer,
+  );
 }
 const unchanged = (assertion: string) => assertion;
 const value = (v: string) => `<saml:AttributeValue xsi:type="xs:string">${v}</saml:AttributeValue>`;
@@ -55,7 +67,11 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'an unsigned assertion', reason: 'signature_invalid', craft: (spec) => wrapInResponse(spec, buildAssertionXml(spec)) },
+  {
+    name: 'an unsigned assertion',
+    reason: 'signature_invalid',
+    craft: (spec) => wrapInResponse(spec, buildAssertionXml(spec)),
+  },
   {
     name: 'an assertion signed by an unknown key',
     reason: 'signature_invalid',
@@ -110,7 +126,9 @@ const cases: Case[] = [
     craft: (spec, signer) => {
       const xml = buildSignedResponse(spec, signer);
       const signed = signedAssertionOf(xml);
-      return xml.replace(signed, evilAssertion(spec)).replace('</saml:Issuer>', `</saml:Issuer><samlp:Extensions>${signed}</samlp:Extensions>`);
+      return xml
+        .replace(signed, evilAssertion(spec))
+        .replace('</saml:Issuer>', `</saml:Issuer><samlp:Extensions>${signed}</samlp:Extensions>`);
     },
   },
   {
@@ -124,19 +142,29 @@ const cases: Case[] = [
   {
     name: 'an expired assertion (NotOnOrAfter 2 minutes ago)',
     reason: 'subject_confirmation_invalid',
-    craft: (spec, signer) => buildSignedResponse({ ...spec, notBefore: seconds(-600), notOnOrAfter: seconds(-120) }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse({ ...spec, notBefore: seconds(-600), notOnOrAfter: seconds(-120) }, signer),
   },
   {
     name: 'expired Conditions while the subject confirmation is still valid',
     reason: 'expired',
-    craft: (spec, signer) => buildSignedResponse({ ...spec, notBefore: seconds(-600), notOnOrAfter: seconds(-61), subjectNotOnOrAfter: seconds(300) }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse(
+        { ...spec, notBefore: seconds(-600), notOnOrAfter: seconds(-61), subjectNotOnOrAfter: seconds(300) },
+        signer,
+      ),
   },
   {
     name: 'an assertion not valid yet (NotBefore in 5 minutes)',
     reason: 'not_yet_valid',
-    craft: (spec, signer) => buildSignedResponse({ ...spec, notBefore: seconds(300), notOnOrAfter: seconds(600) }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse({ ...spec, notBefore: seconds(300), notOnOrAfter: seconds(600) }, signer),
   },
-  { name: 'a wrong audience', reason: 'wrong_audience', craft: (spec, signer) => buildSignedResponse({ ...spec, audience: 'https://other-sp.example/metadata' }, signer) },
+  {
+    name: 'a wrong audience',
+    reason: 'wrong_audience',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, audience: 'https://other-sp.example/metadata' }, signer),
+  },
   {
     name: 'a wrong Destination',
     reason: 'wrong_destination',
@@ -147,30 +175,56 @@ const cases: Case[] = [
     reason: 'wrong_destination',
     craft: (spec, signer) => buildSignedResponse({ ...spec, destination: null }, signer, { signResponse: true }),
   },
-  { name: 'a wrong Recipient', reason: 'wrong_recipient', craft: (spec, signer) => buildSignedResponse({ ...spec, recipient: 'https://other-sp.example/acs' }, signer) },
-  { name: 'an unknown InResponseTo', reason: 'unknown_in_response_to', craft: (spec, signer) => buildSignedResponse({ ...spec, inResponseTo: newId() }, signer) },
-  { name: 'an unsolicited response (no InResponseTo)', reason: 'unsolicited_response', craft: (spec, signer) => buildSignedResponse({ ...spec, inResponseTo: null }, signer) },
-  { name: 'another issuer', reason: 'wrong_issuer', craft: (spec, signer) => buildSignedResponse({ ...spec, issuer: 'https://other-idp.example' }, signer) },
+  {
+    name: 'a wrong Recipient',
+    reason: 'wrong_recipient',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, recipient: 'https://other-sp.example/acs' }, signer),
+  },
+  {
+    name: 'an unknown InResponseTo',
+    reason: 'unknown_in_response_to',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, inResponseTo: newId() }, signer),
+  },
+  {
+    name: 'an unsolicited response (no InResponseTo)',
+    reason: 'unsolicited_response',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, inResponseTo: null }, signer),
+  },
+  {
+    name: 'another issuer',
+    reason: 'wrong_issuer',
+    craft: (spec, signer) => buildSignedResponse({ ...spec, issuer: 'https://other-idp.example' }, signer),
+  },
   {
     name: 'an invalid INSZ attribute',
     reason: 'invalid_insz',
-    craft: (spec, signer) => buildSignedResponse({ ...spec, attributes: { ...spec.attributes, egovNRN: '85073003329' } }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse({ ...spec, attributes: { ...spec.attributes, egovNRN: '85073003329' } }, signer),
   },
   {
     name: 'a missing INSZ attribute',
     reason: 'missing_attribute',
-    craft: (spec, signer) => buildSignedResponse({ ...spec, attributes: { givenName: 'Lotte', surname: 'Peeters' } }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse({ ...spec, attributes: { givenName: 'Lotte', surname: 'Peeters' } }, signer),
   },
   {
     name: 'the IdP reporting that the user cancelled (Responder / AuthnFailed)',
     reason: 'idp_cancelled',
-    craft: (spec, signer) => buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse(
+        { ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } },
+        signer,
+      ),
   },
   {
     name: 'the IdP refusing the request (Responder / RequestDenied)',
     reason: 'idp_denied',
     status: 403,
-    craft: (spec, signer) => buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }, signer),
+    craft: (spec, signer) =>
+      buildSignedResponse(
+        { ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } },
+        signer,
+      ),
   },
   // A signed assertion does not outweigh the Status: the IdP said no.
   {
@@ -178,7 +232,9 @@ const cases: Case[] = [
     reason: 'idp_denied',
     status: 403,
     craft: (spec, signer) =>
-      signedWith(spec, signer, unchanged, { status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied } }),
+      signedWith(spec, signer, unchanged, {
+        status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied },
+      }),
   },
   {
     name: 'a signed assertion in a response whose Status is Requester',
@@ -202,7 +258,11 @@ const cases: Case[] = [
       ['the surname sent twice', twice('surname', 'Janssens')],
       ['two e-mail addresses', twoValues('lotte@example.org', 'mallory@example.org')],
     ] as const
-  ).map(([name, change]): Case => ({ name, reason: 'multiple_values', craft: (spec, signer) => signedWith(spec, signer, change) })),
+  ).map(([name, change]): Case => ({
+    name,
+    reason: 'multiple_values',
+    craft: (spec, signer) => signedWith(spec, signer, change),
+  })),
   // The response's own Issuer too (the entity id from SAML_IDP_ENTITY_ID or the metadata).
   {
     name: 'another issuer on the response around a right assertion',
@@ -266,12 +326,21 @@ describe('responses the service provider refuses', () => {
   it('tells the user in their own words that they cancelled at the IdP', async () => {
     const { requestId, browser } = await startLogin(t.app);
     const spec = validSpec(t.config, requestId, NOW);
-    const res = await postToAcs(browser, buildSignedResponse({ ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } }, signer));
+    const res = await postToAcs(
+      browser,
+      buildSignedResponse(
+        { ...spec, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed } },
+        signer,
+      ),
+    );
     expect(res.text).toContain('U hebt het aanmelden afgebroken');
     // The same words when the IdP put a signed assertion next to that status.
     const again = await startLogin(t.app);
     const status = { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied };
-    const denied = await postToAcs(again.browser, signedWith(validSpec(t.config, again.requestId, NOW), signer, unchanged, { status }));
+    const denied = await postToAcs(
+      again.browser,
+      signedWith(validSpec(t.config, again.requestId, NOW), signer, unchanged, { status }),
+    );
     expect(denied.text).toContain('De aanmeldingsdienst weigerde het aanmelden');
   });
 
@@ -295,7 +364,10 @@ describe('responses the service provider refuses', () => {
     const { requestId, browser } = await startLogin(t.app);
     const spec = validSpec(t.config, requestId, NOW);
     expect((await postToAcs(browser, buildSignedResponse(spec, signer))).status).toBe(303);
-    const second = await postToAcs(browser, buildSignedResponse({ ...spec, assertionId: newId(), responseId: newId() }, signer));
+    const second = await postToAcs(
+      browser,
+      buildSignedResponse({ ...spec, assertionId: newId(), responseId: newId() }, signer),
+    );
     expect(second.status).toBe(401);
     expect(await lastAuditReason(t)).toBe('unknown_in_response_to');
   });
@@ -304,8 +376,18 @@ describe('responses the service provider refuses', () => {
     const first = await startLogin(t.app);
     const second = await startLogin(t.app);
     const assertionId = newId();
-    expect((await postToAcs(first.browser, buildSignedResponse({ ...validSpec(t.config, first.requestId, NOW), assertionId }, signer))).status).toBe(303);
-    const replay = await postToAcs(second.browser, buildSignedResponse({ ...validSpec(t.config, second.requestId, NOW), assertionId }, signer));
+    expect(
+      (
+        await postToAcs(
+          first.browser,
+          buildSignedResponse({ ...validSpec(t.config, first.requestId, NOW), assertionId }, signer),
+        )
+      ).status,
+    ).toBe(303);
+    const replay = await postToAcs(
+      second.browser,
+      buildSignedResponse({ ...validSpec(t.config, second.requestId, NOW), assertionId }, signer),
+    );
     expect(replay.status).toBe(401);
     expect(replay.headers['set-cookie']).toBeUndefined();
     expect(await lastAuditReason(t)).toBe('replayed_assertion');
@@ -332,13 +414,20 @@ describe('clock skew (SAML_CLOCK_SKEW_SECONDS, 60 by default)', () => {
 
   const table = [
     { name: 'NotOnOrAfter 59 s ago', window: { notBefore: seconds(-300), notOnOrAfter: seconds(-59) }, accepted: true },
-    { name: 'NotOnOrAfter 60 s ago', window: { notBefore: seconds(-300), notOnOrAfter: seconds(-60) }, accepted: false },
+    {
+      name: 'NotOnOrAfter 60 s ago',
+      window: { notBefore: seconds(-300), notOnOrAfter: seconds(-60) },
+      accepted: false,
+    },
     { name: 'NotBefore 60 s ahead', window: { notBefore: seconds(60), notOnOrAfter: seconds(300) }, accepted: true },
     { name: 'NotBefore 61 s ahead', window: { notBefore: seconds(61), notOnOrAfter: seconds(300) }, accepted: false },
   ];
   it.each(table)('$name: accepted = $accepted', async ({ window, accepted }) => {
     const { requestId, browser } = await startLogin(t.app);
-    const res = await postToAcs(browser, buildSignedResponse({ ...validSpec(t.config, requestId, NOW), ...window }, signer));
+    const res = await postToAcs(
+      browser,
+      buildSignedResponse({ ...validSpec(t.config, requestId, NOW), ...window }, signer),
+    );
     expect(res.status).toBe(accepted ? 303 : 401);
   });
 });

@@ -43,7 +43,12 @@ export function validSpec(config: Config, inResponseTo: string | null, now = new
     audience: config.saml.spEntityId,
     inResponseTo,
     nameId: 'pseudonym-lotte',
-    attributes: { [names.insz]: '85073003328', [names.givenName]: 'Lotte', [names.surname]: 'Peeters', [names.email]: 'lotte@example.org' },
+    attributes: {
+      [names.insz]: '85073003328',
+      [names.givenName]: 'Lotte',
+      [names.surname]: 'Peeters',
+      [names.email]: 'lotte@example.org',
+    },
     authnContextClassRef: 'urn:wse-loket:dev-idp:ac:eid',
     now,
   };
@@ -54,7 +59,10 @@ export function postToAcs(browser: Browser, xml: string, relayState?: string) {
   return browser
     .post('/auth/saml/acs')
     .type('form')
-    .send({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'), ...(relayState ? { RelayState: relayState } : {}) });
+    .send({
+      SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
+      ...(relayState ? { RelayState: relayState } : {}),
+    });
 }
 
 /** A second portal instance on the same database (as behind a load balancer). */

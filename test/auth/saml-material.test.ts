@@ -318,9 +318,7 @@ describe('IdP metadata that cannot be re-read later', () => {
         /^https:\/\/idp\.example\.be\/sso\?/,
       );
       const ready = await request(t.app).get('/readyz').expect(200);
-      expect(ready.text).toBe(
-        `ready\nwarning: ${unreadable(500)}`,
-      );
+      expect(ready.text).toBe(`ready\nwarning: ${unreadable(500)}`);
     } finally {
       await t.close();
     }

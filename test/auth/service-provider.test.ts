@@ -23,8 +23,12 @@ describe('the service provider', () => {
     expect(res.text).toContain(`entityID="${t.config.saml.spEntityId}"`);
     expect(res.text).toContain('AuthnRequestsSigned="true"');
     expect(res.text).toContain('WantAssertionsSigned="true"');
-    expect(res.text).toMatch(/<AssertionConsumerService [^>]*Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="http:\/\/127\.0\.0\.1:3999\/auth\/saml\/acs"/);
-    expect(res.text).toMatch(/<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="http:\/\/127\.0\.0\.1:3999\/auth\/saml\/slo"/);
+    expect(res.text).toMatch(
+      /<AssertionConsumerService [^>]*Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="http:\/\/127\.0\.0\.1:3999\/auth\/saml\/acs"/,
+    );
+    expect(res.text).toMatch(
+      /<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="http:\/\/127\.0\.0\.1:3999\/auth\/saml\/slo"/,
+    );
     const cert = /<ds:X509Certificate>([^<]+)<\/ds:X509Certificate>/.exec(res.text)![1];
     expect(cert.replace(/\s+/g, '')).toBe(certificateBody(serviceProviderKeys(t.config).cert));
   });
@@ -32,7 +36,8 @@ describe('the service provider', () => {
   it('starts a login with a signed AuthnRequest (HTTP-Redirect), stored for the InResponseTo check, without a session', async () => {
     const res = await request(t.app).get('/aanmelden').expect(302);
     // No session: only the short-lived cookie that binds this login to this browser.
-    const loginCookieHeader = /^loket-login=[A-Za-z0-9_-]{43}; Max-Age=900; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/;
+    const loginCookieHeader =
+      /^loket-login=[A-Za-z0-9_-]{43}; Max-Age=900; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/;
     expect(res.headers['set-cookie']).toEqual([expect.stringMatching(loginCookieHeader)]);
     expect(res.headers['cache-control']).toBe('no-store');
     const location = new URL(res.headers.location);
@@ -40,7 +45,9 @@ describe('the service provider', () => {
     const message = Object.fromEntries(location.searchParams) as unknown as RedirectMessage;
     expect(message.SigAlg).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     expect(verifyRedirectSignature(message, serviceProviderKeys(t.config).cert)).toBe(true);
-    expect(verifyRedirectSignature({ ...message, RelayState: '/elders' }, serviceProviderKeys(t.config).cert)).toBe(false);
+    expect(verifyRedirectSignature({ ...message, RelayState: '/elders' }, serviceProviderKeys(t.config).cert)).toBe(
+      false,
+    );
     const xml = inflateRawSync(Buffer.from(message.SAMLRequest!, 'base64')).toString('utf8');
     expect(xml).toContain('AssertionConsumerServiceURL="http://127.0.0.1:3999/auth/saml/acs"');
     expect(xml).toContain('Destination="http://127.0.0.1:3999/dev-idp/sso"');
@@ -58,9 +65,15 @@ describe('the service provider', () => {
   });
 
   it('answers garbage with the failure page, not a crash', async () => {
-    const res = await request(t.app).post('/auth/saml/acs').type('form').send({ SAMLResponse: Buffer.from('<x><y>').toString('base64') }).expect(401);
+    const res = await request(t.app)
+      .post('/auth/saml/acs')
+      .type('form')
+      .send({ SAMLResponse: Buffer.from('<x><y>').toString('base64') })
+      .expect(401);
     expect(res.text).toContain('Aanmelden is niet gelukt');
-    const doctype = Buffer.from('<!DOCTYPE r [<!ENTITY a "b">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>').toString('base64');
+    const doctype = Buffer.from(
+      '<!DOCTYPE r [<!ENTITY a "b">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>',
+    ).toString('base64');
     await request(t.app).post('/auth/saml/acs').type('form').send({ SAMLResponse: doctype }).expect(401);
   });
 });

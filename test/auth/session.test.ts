@@ -9,7 +9,11 @@ import { devIdpUrls } from '../../src/auth/saml-config.js';
 import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
 import { countRows, secondInstance } from './saml-fixtures.js';
 
-const sessionCookie = (setCookie: string[] | string | undefined) => [setCookie ?? []].flat().find((c) => c.startsWith('loket='))?.split(';')[0];
+const sessionCookie = (setCookie: string[] | string | undefined) =>
+  [setCookie ?? []]
+    .flat()
+    .find((c) => c.startsWith('loket='))
+    ?.split(';')[0];
 
 describe('sessions around login and logout', () => {
   let t: TestApp;
@@ -40,13 +44,26 @@ describe('sessions around login and logout', () => {
   });
 
   it('refreshes names and e-mail at the next login and records the digital key used', async () => {
-    await loginAs(request.agent(t.app), { insz: '90062117857', firstName: 'Eva', lastName: 'Werknemer', email: 'eva@example.org' });
+    await loginAs(request.agent(t.app), {
+      insz: '90062117857',
+      firstName: 'Eva',
+      lastName: 'Werknemer',
+      email: 'eva@example.org',
+    });
     const agent = request.agent(t.app);
-    const first = await answerFromDevIdp(agent, { insz: '90062117857', firstName: 'Eva', lastName: 'Janssens', email: 'eva.janssens@example.org' }, { key: 'eidas' });
+    const first = await answerFromDevIdp(
+      agent,
+      { insz: '90062117857', firstName: 'Eva', lastName: 'Janssens', email: 'eva.janssens@example.org' },
+      { key: 'eidas' },
+    );
     expect((await agent.post(first.acsPath).type('form').send({ SAMLResponse: first.samlResponse })).status).toBe(303);
     const people = await t.database.db('person').where({ insz: '90062117857' });
     expect(people).toHaveLength(1);
-    expect(people[0]).toMatchObject({ last_name: 'Janssens', email: 'eva.janssens@example.org', last_login_method: 'urn:wse-loket:dev-idp:ac:eidas' });
+    expect(people[0]).toMatchObject({
+      last_name: 'Janssens',
+      email: 'eva.janssens@example.org',
+      last_login_method: 'urn:wse-loket:dev-idp:ac:eidas',
+    });
     expect(people[0].last_login_at).toBeInstanceOf(Date);
     const audit = await t.database.db('audit_log').where({ action: 'login.succeeded', actor_person_id: people[0].id });
     expect(audit.length).toBe(2);
@@ -62,7 +79,10 @@ describe('sessions around login and logout', () => {
     // Without the CSRF token: refused.
     await agent.post('/afmelden').type('form').send({}).expect(403);
 
-    const out = await agent.post('/afmelden').type('form').send({ _csrf: csrfTokenFrom(home.text) });
+    const out = await agent
+      .post('/afmelden')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(home.text) });
     expect(out.status).toBe(303);
     const toIdp = new URL(out.headers.location);
     expect(toIdp.pathname).toBe('/dev-idp/slo');
@@ -74,7 +94,9 @@ describe('sessions around login and logout', () => {
     const page = await agent.get('/afgemeld').expect(200);
     expect(page.text).toContain('<h1>U bent afgemeld</h1>');
     expect(page.text).not.toContain('Jan Werkgever');
-    expect(Number((await t.database.db('session').count<{ count: number }[]>('* as count').first())!.count)).toBe(Number(cookieBefore) - 1);
+    expect(Number((await t.database.db('session').count<{ count: number }[]>('* as count').first())!.count)).toBe(
+      Number(cookieBefore) - 1,
+    );
     expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).not.toContain('Jan Werkgever');
     expect(await t.database.db('audit_log').where({ action: 'logout' }).first()).toBeDefined();
   });
@@ -86,7 +108,11 @@ describe('sessions around login and logout', () => {
     const stolen = sessionCookie(acs.headers['set-cookie'])!;
     const home = await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', stolen).expect(200);
     expect(home.text).toContain('An Beheerder');
-    await agent.post('/afmelden').type('form').send({ _csrf: csrfTokenFrom(home.text) }).expect(303);
+    await agent
+      .post('/afmelden')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(home.text) })
+      .expect(303);
     const replay = await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', stolen).expect(200);
     expect(replay.text).not.toContain('An Beheerder');
   });
@@ -104,14 +130,40 @@ describe('sessions around login and logout', () => {
     const idpKey = developmentKeyPair(t.config, 'dev-idp').key;
 
     // Unsigned, or signed by someone else: refused, the session stays.
-    const unsigned = new URL(signedRedirectUrl(`${t.config.publicUrl}/auth/saml/slo`, 'SAMLRequest', logoutRequest(sess.saml.nameID), undefined, idpKey));
+    const unsigned = new URL(
+      signedRedirectUrl(
+        `${t.config.publicUrl}/auth/saml/slo`,
+        'SAMLRequest',
+        logoutRequest(sess.saml.nameID),
+        undefined,
+        idpKey,
+      ),
+    );
     unsigned.searchParams.delete('Signature');
     await agent.get(localPart(unsigned.toString())).expect(400);
-    const forged = signedRedirectUrl(`${t.config.publicUrl}/auth/saml/slo`, 'SAMLRequest', logoutRequest(sess.saml.nameID), undefined, generateKeyPairWithCertificate('x').key);
+    const forged = signedRedirectUrl(
+      `${t.config.publicUrl}/auth/saml/slo`,
+      'SAMLRequest',
+      logoutRequest(sess.saml.nameID),
+      undefined,
+      generateKeyPairWithCertificate('x').key,
+    );
     await agent.get(localPart(forged)).expect(400);
     expect(await t.database.db('session').where({ sid }).first()).toBeDefined();
 
-    const res = await agent.get(localPart(signedRedirectUrl(`${t.config.publicUrl}/auth/saml/slo`, 'SAMLRequest', logoutRequest(sess.saml.nameID), undefined, idpKey))).expect(303);
+    const res = await agent
+      .get(
+        localPart(
+          signedRedirectUrl(
+            `${t.config.publicUrl}/auth/saml/slo`,
+            'SAMLRequest',
+            logoutRequest(sess.saml.nameID),
+            undefined,
+            idpKey,
+          ),
+        ),
+      )
+      .expect(303);
     const back = new URL(res.headers.location);
     expect(back.pathname).toBe('/dev-idp/slo');
     expect(back.searchParams.get('SAMLResponse')).toBeTruthy();
@@ -151,7 +203,9 @@ describe('sessions around login and logout', () => {
       expect((await onB.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Piet Zondermeer');
       // And the session works on A as well.
       const cookie = sessionCookie(acs.headers['set-cookie'])!;
-      expect((await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', cookie).expect(200)).text).toContain('Piet Zondermeer');
+      expect((await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', cookie).expect(200)).text).toContain(
+        'Piet Zondermeer',
+      );
     } finally {
       await b.close();
     }

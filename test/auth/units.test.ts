@@ -102,8 +102,12 @@ ${cert.replace(/(.{64})/g, '$1\n')}
   });
 
   it('refuses metadata without a redirect SSO endpoint or a signing certificate', () => {
-    expect(() => parseIdpMetadata(simpleSamlPhp.replace(/<md:SingleSignOnService[^>]*HTTP-Redirect[^>]*\/>/, ''))).toThrow(/SingleSignOnService/);
-    expect(() => parseIdpMetadata(simpleSamlPhp.replace(/<md:KeyDescriptor use="signing">[\s\S]*?<\/md:KeyDescriptor>/, ''))).toThrow(/signing certificate/);
+    expect(() =>
+      parseIdpMetadata(simpleSamlPhp.replace(/<md:SingleSignOnService[^>]*HTTP-Redirect[^>]*\/>/, '')),
+    ).toThrow(/SingleSignOnService/);
+    expect(() =>
+      parseIdpMetadata(simpleSamlPhp.replace(/<md:KeyDescriptor use="signing">[\s\S]*?<\/md:KeyDescriptor>/, '')),
+    ).toThrow(/signing certificate/);
     expect(() => parseIdpMetadata('<!DOCTYPE x><x/>')).toThrow();
   });
 });
@@ -120,7 +124,10 @@ describe('guards', () => {
     app.get('/org', requireOrganisation, (_req, res) => void res.send('ok'));
     app.get('/admin', requireLocalAdmin, (_req, res) => void res.send('ok'));
     app.get('/vov', requireVovRight, (_req, res) => void res.send('ok'));
-    app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(err.status ?? 500).send('error'));
+    app.use(
+      (err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
+        void res.status(err.status ?? 500).send('error'),
+    );
     return app;
   };
   const organisation = { id: 7, kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV' };
@@ -133,10 +140,26 @@ describe('guards', () => {
   });
 
   it.each([
-    ['no organisation chosen', { person, organisation: null, isLocalAdmin: false, hasVovRight: false }, { org: 303, admin: 303, vov: 303 }],
-    ['a member without rights', { person, organisation, isLocalAdmin: false, hasVovRight: false }, { org: 200, admin: 403, vov: 403 }],
-    ['a local administrator', { person, organisation, isLocalAdmin: true, hasVovRight: false }, { org: 200, admin: 200, vov: 403 }],
-    ['an employer with the VOV right', { person, organisation, isLocalAdmin: false, hasVovRight: true }, { org: 200, admin: 403, vov: 200 }],
+    [
+      'no organisation chosen',
+      { person, organisation: null, isLocalAdmin: false, hasVovRight: false },
+      { org: 303, admin: 303, vov: 303 },
+    ],
+    [
+      'a member without rights',
+      { person, organisation, isLocalAdmin: false, hasVovRight: false },
+      { org: 200, admin: 403, vov: 403 },
+    ],
+    [
+      'a local administrator',
+      { person, organisation, isLocalAdmin: true, hasVovRight: false },
+      { org: 200, admin: 200, vov: 403 },
+    ],
+    [
+      'an employer with the VOV right',
+      { person, organisation, isLocalAdmin: false, hasVovRight: true },
+      { org: 200, admin: 403, vov: 200 },
+    ],
   ])('%s', async (_name, auth, expected) => {
     const app = appWith(auth as AuthContext);
     const org = await request(app).get('/org').expect(expected.org);

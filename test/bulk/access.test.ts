@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, revokeRight } from '../refund/fixtures.js';
+import {
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  revokeRight,
+} from '../refund/fixtures.js';
 import { UPLOADS_PER_HOUR } from '../../src/bulk/routes.js';
 import { confirmPreview, csvFile, previewOf, tokenOf, uploadFile, validRow } from './fixtures.js';
 import { roomInWindow } from '../helpers/rate-window.js';
@@ -17,12 +24,26 @@ let orgId: number;
 let submittedPath = '';
 let openPath = '';
 
-const NO_RIGHT = { insz: '90062117857', firstName: 'Eva', lastName: 'Zonderrecht', email: 'eva.zonderrecht@example.be' };
+const NO_RIGHT = {
+  insz: '90062117857',
+  firstName: 'Eva',
+  lastName: 'Zonderrecht',
+  email: 'eva.zonderrecht@example.be',
+};
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
-  const other = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042', postcode: '9000' });
+  const org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
+  const other = await insertOrganisation(t.database.db, {
+    kbo: '0200065765',
+    name: 'Andere Werkgever BV',
+    unitNumber: '2000000042',
+    postcode: '9000',
+  });
   orgId = org.id;
   janId = await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, other.id, people.other);
@@ -43,7 +64,13 @@ afterAll(async () => {
   await t.close();
 });
 
-const pagesOf = (path: string) => [path, `${path}/fouten.csv`, `${path}/ontvangstbevestiging`, `${path}/ontvangstbevestiging.pdf`, `${path}/dossiers.csv`];
+const pagesOf = (path: string) => [
+  path,
+  `${path}/fouten.csv`,
+  `${path}/ontvangstbevestiging`,
+  `${path}/ontvangstbevestiging.pdf`,
+  `${path}/dossiers.csv`,
+];
 
 describe('who may use the CSV upload', () => {
   it('a visitor who is not logged in is sent to the login, with the way back', async () => {
@@ -58,10 +85,25 @@ describe('who may use the CSV upload', () => {
       expect([path, res.status]).toEqual([path, 403]);
     }
     const token = await tokenFromAnyPage(noRight);
-    expect((await noRight.post(paths.bulk).field('_csrf', token).attach('bestand', csvFile([validRow()]), 'a.csv')).status).toBe(403);
-    expect((await noRight.post(`${openPath}/bevestigen`).type('form').send({ _csrf: token, declaration: 'ja' })).status).toBe(403);
+    expect(
+      (
+        await noRight
+          .post(paths.bulk)
+          .field('_csrf', token)
+          .attach('bestand', csvFile([validRow()]), 'a.csv')
+      ).status,
+    ).toBe(403);
+    expect(
+      (await noRight.post(`${openPath}/bevestigen`).type('form').send({ _csrf: token, declaration: 'ja' })).status,
+    ).toBe(403);
     expect((await noRight.get(paths.aanvraag)).text).not.toContain(paths.bulk);
-    expect(await t.database.db('bulk_upload').where({ created_by: await personId(NO_RIGHT.insz) }).count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(
+      await t.database
+        .db('bulk_upload')
+        .where({ created_by: await personId(NO_RIGHT.insz) })
+        .count({ n: '*' })
+        .first(),
+    ).toEqual({ n: 0 });
   });
 
   it('another organisation’s upload is not found (404), whatever the page or action', async () => {
@@ -73,12 +115,19 @@ describe('who may use the CSV upload', () => {
       const res = await olaf.post(`${openPath}/${action}`).type('form').send({ _csrf: token, declaration: 'ja' });
       expect([action, res.status]).toEqual([action, 404]);
     }
-    expect(await t.database.db('bulk_upload').where({ status: 'voorbeeld' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await t.database.db('bulk_upload').where({ status: 'voorbeeld' }).count({ n: '*' }).first()).toEqual({
+      n: 1,
+    });
     expect((await olaf.get(paths.bulk)).text).not.toContain('aanvragen.csv');
   });
 
   it('an upload id that is not a number is not found', async () => {
-    for (const path of [`${paths.bulk}/abc`, `${paths.bulk}/0`, `${paths.bulk}/1e3`, `${paths.bulk}/99999999999999999999`]) {
+    for (const path of [
+      `${paths.bulk}/abc`,
+      `${paths.bulk}/0`,
+      `${paths.bulk}/1e3`,
+      `${paths.bulk}/99999999999999999999`,
+    ]) {
       expect([path, (await jan.get(path)).status]).toEqual([path, 404]);
     }
   });
@@ -87,7 +136,9 @@ describe('who may use the CSV upload', () => {
     expect((await jan.post(paths.bulk).attach('bestand', csvFile([validRow()]), 'a.csv')).status).toBe(403);
     expect((await jan.post(`${openPath}/bevestigen`).type('form').send({ declaration: 'ja' })).status).toBe(403);
     expect((await jan.post(`${openPath}/verwijderen`).type('form').send({})).status).toBe(403);
-    expect(await t.database.db('bulk_upload').where({ status: 'voorbeeld' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await t.database.db('bulk_upload').where({ status: 'voorbeeld' }).count({ n: '*' }).first()).toEqual({
+      n: 1,
+    });
   });
 
   it(`more than ${UPLOADS_PER_HOUR} uploads an hour by one person are refused for a while (429)`, async () => {
@@ -100,7 +151,10 @@ describe('who may use the CSV upload', () => {
     const res = await uploadFile(jan, csvFile([validRow()]));
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('3600');
-    await t.database.db('rate_limit').where({ key: `bulk-upload:${janId}` }).delete();
+    await t.database
+      .db('rate_limit')
+      .where({ key: `bulk-upload:${janId}` })
+      .delete();
     expect((await uploadFile(jan, csvFile([validRow({ odbNumber: '31' })]))).status).toBe(303);
   });
 
@@ -110,7 +164,12 @@ describe('who may use the CSV upload', () => {
     const res = await jan.post(`${openPath}/bevestigen`).type('form').send({ _csrf: token, declaration: 'ja' });
     expect(res.status).toBe(403);
     expect(await t.database.db('dossier').where({ odb_number: '999' }).count({ n: '*' }).first()).toEqual({ n: 0 });
-    expect(await t.database.db('bulk_upload').where({ id: Number(openPath.split('/').pop()) }).first('status')).toEqual({ status: 'voorbeeld' });
+    expect(
+      await t.database
+        .db('bulk_upload')
+        .where({ id: Number(openPath.split('/').pop()) })
+        .first('status'),
+    ).toEqual({ status: 'voorbeeld' });
     expect((await jan.get(paths.bulk)).status).toBe(403);
   });
 });

@@ -3,8 +3,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { completeDraft, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft, TODAY, type TestOrganisation } from '../refund/fixtures.js';
-import { confirmPreview, csvFile, EMPLOYEES, NEW_EMPLOYEE_ROUTE, previewOf, previewRows, tokenOf, validRow } from './fixtures.js';
+import {
+  completeDraft,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  submitDraft,
+  TODAY,
+  type TestOrganisation,
+} from '../refund/fixtures.js';
+import {
+  confirmPreview,
+  csvFile,
+  EMPLOYEES,
+  NEW_EMPLOYEE_ROUTE,
+  previewOf,
+  previewRows,
+  tokenOf,
+  validRow,
+} from './fixtures.js';
 
 let t: TestApp;
 let org: TestOrganisation;
@@ -15,7 +33,11 @@ let clock = TODAY;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: () => clock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, org.id, people.mia);
   jan = request.agent(t.app);
@@ -28,15 +50,22 @@ afterAll(async () => {
   await t.close();
 });
 
-const count = async (table: string, where: Record<string, unknown> = {}) => Number((await t.database.db(table).where(where).count({ n: '*' }).first())?.n);
+const count = async (table: string, where: Record<string, unknown> = {}) =>
+  Number((await t.database.db(table).where(where).count({ n: '*' }).first())?.n);
 
 describe('Bevestigen is exactly-once', () => {
   it('two confirmations of the same preview at the same time (two colleagues, two clicks) give one set of dossiers', async () => {
-    const previewPath = await previewOf(jan, csvFile([validRow({ ...EMPLOYEES[0], odbNumber: '100' }), validRow({ ...EMPLOYEES[1], odbNumber: '100' })]));
+    const previewPath = await previewOf(
+      jan,
+      csvFile([validRow({ ...EMPLOYEES[0], odbNumber: '100' }), validRow({ ...EMPLOYEES[1], odbNumber: '100' })]),
+    );
     const [tokenJan, tokenMia] = [await tokenOf(jan), await tokenOf(mia)];
-    const post = (agent: Agent, token: string) => agent.post(`${previewPath}/bevestigen`).type('form').send({ _csrf: token, declaration: 'ja' });
+    const post = (agent: Agent, token: string) =>
+      agent.post(`${previewPath}/bevestigen`).type('form').send({ _csrf: token, declaration: 'ja' });
     const results = await Promise.all([post(jan, tokenJan), post(mia, tokenMia), post(jan, tokenJan)]);
-    expect(results.map((r) => [r.status, r.headers.location])).toEqual(Array(3).fill([303, `${previewPath}/ontvangstbevestiging`]));
+    expect(results.map((r) => [r.status, r.headers.location])).toEqual(
+      Array(3).fill([303, `${previewPath}/ontvangstbevestiging`]),
+    );
     expect(await count('dossier', { odb_number: '100' })).toBe(2);
     expect(await count('mail_outbox')).toBe(4);
     expect(await count('audit_log', { action: 'bulk.submitted' })).toBe(1);
@@ -50,7 +79,10 @@ describe('Bevestigen is exactly-once', () => {
 
   it('two different files with the same request confirmed at once: one dossier, the other file is shown again', async () => {
     const row = validRow({ ...EMPLOYEES[2], odbNumber: '200' });
-    const [a, b] = [await previewOf(jan, csvFile([row])), await previewOf(mia, csvFile([row, validRow({ ...EMPLOYEES[3], odbNumber: '200' })]))];
+    const [a, b] = [
+      await previewOf(jan, csvFile([row])),
+      await previewOf(mia, csvFile([row, validRow({ ...EMPLOYEES[3], odbNumber: '200' })])),
+    ];
     const [tokenJan, tokenMia] = [await tokenOf(jan), await tokenOf(mia)];
     const results = await Promise.all([
       jan.post(`${a}/bevestigen`).type('form').send({ _csrf: tokenJan, declaration: 'ja' }),
@@ -64,17 +96,29 @@ describe('Bevestigen is exactly-once', () => {
     expect(locations[1 - winner]).toBe(`${loserPath}?gewijzigd=1`);
     const again = await [jan, mia][1 - winner].get(locations[1 - winner]).expect(200);
     expect(again.text).toContain('Sinds het vorige voorbeeld is er iets veranderd');
-    expect(previewRows(again.text).get(2)?.[0]).toMatch(/^ODB-nummer: Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 \(dossier VOV-2025-\d{6}\)/);
+    expect(previewRows(again.text).get(2)?.[0]).toMatch(
+      /^ODB-nummer: Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 \(dossier VOV-2025-\d{6}\)/,
+    );
     // Nothing of the losing file was filed: it is still a preview, none of its rows has a dossier.
     const loserId = Number(loserPath.split('/').pop());
     expect(await t.database.db('bulk_upload').where({ id: loserId }).first('status')).toEqual({ status: 'voorbeeld' });
-    expect(await t.database.db('bulk_upload_row').where({ upload_id: loserId }).whereNotNull('dossier_id').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(
+      await t.database
+        .db('bulk_upload_row')
+        .where({ upload_id: loserId })
+        .whereNotNull('dossier_id')
+        .count({ n: '*' })
+        .first(),
+    ).toEqual({ n: 0 });
   });
 });
 
 describe('Bevestigen checks every row again', () => {
   it('a dossier filed with the form since the preview: nothing is filed, the preview shows why, confirming again files the rest', async () => {
-    const previewPath = await previewOf(jan, csvFile([validRow({ ...EMPLOYEES[4], odbNumber: '12345' }), validRow({ ...EMPLOYEES[5], odbNumber: '300' })]));
+    const previewPath = await previewOf(
+      jan,
+      csvFile([validRow({ ...EMPLOYEES[4], odbNumber: '12345' }), validRow({ ...EMPLOYEES[5], odbNumber: '300' })]),
+    );
     // The form files the first row's request meanwhile (the refund fixtures' employee and training).
     await submitDraft(mia, await completeDraft(mia, org.unitId, { werknemer: { insz: EMPLOYEES[4].insz } }));
     const res = await confirmPreview(jan, previewPath);
@@ -90,14 +134,20 @@ describe('Bevestigen checks every row again', () => {
 
   it('a deadline that passed since the preview: the row is refused at its start date', async () => {
     // Filed on 15 October 2025, a training that started on 15 July 2025 is just in time; a day later it is not.
-    const previewPath = await previewOf(jan, csvFile([validRow({ ...EMPLOYEES[0], odbNumber: '400', startDate: '15/07/2025', endDate: '30/09/2025' })]));
+    const previewPath = await previewOf(
+      jan,
+      csvFile([validRow({ ...EMPLOYEES[0], odbNumber: '400', startDate: '15/07/2025', endDate: '30/09/2025' })]),
+    );
     expect(previewRows((await jan.get(previewPath)).text).get(2)).toEqual([]);
     clock = new Date('2025-10-16T10:00:00Z');
     try {
       const res = await confirmPreview(jan, previewPath);
       expect(res.headers.location).toBe(`${previewPath}?gewijzigd=1`);
       const page = await jan.get(res.headers.location).expect(200);
-      expect(previewRows(page.text).get(2)).toEqual(['Startdatum: De aanvraag moest ten laatste op 15/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' + NEW_EMPLOYEE_ROUTE]);
+      expect(previewRows(page.text).get(2)).toEqual([
+        'Startdatum: De aanvraag moest ten laatste op 15/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' +
+          NEW_EMPLOYEE_ROUTE,
+      ]);
       expect(page.text).toContain('Er is geen enkele regel in orde');
       expect(page.text).not.toContain('>Bevestigen</button>');
       // Posting anyway files nothing.
@@ -112,14 +162,27 @@ describe('Bevestigen checks every row again', () => {
 describe('a preview can be thrown away', () => {
   it('removes it without filing anything; a confirmed file stays', async () => {
     const previewPath = await previewOf(jan, csvFile([validRow({ odbNumber: '500' })]));
-    const res = await jan.post(`${previewPath}/verwijderen`).type('form').send({ _csrf: await tokenOf(jan) });
+    const res = await jan
+      .post(`${previewPath}/verwijderen`)
+      .type('form')
+      .send({ _csrf: await tokenOf(jan) });
     expect([res.status, res.headers.location]).toEqual([303, `${paths.bulk}?verwijderd=1`]);
-    expect((await jan.get(`${paths.bulk}?verwijderd=1`)).text).toContain('Het bestand is verwijderd. Er werd niets ingediend.');
+    expect((await jan.get(`${paths.bulk}?verwijderd=1`)).text).toContain(
+      'Het bestand is verwijderd. Er werd niets ingediend.',
+    );
     expect((await jan.get(previewPath)).status).toBe(404);
     expect(await count('dossier', { odb_number: '500' })).toBe(0);
 
-    const [submitted] = await t.database.db('bulk_upload').where({ status: 'ingediend' }).orderBy('id').limit(1).select('id');
-    const kept = await jan.post(`${paths.bulk}/${submitted.id}/verwijderen`).type('form').send({ _csrf: await tokenOf(jan) });
+    const [submitted] = await t.database
+      .db('bulk_upload')
+      .where({ status: 'ingediend' })
+      .orderBy('id')
+      .limit(1)
+      .select('id');
+    const kept = await jan
+      .post(`${paths.bulk}/${submitted.id}/verwijderen`)
+      .type('form')
+      .send({ _csrf: await tokenOf(jan) });
     expect(kept.headers.location).toBe(`${paths.bulk}/${submitted.id}/ontvangstbevestiging`);
     expect(await count('bulk_upload', { id: submitted.id })).toBe(1);
   });

@@ -45,7 +45,10 @@ function cell(value: string): string {
 }
 
 /** A CSV file as Excel in nl-BE writes it: BOM, `;`, CRLF; `headers` to leave out, rename or add columns. */
-export function csvFile(rows: readonly Record<string, string>[], options: { headers?: string[]; keys?: string[]; bom?: boolean; separator?: string; eol?: string } = {}): Buffer {
+export function csvFile(
+  rows: readonly Record<string, string>[],
+  options: { headers?: string[]; keys?: string[]; bom?: boolean; separator?: string; eol?: string } = {},
+): Buffer {
   const keys = options.keys ?? COLUMNS.map((c) => c.key);
   const headers = options.headers ?? keys.map((k) => COLUMNS.find((c) => c.key === k)?.header ?? k);
   const sep = options.separator ?? ';';
@@ -58,7 +61,10 @@ export function csvFile(rows: readonly Record<string, string>[], options: { head
 export async function uploadFile(agent: Agent, data: Buffer, filename = 'aanvragen.csv') {
   const page = await agent.get(paths.bulk);
   if (page.status !== 200) throw new Error(`GET ${paths.bulk} answered ${page.status}`);
-  return agent.post(paths.bulk).field('_csrf', csrfTokenFrom(page.text)).attach('bestand', data, { filename, contentType: 'text/csv' });
+  return agent
+    .post(paths.bulk)
+    .field('_csrf', csrfTokenFrom(page.text))
+    .attach('bestand', data, { filename, contentType: 'text/csv' });
 }
 
 /** Uploads a file that must be accepted; returns the preview's path. */
@@ -69,8 +75,15 @@ export async function previewOf(agent: Agent, data: Buffer): Promise<string> {
 }
 
 /** Bevestigen on the preview (with the declaration unless told otherwise). */
-export async function confirmPreview(agent: Agent, previewPath: string, fields: Record<string, string> = { declaration: 'ja' }) {
-  return agent.post(`${previewPath}/bevestigen`).type('form').send({ ...fields, _csrf: await tokenOf(agent) });
+export async function confirmPreview(
+  agent: Agent,
+  previewPath: string,
+  fields: Record<string, string> = { declaration: 'ja' },
+) {
+  return agent
+    .post(`${previewPath}/bevestigen`)
+    .type('form')
+    .send({ ...fields, _csrf: await tokenOf(agent) });
 }
 
 /** The session's CSRF token, from a page every logged-in user can open (the upload page's form). */
@@ -88,7 +101,11 @@ export function errorSummaryOf(html: string): string[] {
 export function previewRows(html: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const m of html.matchAll(/<tr id="regel-(\d+)"[^>]*>([\s\S]*?)<\/tr>/g)) {
-    const errors = [...m[2].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((e) => decodeHtml(e[1].replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim());
+    const errors = [...m[2].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((e) =>
+      decodeHtml(e[1].replace(/<[^>]+>/g, ''))
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
     out.set(Number(m[1]), errors);
   }
   return out;
@@ -96,7 +113,10 @@ export function previewRows(html: string): Map<number, string[]> {
 
 /** The lines of a CSV download, without BOM. */
 export function csvLines(text: string): string[] {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n$/, '').split('\r\n');
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n$/, '')
+    .split('\r\n');
 }
 
 /** The i-th of many valid INSZ numbers (born in 1980–1999, counter SSS), written as on the identity card. */
@@ -112,5 +132,12 @@ export function inszFor(i: number): string {
 
 /** `n` valid rows, each a different employee. */
 export function manyRows(n: number): Record<string, string>[] {
-  return Array.from({ length: n }, (_, i) => validRow({ insz: inszFor(i), firstName: `Werknemer${i}`, lastName: `Nummer ${i}`, odbNumber: String(10_000 + (i % 50)) }));
+  return Array.from({ length: n }, (_, i) =>
+    validRow({
+      insz: inszFor(i),
+      firstName: `Werknemer${i}`,
+      lastName: `Nummer ${i}`,
+      odbNumber: String(10_000 + (i % 50)),
+    }),
+  );
 }

@@ -11,7 +11,11 @@ let jan: Agent;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  const org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   jan = request.agent(t.app);
   await loginForOrganisation(jan, people.jan, org.id);
@@ -30,7 +34,13 @@ describe(`a file of exactly ${MAX_ROWS} rows`, () => {
     expect(previewRows(preview.text).size).toBe(100);
     const res = await confirmPreview(jan, previewPath);
     expect(res.headers.location).toBe(`${previewPath}/ontvangstbevestiging`);
-    const stats = await t.database.db('dossier').first(t.database.db.raw('count(*)::int AS n, count(DISTINCT dossiernummer)::int AS numbers, count(DISTINCT draft_id)::int AS drafts'));
+    const stats = await t.database
+      .db('dossier')
+      .first(
+        t.database.db.raw(
+          'count(*)::int AS n, count(DISTINCT dossiernummer)::int AS numbers, count(DISTINCT draft_id)::int AS drafts',
+        ),
+      );
     expect(stats).toEqual({ n: MAX_ROWS, numbers: MAX_ROWS, drafts: MAX_ROWS });
     expect(await t.database.db('mail_outbox').count({ n: '*' }).first()).toEqual({ n: 2 * MAX_ROWS });
     const receipt = await jan.get(res.headers.location).expect(200);

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
-import { decodeUpload, detectSeparator, MAX_FILE_BYTES, MAX_ROWS, parseCsv, readBulkFile } from '../../src/bulk/parser.js';
+import {
+  decodeUpload,
+  detectSeparator,
+  MAX_FILE_BYTES,
+  MAX_ROWS,
+  parseCsv,
+  readBulkFile,
+} from '../../src/bulk/parser.js';
 import { templateCsv } from '../../src/bulk/service.js';
 import { toCsv } from '../../src/dossiers/csv.js';
 import { csvFile, manyRows, validRow } from './fixtures.js';
@@ -35,12 +42,17 @@ describe('CSV records', () => {
   });
 
   it('takes CR, LF and CRLF line ends and a missing last line end', () => {
-    expect(parseCsv('a\rb\nc\r\nd', ';')).toMatchObject({ records: [{ line: 1 }, { line: 2 }, { line: 3 }, { line: 4, cells: ['d'] }] });
+    expect(parseCsv('a\rb\nc\r\nd', ';')).toMatchObject({
+      records: [{ line: 1 }, { line: 2 }, { line: 3 }, { line: 4, cells: ['d'] }],
+    });
   });
 
   it('keeps a stray quote inside a cell as text, and refuses a quote that is never closed, with its line', () => {
     expect(parseCsv('5" scherm;b', ';')).toMatchObject({ records: [{ cells: ['5" scherm', 'b'] }] });
-    expect(parseCsv('a;b\r\nc;"open\r\nnog open', ';')).toEqual({ ok: false, message: expect.stringMatching(/^Op regel 2 begint een waarde met een aanhalingsteken/) });
+    expect(parseCsv('a;b\r\nc;"open\r\nnog open', ';')).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^Op regel 2 begint een waarde met een aanhalingsteken/),
+    });
   });
 
   it('reads back what our CSV export writes, whatever the text (property)', () => {
@@ -82,7 +94,11 @@ describe('encodings', () => {
     const r = accepted(cp1252);
     expect(r.encoding).toBe('windows-1252');
     expect(r.notices[0]).toMatch(/^Uw bestand is niet als UTF-8 bewaard\. We hebben het gelezen als Windows-1252/);
-    expect(r.rows[0].cells).toMatchObject({ firstName: 'Zoë', lastName: 'Françoise', trainingName: 'Opleiding € en “quotes”' });
+    expect(r.rows[0].cells).toMatchObject({
+      firstName: 'Zoë',
+      lastName: 'Françoise',
+      trainingName: 'Opleiding € en “quotes”',
+    });
     expect(decodeWindows1252(Buffer.from([0x80, 0x85, 0xe9]))).toBe('€…é');
   });
 
@@ -94,11 +110,15 @@ describe('encodings', () => {
   });
 
   it('refuses a file that claims UTF-8 with its BOM but is not', () => {
-    expect(refused(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Naam;\xe9', 'latin1')]))).toMatch(/^Het bestand zegt dat het UTF-8 is/);
+    expect(refused(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Naam;\xe9', 'latin1')]))).toMatch(
+      /^Het bestand zegt dat het UTF-8 is/,
+    );
   });
 
   it('refuses spreadsheets, PDFs and other binary files with what to do', () => {
-    expect(refused(Buffer.from('PK\x03\x04rest of a zip', 'latin1'))).toMatch(/^Dit is een Excel-bestand, geen CSV-bestand\. Kies in Excel "Opslaan als"/);
+    expect(refused(Buffer.from('PK\x03\x04rest of a zip', 'latin1'))).toMatch(
+      /^Dit is een Excel-bestand, geen CSV-bestand\. Kies in Excel "Opslaan als"/,
+    );
     expect(refused(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1]))).toMatch(/^Dit is een Excel-bestand/);
     expect(refused(Buffer.from('%PDF-1.7\n...'))).toMatch(/^Dit is een PDF-bestand/);
     const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
@@ -116,7 +136,11 @@ describe('the file as a whole', () => {
   it('takes the columns in any order, headers without case or extra spaces, and skips empty lines', () => {
     const keys = [...COLUMNS.map((c) => c.key)].reverse();
     const headers = keys.map((k) => `  ${COLUMNS.find((c) => c.key === k)!.header.toUpperCase()} `);
-    const file = Buffer.from(csvFile([validRow(), validRow({ firstName: 'Tweede' })], { keys, headers }).toString('utf8').replace('\r\n', '\r\n;;;\r\n\r\n'));
+    const file = Buffer.from(
+      csvFile([validRow(), validRow({ firstName: 'Tweede' })], { keys, headers })
+        .toString('utf8')
+        .replace('\r\n', '\r\n;;;\r\n\r\n'),
+    );
     const r = accepted(file);
     expect(r.rows.map((x) => [x.line, x.cells.firstName])).toEqual([
       [4, 'Eva'],
@@ -128,7 +152,9 @@ describe('the file as a whole', () => {
     expect(refused(Buffer.alloc(0))).toBe('Het bestand is leeg. Kies het ingevulde CSV-bestand.');
     expect(refused(Buffer.from('\uFEFF\r\n;;\r\n'))).toBe('Het bestand is leeg. Kies het ingevulde CSV-bestand.');
     expect(refused(Buffer.from(templateCsv()))).toMatch(/^Het bestand bevat alleen de kopregel en nog geen aanvragen/);
-    expect(refused(Buffer.from('Eva;Peeters;85.07.30-033.28\r\n'))).toMatch(/^De eerste regel van het bestand moet de kopregel van het sjabloon zijn/);
+    expect(refused(Buffer.from('Eva;Peeters;85.07.30-033.28\r\n'))).toMatch(
+      /^De eerste regel van het bestand moet de kopregel van het sjabloon zijn/,
+    );
   });
 
   it('names the missing columns', () => {
@@ -164,26 +190,40 @@ describe('the file as a whole', () => {
   it('flags a line with more values than the header as a problem of that row', () => {
     const text = csvFile([validRow()]).toString('utf8').replace(/\r\n$/, ';extra\r\n');
     const r = accepted(Buffer.from(text));
-    expect(r.rows[0].rowProblem).toBe(`Deze regel heeft ${COLUMNS.length + 1} waarden, maar de kopregel heeft ${COLUMNS.length} kolommen. Staat er een ; te veel, of een tekst met een ; zonder aanhalingstekens?`);
+    expect(r.rows[0].rowProblem).toBe(
+      `Deze regel heeft ${COLUMNS.length + 1} waarden, maar de kopregel heeft ${COLUMNS.length} kolommen. Staat er een ; te veel, of een tekst met een ; zonder aanhalingstekens?`,
+    );
   });
 
   it('reads the quote our exports put before a formula-like value back without it', () => {
-    const r = accepted(csvFile([validRow({ contactPhone: "'+32 9 123 45 67", trainingName: "'=SOM(A1)", providerName: "'t Gasthuis" })]));
-    expect(r.rows[0].cells).toMatchObject({ contactPhone: '+32 9 123 45 67', trainingName: '=SOM(A1)', providerName: "'t Gasthuis" });
+    const r = accepted(
+      csvFile([validRow({ contactPhone: "'+32 9 123 45 67", trainingName: "'=SOM(A1)", providerName: "'t Gasthuis" })]),
+    );
+    expect(r.rows[0].cells).toMatchObject({
+      contactPhone: '+32 9 123 45 67',
+      trainingName: '=SOM(A1)',
+      providerName: "'t Gasthuis",
+    });
   });
 
   it('takes Excel’s "sep=" line', () => {
-    const r = accepted(Buffer.from(`sep=,\r\n${csvFile([validRow()], { bom: false, separator: ',' }).toString('utf8')}`));
+    const r = accepted(
+      Buffer.from(`sep=,\r\n${csvFile([validRow()], { bom: false, separator: ',' }).toString('utf8')}`),
+    );
     expect(r.rows[0].line).toBe(3);
   });
 
   it(`takes ${MAX_ROWS} rows and refuses ${MAX_ROWS + 1}, saying how many there are`, () => {
     expect(accepted(csvFile(manyRows(MAX_ROWS))).rows).toHaveLength(MAX_ROWS);
-    expect(refused(csvFile(manyRows(MAX_ROWS + 1)))).toBe('Het bestand bevat 5.001 aanvragen. U kunt er hoogstens 5.000 per bestand opladen. Verdeel ze over meerdere bestanden.');
+    expect(refused(csvFile(manyRows(MAX_ROWS + 1)))).toBe(
+      'Het bestand bevat 5.001 aanvragen. U kunt er hoogstens 5.000 per bestand opladen. Verdeel ze over meerdere bestanden.',
+    );
   });
 
   it('refuses a file over 5 MB before reading it', () => {
     const big = Buffer.concat([csvFile([validRow()]), Buffer.alloc(MAX_FILE_BYTES, 0x20)]);
-    expect(refused(big)).toBe('Het bestand is groter dan 5 MB. Verdeel de aanvragen over meerdere bestanden van hoogstens 5 MB en 5.000 regels.');
+    expect(refused(big)).toBe(
+      'Het bestand is groter dan 5 MB. Verdeel de aanvragen over meerdere bestanden van hoogstens 5 MB en 5.000 regels.',
+    );
   });
 });

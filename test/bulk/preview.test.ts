@@ -5,8 +5,27 @@ import { PAGE_SIZE } from '../../src/bulk/routes.js';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, type TestOrganisation } from '../refund/fixtures.js';
-import { confirmPreview, csvFile, csvLines, EMPLOYEES, errorSummaryOf, inszFor, NEW_EMPLOYEE_ROUTE, previewOf, previewRows, uploadFile, validRow } from './fixtures.js';
+import {
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  type TestOrganisation,
+} from '../refund/fixtures.js';
+import {
+  confirmPreview,
+  csvFile,
+  csvLines,
+  EMPLOYEES,
+  errorSummaryOf,
+  inszFor,
+  NEW_EMPLOYEE_ROUTE,
+  previewOf,
+  previewRows,
+  uploadFile,
+  validRow,
+} from './fixtures.js';
 
 let t: TestApp;
 let org: TestOrganisation;
@@ -14,7 +33,11 @@ let jan: Agent;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   jan = request.agent(t.app);
   await loginForOrganisation(jan, people.jan, org.id);
@@ -24,7 +47,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const FORMULA = '=cmd|\' /C calc\'!A0';
+const FORMULA = "=cmd|' /C calc'!A0";
 
 describe('a file with valid and invalid rows', () => {
   let previewPath = '';
@@ -46,7 +69,8 @@ describe('a file with valid and invalid rows', () => {
     expect(rows.get(2)).toEqual([]);
     expect(rows.get(3)).toEqual([
       'IBAN: Dit rekeningnummer klopt niet. Vul BE en 14 cijfers in, bijvoorbeeld BE68 5390 0754 7034, en controleer de cijfers.',
-      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' + NEW_EMPLOYEE_ROUTE,
+      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' +
+        NEW_EMPLOYEE_ROUTE,
     ]);
     expect(rows.get(4)).toEqual([]);
     expect(rows.get(5)).toEqual([
@@ -83,14 +107,20 @@ describe('a file with valid and invalid rows', () => {
     const lines = csvLines(res.text);
     expect(lines[0]).toBe(['Fouten', ...COLUMNS.map((c) => c.header)].join(';'));
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^"?Regel 3: IBAN: Dit rekeningnummer klopt niet\..* \| Startdatum: De aanvraag moest ten laatste op 01\/09\/2025/);
+    expect(lines[1]).toMatch(
+      /^"?Regel 3: IBAN: Dit rekeningnummer klopt niet\..* \| Startdatum: De aanvraag moest ten laatste op 01\/09\/2025/,
+    );
     expect(lines[3]).toContain(";'@SUM(1+1);");
     expect(lines.join('\n')).not.toMatch(/(^|;)"?[=+\-@]/m);
   });
 
   it('the corrected error file can be uploaded as it is (the error column is ignored)', async () => {
     const errors = (await jan.get(`${previewPath}/fouten.csv`).buffer(true)).text;
-    const fixed = errors.replace('BE68 5390 0754 7035', 'BE68 5390 0754 7034').replace(/01\/06\/2025/, '01/10/2025').replace('30/06/2025', '30/06/2026').replace('90.06.21-178.58', '90.06.21-178.57');
+    const fixed = errors
+      .replace('BE68 5390 0754 7035', 'BE68 5390 0754 7034')
+      .replace(/01\/06\/2025/, '01/10/2025')
+      .replace('30/06/2025', '30/06/2026')
+      .replace('90.06.21-178.58', '90.06.21-178.57');
     const again = await previewOf(jan, Buffer.from(fixed, 'utf8'));
     // Every row is in order now; the former duplicate too, as its first row is in another file, not a dossier.
     const res = await jan.get(again);
@@ -136,8 +166,12 @@ describe('files that can not be read are refused on the upload page with a clear
 
   it('an empty file and a binary file', async () => {
     expect(await refusal(Buffer.alloc(0))).toEqual(['Het bestand is leeg. Kies het ingevulde CSV-bestand.']);
-    expect((await refusal(Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 31 + 7) % 256)), 'foto.csv'))[0]).toMatch(/^Dit bestand is geen CSV-bestand/);
-    expect((await refusal(Buffer.from('PK\x03\x04xlsx', 'latin1'), 'aanvragen.xlsx'))[0]).toMatch(/^Dit is een Excel-bestand/);
+    expect(
+      (await refusal(Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 31 + 7) % 256)), 'foto.csv'))[0],
+    ).toMatch(/^Dit bestand is geen CSV-bestand/);
+    expect((await refusal(Buffer.from('PK\x03\x04xlsx', 'latin1'), 'aanvragen.xlsx'))[0]).toMatch(
+      /^Dit is een Excel-bestand/,
+    );
   });
 
   it('missing and extra columns', async () => {
@@ -149,18 +183,25 @@ describe('files that can not be read are refused on the upload page with a clear
 
   it('more than 5 000 rows', async () => {
     const rows = Array.from({ length: 5001 }, (_, i) => validRow({ insz: inszFor(i) }));
-    expect(await refusal(csvFile(rows))).toEqual(['Het bestand bevat 5.001 aanvragen. U kunt er hoogstens 5.000 per bestand opladen. Verdeel ze over meerdere bestanden.']);
+    expect(await refusal(csvFile(rows))).toEqual([
+      'Het bestand bevat 5.001 aanvragen. U kunt er hoogstens 5.000 per bestand opladen. Verdeel ze over meerdere bestanden.',
+    ]);
   });
 
   it('more than 5 MB (up to the 10 MB any upload may have)', async () => {
     const big = Buffer.concat([csvFile([validRow()]), Buffer.alloc(5 * 1024 * 1024, 0x0a)]);
-    expect(await refusal(big)).toEqual(['Het bestand is groter dan 5 MB. Verdeel de aanvragen over meerdere bestanden van hoogstens 5 MB en 5.000 regels.']);
+    expect(await refusal(big)).toEqual([
+      'Het bestand is groter dan 5 MB. Verdeel de aanvragen over meerdere bestanden van hoogstens 5 MB en 5.000 regels.',
+    ]);
   });
 
   it('more than 10 MB: the upload is cut off, and the page speaks of the CSV limit', async () => {
     const page = await jan.get(paths.bulk);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const res = await jan.post(paths.bulk).field('_csrf', token).attach('bestand', Buffer.alloc(11 * 1024 * 1024, 0x41), 'groot.csv');
+    const res = await jan
+      .post(paths.bulk)
+      .field('_csrf', token)
+      .attach('bestand', Buffer.alloc(11 * 1024 * 1024, 0x41), 'groot.csv');
     expect(res.status).toBe(413);
     expect(res.text).toContain('Een CSV-bestand met aanvragen mag hoogstens 5 MB groot zijn en 5.000 regels hebben.');
   });
@@ -174,7 +215,9 @@ describe('files that can not be read are refused on the upload page with a clear
 
 describe('a file saved by Excel on Windows (Windows-1252) is read with a notice', () => {
   it('shows the accents right and asks to check them', async () => {
-    const text = csvFile([validRow({ ...EMPLOYEES[4], firstName: 'Zoë', lastName: 'Françoise', odbNumber: '4444' })], { bom: false }).toString('utf8');
+    const text = csvFile([validRow({ ...EMPLOYEES[4], firstName: 'Zoë', lastName: 'Françoise', odbNumber: '4444' })], {
+      bom: false,
+    }).toString('utf8');
     const latin = Buffer.from(text, 'latin1');
     // 'latin1' would have mangled the ë of "coördinator" too: rebuild it byte by byte as Windows-1252.
     const cp1252 = Buffer.from([...text].map((ch) => ch.charCodeAt(0)));
@@ -190,7 +233,9 @@ describe('a file saved by Excel on Windows (Windows-1252) is read with a notice'
 
 describe('paging of a large preview', () => {
   it(`shows ${PAGE_SIZE} rows a page with links that keep the filter`, async () => {
-    const rows = Array.from({ length: PAGE_SIZE + 5 }, (_, i) => validRow({ insz: inszFor(i), iban: i % 2 ? 'BE00' : 'BE68 5390 0754 7034', odbNumber: '7777' }));
+    const rows = Array.from({ length: PAGE_SIZE + 5 }, (_, i) =>
+      validRow({ insz: inszFor(i), iban: i % 2 ? 'BE00' : 'BE68 5390 0754 7034', odbNumber: '7777' }),
+    );
     const previewPath = await previewOf(jan, csvFile(rows));
     const first = await jan.get(previewPath).expect(200);
     expect(previewRows(first.text).size).toBe(PAGE_SIZE);
@@ -220,12 +265,20 @@ describe('what newcomers stumbled on in the preview (issue 19)', () => {
     const page = await jan.get(previewPath).expect(200);
     const rows = previewRows(page.text);
     expect(rows.get(2)).toEqual([
-      expect.stringMatching(/^Tewerkstellingspercentage: Het tewerkstellingspercentage van de werknemer \(40 %\) is te laag\. Voor het schooljaar 2024-2025 moet de werknemer minstens 50 %/),
-      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' + NEW_EMPLOYEE_ROUTE,
+      expect.stringMatching(
+        /^Tewerkstellingspercentage: Het tewerkstellingspercentage van de werknemer \(40 %\) is te laag\. Voor het schooljaar 2024-2025 moet de werknemer minstens 50 %/,
+      ),
+      'Startdatum: De aanvraag moest ten laatste op 01/09/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' +
+        NEW_EMPLOYEE_ROUTE,
     ]);
-    expect(rows.get(3)).toEqual([expect.stringMatching(/^INSZ werknemer: Dit INSZ-nummer klopt niet/), expect.stringMatching(/^Omvang: De opleiding is te klein/)]);
+    expect(rows.get(3)).toEqual([
+      expect.stringMatching(/^INSZ werknemer: Dit INSZ-nummer klopt niet/),
+      expect.stringMatching(/^Omvang: De opleiding is te klein/),
+    ]);
     expect(rows.get(4)).toEqual([
-      expect.stringMatching(/^Tewerkstellingspercentage: Het tewerkstellingspercentage van de werknemer \(70 %\) is te laag\. Voor het schooljaar 2025-2026/),
+      expect.stringMatching(
+        /^Tewerkstellingspercentage: Het tewerkstellingspercentage van de werknemer \(70 %\) is te laag\. Voor het schooljaar 2025-2026/,
+      ),
       expect.stringMatching(/^Arbeidsuren per week: De werknemer werkt gemiddeld 20 uur per week; dat is te weinig\./),
     ]);
     expect(errorSummaryOf(page.text)).toEqual([
@@ -247,8 +300,13 @@ describe('what newcomers stumbled on in the preview (issue 19)', () => {
       validRow({ ...EMPLOYEES[4], twp: '80', odbNumber: '802', sizeAmount: '40' }),
     ]);
     const page = await jan.get(await previewOf(jan, file)).expect(200);
-    const second = /<tr id="regel-3"[^>]*>([\s\S]*?)<\/tr>/.exec(page.text)![1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-    expect(second).toContain('In orde 20 uur van de 40 uur van de opleiding: beperkt tot wat overblijft van het persoonlijk maximum.');
+    const second = /<tr id="regel-3"[^>]*>([\s\S]*?)<\/tr>/
+      .exec(page.text)![1]
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(second).toContain(
+      'In orde 20 uur van de 40 uur van de opleiding: beperkt tot wat overblijft van het persoonlijk maximum.',
+    );
     const first = /<tr id="regel-2"[^>]*>([\s\S]*?)<\/tr>/.exec(page.text)![1];
     expect(first).not.toContain('beperkt tot');
   });

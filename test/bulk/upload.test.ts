@@ -5,7 +5,14 @@ import { parseCsv } from '../../src/bulk/parser.js';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, type TestOrganisation } from '../refund/fixtures.js';
+import {
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  type TestOrganisation,
+} from '../refund/fixtures.js';
 import { pdfText } from '../refund/pdf-text.js';
 import { confirmPreview, csvLines, EMPLOYEES, errorSummaryOf, previewOf, previewRows, validRow } from './fixtures.js';
 
@@ -15,7 +22,11 @@ let jan: Agent;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   jan = request.agent(t.app);
   await loginForOrganisation(jan, people.jan, org.id);
@@ -25,7 +36,11 @@ afterAll(async () => {
   await t.close();
 });
 
-const dossiersOf = (insz: string) => t.database.db('dossier').where({ organisation_id: org.id, employee_insz: insz.replace(/\D/g, '') }).orderBy('id');
+const dossiersOf = (insz: string) =>
+  t.database
+    .db('dossier')
+    .where({ organisation_id: org.id, employee_insz: insz.replace(/\D/g, '') })
+    .orderBy('id');
 
 /** The cells of one line of our own CSV downloads, read back with the upload's parser. */
 function cellsOf(line: string): string[] {
@@ -41,7 +56,9 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   it('the Aanvraag page offers the CSV route beside Aanvragen', async () => {
     const res = await jan.get(paths.aanvraag).expect(200);
     expect(res.text).toContain('<a class="button button--primary" href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
-    expect(res.text).toContain('<a class="button button--secondary" href="/meerdere-aanvragen">Meerdere aanvragen via CSV-bestand</a>');
+    expect(res.text).toContain(
+      '<a class="button button--secondary" href="/meerdere-aanvragen">Meerdere aanvragen via CSV-bestand</a>',
+    );
   });
 
   it('the page explains the columns in an accessible table and offers the template', async () => {
@@ -67,10 +84,30 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
     const template = (await jan.get(paths.bulkTemplate).buffer(true)).text;
     const rows = [
       validRow(),
-      validRow({ ...EMPLOYEES[1], odbNumber: '2222', trainingName: 'Heftruckchauffeur; basis', twp: '80%', weeklyHours: '30,4', initiative: 'werknemer' }),
-      validRow({ ...EMPLOYEES[2], trainingType: 'examencommissie', odbNumber: '', sizeKind: '', sizeAmount: '', examCount: '2', trainingName: 'Examen secundair onderwijs', providerName: 'Examencommissie Vlaamse Gemeenschap', email: '' }),
+      validRow({
+        ...EMPLOYEES[1],
+        odbNumber: '2222',
+        trainingName: 'Heftruckchauffeur; basis',
+        twp: '80%',
+        weeklyHours: '30,4',
+        initiative: 'werknemer',
+      }),
+      validRow({
+        ...EMPLOYEES[2],
+        trainingType: 'examencommissie',
+        odbNumber: '',
+        sizeKind: '',
+        sizeAmount: '',
+        examCount: '2',
+        trainingName: 'Examen secundair onderwijs',
+        providerName: 'Examencommissie Vlaamse Gemeenschap',
+        email: '',
+      }),
     ];
-    const filled = template + rows.map((r) => COLUMNS.map((c) => (/[;"]/.test(r[c.key]) ? `"${r[c.key]}"` : r[c.key])).join(';')).join('\r\n') + '\r\n';
+    const filled =
+      template +
+      rows.map((r) => COLUMNS.map((c) => (/[;"]/.test(r[c.key]) ? `"${r[c.key]}"` : r[c.key])).join(';')).join('\r\n') +
+      '\r\n';
     previewPath = await previewOf(jan, Buffer.from(filled, 'utf8'));
     expect(previewPath).toMatch(/^\/meerdere-aanvragen\/\d+$/);
     const preview = await jan.get(previewPath).expect(200);
@@ -114,12 +151,24 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
       ['El Amrani', 'examencommissie', 16, 23856],
     ]);
     // Each dossier has its own submitted draft, holding the row as the form's step inputs.
-    const drafts = await t.database.db('refund_draft').whereIn('id', dossiers.map((d) => d.draft_id)).orderBy('id');
+    const drafts = await t.database
+      .db('refund_draft')
+      .whereIn(
+        'id',
+        dossiers.map((d) => d.draft_id),
+      )
+      .orderBy('id');
     expect(drafts.every((d) => d.submitted_at !== null)).toBe(true);
     expect(drafts[1].steps.werknemer.twp).toBe('80');
     // Both receipts per dossier (the third employee has no e-mail address), queued in the same transaction.
     const mails = await t.database.db('mail_outbox').orderBy('id').select('to_address', 'kind', 'subject');
-    expect(mails.map((m) => m.kind)).toEqual(['refund-receipt-employer', 'refund-receipt-employee', 'refund-receipt-employer', 'refund-receipt-employee', 'refund-receipt-employer']);
+    expect(mails.map((m) => m.kind)).toEqual([
+      'refund-receipt-employer',
+      'refund-receipt-employee',
+      'refund-receipt-employer',
+      'refund-receipt-employee',
+      'refund-receipt-employer',
+    ]);
     expect(mails[0].subject).toContain(dossiers[0].dossiernummer);
     const audit = await t.database.db('audit_log').where({ action: 'refund.submitted' }).select('details');
     expect(audit.map((a) => a.details.line)).toEqual([2, 3, 4]);
@@ -127,7 +176,8 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
     const page = await jan.get(receiptPath).expect(200);
     expect(page.text).toContain('<title>Ontvangstbevestiging van uw CSV-bestand – WSE-loket</title>');
     expect(page.text).toContain('<p class="panel__number">3</p>');
-    for (const d of dossiers) expect(page.text).toContain(`<a href="/mijn-dossiers/${d.dossiernummer}">${d.dossiernummer}</a>`);
+    for (const d of dossiers)
+      expect(page.text).toContain(`<a href="/mijn-dossiers/${d.dossiernummer}">${d.dossiernummer}</a>`);
     expect(page.text).toContain('€ 1.431,36');
   });
 
@@ -141,11 +191,14 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('the summary receipt is a PDF listing every dossiernummer', async () => {
-    const res = await jan.get(`${receiptPath}.pdf`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await jan
+      .get(`${receiptPath}.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const text = pdfText(res.body as Buffer);
@@ -170,7 +223,9 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   it('the receipt’s own CSV lists the dossiers per line of the file', async () => {
     const res = await jan.get(receiptPath.replace('ontvangstbevestiging', 'dossiers.csv')).buffer(true).expect(200);
     const lines = csvLines(res.text);
-    expect(lines[0]).toBe('Regel;Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Schooljaar;Uren;Indicatief bedrag;Status');
+    expect(lines[0]).toBe(
+      'Regel;Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Schooljaar;Uren;Indicatief bedrag;Status',
+    );
     expect(lines.slice(1).map((l) => cellsOf(l)[0])).toEqual(['2', '3', '4']);
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnKey } from '../../src/bulk/columns.js';
 import type { ParsedRow } from '../../src/bulk/parser.js';
-import { ATTEST_IN_FILE_MESSAGE, validateRows, type RowResult, type ValidationContext } from '../../src/bulk/validate.js';
+import {
+  ATTEST_IN_FILE_MESSAGE,
+  validateRows,
+  type RowResult,
+  type ValidationContext,
+} from '../../src/bulk/validate.js';
 import { defaultRules } from '../../src/domain/rules-data.js';
 import type { PriorDossier } from '../../src/refund/repository.js';
 import { evaluateEachStep, evaluateDraft, STEPS } from '../../src/refund/steps.js';
@@ -31,7 +36,16 @@ describe('a row is checked with the form’s schemas and rules', () => {
     const [r] = validateRows(rows({}), context());
     expect(r.errors).toEqual([]);
     expect(r.valid).toBe(true);
-    expect(r.summary).toEqual({ employee: 'Eva Peeters', inszMasked: '85.07.30-***.**', training: 'Veiligheidscoördinator niveau A', startDate: '01/10/2025', schoolYear: '2025-2026', vovHours: 40, trainingHoursWhenCapped: null, amountCents: 59640 });
+    expect(r.summary).toEqual({
+      employee: 'Eva Peeters',
+      inszMasked: '85.07.30-***.**',
+      training: 'Veiligheidscoördinator niveau A',
+      startDate: '01/10/2025',
+      schoolYear: '2025-2026',
+      vovHours: 40,
+      trainingHoursWhenCapped: null,
+      amountCents: 59640,
+    });
     // A unit of the organisation becomes the form's radio choice; the typed values go to the form's fields.
     expect(r.inputs.werkgever?.unitChoice).toBe('7');
     expect(r.outputs.werkgever?.unit.id).toBe(7);
@@ -42,26 +56,86 @@ describe('a row is checked with the form’s schemas and rules', () => {
     ['a wrong IBAN', { iban: 'BE68 5390 0754 7035' }, 'iban', /^Dit rekeningnummer klopt niet/],
     ['a foreign IBAN', { iban: 'NL91 ABNA 0417 1643 00' }, 'iban', /alleen op een Belgische rekening/],
     ['a wrong BIC', { bic: 'GEB' }, 'bic', /^Deze BIC klopt niet/],
-    ['another unit in Wallonia', { unitNumber: '2.000.000.042', unitStreet: 'Rue 1', unitPostcode: '5000', unitCity: 'Namur' }, 'unitPostcode', /ligt in het Waals Gewest|Wallonië|Waals/],
+    [
+      'another unit in Wallonia',
+      { unitNumber: '2.000.000.042', unitStreet: 'Rue 1', unitPostcode: '5000', unitCity: 'Namur' },
+      'unitPostcode',
+      /ligt in het Waals Gewest|Wallonië|Waals/,
+    ],
     ['a wrong phone number', { contactPhone: 'bel me' }, 'contactPhone', /^Vul een telefoonnummer in/],
     ['a wrong e-mail address of the employee', { email: 'eva@' }, 'email', /naam@voorbeeld\.be/],
     ['a percentage over 100', { twp: '120' }, 'twp', /hoogstens 100/],
-    ['weekly hours as text', { weeklyHours: 'veel' }, 'weeklyHours', /^Vul het gemiddeld aantal arbeidsuren per week in als een getal/],
+    [
+      'weekly hours as text',
+      { weeklyHours: 'veel' },
+      'weeklyHours',
+      /^Vul het gemiddeld aantal arbeidsuren per week in als een getal/,
+    ],
     ['an unknown schedule', { schedule: 'soms' }, 'schedule', /^"soms" kennen we niet\. Vul vast of variabel in\.$/],
-    ['a new employee without the date', { newEmployee: 'ja' }, 'employmentStartDate', /^Vul de datum waarop de werknemer bij u in dienst kwam in/],
+    [
+      'a new employee without the date',
+      { newEmployee: 'ja' },
+      'employmentStartDate',
+      /^Vul de datum waarop de werknemer bij u in dienst kwam in/,
+    ],
     ['no training type', { trainingType: '' }, 'trainingType', /^Vul odb, loopbaan, examencommissie of evc in\.$/],
     ['an ODB training without ODB number', { odbNumber: '' }, 'odbNumber', /^Vul het ODB-nummer van de opleiding in/],
-    ['a provider number with a typing error', { providerNumber: '0403.170.702' }, 'providerNumber', /^Dit nummer klopt niet/],
+    [
+      'a provider number with a typing error',
+      { providerNumber: '0403.170.702' },
+      'providerNumber',
+      /^Dit nummer klopt niet/,
+    ],
     ['a date that does not exist', { startDate: '31/02/2026' }, 'startDate', /geen bestaande datum/],
-    ['an end date before the start date', { endDate: '30/09/2025' }, 'endDate', /^De einddatum moet op of na de startdatum liggen/],
-    ['a start date too long ago (the deadline window)', { startDate: '01/06/2025', endDate: '30/06/2025' }, 'startDate', /^De aanvraag moest ten laatste op 01\/09\/2025 ingediend zijn/],
-    ['a start date too far ahead (the deadline window)', { startDate: '01/03/2026' }, 'startDate', /^U kunt deze aanvraag pas indienen vanaf 01\/12\/2025 .* Dien deze aanvraag in vanaf die datum, in een nieuw bestand of met het formulier\.$/],
-    ['an employee under 80 % in 2025-2026', { twp: '60' }, 'twp', /^Het tewerkstellingspercentage van de werknemer \(60 %\) is te laag\. Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %/],
-    ['an employee under 28 hours a week in 2025-2026', { weeklyHours: '20' }, 'weeklyHours', /^De werknemer werkt gemiddeld 20 uur per week; dat is te weinig\. Voor het schooljaar 2025-2026/],
+    [
+      'an end date before the start date',
+      { endDate: '30/09/2025' },
+      'endDate',
+      /^De einddatum moet op of na de startdatum liggen/,
+    ],
+    [
+      'a start date too long ago (the deadline window)',
+      { startDate: '01/06/2025', endDate: '30/06/2025' },
+      'startDate',
+      /^De aanvraag moest ten laatste op 01\/09\/2025 ingediend zijn/,
+    ],
+    [
+      'a start date too far ahead (the deadline window)',
+      { startDate: '01/03/2026' },
+      'startDate',
+      /^U kunt deze aanvraag pas indienen vanaf 01\/12\/2025 .* Dien deze aanvraag in vanaf die datum, in een nieuw bestand of met het formulier\.$/,
+    ],
+    [
+      'an employee under 80 % in 2025-2026',
+      { twp: '60' },
+      'twp',
+      /^Het tewerkstellingspercentage van de werknemer \(60 %\) is te laag\. Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %/,
+    ],
+    [
+      'an employee under 28 hours a week in 2025-2026',
+      { weeklyHours: '20' },
+      'weeklyHours',
+      /^De werknemer werkt gemiddeld 20 uur per week; dat is te weinig\. Voor het schooljaar 2025-2026/,
+    ],
     ['a training below the minimum size', { sizeAmount: '20' }, 'sizeAmount', /^De opleiding is te klein/],
-    ['an unknown size unit', { sizeKind: 'dagen' }, 'sizeKind', /^"dagen" kennen we niet\. Vul contacturen, studiepunten of lestijden in\.$/],
-    ['an unknown initiative', { initiative: 'baas' }, 'initiative', /^"baas" kennen we niet\. Vul werknemer of werkgever in\.$/],
-    ['no agreement of the employee', { employeeAgreement: 'nee' }, 'employeeAgreement', /^Vul ja in als de werknemer akkoord gaat met de aanvraag/],
+    [
+      'an unknown size unit',
+      { sizeKind: 'dagen' },
+      'sizeKind',
+      /^"dagen" kennen we niet\. Vul contacturen, studiepunten of lestijden in\.$/,
+    ],
+    [
+      'an unknown initiative',
+      { initiative: 'baas' },
+      'initiative',
+      /^"baas" kennen we niet\. Vul werknemer of werkgever in\.$/,
+    ],
+    [
+      'no agreement of the employee',
+      { employeeAgreement: 'nee' },
+      'employeeAgreement',
+      /^Vul ja in als de werknemer akkoord gaat met de aanvraag/,
+    ],
   ])('reports %s at its column', (_what, cells, column, message) => {
     const r = only(cells);
     expect(r.valid).toBe(false);
@@ -71,11 +145,23 @@ describe('a row is checked with the form’s schemas and rules', () => {
   });
 
   it('a unit that is not one of the organisation’s needs its address; no unit at all is asked for first', () => {
-    expect(errorsOf(only({ unitNumber: '2.000.000.042' })).map(([c]) => c)).toEqual(['unitStreet', 'unitPostcode', 'unitCity']);
+    expect(errorsOf(only({ unitNumber: '2.000.000.042' })).map(([c]) => c)).toEqual([
+      'unitStreet',
+      'unitPostcode',
+      'unitCity',
+    ]);
     const none = errorsOf(only({ unitNumber: '' }));
     expect(none[0]).toEqual(['unitNumber', 'Vul het nummer van de vestigingseenheid in.']);
-    expect(only({ unitNumber: '2.000.000.042', unitStreet: 'Kaai 2', unitPostcode: '9000', unitCity: 'Gent' }).outputs.werkgever?.unit).toEqual({
-      id: null, number: '2000000042', name: null, street: 'Kaai 2', postcode: '9000', city: 'Gent',
+    expect(
+      only({ unitNumber: '2.000.000.042', unitStreet: 'Kaai 2', unitPostcode: '9000', unitCity: 'Gent' }).outputs
+        .werkgever?.unit,
+    ).toEqual({
+      id: null,
+      number: '2000000042',
+      name: null,
+      street: 'Kaai 2',
+      postcode: '9000',
+      city: 'Gent',
     });
   });
 
@@ -85,9 +171,23 @@ describe('a row is checked with the form’s schemas and rules', () => {
   });
 
   it('reads the spellings people type: capitals, labels, a % sign, a decimal comma or point', () => {
-    const r = only({ trainingType: 'ODB-opleiding', schedule: 'Vast', sizeKind: 'Contacturen', initiative: 'WERKGEVER', employeeAgreement: 'Ja', twp: '80 %', weeklyHours: '30.4', newEmployee: '' });
+    const r = only({
+      trainingType: 'ODB-opleiding',
+      schedule: 'Vast',
+      sizeKind: 'Contacturen',
+      initiative: 'WERKGEVER',
+      employeeAgreement: 'Ja',
+      twp: '80 %',
+      weeklyHours: '30.4',
+      newEmployee: '',
+    });
     expect(r.errors).toEqual([]);
-    expect(r.outputs.werknemer).toMatchObject({ twpPercent: 80, weeklyHours: 30.4, schedule: 'vast', employmentStartDate: null });
+    expect(r.outputs.werknemer).toMatchObject({
+      twpPercent: 80,
+      weeklyHours: 30.4,
+      schedule: 'vast',
+      employmentStartDate: null,
+    });
   });
 
   it('reports every problem of a row at once, also across steps', () => {
@@ -101,7 +201,10 @@ describe('a row is checked with the form’s schemas and rules', () => {
   });
 
   it('a line with more values than columns is a problem of the row', () => {
-    const [r] = validateRows([{ line: 5, cells: validRow(), rowProblem: 'Deze regel heeft 36 waarden, maar de kopregel heeft 35 kolommen.' }], context());
+    const [r] = validateRows(
+      [{ line: 5, cells: validRow(), rowProblem: 'Deze regel heeft 36 waarden, maar de kopregel heeft 35 kolommen.' }],
+      context(),
+    );
     expect(r.valid).toBe(false);
     expect(errorsOf(r)).toEqual([[null, 'Deze regel heeft 36 waarden, maar de kopregel heeft 35 kolommen.']]);
   });
@@ -109,24 +212,50 @@ describe('a row is checked with the form’s schemas and rules', () => {
 
 describe('rows are checked together with the other rows of the file and the existing dossiers', () => {
   it('a duplicate row (same employee, training and school year) is refused with the line it repeats', () => {
-    const results = validateRows(rows({}, { ...EMPLOYEES[1] }, { trainingName: 'Andere naam, zelfde ODB-nummer' }), context());
+    const results = validateRows(
+      rows({}, { ...EMPLOYEES[1] }, { trainingName: 'Andere naam, zelfde ODB-nummer' }),
+      context(),
+    );
     expect(results.map((r) => r.valid)).toEqual([true, true, false]);
     expect(errorsOf(results[2])).toEqual([
-      ['odbNumber', 'Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 (regel 2 van dit bestand). Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.'],
+      [
+        'odbNumber',
+        'Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 (regel 2 van dit bestand). Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.',
+      ],
     ]);
   });
 
   it('a training without ODB number is the same training by type, name and provider, without case or accents', () => {
-    const exam = { trainingType: 'examencommissie', odbNumber: '', sizeKind: '', sizeAmount: '', examCount: '1', trainingName: 'Examen Wiskunde' };
+    const exam = {
+      trainingType: 'examencommissie',
+      odbNumber: '',
+      sizeKind: '',
+      sizeAmount: '',
+      examCount: '1',
+      trainingName: 'Examen Wiskunde',
+    };
     const results = validateRows(rows(exam, { ...exam, trainingName: 'examen wiskunde' }), context());
-    expect(results[1].errors[0]).toMatchObject({ column: 'trainingName', message: expect.stringContaining('(regel 2 van dit bestand)') });
+    expect(results[1].errors[0]).toMatchObject({
+      column: 'trainingName',
+      message: expect.stringContaining('(regel 2 van dit bestand)'),
+    });
   });
 
   it('a row for a training that already has a dossier is refused with that dossiernummer', () => {
-    const prior: PriorDossier = { dossiernummer: 'VOV-2025-000042', trainingKey: 'odb:12345', odbNumber: '12345', schoolYearStart: 2025, initiative: 'werkgever', vovHours: 40 };
+    const prior: PriorDossier = {
+      dossiernummer: 'VOV-2025-000042',
+      trainingKey: 'odb:12345',
+      odbNumber: '12345',
+      schoolYearStart: 2025,
+      initiative: 'werkgever',
+      vovHours: 40,
+    };
     const r = only({}, context({ '85073003328': [prior] }));
     expect(errorsOf(r)).toEqual([
-      ['odbNumber', 'Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 (dossier VOV-2025-000042). Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.'],
+      [
+        'odbNumber',
+        'Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 (dossier VOV-2025-000042). Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.',
+      ],
     ]);
     // Another school year of the same training is another request.
     expect(only({}, context({ '85073003328': [{ ...prior, schoolYearStart: 2024 }] })).valid).toBe(true);
@@ -134,7 +263,15 @@ describe('rows are checked together with the other rows of the file and the exis
 
   it('shares the personal maximum of an employee over the rows of the file, in file order', () => {
     // TWP 100 %: 125 hours in 2025-2026, on the employer's initiative only (no doubling).
-    const results = validateRows(rows({ odbNumber: '1', sizeAmount: '100' }, { odbNumber: '2', sizeAmount: '100' }, { odbNumber: '3', sizeAmount: '40' }, { ...EMPLOYEES[1], odbNumber: '4', sizeAmount: '100' }), context());
+    const results = validateRows(
+      rows(
+        { odbNumber: '1', sizeAmount: '100' },
+        { odbNumber: '2', sizeAmount: '100' },
+        { odbNumber: '3', sizeAmount: '40' },
+        { ...EMPLOYEES[1], odbNumber: '4', sizeAmount: '100' },
+      ),
+      context(),
+    );
     expect(results.map((r) => [r.line, r.valid, r.summary.vovHours])).toEqual([
       [2, true, 100],
       [3, true, 25],
@@ -143,12 +280,22 @@ describe('rows are checked together with the other rows of the file and the exis
     ]);
     expect(results[1].summary.amountCents).toBe(37275); // 25 h × € 14,91
     expect(errorsOf(results[2])).toEqual([
-      ['initiative', 'De werknemer heeft in het schooljaar 2025-2026 het persoonlijk maximum van 125 uur al opgebruikt in andere aanvragen. Voor deze opleiding kunt u geen uren meer aanvragen.'],
+      [
+        'initiative',
+        'De werknemer heeft in het schooljaar 2025-2026 het persoonlijk maximum van 125 uur al opgebruikt in andere aanvragen. Voor deze opleiding kunt u geen uren meer aanvragen.',
+      ],
     ]);
   });
 
   it('counts the existing dossiers of the employee in the personal maximum', () => {
-    const prior: PriorDossier = { dossiernummer: 'VOV-2025-000001', trainingKey: 'odb:999', odbNumber: '999', schoolYearStart: 2025, initiative: 'werkgever', vovHours: 110 };
+    const prior: PriorDossier = {
+      dossiernummer: 'VOV-2025-000001',
+      trainingKey: 'odb:999',
+      odbNumber: '999',
+      schoolYearStart: 2025,
+      initiative: 'werkgever',
+      vovHours: 110,
+    };
     const r = only({}, context({ '85073003328': [prior] }));
     expect(r.valid).toBe(true);
     expect(r.summary.vovHours).toBe(15);
@@ -157,12 +304,18 @@ describe('rows are checked together with the other rows of the file and the exis
   });
 
   it('doubles the maximum when rows of the file give the shared initiative right', () => {
-    const results = validateRows(rows({ odbNumber: '1', sizeAmount: '125' }, { odbNumber: '2', sizeAmount: '125', initiative: 'werknemer' }), context());
+    const results = validateRows(
+      rows({ odbNumber: '1', sizeAmount: '125' }, { odbNumber: '2', sizeAmount: '125', initiative: 'werknemer' }),
+      context(),
+    );
     expect(results.map((r) => r.summary.vovHours)).toEqual([125, 125]);
   });
 
   it('rows with problems are not filed, so they take no hours and block no duplicate', () => {
-    const results = validateRows(rows({ odbNumber: '1', sizeAmount: '125', iban: 'BE00' }, { odbNumber: '1', sizeAmount: '125' }), context());
+    const results = validateRows(
+      rows({ odbNumber: '1', sizeAmount: '125', iban: 'BE00' }, { odbNumber: '1', sizeAmount: '125' }),
+      context(),
+    );
     expect(results.map((r) => r.valid)).toEqual([false, true]);
     expect(results[1].summary.vovHours).toBe(125);
   });
@@ -173,9 +326,23 @@ describe('evaluateEachStep (the form’s step table, judged without stopping at 
     const ctx = { today: '2025-10-15', units: [UNIT], priorDossiers: [], attachmentKinds: [], rules: defaultRules };
     const inputs = { werkgever: { unitChoice: '7' }, werknemer: { insz: '1' }, opleiding: {}, initiatief: {} };
     const each = evaluateEachStep(inputs, ctx);
-    expect(each.states.map((s) => s.status)).toEqual(['invalid', 'invalid', 'blocked', 'blocked', 'blocked', 'not-started']);
+    expect(each.states.map((s) => s.status)).toEqual([
+      'invalid',
+      'invalid',
+      'blocked',
+      'blocked',
+      'blocked',
+      'not-started',
+    ]);
     expect(each.firstIncomplete?.id).toBe('werkgever');
-    expect(evaluateDraft(inputs, ctx).states.map((s) => s.status)).toEqual(['invalid', 'blocked', 'blocked', 'blocked', 'blocked', 'blocked']);
+    expect(evaluateDraft(inputs, ctx).states.map((s) => s.status)).toEqual([
+      'invalid',
+      'blocked',
+      'blocked',
+      'blocked',
+      'blocked',
+      'blocked',
+    ]);
     expect(STEPS.find((s) => s.id === 'initiatief')?.needs).toEqual(['werknemer', 'opleiding']);
   });
 });

@@ -10,7 +10,13 @@ let w: LifeWorld;
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, DATABASE_URL: w.t.database.url, NODE_ENV: 'development', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3999' };
+    const env = {
+      ...process.env,
+      DATABASE_URL: w.t.database.url,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'http://127.0.0.1:3999',
+    };
     execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -38,9 +44,14 @@ describe('api-client:create and api-client:revoke', () => {
     const twice = await cli('api-client:create', '--name', 'Backoffice DWSE');
     expect(twice).toMatchObject({ code: 1 });
     expect(twice.stderr).toContain('A client named "Backoffice DWSE" already exists');
-    expect((await cli('api-client:create', '--name', 'x', '--scopes', 'admin')).stderr).toContain('Scopes must be one or more of: read, decide.');
+    expect((await cli('api-client:create', '--name', 'x', '--scopes', 'admin')).stderr).toContain(
+      'Scopes must be one or more of: read, decide.',
+    );
 
-    expect(await cli('api-client:revoke', '--name', 'Backoffice DWSE')).toMatchObject({ code: 0, stdout: 'Revoked API client "Backoffice DWSE".\n' });
+    expect(await cli('api-client:revoke', '--name', 'Backoffice DWSE')).toMatchObject({
+      code: 0,
+      stdout: 'Revoked API client "Backoffice DWSE".\n',
+    });
     await request(w.t.app).get(`${paths.api}/dossiers`).set('Authorization', `Bearer ${token}`).expect(401);
     expect((await cli('api-client:revoke', '--name', 'Backoffice DWSE')).code).toBe(1);
   });
@@ -51,11 +62,21 @@ describe('dossier:decide', () => {
     const nummer = await w.file();
     const res = await cli('dossier:decide', nummer, '--goedgekeurd', '--uren', '40');
     expect(res.stderr).toBe('');
-    expect(res).toMatchObject({ code: 0, stdout: `Dossier ${nummer} is now "Goedgekeurd" (40 hours, € 596,40), version 2. The mails are queued.\n` });
-    expect(await w.t.database.db('dossier').where({ dossiernummer: nummer }).first()).toMatchObject({ status: 'goedgekeurd', approved_amount_cents: 59640 });
-    expect(await w.t.database.db('dossier_event').where({ kind: 'goedgekeurd' }).first()).toMatchObject({ actor_kind: 'cli' });
+    expect(res).toMatchObject({
+      code: 0,
+      stdout: `Dossier ${nummer} is now "Goedgekeurd" (40 hours, € 596,40), version 2. The mails are queued.\n`,
+    });
+    expect(await w.t.database.db('dossier').where({ dossiernummer: nummer }).first()).toMatchObject({
+      status: 'goedgekeurd',
+      approved_amount_cents: 59640,
+    });
+    expect(await w.t.database.db('dossier_event').where({ kind: 'goedgekeurd' }).first()).toMatchObject({
+      actor_kind: 'cli',
+    });
     expect(await w.t.database.db('audit_log').where({ action: 'dossier.goedgekeurd' }).first()).toBeTruthy();
-    expect((await w.t.database.db('mail_outbox').where({ kind: 'dossier-goedgekeurd-employer' }).first()).to_address).toBe(CONTACT_EMAIL);
+    expect(
+      (await w.t.database.db('mail_outbox').where({ kind: 'dossier-goedgekeurd-employer' }).first()).to_address,
+    ).toBe(CONTACT_EMAIL);
 
     const again = await cli('dossier:decide', nummer, '--geweigerd', '--reden', 'Toch niet');
     expect(again.code).toBe(1);

@@ -33,7 +33,11 @@ afterAll(async () => {
 
 async function decide(nummer: string, body: object) {
   const { version } = await w.t.database.db('dossier').where({ dossiernummer: nummer }).first('version');
-  return request(w.t.app).post(`${paths.api}/dossiers/${nummer}/beslissingen`).set('Authorization', `Bearer ${backOffice}`).send({ versie: version, ...body }).expect(200);
+  return request(w.t.app)
+    .post(`${paths.api}/dossiers/${nummer}/beslissingen`)
+    .set('Authorization', `Bearer ${backOffice}`)
+    .send({ versie: version, ...body })
+    .expect(200);
 }
 
 function pdfOf(agent: typeof w.jan, nummer: string) {
@@ -47,7 +51,8 @@ function pdfOf(agent: typeof w.jan, nummer: string) {
     });
 }
 
-const timeline = (html: string) => [...html.matchAll(/<h3 class="timeline__title">([^<]*)<\/h3>/g)].map((m) => decodeHtml(m[1]));
+const timeline = (html: string) =>
+  [...html.matchAll(/<h3 class="timeline__title">([^<]*)<\/h3>/g)].map((m) => decodeHtml(m[1]));
 
 describe('a decision from the back office', () => {
   it('shows on the dossier page and in Mijn dossiers with its date and amount, in the CSV too; the receipt PDF stays as filed', async () => {
@@ -63,15 +68,22 @@ describe('a decision from the back office', () => {
 
     const list = await w.jan.get(`${paths.dossiers}?status=goedgekeurd`).expect(200);
     expect(list.text).toContain(`>${nummer}<`);
-    expect(list.text).toContain('<span class="tag">Goedgekeurd</span><br><span class="hint">sinds 15/10/2025 om 12:00</span>');
+    expect(list.text).toContain(
+      '<span class="tag">Goedgekeurd</span><br><span class="hint">sinds 15/10/2025 om 12:00</span>',
+    );
     expect(list.text).toContain('<td class="num nowrap">€ 544,22</td>');
     expect(list.text).toContain('<option value="aanvulling_gevraagd">Aanvulling gevraagd</option>');
 
     const csv = await w.jan.get(`${paths.dossiersExport}?status=goedgekeurd`).buffer(true).expect(200);
-    const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0]).toMatch(/;Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag \(EUR\)$/);
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(new RegExp(`^${nummer};.*;Goedgekeurd;15/10/2025 om 12:00;15/10/2025 om 12:00;36,5;544,22$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${nummer};.*;Goedgekeurd;15/10/2025 om 12:00;15/10/2025 om 12:00;36,5;544,22$`),
+    );
 
     expect(pdfText((await pdfOf(w.jan, nummer)).body as Buffer)).toBe(pdfBefore);
   });
@@ -79,18 +91,28 @@ describe('a decision from the back office', () => {
   it('is mailed through the outbox to the contact person of the form and to the employee', async () => {
     const nummer = await w.file();
     await decide(nummer, { beslissing: 'geweigerd', reden: 'De opleiding staat niet in de opleidingsdatabank.' });
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: w.t.database.url, PUBLIC_URL: TEST_PUBLIC_URL, LOG_LEVEL: 'silent', SMTP_URL: smtp.url });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: w.t.database.url,
+      PUBLIC_URL: TEST_PUBLIC_URL,
+      LOG_LEVEL: 'silent',
+      SMTP_URL: smtp.url,
+    });
     const worker = createMailWorker({ db: w.t.database.db, config, logger: createLogger('silent') });
     try {
       while ((await worker.runOnce()).sent > 0);
     } finally {
       await worker.stop();
     }
-    const employer = await smtp.waitFor((m) => m.to.includes(CONTACT_EMAIL) && m.subject === `Dossier ${nummer}: geweigerd`);
+    const employer = await smtp.waitFor(
+      (m) => m.to.includes(CONTACT_EMAIL) && m.subject === `Dossier ${nummer}: geweigerd`,
+    );
     expect(employer.text).toContain('De aanvraag tot terugbetaling van Vlaams opleidingsverlof is geweigerd.');
     expect(employer.text).toContain('Reden: De opleiding staat niet in de opleidingsdatabank.');
     expect(employer.text).toContain(`${TEST_PUBLIC_URL}${page(nummer)}`);
-    const employee = await smtp.waitFor((m) => m.to.includes(EMPLOYEE_EMAIL) && m.subject === `Dossier ${nummer}: geweigerd`);
+    const employee = await smtp.waitFor(
+      (m) => m.to.includes(EMPLOYEE_EMAIL) && m.subject === `Dossier ${nummer}: geweigerd`,
+    );
     expect(employee.text).toContain('Beste Eva Werknemer');
     expect(employee.text).not.toContain(TEST_PUBLIC_URL);
     expect(employee.html).toContain('Reden: De opleiding staat niet in de opleidingsdatabank.');
@@ -108,12 +130,23 @@ describe('Annuleren', () => {
     expect(fieldError(empty.text, 'reden')).toBe('Vul de reden van de annulering in.');
     expect(empty.text).toContain('<title>Fout: ');
 
-    const confirm = await postForm(w.jan, `${page(nummer)}/annuleren`, { reden: 'De werknemer volgt de opleiding niet.', versie: '1' });
+    const confirm = await postForm(w.jan, `${page(nummer)}/annuleren`, {
+      reden: 'De werknemer volgt de opleiding niet.',
+      versie: '1',
+    });
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Wilt u de aanvraag echt annuleren?');
     expect((await w.t.database.db('dossier').where({ dossiernummer: nummer }).first()).status).toBe('ingediend');
 
-    const done = await w.jan.post(`${page(nummer)}/annuleren`).type('form').send({ _csrf: csrfTokenFrom(confirm.text), reden: 'De werknemer volgt de opleiding niet.', versie: '1', bevestigd: 'ja' });
+    const done = await w.jan
+      .post(`${page(nummer)}/annuleren`)
+      .type('form')
+      .send({
+        _csrf: csrfTokenFrom(confirm.text),
+        reden: 'De werknemer volgt de opleiding niet.',
+        versie: '1',
+        bevestigd: 'ja',
+      });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe(page(nummer));
     const after = await w.jan.get(page(nummer)).expect(200);
@@ -126,7 +159,11 @@ describe('Annuleren', () => {
     // The notice shows once.
     expect((await w.jan.get(page(nummer))).text).not.toContain('De aanvraag is geannuleerd.');
 
-    const mails = await w.t.database.db('mail_outbox').where('kind', 'like', 'dossier-geannuleerd-%').orderBy('id').select('to_address');
+    const mails = await w.t.database
+      .db('mail_outbox')
+      .where('kind', 'like', 'dossier-geannuleerd-%')
+      .orderBy('id')
+      .select('to_address');
     expect(mails.map((m) => m.to_address)).toEqual([CONTACT_EMAIL, EMPLOYEE_EMAIL]);
     const audit = await w.t.database.db('audit_log').where({ action: 'dossier.geannuleerd' }).first();
     expect(audit).toMatchObject({ organisation_id: w.org.id, details: { dossiernummer: nummer, by: 'werkgever' } });
@@ -136,16 +173,25 @@ describe('Annuleren', () => {
     const nummer = await w.file();
     const page1 = await w.jan.get(`${page(nummer)}/annuleren`).expect(200);
     await decide(nummer, { beslissing: 'in_behandeling' });
-    const refused = await w.jan.post(`${page(nummer)}/annuleren`).type('form').send({ _csrf: csrfTokenFrom(page1.text), reden: 'Te laat', versie: '1', bevestigd: 'ja' });
+    const refused = await w.jan
+      .post(`${page(nummer)}/annuleren`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page1.text), reden: 'Te laat', versie: '1', bevestigd: 'ja' });
     expect(refused.status).toBe(409);
-    expect(refused.text).toContain('U kunt deze aanvraag niet meer annuleren: dat kan alleen zolang ze de status Ingediend heeft.');
+    expect(refused.text).toContain(
+      'U kunt deze aanvraag niet meer annuleren: dat kan alleen zolang ze de status Ingediend heeft.',
+    );
     expect(refused.text).toContain('<strong>In behandeling</strong>');
     expect((await w.jan.get(`${page(nummer)}/annuleren`)).status).toBe(409);
   });
 
   it('needs the CSRF token', async () => {
     const nummer = await w.file();
-    await w.jan.post(`${page(nummer)}/annuleren`).type('form').send({ reden: 'x', versie: '1', bevestigd: 'ja' }).expect(403);
+    await w.jan
+      .post(`${page(nummer)}/annuleren`)
+      .type('form')
+      .send({ reden: 'x', versie: '1', bevestigd: 'ja' })
+      .expect(403);
     expect((await w.t.database.db('dossier').where({ dossiernummer: nummer }).first()).status).toBe('ingediend');
   });
 });
@@ -156,7 +202,9 @@ describe('Stopzetting melden', () => {
     await decide(nummer, { beslissing: 'goedgekeurd', uren: 40 });
     const before = await postForm(w.jan, `${page(nummer)}/stopzetting`, { datum: '30/09/2025', versie: '2' });
     expect(before.status).toBe(400);
-    expect(fieldError(before.text, 'datum')).toBe('De datum van de stopzetting ligt vóór de startdatum van de opleiding (01/10/2025).');
+    expect(fieldError(before.text, 'datum')).toBe(
+      'De datum van de stopzetting ligt vóór de startdatum van de opleiding (01/10/2025).',
+    );
     const future = await postForm(w.jan, `${page(nummer)}/stopzetting`, { datum: '16/10/2025', versie: '2' });
     expect(fieldError(future.text, 'datum')).toContain('ligt in de toekomst');
     const wrong = await postForm(w.jan, `${page(nummer)}/stopzetting`, { datum: '31/02/2025', versie: '2' });
@@ -168,9 +216,16 @@ describe('Stopzetting melden', () => {
     const after = await w.jan.get(page(nummer)).expect(200);
     expect(after.text).toContain('Stopgezet sinds');
     expect(after.text).toContain('De werknemer stopte de opleiding op 10/10/2025.');
-    const api = await request(w.t.app).get(`${paths.api}/dossiers/${nummer}`).set('Authorization', `Bearer ${backOffice}`).expect(200);
+    const api = await request(w.t.app)
+      .get(`${paths.api}/dossiers/${nummer}`)
+      .set('Authorization', `Bearer ${backOffice}`)
+      .expect(200);
     expect(api.body).toMatchObject({ status: 'stopgezet', stopzettingsdatum: '2025-10-10', goedgekeurdeUren: 40 });
-    expect((await postForm(w.jan, `${page(nummer)}/stopzetting`, { datum: '11/10/2025', versie: '3' }).catch((e: Error) => e.message))).toMatch(/answered 409/);
+    expect(
+      await postForm(w.jan, `${page(nummer)}/stopzetting`, { datum: '11/10/2025', versie: '3' }).catch(
+        (e: Error) => e.message,
+      ),
+    ).toMatch(/answered 409/);
   });
 });
 
@@ -178,7 +233,11 @@ describe('Vraag beantwoorden', () => {
   it('is only possible while a question is open; the answer with its attachment reaches the back office', async () => {
     const nummer = await w.file();
     expect((await w.jan.get(`${page(nummer)}/aanvulling`)).status).toBe(409);
-    await decide(nummer, { beslissing: 'aanvulling_gevraagd', vraag: 'Bezorg het inschrijvingsattest.', antwoordTegen: '2025-11-15' });
+    await decide(nummer, {
+      beslissing: 'aanvulling_gevraagd',
+      vraag: 'Bezorg het inschrijvingsattest.',
+      antwoordTegen: '2025-11-15',
+    });
     const dossier = await w.jan.get(page(nummer)).expect(200);
     expect(dossier.text).toContain('Bezorg het inschrijvingsattest.');
     expect(dossier.text).toContain('Antwoord ten laatste op 15/11/2025.');
@@ -191,7 +250,9 @@ describe('Vraag beantwoorden', () => {
       .field('antwoord', 'Zie bijlage.')
       .attach('bijlage', Buffer.from('MZ not a pdf'), { filename: 'attest.pdf', contentType: 'application/pdf' });
     expect(bad.status).toBe(400);
-    expect(fieldError(bad.text, 'bijlage')).toBe('attest.pdf: Het bestand voor het antwoord moet een PDF, PNG of JPEG zijn. Kies een ander bestand.');
+    expect(fieldError(bad.text, 'bijlage')).toBe(
+      'attest.pdf: Het bestand voor het antwoord moet een PDF, PNG of JPEG zijn. Kies een ander bestand.',
+    );
     expect(bad.text).toContain('Zie bijlage.</textarea>');
 
     const done = await w.jan
@@ -207,7 +268,11 @@ describe('Vraag beantwoorden', () => {
 
     const auth = { Authorization: `Bearer ${backOffice}` };
     const api = await request(w.t.app).get(`${paths.api}/dossiers/${nummer}`).set(auth).expect(200);
-    expect(api.body.geschiedenis.at(-1)).toMatchObject({ soort: 'antwoord', statusNa: 'in_behandeling', door: { soort: 'werkgever', naam: 'Jan Werkgever' } });
+    expect(api.body.geschiedenis.at(-1)).toMatchObject({
+      soort: 'antwoord',
+      statusNa: 'in_behandeling',
+      door: { soort: 'werkgever', naam: 'Jan Werkgever' },
+    });
     expect(api.body.geschiedenis.at(-1).details.antwoord).toBe('Zie bijlage.');
     const [file] = api.body.bijlagen;
     expect(file).toMatchObject({ soort: 'aanvulling', bestandsnaam: 'inschrijving.pdf', type: 'application/pdf' });
@@ -223,8 +288,16 @@ describe('who may act', () => {
       await w.olaf.get(`${page(nummer)}/${slug}`).expect(404);
     }
     const own = await w.olaf.get(paths.dossiers).expect(200);
-    await w.olaf.post(`${page(nummer)}/annuleren`).type('form').send({ _csrf: csrfTokenFrom(own.text), reden: 'x', versie: '1', bevestigd: 'ja' }).expect(404);
-    await w.olaf.post(`${page(nummer)}/stopzetting`).type('form').send({ _csrf: csrfTokenFrom(own.text), datum: '10/10/2025', versie: '1' }).expect(404);
+    await w.olaf
+      .post(`${page(nummer)}/annuleren`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(own.text), reden: 'x', versie: '1', bevestigd: 'ja' })
+      .expect(404);
+    await w.olaf
+      .post(`${page(nummer)}/stopzetting`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(own.text), datum: '10/10/2025', versie: '1' })
+      .expect(404);
 
     await insertMember(w.t.database.db, w.org.id, people.mia, false);
     const mia = request.agent(w.t.app);

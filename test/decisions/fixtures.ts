@@ -3,7 +3,16 @@ import { createApiClient } from '../../src/api/clients.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { testInsz } from '../organisations/fixtures.js';
 import type { Agent } from '../helpers/login.js';
-import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft, type TestOrganisation } from '../refund/fixtures.js';
+import {
+  completeDraft,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  submitDraft,
+  type TestOrganisation,
+} from '../refund/fixtures.js';
 
 /** The contact person the employer types in the form: the dossier's mails go there, not to the person filing. */
 export const CONTACT_EMAIL = 'personeelsdienst@demeeuw.example';
@@ -27,8 +36,17 @@ let serial = 0;
 /** An app on its own database, two organisations with a member each (logged in), and a way to file dossiers. */
 export async function lifeWorld(env: Record<string, string> = {}): Promise<LifeWorld> {
   const t = await buildTestApp(env, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
-  const otherOrg = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042', postcode: '9000' });
+  const org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
+  const otherOrg = await insertOrganisation(t.database.db, {
+    kbo: '0200065765',
+    name: 'Andere Werkgever BV',
+    unitNumber: '2000000042',
+    postcode: '9000',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, otherOrg.id, people.other);
   const jan = request.agent(t.app);
@@ -48,9 +66,17 @@ export async function lifeWorld(env: Record<string, string> = {}): Promise<LifeW
       const opleiding = { odbNumber: String(10000 + serial), ...overrides.opleiding };
       const werknemer = { insz: testInsz(100 + serial), ...overrides.werknemer };
       const werkgever = { contactEmail: CONTACT_EMAIL, ...overrides.werkgever };
-      return nummer(await submitDraft(jan, await completeDraft(jan, org.unitId, { ...overrides, opleiding, werkgever, werknemer })));
+      return nummer(
+        await submitDraft(jan, await completeDraft(jan, org.unitId, { ...overrides, opleiding, werkgever, werknemer })),
+      );
     },
-    fileOther: async () => nummer(await submitDraft(olaf, await completeDraft(olaf, otherOrg.unitId, { werknemer: { firstName: 'Ander', lastName: 'Bedrijf' } }))),
+    fileOther: async () =>
+      nummer(
+        await submitDraft(
+          olaf,
+          await completeDraft(olaf, otherOrg.unitId, { werknemer: { firstName: 'Ander', lastName: 'Bedrijf' } }),
+        ),
+      ),
     token: async (name, scopes) => (await createApiClient(t.database.db, name, scopes)).token,
   };
 }

@@ -58,13 +58,17 @@ export const validBelgianIban = (): fc.Arbitrary<string> =>
   });
 
 /** Every variant of `digits` with exactly one digit replaced by another digit. */
-export function singleDigitMutations(digits: string, positions?: number[]): { index: number; from: number; to: number; value: string }[] {
+export function singleDigitMutations(
+  digits: string,
+  positions?: number[],
+): { index: number; from: number; to: number; value: string }[] {
   const out: { index: number; from: number; to: number; value: string }[] = [];
   for (const index of positions ?? [...digits].map((_, i) => i)) {
     const from = Number(digits[index]);
     if (Number.isNaN(from)) continue;
     for (let to = 0; to <= 9; to++) {
-      if (to !== from) out.push({ index, from, to, value: digits.slice(0, index) + String(to) + digits.slice(index + 1) });
+      if (to !== from)
+        out.push({ index, from, to, value: digits.slice(0, index) + String(to) + digits.slice(index + 1) });
     }
   }
   return out;

@@ -20,7 +20,11 @@ import {
 
 /** Arbitrary valid calendar dates 1900..2199 as ISO strings. */
 const isoDate = fc
-  .record({ year: fc.integer({ min: 1900, max: 2199 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 31 }) })
+  .record({
+    year: fc.integer({ min: 1900, max: 2199 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 31 }),
+  })
   .filter(({ year, month, day }) => day <= daysInMonth(year, month))
   .map(({ year, month, day }) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
 
@@ -47,7 +51,17 @@ describe('parseDateNl', () => {
   });
 
   it('rejects garbage, mixed separators, 2-digit years and US order ambiguity is not guessed', () => {
-    for (const input of ['', 'morgen', '01/09/25', '01/09-2025', '2025/09/01', '2025-9-1', '001/09/2025', '01/09/02025', '0001-01-01']) {
+    for (const input of [
+      '',
+      'morgen',
+      '01/09/25',
+      '01/09-2025',
+      '2025/09/01',
+      '2025-9-1',
+      '001/09/2025',
+      '01/09/02025',
+      '0001-01-01',
+    ]) {
       expect(parseDateNl(input), input).toBeNull();
     }
     expect(parseDateNl('09/01/2025')).toBe('2025-01-09'); // day first, always
@@ -89,8 +103,15 @@ describe('formatDateNl and calendar helpers', () => {
   });
 
   it('knows leap years and month lengths', () => {
-    expect([isLeapYear(2024), isLeapYear(2025), isLeapYear(1900), isLeapYear(2000)]).toEqual([true, false, false, true]);
-    expect([daysInMonth(2024, 2), daysInMonth(2025, 2), daysInMonth(2025, 4), daysInMonth(2025, 8)]).toEqual([29, 28, 30, 31]);
+    expect([isLeapYear(2024), isLeapYear(2025), isLeapYear(1900), isLeapYear(2000)]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect([daysInMonth(2024, 2), daysInMonth(2025, 2), daysInMonth(2025, 4), daysInMonth(2025, 8)]).toEqual([
+      29, 28, 30, 31,
+    ]);
   });
 
   it('compareIso, minIso, maxIso', () => {
@@ -151,7 +172,7 @@ describe('addMonths / addYears / addDays', () => {
       fc.property(isoDate, fc.integer({ min: -60, max: 60 }), (iso, n) => {
         const from = toCalendarDate(iso);
         const to = toCalendarDate(addMonths(iso, n));
-        expect((to.year * 12 + to.month) - (from.year * 12 + from.month)).toBe(n);
+        expect(to.year * 12 + to.month - (from.year * 12 + from.month)).toBe(n);
         expect(to.day).toBe(Math.min(from.day, daysInMonth(to.year, to.month)));
       }),
     );
@@ -175,14 +196,24 @@ describe('Brussels time', () => {
   });
 
   it('property: formatDateTimeNl and todayInBrussels agree with the time-zone database at every instant, also around the DST switches', () => {
-    const intl = new Intl.DateTimeFormat('nl-BE', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const intl = new Intl.DateTimeFormat('nl-BE', {
+      timeZone: 'Europe/Brussels',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     const expected = (d: Date) => {
       const p = Object.fromEntries(intl.formatToParts(d).map((x) => [x.type, x.value]));
       return `${p.day}/${p.month}/${p.year} om ${p.hour}:${p.minute}`;
     };
     // The last Sundays of March and October of 2025, when the offset changes at 01:00 UTC, give or take an hour.
     const switches = [Date.UTC(2025, 2, 30, 1), Date.UTC(2025, 9, 26, 1)];
-    const nearSwitch = fc.tuple(fc.constantFrom(...switches), fc.integer({ min: -7_200_000, max: 7_200_000 })).map(([at, d]) => at + d);
+    const nearSwitch = fc
+      .tuple(fc.constantFrom(...switches), fc.integer({ min: -7_200_000, max: 7_200_000 }))
+      .map(([at, d]) => at + d);
     const anytime = fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) });
     fc.assert(
       fc.property(fc.oneof(nearSwitch, anytime), (ms) => {

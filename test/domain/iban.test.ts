@@ -13,7 +13,13 @@ import { singleDigitMutations, validBelgianIban } from './arbitraries.js';
 
 describe('Belgian IBAN', () => {
   it('accepts the worked example BE68 5390 0754 7034 in common notations', () => {
-    for (const input of ['BE68 5390 0754 7034', 'BE68539007547034', 'be68 5390 0754 7034', ' BE68-5390-0754-7034 ', 'IBAN BE68 5390 0754 7034']) {
+    for (const input of [
+      'BE68 5390 0754 7034',
+      'BE68539007547034',
+      'be68 5390 0754 7034',
+      ' BE68-5390-0754-7034 ',
+      'IBAN BE68 5390 0754 7034',
+    ]) {
       expect(normaliseIban(input), input).toBe('BE68539007547034');
       expect(isValidBelgianIban(input), input).toBe(true);
     }

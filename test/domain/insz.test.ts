@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { birthDateFromInsz, formatInsz, isValidInsz, maskInsz, normaliseInsz, parseInsz } from '../../src/domain/insz.js';
+import {
+  birthDateFromInsz,
+  formatInsz,
+  isValidInsz,
+  maskInsz,
+  normaliseInsz,
+  parseInsz,
+} from '../../src/domain/insz.js';
 import { singleDigitMutations, validInsz } from './arbitraries.js';
 
 describe('INSZ worked examples (domain.md)', () => {

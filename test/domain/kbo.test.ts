@@ -12,7 +12,15 @@ import { singleDigitMutations, validEstablishmentUnit, validKbo } from './arbitr
 
 describe('KBO enterprise number', () => {
   it('accepts the worked example 0403.170.701 in every common notation', () => {
-    for (const input of ['0403.170.701', '0403170701', 'BE0403170701', 'BE 0403.170.701', 'be0403 170 701', ' 0403 170 701 ', '0403-170-701']) {
+    for (const input of [
+      '0403.170.701',
+      '0403170701',
+      'BE0403170701',
+      'BE 0403.170.701',
+      'be0403 170 701',
+      ' 0403 170 701 ',
+      '0403-170-701',
+    ]) {
       expect(normaliseKbo(input), input).toBe('0403170701');
       expect(isValidKbo(input), input).toBe(true);
     }

@@ -44,7 +44,24 @@ describe('parseDecimalNl', () => {
   });
 
   it('rejects garbage', () => {
-    for (const input of ['', ' ', 'abc', '80%', '80,5,1', '1.234,5', '1,234.5', ',5', '5,', '8 0', '80,5 uur', '--1', '1e3', 'NaN', 'Infinity', '0x10']) {
+    for (const input of [
+      '',
+      ' ',
+      'abc',
+      '80%',
+      '80,5,1',
+      '1.234,5',
+      '1,234.5',
+      ',5',
+      '5,',
+      '8 0',
+      '80,5 uur',
+      '--1',
+      '1e3',
+      'NaN',
+      'Infinity',
+      '0x10',
+    ]) {
       expect(parseDecimalNl(input), input).toBeNull();
     }
   });

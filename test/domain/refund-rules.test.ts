@@ -38,7 +38,10 @@ describe('forfaitCentsFor', () => {
   });
 
   it('follows changed rules data', () => {
-    const changed: RulesData = { ...rules, forfaits: [...rules.forfaits, { fromSchoolYear: 2027, centsPerHour: 1600 }] };
+    const changed: RulesData = {
+      ...rules,
+      forfaits: [...rules.forfaits, { fromSchoolYear: 2027, centsPerHour: 1600 }],
+    };
     expect(forfaitCentsFor(2026, changed)).toBe(1491);
     expect(forfaitCentsFor(2027, changed)).toBe(1600);
   });
@@ -72,8 +75,12 @@ describe('checkEligibility', () => {
   it('from 2025-2026: TWP ≥ 80 % and ≥ 28 h a week', () => {
     expect(checkEligibility({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 28 }, rules).ok).toBe(true);
     expect(checkEligibility({ schoolYearStart: 2026, twpPercent: 100, weeklyHours: 38 }, rules).ok).toBe(true);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 79, weeklyHours: 28 }, rules))).toEqual(['twp-te-laag']);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 27.9 }, rules))).toEqual(['uren-te-laag']);
+    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 79, weeklyHours: 28 }, rules))).toEqual([
+      'twp-te-laag',
+    ]);
+    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 27.9 }, rules))).toEqual([
+      'uren-te-laag',
+    ]);
     expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 50, weeklyHours: 20 }, rules))).toEqual([
       'twp-te-laag',
       'uren-te-laag',
@@ -96,16 +103,32 @@ describe('checkEligibility', () => {
     const r = checkEligibility({ schoolYearStart: 2025, twpPercent: 90 }, rules);
     expect(codes(r)).toEqual(['uren-ontbreken']);
     expect(messageOf(r)).toContain('Vul het gemiddeld aantal arbeidsuren per week van de werknemer in.');
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: null }, rules))).toEqual(['uren-ontbreken']);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: -1 }, rules))).toEqual(['ongeldige-uren']);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: 169 }, rules))).toEqual(['ongeldige-uren']);
+    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: null }, rules))).toEqual([
+      'uren-ontbreken',
+    ]);
+    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: -1 }, rules))).toEqual([
+      'ongeldige-uren',
+    ]);
+    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: 169 }, rules))).toEqual([
+      'ongeldige-uren',
+    ]);
   });
 
   it('a training started in 2024-2025 continues under the old rule in 2025-2026', () => {
-    const r = checkEligibility({ schoolYearStart: 2025, twpPercent: 50, trainingStartedInSchoolYearStart: 2024 }, rules);
+    const r = checkEligibility(
+      { schoolYearStart: 2025, twpPercent: 50, trainingStartedInSchoolYearStart: 2024 },
+      rules,
+    );
     expect(r.ok).toBe(true);
-    expect(r.applied).toMatchObject({ ruleSchoolYearStart: 2024, continuation: true, rule: { minTwpPercent: 50, minWeeklyHours: null } });
-    const low = checkEligibility({ schoolYearStart: 2025, twpPercent: 49, trainingStartedInSchoolYearStart: 2024 }, rules);
+    expect(r.applied).toMatchObject({
+      ruleSchoolYearStart: 2024,
+      continuation: true,
+      rule: { minTwpPercent: 50, minWeeklyHours: null },
+    });
+    const low = checkEligibility(
+      { schoolYearStart: 2025, twpPercent: 49, trainingStartedInSchoolYearStart: 2024 },
+      rules,
+    );
     expect(messageOf(low)).toBe(
       'Het tewerkstellingspercentage van de werknemer (49 %) is te laag. ' +
         'Voor een opleiding die al gestart is in het schooljaar 2024-2025 geldt nog de regel van dat schooljaar: ' +
@@ -114,14 +137,22 @@ describe('checkEligibility', () => {
   });
 
   it('continuation also holds in later school years of that training (assumption)', () => {
-    expect(checkEligibility({ schoolYearStart: 2026, twpPercent: 60, trainingStartedInSchoolYearStart: 2024 }, rules).ok).toBe(true);
+    expect(
+      checkEligibility({ schoolYearStart: 2026, twpPercent: 60, trainingStartedInSchoolYearStart: 2024 }, rules).ok,
+    ).toBe(true);
   });
 
   it('no continuation for a training started in 2025-2026 itself, or for a start year after the request', () => {
-    const same = checkEligibility({ schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2025 }, rules);
+    const same = checkEligibility(
+      { schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2025 },
+      rules,
+    );
     expect(codes(same)).toEqual(['twp-te-laag']);
     expect(same.applied?.continuation).toBe(false);
-    const later = checkEligibility({ schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2026 }, rules);
+    const later = checkEligibility(
+      { schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2026 },
+      rules,
+    );
     expect(codes(later)).toEqual(['twp-te-laag']);
   });
 
@@ -136,14 +167,19 @@ describe('checkEligibility', () => {
 
   it('rejects an impossible percentage', () => {
     for (const twpPercent of [0, -5, 100.01, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(codes(checkEligibility({ schoolYearStart: 2024, twpPercent }, rules)), String(twpPercent)).toEqual(['ongeldig-percentage']);
+      expect(codes(checkEligibility({ schoolYearStart: 2024, twpPercent }, rules)), String(twpPercent)).toEqual([
+        'ongeldig-percentage',
+      ]);
     }
   });
 
   it('follows changed rules data', () => {
     const changed: RulesData = {
       ...rules,
-      eligibility: [...rules.eligibility, { fromSchoolYear: 2027, minTwpPercent: 60, minWeeklyHours: null, continuesForStartedTrainings: false }],
+      eligibility: [
+        ...rules.eligibility,
+        { fromSchoolYear: 2027, minTwpPercent: 60, minWeeklyHours: null, continuesForStartedTrainings: false },
+      ],
     };
     expect(checkEligibility({ schoolYearStart: 2027, twpPercent: 60 }, changed).ok).toBe(true);
     expect(checkEligibility({ schoolYearStart: 2027, twpPercent: 60 }, rules).ok).toBe(false);
@@ -224,8 +260,12 @@ describe('checkMinimumSize', () => {
       'De opleiding is te klein: ze telt 30 contacturen. ' +
         'Een ODB-opleiding of loopbaangerichte opleiding moet minstens 32 contacturen, 3 studiepunten of 32 lestijden omvatten.',
     );
-    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'studiepunten', amount: 1 }, rules))).toContain('ze telt 1 studiepunt.');
-    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'studiepunten', amount: 2.5 }, rules))).toContain('ze telt 2,5 studiepunten.');
+    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'studiepunten', amount: 1 }, rules))).toContain(
+      'ze telt 1 studiepunt.',
+    );
+    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'studiepunten', amount: 2.5 }, rules))).toContain(
+      'ze telt 2,5 studiepunten.',
+    );
   });
 
   it('does not apply to exams, but still validates their size', () => {
@@ -238,14 +278,20 @@ describe('checkMinimumSize', () => {
 
   it('asks for the size kind and a positive amount', () => {
     expect(codes(checkMinimumSize({ type: 'odb', amount: 40 }, rules))).toEqual(['omvang-ontbreekt']);
-    expect(codes(checkMinimumSize({ type: 'loopbaan', sizeKind: null, amount: 40 }, rules))).toEqual(['omvang-ontbreekt']);
+    expect(codes(checkMinimumSize({ type: 'loopbaan', sizeKind: null, amount: 40 }, rules))).toEqual([
+      'omvang-ontbreekt',
+    ]);
     const zero = checkMinimumSize({ type: 'odb', sizeKind: 'lestijden', amount: 0 }, rules);
     expect(codes(zero)).toEqual(['ongeldige-omvang']);
     expect(messageOf(zero)).toBe('Vul het aantal lestijden in als een getal groter dan 0.');
   });
 
   it('follows changed rules data', () => {
-    const changed: RulesData = { ...rules, minimumSize: { ...rules.minimumSize, contacturen: 20 }, minimumSizeAppliesTo: ['odb'] };
+    const changed: RulesData = {
+      ...rules,
+      minimumSize: { ...rules.minimumSize, contacturen: 20 },
+      minimumSizeAppliesTo: ['odb'],
+    };
     expect(checkMinimumSize({ type: 'odb', sizeKind: 'contacturen', amount: 20 }, changed).ok).toBe(true);
     expect(checkMinimumSize({ type: 'loopbaan', sizeKind: 'contacturen', amount: 1 }, changed).ok).toBe(true);
   });
@@ -268,22 +314,30 @@ describe('checkSubmissionWindow', () => {
   it('refuses one day later, with the last allowed date', () => {
     const r = checkSubmissionWindow({ startDate: start, submissionDate: '2025-12-02' }, rules);
     expect(codes(r)).toEqual(['te-laat']);
-    expect(messageOf(r)).toBe('De aanvraag moest ten laatste op 01/12/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).');
+    expect(messageOf(r)).toBe(
+      'De aanvraag moest ten laatste op 01/12/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).',
+    );
   });
 
   it('refuses one day too early, with the first allowed date', () => {
     const r = checkSubmissionWindow({ startDate: start, submissionDate: '2025-05-31' }, rules);
     expect(codes(r)).toEqual(['te-vroeg']);
-    expect(messageOf(r)).toBe('U kunt deze aanvraag pas indienen vanaf 01/06/2025 (3 maanden vóór de startdatum van de opleiding).');
+    expect(messageOf(r)).toBe(
+      'U kunt deze aanvraag pas indienen vanaf 01/06/2025 (3 maanden vóór de startdatum van de opleiding).',
+    );
   });
 
   it('clamps to the end of the month: start 30/11 → deadline 28/02', () => {
     const ok = checkSubmissionWindow({ startDate: '2025-11-30', submissionDate: '2026-02-28' }, rules);
     expect(ok.ok).toBe(true);
     expect(ok.earliest).toBe('2025-08-30');
-    expect(codes(checkSubmissionWindow({ startDate: '2025-11-30', submissionDate: '2026-03-01' }, rules))).toEqual(['te-laat']);
+    expect(codes(checkSubmissionWindow({ startDate: '2025-11-30', submissionDate: '2026-03-01' }, rules))).toEqual([
+      'te-laat',
+    ]);
     expect(checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-28' }, rules).ok).toBe(true);
-    expect(codes(checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-27' }, rules))).toEqual(['te-vroeg']);
+    expect(codes(checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-27' }, rules))).toEqual([
+      'te-vroeg',
+    ]);
   });
 
   it('allows a request within 3 months after the employee started with a new employer', () => {
@@ -297,17 +351,25 @@ describe('checkSubmissionWindow', () => {
   });
 
   it('keeps the start-date deadline when it is later than the new-employer one', () => {
-    const r = checkSubmissionWindow({ startDate: start, newEmployerStartDate: '2025-06-01', submissionDate: '2025-12-01' }, rules);
+    const r = checkSubmissionWindow(
+      { startDate: start, newEmployerStartDate: '2025-06-01', submissionDate: '2025-12-01' },
+      rules,
+    );
     expect(r).toMatchObject({ ok: true, latest: '2025-12-01', latestBasis: 'startdatum' });
   });
 
   it('the new-employer exception does not move the earliest date (assumption)', () => {
-    const r = checkSubmissionWindow({ startDate: '2026-03-01', newEmployerStartDate: '2025-09-01', submissionDate: '2025-10-01' }, rules);
+    const r = checkSubmissionWindow(
+      { startDate: '2026-03-01', newEmployerStartDate: '2025-09-01', submissionDate: '2025-10-01' },
+      rules,
+    );
     expect(codes(r)).toEqual(['te-vroeg']);
   });
 
   it('throws on malformed dates', () => {
-    expect(() => checkSubmissionWindow({ startDate: '01/09/2025', submissionDate: '2025-09-01' }, rules)).toThrow(RangeError);
+    expect(() => checkSubmissionWindow({ startDate: '01/09/2025', submissionDate: '2025-09-01' }, rules)).toThrow(
+      RangeError,
+    );
   });
 
   it('property: ok exactly on [start − 3 months, start + 3 months]', () => {
@@ -316,7 +378,9 @@ describe('checkSubmissionWindow', () => {
         const startDate = addDays('2019-09-01', startOffset);
         const submissionDate = addDays(startDate, delta);
         const r = checkSubmissionWindow({ startDate, submissionDate }, rules);
-        const inside = compareIso(addMonths(startDate, -3), submissionDate) <= 0 && compareIso(submissionDate, addMonths(startDate, 3)) <= 0;
+        const inside =
+          compareIso(addMonths(startDate, -3), submissionDate) <= 0 &&
+          compareIso(submissionDate, addMonths(startDate, 3)) <= 0;
         expect(r.ok).toBe(inside);
         expect(checkSubmissionWindow({ startDate, submissionDate: r.latest }, rules).ok).toBe(true);
         expect(checkSubmissionWindow({ startDate, submissionDate: addDays(r.latest, 1) }, rules).ok).toBe(false);
@@ -327,9 +391,14 @@ describe('checkSubmissionWindow', () => {
   });
 
   it('follows changed rules data, with singular wording', () => {
-    const changed: RulesData = { ...rules, submissionWindow: { monthsBeforeStart: 1, monthsAfterStart: 1, monthsAfterNewEmployer: 1 } };
+    const changed: RulesData = {
+      ...rules,
+      submissionWindow: { monthsBeforeStart: 1, monthsAfterStart: 1, monthsAfterNewEmployer: 1 },
+    };
     const r = checkSubmissionWindow({ startDate: start, submissionDate: '2025-10-02' }, changed);
-    expect(messageOf(r)).toBe('De aanvraag moest ten laatste op 01/10/2025 ingediend zijn (1 maand na de startdatum van de opleiding).');
+    expect(messageOf(r)).toBe(
+      'De aanvraag moest ten laatste op 01/10/2025 ingediend zijn (1 maand na de startdatum van de opleiding).',
+    );
   });
 });
 
@@ -352,7 +421,9 @@ describe('career guidance attest (loopbaangerichte opleiding)', () => {
   });
 
   it('follows changed rules data', () => {
-    expect(careerGuidanceAttestValid('2019-09-01', '2025-09-01', { ...rules, careerGuidanceAttestMaxAgeYears: 5 })).toBe(false);
+    expect(
+      careerGuidanceAttestValid('2019-09-01', '2025-09-01', { ...rules, careerGuidanceAttestMaxAgeYears: 5 }),
+    ).toBe(false);
   });
 });
 
@@ -366,21 +437,58 @@ describe('ODB numbers and gemeenschappelijk initiatiefrecht', () => {
   });
 
   it('doubles with one training on each initiative and different ODB numbers', () => {
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '2' }], { initiative: 'werknemer', odbNumber: '1' })).toBe(true);
-    expect(sharedInitiativeApplies([{ initiative: 'werknemer', odbNumber: '1' }], { initiative: 'werkgever', odbNumber: '2' })).toBe(true);
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '2' }], {
+        initiative: 'werknemer',
+        odbNumber: '1',
+      }),
+    ).toBe(true);
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werknemer', odbNumber: '1' }], {
+        initiative: 'werkgever',
+        odbNumber: '2',
+      }),
+    ).toBe(true);
   });
 
   it('does not double for the same ODB number (also after normalising)', () => {
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '1' }], { initiative: 'werknemer', odbNumber: '1' })).toBe(false);
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: ' 12 3' }], { initiative: 'werknemer', odbNumber: '123' })).toBe(false);
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '1' }], {
+        initiative: 'werknemer',
+        odbNumber: '1',
+      }),
+    ).toBe(false);
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: ' 12 3' }], {
+        initiative: 'werknemer',
+        odbNumber: '123',
+      }),
+    ).toBe(false);
   });
 
   it('does not double with only one initiative, alone, or without ODB numbers', () => {
     expect(sharedInitiativeApplies([], { initiative: 'werknemer', odbNumber: '1' })).toBe(false);
-    expect(sharedInitiativeApplies([{ initiative: 'werknemer', odbNumber: '2' }], { initiative: 'werknemer', odbNumber: '1' })).toBe(false);
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '2' }], { initiative: 'werkgever', odbNumber: '1' })).toBe(false);
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever' }], { initiative: 'werknemer', odbNumber: '1' })).toBe(false);
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: null }], { initiative: 'werknemer', odbNumber: '1' })).toBe(false);
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werknemer', odbNumber: '2' }], {
+        initiative: 'werknemer',
+        odbNumber: '1',
+      }),
+    ).toBe(false);
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '2' }], {
+        initiative: 'werkgever',
+        odbNumber: '1',
+      }),
+    ).toBe(false);
+    expect(sharedInitiativeApplies([{ initiative: 'werkgever' }], { initiative: 'werknemer', odbNumber: '1' })).toBe(
+      false,
+    );
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: null }], {
+        initiative: 'werknemer',
+        odbNumber: '1',
+      }),
+    ).toBe(false);
   });
 
   it('counts an existing pair for a further request too', () => {
@@ -402,19 +510,31 @@ describe('ODB numbers and gemeenschappelijk initiatiefrecht', () => {
 
 describe('indicativeAmount', () => {
   it('125 h × € 21,30 = € 2.662,50', () => {
-    const r = indicativeAmount({ trainingHours: 125, personalMaximumHours: 125, hoursAlreadyUsed: 0, forfaitCents: 2130 });
+    const r = indicativeAmount({
+      trainingHours: 125,
+      personalMaximumHours: 125,
+      hoursAlreadyUsed: 0,
+      forfaitCents: 2130,
+    });
     expect(r).toEqual({ hours: 125, remainingHours: 125, cents: 266250 });
     expect(formatEuro(r.cents)).toBe('€ 2.662,50');
   });
 
   it('caps at the personal maximum remaining', () => {
-    expect(indicativeAmount({ trainingHours: 240, personalMaximumHours: 125, hoursAlreadyUsed: 0, forfaitCents: 2130 }).hours).toBe(125);
-    expect(indicativeAmount({ trainingHours: 40, personalMaximumHours: 125, hoursAlreadyUsed: 100, forfaitCents: 2130 })).toEqual({
+    expect(
+      indicativeAmount({ trainingHours: 240, personalMaximumHours: 125, hoursAlreadyUsed: 0, forfaitCents: 2130 })
+        .hours,
+    ).toBe(125);
+    expect(
+      indicativeAmount({ trainingHours: 40, personalMaximumHours: 125, hoursAlreadyUsed: 100, forfaitCents: 2130 }),
+    ).toEqual({
       hours: 25,
       remainingHours: 25,
       cents: 53250,
     });
-    expect(indicativeAmount({ trainingHours: 40, personalMaximumHours: 100, hoursAlreadyUsed: 120, forfaitCents: 1491 })).toEqual({
+    expect(
+      indicativeAmount({ trainingHours: 40, personalMaximumHours: 100, hoursAlreadyUsed: 120, forfaitCents: 1491 }),
+    ).toEqual({
       hours: 0,
       remainingHours: 0,
       cents: 0,
@@ -422,20 +542,34 @@ describe('indicativeAmount', () => {
   });
 
   it('uses the training hours when they are fewer', () => {
-    expect(indicativeAmount({ trainingHours: 32, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 }).cents).toBe(47712);
+    expect(
+      indicativeAmount({ trainingHours: 32, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 }).cents,
+    ).toBe(47712);
   });
 
   it('rounds to the nearest cent, halves up', () => {
     // 96.15 h × 2130 c = 204799.5 c → 204800 c
-    expect(indicativeAmount({ trainingHours: 200, personalMaximumHours: 96.15, hoursAlreadyUsed: 0, forfaitCents: 2130 }).cents).toBe(204800);
+    expect(
+      indicativeAmount({ trainingHours: 200, personalMaximumHours: 96.15, hoursAlreadyUsed: 0, forfaitCents: 2130 })
+        .cents,
+    ).toBe(204800);
     // 0.3 h × 1491 c = 447.3 c → 447 c
-    expect(indicativeAmount({ trainingHours: 0.3, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 }).cents).toBe(447);
+    expect(
+      indicativeAmount({ trainingHours: 0.3, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 })
+        .cents,
+    ).toBe(447);
   });
 
   it('rejects negative or non-finite input', () => {
-    expect(() => indicativeAmount({ trainingHours: -1, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 })).toThrow(RangeError);
-    expect(() => indicativeAmount({ trainingHours: 1, personalMaximumHours: Number.NaN, hoursAlreadyUsed: 0, forfaitCents: 1491 })).toThrow(RangeError);
-    expect(() => indicativeAmount({ trainingHours: 1, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 14.91 })).toThrow(RangeError);
+    expect(() =>
+      indicativeAmount({ trainingHours: -1, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      indicativeAmount({ trainingHours: 1, personalMaximumHours: Number.NaN, hoursAlreadyUsed: 0, forfaitCents: 1491 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      indicativeAmount({ trainingHours: 1, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 14.91 }),
+    ).toThrow(RangeError);
   });
 
   it('property: never more than the remaining maximum or the training, integer cents', () => {
@@ -468,7 +602,12 @@ describe('a whole request, end to end', () => {
     expect(checkMinimumSize(training, rules).ok).toBe(true);
     const max = personalMaximumHours({ twpPercent: 80, sharedInitiative: false }, rules);
     const forfaitCents = forfaitCentsFor(schoolYearStart, rules) ?? 0;
-    const r = indicativeAmount({ trainingHours: trainingHours(training, rules), personalMaximumHours: max, hoursAlreadyUsed: 0, forfaitCents });
+    const r = indicativeAmount({
+      trainingHours: trainingHours(training, rules),
+      personalMaximumHours: max,
+      hoursAlreadyUsed: 0,
+      forfaitCents,
+    });
     expect(r.hours).toBe(100);
     expect(formatEuro(r.cents)).toBe('€ 1.491,00');
   });
@@ -476,7 +615,12 @@ describe('a whole request, end to end', () => {
   it('2024-2025, full time, 125 h: € 2.662,50', () => {
     const max = personalMaximumHours({ twpPercent: 100, sharedInitiative: false }, rules);
     const hours = trainingHours({ type: 'odb', sizeKind: 'contacturen', amount: 125 }, rules);
-    const r = indicativeAmount({ trainingHours: hours, personalMaximumHours: max, hoursAlreadyUsed: 0, forfaitCents: forfaitCentsFor(2024, rules) ?? 0 });
+    const r = indicativeAmount({
+      trainingHours: hours,
+      personalMaximumHours: max,
+      hoursAlreadyUsed: 0,
+      forfaitCents: forfaitCentsFor(2024, rules) ?? 0,
+    });
     expect(formatEuro(r.cents)).toBe('€ 2.662,50');
   });
 });

@@ -8,10 +8,20 @@ describe('defaultRules', () => {
       { fromSchoolYear: 2019, centsPerHour: 2130 },
       { fromSchoolYear: 2025, centsPerHour: 1491 },
     ]);
-    expect(defaultRules.hours).toEqual({ baseHoursPerFullTime: 125, sharedInitiativeMultiplier: 2, perStudiepunt: 4, perLestijd: 1, perExam: 8 });
+    expect(defaultRules.hours).toEqual({
+      baseHoursPerFullTime: 125,
+      sharedInitiativeMultiplier: 2,
+      perStudiepunt: 4,
+      perLestijd: 1,
+      perExam: 8,
+    });
     expect(defaultRules.minimumSize).toEqual({ contacturen: 32, studiepunten: 3, lestijden: 32 });
     expect(defaultRules.minimumSizeAppliesTo).toEqual(['odb', 'loopbaan']);
-    expect(defaultRules.submissionWindow).toEqual({ monthsBeforeStart: 3, monthsAfterStart: 3, monthsAfterNewEmployer: 3 });
+    expect(defaultRules.submissionWindow).toEqual({
+      monthsBeforeStart: 3,
+      monthsAfterStart: 3,
+      monthsAfterNewEmployer: 3,
+    });
     expect(defaultRules.careerGuidanceAttestMaxAgeYears).toBe(6);
     expect(defaultRules.access).toEqual({ role: 'DWSE organisatieverantwoordelijke', context: 'opleidingsverlof' });
     expect(defaultRules.contact).toEqual({

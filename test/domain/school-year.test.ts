@@ -76,7 +76,10 @@ describe('referenceMonthFor', () => {
   });
 
   it('follows the rules data', () => {
-    const rules: RulesData = { ...defaultRules, referenceMonths: [...defaultRules.referenceMonths, { fromSchoolYear: 2027, month: 1 }] };
+    const rules: RulesData = {
+      ...defaultRules,
+      referenceMonths: [...defaultRules.referenceMonths, { fromSchoolYear: 2027, month: 1 }],
+    };
     expect(referenceMonthFor(2026, rules)?.label).toBe('maart 2026');
     expect(referenceMonthFor(2027, rules)?.label).toBe('januari 2027');
     expect(referenceMonthFor(2027)?.label).toBe('maart 2027');

@@ -3,7 +3,15 @@ import { csvCell, toCsv } from '../../src/dossiers/csv.js';
 
 describe('CSV for Excel in nl-BE', () => {
   it('starts with a BOM, separates with ; and ends lines with CRLF', () => {
-    expect(toCsv(['a', 'b'], [['1', 2], [null, undefined]])).toBe('\uFEFFa;b\r\n1;2\r\n;\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['1', 2],
+          [null, undefined],
+        ],
+      ),
+    ).toBe('\uFEFFa;b\r\n1;2\r\n;\r\n');
   });
 
   it('quotes cells with a separator, a quote or a line break', () => {
@@ -13,9 +21,12 @@ describe('CSV for Excel in nl-BE', () => {
     expect(csvCell(' spatie')).toBe('" spatie"');
   });
 
-  it.each(['=1+1', '+32 470', '-2', '@SUM(A1)', '\tTAB', '\rCR', '＝1+1', '＋SUM(A1)', '－2+3', '＠SUM(A1)'])('neutralises a cell that a spreadsheet would run as a formula: %j', (value) => {
-    expect(csvCell(value).replace(/^"/, '').startsWith(`'${value[0]}`)).toBe(true);
-  });
+  it.each(['=1+1', '+32 470', '-2', '@SUM(A1)', '\tTAB', '\rCR', '＝1+1', '＋SUM(A1)', '－2+3', '＠SUM(A1)'])(
+    'neutralises a cell that a spreadsheet would run as a formula: %j',
+    (value) => {
+      expect(csvCell(value).replace(/^"/, '').startsWith(`'${value[0]}`)).toBe(true);
+    },
+  );
 
   it('leaves ordinary text alone', () => {
     expect(csvCell('Veiligheidscoördinator')).toBe('Veiligheidscoördinator');

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft } from '../refund/fixtures.js';
+import {
+  completeDraft,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  submitDraft,
+} from '../refund/fixtures.js';
 
 let t: TestApp;
 let jan: Agent;
@@ -12,8 +20,17 @@ let receipts: string[] = [];
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
-  const otherOrg = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042', postcode: '9000' });
+  const org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
+  const otherOrg = await insertOrganisation(t.database.db, {
+    kbo: '0200065765',
+    name: 'Andere Werkgever BV',
+    unitNumber: '2000000042',
+    postcode: '9000',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, otherOrg.id, people.other);
   jan = request.agent(t.app);
@@ -23,11 +40,28 @@ beforeAll(async () => {
 
   // Two dossiers of De Meeuw in two school years (one with a name a spreadsheet would run), one of the other organisation.
   receipts = [
-    await submitDraft(jan, await completeDraft(jan, org.unitId, { opleiding: { startDate: '15/07/2025', trainingName: '=HYPERLINK("http://evil.example";"klik")' } })),
-    await submitDraft(jan, await completeDraft(jan, org.unitId, { werknemer: { firstName: 'Ann', lastName: 'Peeters; De Smet' }, opleiding: { odbNumber: '777' } })),
-    await submitDraft(olaf, await completeDraft(olaf, otherOrg.unitId, { werknemer: { firstName: 'Ander', lastName: 'Bedrijf' } })),
+    await submitDraft(
+      jan,
+      await completeDraft(jan, org.unitId, {
+        opleiding: { startDate: '15/07/2025', trainingName: '=HYPERLINK("http://evil.example";"klik")' },
+      }),
+    ),
+    await submitDraft(
+      jan,
+      await completeDraft(jan, org.unitId, {
+        werknemer: { firstName: 'Ann', lastName: 'Peeters; De Smet' },
+        opleiding: { odbNumber: '777' },
+      }),
+    ),
+    await submitDraft(
+      olaf,
+      await completeDraft(olaf, otherOrg.unitId, { werknemer: { firstName: 'Ander', lastName: 'Bedrijf' } }),
+    ),
   ];
-  await t.database.db('dossier').where({ dossiernummer: receipts[0].split('/').pop() }).update({ status: 'goedgekeurd' });
+  await t.database
+    .db('dossier')
+    .where({ dossiernummer: receipts[0].split('/').pop() })
+    .update({ status: 'goedgekeurd' });
 });
 
 afterAll(async () => {
@@ -74,11 +108,20 @@ describe('Mijn dossiers', () => {
 
   it('exports CSV with the rows of the list, neutralising formulas and quoting separators', async () => {
     const res = await jan.get(paths.dossiersExport).buffer(true).expect(200);
-    const lines = res.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(new RegExp(`^${nummer(receipts[1])};"Ann Peeters; De Smet";85\\.07\\.30-\\*\\*\\*\\.\\*\\*;`));
-    expect(lines[2]).toContain(`${nummer(receipts[0])};Eva Werknemer;85.07.30-***.**;"'=HYPERLINK(""http://evil.example"";""klik"")";`);
-    expect(lines[2]).toMatch(/;2024-2025;15\/07\/2025;Werkgever;40;852,00;Goedgekeurd;15\/10\/2025 om 12:00;15\/10\/2025 om 12:00;;$/);
+    expect(lines[1]).toMatch(
+      new RegExp(`^${nummer(receipts[1])};"Ann Peeters; De Smet";85\\.07\\.30-\\*\\*\\*\\.\\*\\*;`),
+    );
+    expect(lines[2]).toContain(
+      `${nummer(receipts[0])};Eva Werknemer;85.07.30-***.**;"'=HYPERLINK(""http://evil.example"";""klik"")";`,
+    );
+    expect(lines[2]).toMatch(
+      /;2024-2025;15\/07\/2025;Werkgever;40;852,00;Goedgekeurd;15\/10\/2025 om 12:00;15\/10\/2025 om 12:00;;$/,
+    );
     expect(res.text).not.toContain('Ander Bedrijf');
     const filtered = await jan.get(`${paths.dossiersExport}?schooljaar=2025-2026`).buffer(true).expect(200);
     expect(filtered.text.trimEnd().split('\r\n')).toHaveLength(2);

@@ -5,7 +5,15 @@ import { paths } from '../../src/paths.js';
 import { confirmPreview, csvFile, csvLines, inszFor, previewOf, validRow } from '../bulk/fixtures.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, submitDraft } from '../refund/fixtures.js';
+import {
+  completeDraft,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  submitDraft,
+} from '../refund/fixtures.js';
 
 let t: TestApp;
 let jan: Agent;
@@ -17,8 +25,17 @@ const COUNT = DOSSIERS_PAGE_SIZE + 5;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
-  const other = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042', postcode: '9000' });
+  const org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
+  const other = await insertOrganisation(t.database.db, {
+    kbo: '0200065765',
+    name: 'Andere Werkgever BV',
+    unitNumber: '2000000042',
+    postcode: '9000',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, other.id, people.other);
   jan = request.agent(t.app);
@@ -40,10 +57,20 @@ beforeAll(async () => {
   const preview = await previewOf(jan, csvFile(rows));
   await confirmPreview(jan, preview);
   // The other organisation has a Zoë too.
-  await submitDraft(olaf, await completeDraft(olaf, other.unitId, { werknemer: { firstName: 'Zoë', lastName: 'Ander' } }));
-  const all = await t.database.db('dossier').where({ organisation_id: org.id }).orderBy('id', 'desc').select('dossiernummer');
+  await submitDraft(
+    olaf,
+    await completeDraft(olaf, other.unitId, { werknemer: { firstName: 'Zoë', lastName: 'Ander' } }),
+  );
+  const all = await t.database
+    .db('dossier')
+    .where({ organisation_id: org.id })
+    .orderBy('id', 'desc')
+    .select('dossiernummer');
   numbers = all.map((d) => d.dossiernummer);
-  await t.database.db('dossier').whereIn('dossiernummer', [numbers[0], numbers[10], numbers[29]]).update({ status: 'goedgekeurd' });
+  await t.database
+    .db('dossier')
+    .whereIn('dossiernummer', [numbers[0], numbers[10], numbers[29]])
+    .update({ status: 'goedgekeurd' });
   await t.database.db('dossier').where({ dossiernummer: numbers[1] }).update({ status: 'geweigerd' });
 });
 
@@ -68,7 +95,9 @@ describe('Mijn dossiers: the follow-up overview', () => {
     const second = await jan.get(`${paths.dossiers}?pagina=2`).expect(200);
     expect(listed(second.text)).toEqual(numbers.slice(DOSSIERS_PAGE_SIZE));
     expect(second.text).toContain('<a href="/mijn-dossiers" rel="prev">');
-    expect(second.text).toContain('aria-current="page" class="pager__current"><span class="visually-hidden">Pagina </span>2</a>');
+    expect(second.text).toContain(
+      'aria-current="page" class="pager__current"><span class="visually-hidden">Pagina </span>2</a>',
+    );
     // Nonsense page numbers show the nearest page.
     expect(listed((await jan.get(`${paths.dossiers}?pagina=abc`)).text)).toEqual(numbers.slice(0, DOSSIERS_PAGE_SIZE));
     expect(listed((await jan.get(`${paths.dossiers}?pagina=999`)).text)).toEqual(numbers.slice(DOSSIERS_PAGE_SIZE));
@@ -121,14 +150,20 @@ describe('Mijn dossiers: the follow-up overview', () => {
 
   it('exports the filtered overview as CSV: every matching dossier, not only the page; formulas neutralised', async () => {
     const all = csvLines((await jan.get(paths.dossiersExport).buffer(true).expect(200)).text);
-    expect(all[0]).toBe('Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag (EUR)');
+    expect(all[0]).toBe(
+      'Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag (EUR)',
+    );
     expect(all).toHaveLength(COUNT + 1);
     expect(all.slice(1).map((l) => l.split(';')[0])).toEqual(numbers);
     const zoe = all.find((l) => l.includes('Zoë'))!;
-    expect(zoe).toMatch(/;Zoë Van den Broeck;\d\d\.\d\d\.\d\d-\*\*\*\.\*\*;Opleiding 7;ODB-opleiding \(opleidingsdatabank\);2025-2026;01\/10\/2025;Werkgever;40;596,40;Ingediend;15\/10\/2025 om 12:00;15\/10\/2025 om 12:00;;$/);
+    expect(zoe).toMatch(
+      /;Zoë Van den Broeck;\d\d\.\d\d\.\d\d-\*\*\*\.\*\*;Opleiding 7;ODB-opleiding \(opleidingsdatabank\);2025-2026;01\/10\/2025;Werkgever;40;596,40;Ingediend;15\/10\/2025 om 12:00;15\/10\/2025 om 12:00;;$/,
+    );
     expect(all.find((l) => l.includes('HYPERLINK'))).toContain(`;"'=HYPERLINK(""http://evil.example"";""klik"")";`);
     expect(all.join('\n')).not.toMatch(/\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}/);
-    const filtered = csvLines((await jan.get(`${paths.dossiersExport}?status=geweigerd`).buffer(true).expect(200)).text);
+    const filtered = csvLines(
+      (await jan.get(`${paths.dossiersExport}?status=geweigerd`).buffer(true).expect(200)).text,
+    );
     expect(filtered.slice(1).map((l) => l.split(';')[0])).toEqual([numbers[1]]);
     expect(filtered[1]).toMatch(/;Geweigerd;/);
   });

@@ -1,7 +1,17 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvFile, validRow } from '../bulk/fixtures.js';
-import { checkPage, dateFromToday, expectErrorSummaryFocused, expectH1, launchBrowser, logIn, newContext, startPortal, type Portal } from './harness.js';
+import {
+  checkPage,
+  dateFromToday,
+  expectErrorSummaryFocused,
+  expectH1,
+  launchBrowser,
+  logIn,
+  newContext,
+  startPortal,
+  type Portal,
+} from './harness.js';
 
 /*
  * The pages of gebruikersbeheer and of the CSV upload that journeys 1–3 do not pass through, in a real browser:
@@ -9,7 +19,12 @@ import { checkPage, dateFromToday, expectErrorSummaryFocused, expectH1, launchBr
  */
 
 const ORGANISATION = 'Bouwbedrijf De Meeuw NV';
-const NEWCOMER = { insz: '85.07.30-033.28', firstName: 'Nina', lastName: 'Nieuwkomer', email: 'nina.nieuwkomer@example.be' };
+const NEWCOMER = {
+  insz: '85.07.30-033.28',
+  firstName: 'Nina',
+  lastName: 'Nieuwkomer',
+  email: 'nina.nieuwkomer@example.be',
+};
 
 let portal: Portal;
 let browser: Browser;
@@ -105,7 +120,9 @@ describe('the pages of the local administrator and of the CSV upload', () => {
     await eva.getByRole('link', { name: 'Naar de startpagina' }).click();
     await eva.getByRole('link', { name: 'Aanvraag', exact: true }).click();
     await expectH1(eva, 'Aanvraag');
-    await expect(eva.locator('main').innerText()).resolves.toMatch(/werd geweigerd op[\s\S]*Reden: U werkt niet voor de opleidingen van de werf\./);
+    await expect(eva.locator('main').innerText()).resolves.toMatch(
+      /werd geweigerd op[\s\S]*Reden: U werkt niet voor de opleidingen van de werf\./,
+    );
     await checkPage(eva, 'b2-aanvraag-geweigerd');
     await Promise.all([eva.context().close(), an.context().close()]);
   });
@@ -122,8 +139,13 @@ describe('the pages of the local administrator and of the CSV upload', () => {
     await checkPage(page, 'b4-csv-geen-bestand');
 
     const dates = { startDate: dateFromToday(-21), endDate: dateFromToday(180) };
-    const file = csvFile([validRow(dates), validRow({ ...dates, insz: '85.07.30-033.29', lastName: 'Janssens', odbNumber: '777' })]);
-    await page.getByLabel('CSV-bestand met uw aanvragen').setInputFiles({ name: 'aanvragen.csv', mimeType: 'text/csv', buffer: file });
+    const file = csvFile([
+      validRow(dates),
+      validRow({ ...dates, insz: '85.07.30-033.29', lastName: 'Janssens', odbNumber: '777' }),
+    ]);
+    await page
+      .getByLabel('CSV-bestand met uw aanvragen')
+      .setInputFiles({ name: 'aanvragen.csv', mimeType: 'text/csv', buffer: file });
     await page.getByRole('button', { name: 'Bestand controleren' }).click();
     await expectH1(page, 'Controleer de aanvragen uit uw bestand');
     const main = await page.locator('main').innerText();

@@ -3,7 +3,20 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createApiClient } from '../../src/api/clients.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
-import { checkPage, clickOrganisation, dateFromToday, expectErrorSummaryFocused, expectH1, launchBrowser, linkInMail, logIn, newContext, SCREENSHOT_DIR, startPortal, type Portal } from './harness.js';
+import {
+  checkPage,
+  clickOrganisation,
+  dateFromToday,
+  expectErrorSummaryFocused,
+  expectH1,
+  launchBrowser,
+  linkInMail,
+  logIn,
+  newContext,
+  SCREENSHOT_DIR,
+  startPortal,
+  type Portal,
+} from './harness.js';
 
 /*
  * The dossier's life after Bevestigen in a real browser against a real portal process: a decision arrives from
@@ -43,7 +56,11 @@ async function decide(lastName: string, body: object): Promise<void> {
   const { dossiernummer, version } = await dossierOf(lastName);
   const res = await fetch(`${portal.url}/api/v1/dossiers/${dossiernummer}/beslissingen`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': `e2e-${dossiernummer}-${version}` },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': `e2e-${dossiernummer}-${version}`,
+    },
     body: JSON.stringify({ versie: version, ...body }),
   });
   expect(res.status, await res.clone().text()).toBe(200);
@@ -63,7 +80,8 @@ async function janInMijnDossiers(prefix: string): Promise<Page> {
   return page;
 }
 
-const rowOf = (page: Page, dossiernummer: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: dossiernummer }) });
+const rowOf = (page: Page, dossiernummer: string) =>
+  page.getByRole('row').filter({ has: page.getByRole('link', { name: dossiernummer }) });
 
 describe('the dossier after Bevestigen', () => {
   it('a decision arrives: the employer sees it in Mijn dossiers and on the dossier page, and the mail arrives', async () => {
@@ -74,18 +92,29 @@ describe('the dossier after Bevestigen', () => {
 
     await decide('Behandeling', { beslissing: 'goedgekeurd', uren: 36 });
     await page.reload();
-    await expect(rowOf(page, bert.dossiernummer).innerText()).resolves.toMatch(/Goedgekeurd[\s\S]*sinds[\s\S]*€ 536,76/);
+    await expect(rowOf(page, bert.dossiernummer).innerText()).resolves.toMatch(
+      /Goedgekeurd[\s\S]*sinds[\s\S]*€ 536,76/,
+    );
     await page.getByLabel('Status').selectOption('goedgekeurd');
     await page.getByRole('button', { name: 'Toon' }).click();
     await expect(page.getByRole('status').first().innerText()).resolves.toMatch(/dossiers gevonden/);
     await checkPage(page, 'l1-mijn-dossiers-goedgekeurd');
 
-    const mail = await smtp.waitFor((m) => m.to.includes(CONTACT) && m.subject === `Dossier ${bert.dossiernummer}: goedgekeurd`, 15_000);
+    const mail = await smtp.waitFor(
+      (m) => m.to.includes(CONTACT) && m.subject === `Dossier ${bert.dossiernummer}: goedgekeurd`,
+      15_000,
+    );
     expect(mail.text).toContain('Goedgekeurd bedrag: € 536,76.');
-    await smtp.waitFor((m) => m.to.includes('bert.behandeling@demeeuw.example') && m.subject === `Dossier ${bert.dossiernummer}: goedgekeurd`, 15_000);
+    await smtp.waitFor(
+      (m) =>
+        m.to.includes('bert.behandeling@demeeuw.example') && m.subject === `Dossier ${bert.dossiernummer}: goedgekeurd`,
+      15_000,
+    );
     await page.goto(linkInMail(mail, portal.url, `/mijn-dossiers/${bert.dossiernummer}`));
     await expectH1(page, 'Ontvangstbevestiging');
-    await expect(page.locator('.timeline').innerText()).resolves.toMatch(/^Goedgekeurd[\s\S]*Departement Werk en Sociale Economie[\s\S]*Aanvraag ingediend/);
+    await expect(page.locator('.timeline').innerText()).resolves.toMatch(
+      /^Goedgekeurd[\s\S]*Departement Werk en Sociale Economie[\s\S]*Aanvraag ingediend/,
+    );
     await checkPage(page, 'l1-dossier-goedgekeurd');
     await page.context().close();
   });
@@ -103,7 +132,9 @@ describe('the dossier after Bevestigen', () => {
     await expect(expectErrorSummaryFocused(page, 'l2-aanvulling-fout')).resolves.toEqual(['Vul uw antwoord in.']);
     await checkPage(page, 'l2-aanvulling-fout');
     await page.getByRole('textbox', { name: 'Uw antwoord' }).fill('Het attest zit in bijlage.');
-    await page.getByLabel('Bijlage').setInputFiles({ name: 'attest.pdf', mimeType: 'application/pdf', buffer: PDF_FILE });
+    await page
+      .getByLabel('Bijlage')
+      .setInputFiles({ name: 'attest.pdf', mimeType: 'application/pdf', buffer: PDF_FILE });
     await page.getByRole('button', { name: 'Antwoord versturen' }).click();
     await expectH1(page, 'Ontvangstbevestiging');
     await expect(page.getByRole('status').first().innerText()).resolves.toMatch(/Uw antwoord is bezorgd/);
@@ -128,7 +159,9 @@ describe('the dossier after Bevestigen', () => {
     await expectH1(page, 'Aanvraag annuleren');
     await checkPage(page, 'l2-annuleren');
     await page.getByRole('button', { name: 'Doorgaan' }).click();
-    await expect(expectErrorSummaryFocused(page, 'l2-annuleren-fout')).resolves.toEqual(['Vul de reden van de annulering in.']);
+    await expect(expectErrorSummaryFocused(page, 'l2-annuleren-fout')).resolves.toEqual([
+      'Vul de reden van de annulering in.',
+    ]);
     await checkPage(page, 'l2-annuleren-fout');
     await page.getByLabel('Waarom annuleert u de aanvraag?').fill('De werknemer volgt de opleiding niet.');
     await page.getByRole('button', { name: 'Doorgaan' }).click();
@@ -138,7 +171,12 @@ describe('the dossier after Bevestigen', () => {
     await expectH1(page, 'Ontvangstbevestiging');
     await expect(page.getByRole('status').first().innerText()).resolves.toMatch(/De aanvraag is geannuleerd/);
     await checkPage(page, 'l2-dossier-geannuleerd');
-    await smtp.waitFor((m) => m.to.includes('ilse.ingediend@demeeuw.example') && m.subject === `Dossier ${ilse.dossiernummer}: aanvraag geannuleerd`, 15_000);
+    await smtp.waitFor(
+      (m) =>
+        m.to.includes('ilse.ingediend@demeeuw.example') &&
+        m.subject === `Dossier ${ilse.dossiernummer}: aanvraag geannuleerd`,
+      15_000,
+    );
 
     // The browser's back button and a bookmark: the status no longer allows it, said in plain Dutch.
     await page.goto(`${portal.url}/mijn-dossiers/${ilse.dossiernummer}/annuleren`);

@@ -76,7 +76,16 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -119,11 +128,19 @@ export async function checkPage(page: Page, name: string): Promise<void> {
     const violations = results.violations.map(
       (v) =>
         `${v.id} (${v.impact}): ${v.help}\n    on "${name}" at ${width} px ${page.url()}\n    ` +
-        v.nodes.map((n) => `${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`).join('\n    '),
+        v.nodes
+          .map(
+            (n) =>
+              `${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`,
+          )
+          .join('\n    '),
     );
     expect(violations, `axe violations on "${name}" at ${width} px`).toEqual([]);
     await expectReflow(page, `"${name}" at ${width} px`);
-    expect(await focusablesHidden(page), `focusable elements covered by other content on "${name}" at ${width} px`).toEqual([]);
+    expect(
+      await focusablesHidden(page),
+      `focusable elements covered by other content on "${name}" at ${width} px`,
+    ).toEqual([]);
   }
   await page.setViewportSize(original);
   expect(await page.locator('h1').count(), `one h1 on "${name}"`).toBe(1);
@@ -148,7 +165,8 @@ async function footerHelp(page: Page): Promise<string[]> {
   return page.evaluate((wanted) => {
     const main = document.querySelector('main');
     const footer = document.querySelector('footer');
-    if (!main || !footer || !(main.compareDocumentPosition(footer) & Node.DOCUMENT_POSITION_FOLLOWING)) return ['no footer after main'];
+    if (!main || !footer || !(main.compareDocumentPosition(footer) & Node.DOCUMENT_POSITION_FOLLOWING))
+      return ['no footer after main'];
     return [...footer.querySelectorAll('a')].map((a) => (a.textContent ?? '').trim()).filter((t) => wanted.includes(t));
   }, FOOTER_HELP);
 }
@@ -158,7 +176,8 @@ async function footerHelp(page: Page): Promise<string[]> {
  * CI fonts), so that a machine with other fonts cannot hide a word that does not wrap.
  */
 async function expectReflow(page: Page, where: string): Promise<void> {
-  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = () =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(await overflow(), `horizontal scrolling on ${where}`).toBeLessThanOrEqual(0);
   await page.evaluate(() => {
     const style = document.createElement('style');
@@ -180,13 +199,15 @@ async function expectReflow(page: Page, where: string): Promise<void> {
  */
 async function focusablesHidden(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+    const selector =
+      'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
     const hidden: string[] = [];
     const scroll = { x: window.scrollX, y: window.scrollY };
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
       const box = el.getBoundingClientRect();
       // Not reachable by Tab: disabled, not rendered, or inside a closed <details> other than its summary.
-      if (box.width === 0 || box.height === 0 || el.matches(':disabled') || el.closest('.visually-hidden, .skip-link')) continue;
+      if (box.width === 0 || box.height === 0 || el.matches(':disabled') || el.closest('.visually-hidden, .skip-link'))
+        continue;
       if (!el.checkVisibility({ visibilityProperty: true })) continue;
       const details = el.closest('details');
       if (details && !details.open && !el.closest('summary')) continue;
@@ -195,8 +216,13 @@ async function focusablesHidden(page: Page): Promise<string[]> {
       const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
       const y = Math.min(Math.max(r.top + r.height / 2, 0), window.innerHeight - 1);
       const hit = document.elementFromPoint(x, y);
-      const ok = hit && (hit === el || el.contains(hit) || (hit instanceof HTMLLabelElement && hit.control === el) || hit.contains(el));
-      if (!ok) hidden.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 40)}" under ${hit?.tagName.toLowerCase()}.${hit?.className}`);
+      const ok =
+        hit &&
+        (hit === el || el.contains(hit) || (hit instanceof HTMLLabelElement && hit.control === el) || hit.contains(el));
+      if (!ok)
+        hidden.push(
+          `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 40)}" under ${hit?.tagName.toLowerCase()}.${hit?.className}`,
+        );
     }
     window.scrollTo(scroll.x, scroll.y);
     return hidden;
@@ -223,7 +249,10 @@ const noScriptContexts = new WeakSet<BrowserContext>();
 const copies = new WeakMap<Browser, Promise<Page>>();
 
 /** A clean browser context; `javaScriptEnabled: false` gives a browser with scripting switched off. */
-export async function newContext(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({ locale: 'nl-BE', viewport: { width: 1280, height: 800 }, ...options });
   if (options.javaScriptEnabled === false) noScriptContexts.add(context);
   // Fail within seconds, not at the test's time-out, when a label is not found.
@@ -238,13 +267,19 @@ export async function newContext(browser: Browser, options: { javaScriptEnabled?
  */
 async function scriptedCopy(page: Page, width: number): Promise<Page> {
   const browser = page.context().browser()!;
-  if (!copies.has(browser)) copies.set(browser, browser.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage()));
+  if (!copies.has(browser))
+    copies.set(
+      browser,
+      browser.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage()),
+    );
   const copy = await copies.get(browser)!;
   await copy.setViewportSize({ width, height: 800 });
   const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
   const address = page.url();
   const serve = (url: URL) => url.href === address;
-  await copy.route(serve, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  await copy.route(serve, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+  );
   try {
     await copy.goto(address, { waitUntil: 'load' });
   } finally {
@@ -275,7 +310,10 @@ export async function expectErrorSummaryFocused(page: Page, name: string): Promi
   expect(state.focused, `the error summary has the focus on "${name}"`).toBe(true);
   expect(state.links.length, `the error summary on "${name}" lists the problems`).toBeGreaterThan(0);
   for (const link of state.links) {
-    expect(['input', 'select', 'textarea'], `error link ${link.href} ("${link.text}") on "${name}" leads to a field`).toContain(link.target);
+    expect(
+      ['input', 'select', 'textarea'],
+      `error link ${link.href} ("${link.text}") on "${name}" leads to a field`,
+    ).toContain(link.target);
   }
   return state.links.map((l) => l.text);
 }
@@ -296,7 +334,9 @@ export async function expectStepIndicator(page: Page, step: number, title: strin
 }
 
 /** The focused element shows a focus indicator: a real outline or a box-shadow ring. */
-export async function focusIndicator(page: Page): Promise<{ element: string; outline: string; boxShadow: string; visible: boolean }> {
+export async function focusIndicator(
+  page: Page,
+): Promise<{ element: string; outline: string; boxShadow: string; visible: boolean }> {
   return page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
     if (!el || el === document.body) return { element: 'body', outline: '', boxShadow: '', visible: false };
@@ -304,7 +344,12 @@ export async function focusIndicator(page: Page): Promise<{ element: string; out
     const outlineVisible = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
     const shadowVisible = style.boxShadow !== 'none' && style.boxShadow !== '';
     const element = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''}`;
-    return { element, outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`, boxShadow: style.boxShadow, visible: outlineVisible || shadowVisible };
+    return {
+      element,
+      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+      boxShadow: style.boxShadow,
+      visible: outlineVisible || shadowVisible,
+    };
   });
 }
 
@@ -332,7 +377,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   const original = page.viewportSize() ?? { width: 1280, height: 800 };
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${safe}-${width === 1280 ? 'desktop' : width}.png`), fullPage: true });
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, `${safe}-${width === 1280 ? 'desktop' : width}.png`),
+      fullPage: true,
+    });
   }
   await page.setViewportSize(original);
 }
@@ -360,7 +408,9 @@ export async function logIn(page: Page, portalUrl: string, person: string, o: Lo
   await checkPage(page, `${o.prefix}-digitale-sleutel`);
   if (o.tryWithoutChoosing) {
     await page.getByRole('button', { name: 'Volgende' }).click();
-    await expect(expectErrorSummaryFocused(page, `${o.prefix}-digitale-sleutel-fout`)).resolves.toEqual(['Kies een digitale sleutel.']);
+    await expect(expectErrorSummaryFocused(page, `${o.prefix}-digitale-sleutel-fout`)).resolves.toEqual([
+      'Kies een digitale sleutel.',
+    ]);
     await checkPage(page, `${o.prefix}-digitale-sleutel-fout`);
   }
   await page.getByRole('radio', { name: o.key ?? 'itsme', exact: true }).check();
@@ -369,7 +419,9 @@ export async function logIn(page: Page, portalUrl: string, person: string, o: Lo
   await checkPage(page, `${o.prefix}-persoon`);
   if (o.tryWithoutChoosing) {
     await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-    await expect(expectErrorSummaryFocused(page, `${o.prefix}-persoon-fout`)).resolves.toEqual(['Kies met wie u zich aanmeldt.']);
+    await expect(expectErrorSummaryFocused(page, `${o.prefix}-persoon-fout`)).resolves.toEqual([
+      'Kies met wie u zich aanmeldt.',
+    ]);
     await checkPage(page, `${o.prefix}-persoon-fout`);
   }
   await page.getByRole('radio', { name: person, exact: true }).check();
@@ -395,7 +447,12 @@ export async function clickOrganisation(page: Page, organisation: string): Promi
 
 /** A date `days` from today in Brussels, written as the form expects it: dd/mm/jjjj. */
 export function dateFromToday(days: number, now = new Date()): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const today = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Brussels',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
   const d = new Date(`${today}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;

@@ -63,8 +63,14 @@ async function freshPage(options: { javaScriptEnabled?: boolean } = {}): Promise
   const page = await context.newPage();
   // A failing journey says where the browser was, and leaves a picture of it.
   onTestFailed(async () => {
-    const h1Text = await page.locator('h1').first().innerText({ timeout: 1000 }).catch(() => '?');
-    console.error(`journey stopped on ${page.url()} (h1 "${h1Text}", title "${await page.title().catch(() => '?')}"); see screenshots/failed.png`);
+    const h1Text = await page
+      .locator('h1')
+      .first()
+      .innerText({ timeout: 1000 })
+      .catch(() => '?');
+    console.error(
+      `journey stopped on ${page.url()} (h1 "${h1Text}", title "${await page.title().catch(() => '?')}"); see screenshots/failed.png`,
+    );
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'failed.png'), fullPage: true }).catch(() => {});
   });
   return page;
@@ -72,7 +78,8 @@ async function freshPage(options: { javaScriptEnabled?: boolean } = {}): Promise
 
 /** Whether the element has the keyboard focus (vitest has no Playwright matchers). */
 const isFocused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
-const mailTo = (address: string, subject: RegExp) => (m: CapturedMail) => m.to.includes(address) && subject.test(m.subject);
+const mailTo = (address: string, subject: RegExp) => (m: CapturedMail) =>
+  m.to.includes(address) && subject.test(m.subject);
 
 /** Organisatie kiezen: one click on the organisation, onto its home page. */
 async function chooseOrganisation(page: Page, prefix: string): Promise<void> {
@@ -102,7 +109,9 @@ async function next(page: Page, step: number, title: string, name: string): Prom
 
 async function fillWerkgever(page: Page): Promise<void> {
   // The only establishment unit is chosen already and the contact person is the user: phone and account remain.
-  await expect(page.getByRole('radio', { name: /Bouwbedrijf De Meeuw – werf Oostende/ }).isChecked()).resolves.toBe(true);
+  await expect(page.getByRole('radio', { name: /Bouwbedrijf De Meeuw – werf Oostende/ }).isChecked()).resolves.toBe(
+    true,
+  );
   await page.getByLabel('Telefoonnummer').fill('059 12 34 56');
   await page.getByLabel('Rekeningnummer (IBAN)').fill('BE68 5390 0754 7034');
 }
@@ -136,7 +145,9 @@ describe('journey 4: the person with only their own name', () => {
     const page = await freshPage();
     await logIn(page, portal.url, 'Piet Zondermeer', { prefix: 'j4', key: 'Beveiligingscode via sms' });
     await expectH1(page, 'Kies voor wie u werkt');
-    const guidance = page.locator('.notice', { has: page.getByRole('heading', { name: 'U kunt alleen in eigen naam werken' }) });
+    const guidance = page.locator('.notice', {
+      has: page.getByRole('heading', { name: 'U kunt alleen in eigen naam werken' }),
+    });
     await expect(guidance.innerText()).resolves.toMatch(/lokale beheerder[\s\S]*1700[\s\S]*gebruikersbeheer/);
     await expect(guidance.getByRole('link', { name: '1700' }).getAttribute('href')).resolves.toBe('tel:1700');
     // The own name is the only choice: one button, explained.
@@ -162,10 +173,12 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
     // One button per organisation, keyboard first: Tab reaches it, Enter chooses it. The own name is apart, explained.
     await expectH1(page, 'Kies voor wie u werkt');
     const ownName = page.getByRole('button', { name: 'Eva Werknemer (in eigen naam)' });
-    await expect(ownName.getAttribute('aria-describedby').then((id) => page.locator(`#${id}`).innerText())).resolves.toMatch(/natuurlijke persoon.*kan zo niet/);
-    await expect(page.getByRole('list', { name: 'Voor een organisatie' }).getByRole('button').allInnerTexts()).resolves.toEqual([
-      expect.stringMatching(new RegExp(`^${ORGANISATION}\\s+KBO-nummer \\d{4}\\.\\d{3}\\.\\d{3}$`)),
-    ]);
+    await expect(
+      ownName.getAttribute('aria-describedby').then((id) => page.locator(`#${id}`).innerText()),
+    ).resolves.toMatch(/natuurlijke persoon.*kan zo niet/);
+    await expect(
+      page.getByRole('list', { name: 'Voor een organisatie' }).getByRole('button').allInnerTexts(),
+    ).resolves.toEqual([expect.stringMatching(new RegExp(`^${ORGANISATION}\\s+KBO-nummer \\d{4}\\.\\d{3}\\.\\d{3}$`))]);
     await checkPage(page, 'j1-organisatie-kiezen');
     await page.locator('body').focus();
     await tabTo(page, '.org-choice__button');
@@ -184,7 +197,9 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
 
     await page.getByRole('button', { name: 'Gebruikersrecht aanvragen' }).click();
     await expectH1(page, 'Uw aanvraag voor een gebruikersrecht is verstuurd');
-    await expect(page.locator('main').innerText()).resolves.toContain('De lokale beheerders van Bouwbedrijf De Meeuw NV hebben een e-mail gekregen');
+    await expect(page.locator('main').innerText()).resolves.toContain(
+      'De lokale beheerders van Bouwbedrijf De Meeuw NV hebben een e-mail gekregen',
+    );
     await checkPage(page, 'j1-gebruikersrecht-aangevraagd');
 
     // The local administrator's mail went out over SMTP.
@@ -201,7 +216,9 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
 
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Gebruikersbeheer' }).click();
     await expectH1(page, 'Gebruikersbeheer');
-    await expect(page.getByRole('table', { name: 'Aanvragen voor een gebruikersrecht' }).innerText()).resolves.toContain('Eva Werknemer');
+    await expect(
+      page.getByRole('table', { name: 'Aanvragen voor een gebruikersrecht' }).innerText(),
+    ).resolves.toContain('Eva Werknemer');
     await checkPage(page, 'j2-gebruikersbeheer');
 
     await page.goto(link);
@@ -259,9 +276,13 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
     await page.getByRole('checkbox', { name: 'De werknemer gaat akkoord met deze aanvraag.' }).check();
     await next(page, 5, 'Bijlagen', 'j3-stap-5-bijlagen');
 
-    await page.getByLabel('Inschrijvingsattest').setInputFiles({ name: 'inschrijvingsattest.pdf', mimeType: 'application/pdf', buffer: PDF_FILE });
+    await page
+      .getByLabel('Inschrijvingsattest')
+      .setInputFiles({ name: 'inschrijvingsattest.pdf', mimeType: 'application/pdf', buffer: PDF_FILE });
     await page.getByRole('button', { name: 'Bestand toevoegen' }).click();
-    await expect(page.getByRole('table', { name: 'Toegevoegde bijlagen' }).innerText()).resolves.toContain('inschrijvingsattest.pdf');
+    await expect(page.getByRole('table', { name: 'Toegevoegde bijlagen' }).innerText()).resolves.toContain(
+      'inschrijvingsattest.pdf',
+    );
     await checkPage(page, 'j3-stap-5-bijlagen-toegevoegd');
     await next(page, 6, 'Overzicht', 'j3-stap-6-overzicht');
     await expect(page.locator('main').innerText()).resolves.toContain('38 uur');
@@ -285,7 +306,10 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
     await checkPage(page, 'j3-ontvangstbevestiging');
 
     // The PDF: a real PDF file that names the dossier.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download als PDF' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download als PDF' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`ontvangstbevestiging-${dossiernummer}.pdf`);
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -298,7 +322,9 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Mijn dossiers' }).click();
     await expectH1(page, 'Mijn dossiers');
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: dossiernummer }) });
-    await expect(row.innerText()).resolves.toMatch(/Kobe Leerling[\s\S]*Veiligheidscoördinator niveau A[\s\S]*Ingediend/i);
+    await expect(row.innerText()).resolves.toMatch(
+      /Kobe Leerling[\s\S]*Veiligheidscoördinator niveau A[\s\S]*Ingediend/i,
+    );
     await checkPage(page, 'j3-mijn-dossiers');
   });
 });
@@ -306,7 +332,11 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
 describe('journey 5: the refund request without JavaScript, one step with the keyboard only', () => {
   it('works with JavaScript disabled, and step 4 is done with Tab, Space and Enter with the focus visible', async () => {
     const page = await freshPage({ javaScriptEnabled: false });
-    await logIn(page, portal.url, 'Jan Werkgever', { prefix: 'j5', key: 'Europees erkend inlogmiddel (eIDAS)', javaScript: false });
+    await logIn(page, portal.url, 'Jan Werkgever', {
+      prefix: 'j5',
+      key: 'Europees erkend inlogmiddel (eIDAS)',
+      javaScript: false,
+    });
     await chooseOrganisation(page, 'j5');
     await startRefundRequest(page, 'j5');
 
@@ -335,10 +365,14 @@ describe('journey 5: the refund request without JavaScript, one step with the ke
     await page.keyboard.press('Space');
     await expect(page.getByRole('radio', { name: 'Werknemer', exact: true }).isChecked()).resolves.toBe(true);
     await page.keyboard.press('Tab');
-    expect(await isFocused(page.getByRole('checkbox', { name: 'De werknemer gaat akkoord met deze aanvraag.' }))).toBe(true);
+    expect(await isFocused(page.getByRole('checkbox', { name: 'De werknemer gaat akkoord met deze aanvraag.' }))).toBe(
+      true,
+    );
     await expectFocusVisible();
     await page.keyboard.press('Space');
-    await expect(page.getByRole('checkbox', { name: 'De werknemer gaat akkoord met deze aanvraag.' }).isChecked()).resolves.toBe(true);
+    await expect(
+      page.getByRole('checkbox', { name: 'De werknemer gaat akkoord met deze aanvraag.' }).isChecked(),
+    ).resolves.toBe(true);
     await page.keyboard.press('Tab');
     expect(await isFocused(page.getByRole('button', { name: 'Volgende' }))).toBe(true);
     await expectFocusVisible();
@@ -347,7 +381,11 @@ describe('journey 5: the refund request without JavaScript, one step with the ke
     await page.waitForURL(/\/bijlagen$/);
     await expectStepIndicator(page, 5, 'Bijlagen');
     await checkPage(page, 'j5-stap-5-bijlagen');
-    expect(focusSeen).toEqual(['input#initiative[name=initiative]', 'input#employeeAgreement[name=employeeAgreement]', 'button[name=actie]']);
+    expect(focusSeen).toEqual([
+      'input#initiative[name=initiative]',
+      'input#employeeAgreement[name=employeeAgreement]',
+      'button[name=actie]',
+    ]);
 
     await next(page, 6, 'Overzicht', 'j5-stap-6-overzicht');
     // Bevestigen without the declaration: the overview's error state.

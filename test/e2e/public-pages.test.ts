@@ -24,7 +24,9 @@ describe('public pages in a real browser', () => {
     await page.waitForURL((u) => u.pathname === '/toegankelijkheidsverklaring');
     // What a statement must hold: the compliance status, the known gaps, the date and the feedback route.
     const statement = await page.locator('main').innerText();
-    expect(statement).toContain('gedeeltelijk in overeenstemming met de Web Content Accessibility Guidelines (WCAG) 2.2, niveau AA');
+    expect(statement).toContain(
+      'gedeeltelijk in overeenstemming met de Web Content Accessibility Guidelines (WCAG) 2.2, niveau AA',
+    );
     expect(statement).toMatch(/breed scherm \(1280 pixels\) en op een smal scherm van 320 pixels/);
     expect(statement).toContain('minstens 24 bij 24 pixels');
     expect(statement).toContain('Bekende tekortkomingen');
@@ -56,7 +58,10 @@ describe('public pages in a real browser', () => {
     await page.goto(`${portal.url}/toegankelijkheidsverklaring`);
     const fonts = await renderedFonts(page);
     console.info(`browser tests: the h1 rendered in ${fonts.join(', ')} (CI installs ${CI_FONTS.join(' and ')})`);
-    expect(fonts.filter((f) => CI_FONTS.includes(f)), `rendered in ${fonts.join(', ')}: install fonts-dejavu-core and fonts-liberation`).not.toEqual([]);
+    expect(
+      fonts.filter((f) => CI_FONTS.includes(f)),
+      `rendered in ${fonts.join(', ')}: install fonts-dejavu-core and fonts-liberation`,
+    ).not.toEqual([]);
     // The long word of the heading breaks with a hyphen (lang="nl") instead of widening the page.
     const heading = page.getByRole('heading', { level: 1 });
     const box = await heading.boundingBox();

@@ -11,8 +11,10 @@ export function idsIn(html: string): string[] {
 /** Every URL the page makes the browser GET or offers to follow: links, stylesheets, scripts. */
 export function linksIn(html: string): string[] {
   const out: string[] = [];
-  for (const m of html.matchAll(/<(?:a|link|area)\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)) out.push(decodeHtml(m[1] ?? m[2]));
-  for (const m of html.matchAll(/<(?:script|img)\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)) out.push(decodeHtml(m[1] ?? m[2]));
+  for (const m of html.matchAll(/<(?:a|link|area)\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi))
+    out.push(decodeHtml(m[1] ?? m[2]));
+  for (const m of html.matchAll(/<(?:script|img)\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)')/gi))
+    out.push(decodeHtml(m[1] ?? m[2]));
   return out;
 }
 
@@ -94,7 +96,12 @@ export async function crawl(agent: Agent, starts: string[], options: CrawlOption
       if (!origins.has(target.origin)) continue;
       const local = `${target.pathname}${target.search}`;
       if (options.skip?.(target.pathname)) continue;
-      fragments.push({ href, from: url, target: local, fragment: href.includes('#') ? decodeURIComponent(target.hash.slice(1)) : null });
+      fragments.push({
+        href,
+        from: url,
+        target: local,
+        fragment: href.includes('#') ? decodeURIComponent(target.hash.slice(1)) : null,
+      });
       if (!seen.has(local)) {
         seen.add(local);
         queue.push({ url: local, from: url });
@@ -122,8 +129,10 @@ export async function crawl(agent: Agent, starts: string[], options: CrawlOption
     if (f.fragment === null) continue;
     const page = pages.get(f.target);
     if (!page || page.status >= 400) continue; // already reported as a failing page
-    if (page.ids === null) failures.push(`${f.href} (on ${f.from}) points into ${page.finalUrl}, which is not an HTML page`);
-    else if (!page.ids.has(f.fragment)) failures.push(`${f.href} (on ${f.from}): there is no id="${f.fragment}" on ${page.finalUrl}`);
+    if (page.ids === null)
+      failures.push(`${f.href} (on ${f.from}) points into ${page.finalUrl}, which is not an HTML page`);
+    else if (!page.ids.has(f.fragment))
+      failures.push(`${f.href} (on ${f.from}): there is no id="${f.fragment}" on ${page.finalUrl}`);
   }
 
   const visited = new Map<string, number>();

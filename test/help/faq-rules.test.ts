@@ -30,8 +30,12 @@ describe('the FAQ shows the amounts and deadlines of the rules data the form use
 
   it('with the default rules: the forfait per school year, the full-time maximum and the worked example', async () => {
     const html = (await request(standard.app).get(paths.faq).expect(200)).text;
-    expect(html).toContain('<tr><td>2019-2020 tot en met 2024-2025</td><td class="num">€ 21,30</td><td class="num">€ 2.662,50</td></tr>');
-    expect(html).toContain('<tr><td>vanaf 2025-2026</td><td class="num">€ 14,91</td><td class="num">€ 1.863,75</td></tr>');
+    expect(html).toContain(
+      '<tr><td>2019-2020 tot en met 2024-2025</td><td class="num">€ 21,30</td><td class="num">€ 2.662,50</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><td>vanaf 2025-2026</td><td class="num">€ 14,91</td><td class="num">€ 1.863,75</td></tr>',
+    );
     expect(html).toContain('125 uur × € 14,91 = <strong>€ 1.863,75</strong>');
     expect(html).toContain('ten laatste 3 maanden na</strong> de startdatum');
     expect(html).toContain('van 15/07/2025 tot en met 15/01/2026');
@@ -44,7 +48,9 @@ describe('the FAQ shows the amounts and deadlines of the rules data the form use
 
   it('with an injected forfait, deadline and threshold: the FAQ follows, and the old numbers are gone', async () => {
     const html = (await request(changed.app).get(paths.faq).expect(200)).text;
-    expect(html).toContain('<tr><td>vanaf 2025-2026</td><td class="num">€ 16,00</td><td class="num">€ 2.000,00</td></tr>');
+    expect(html).toContain(
+      '<tr><td>vanaf 2025-2026</td><td class="num">€ 16,00</td><td class="num">€ 2.000,00</td></tr>',
+    );
     expect(html).toContain('125 uur × € 16,00 = <strong>€ 2.000,00</strong>');
     expect(html).not.toContain('14,91');
     expect(html).not.toContain('1.863,75');
@@ -56,8 +62,12 @@ describe('the FAQ shows the amounts and deadlines of the rules data the form use
   });
 
   it('the help page\'s step "Opleiding" states the deadline of the same rules data', async () => {
-    expect((await request(standard.app).get(paths.help).expect(200)).text).toContain('ten vroegste 3 maanden vóór en ten laatste 3 maanden na die startdatum');
-    expect((await request(changed.app).get(paths.help).expect(200)).text).toContain('ten vroegste 3 maanden vóór en ten laatste 4 maanden na die startdatum');
+    expect((await request(standard.app).get(paths.help).expect(200)).text).toContain(
+      'ten vroegste 3 maanden vóór en ten laatste 3 maanden na die startdatum',
+    );
+    expect((await request(changed.app).get(paths.help).expect(200)).text).toContain(
+      'ten vroegste 3 maanden vóór en ten laatste 4 maanden na die startdatum',
+    );
   });
 });
 

@@ -4,7 +4,15 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from '../../src/bulk/parser.js';
 import { demoPeople } from '../../src/db/demo-people.js';
-import { adminHelpLink, contactLink, faqLink, helpAnchors, helpLink, helpPageAnchors, type HelpPage } from '../../src/help/anchors.js';
+import {
+  adminHelpLink,
+  contactLink,
+  faqLink,
+  helpAnchors,
+  helpLink,
+  helpPageAnchors,
+  type HelpPage,
+} from '../../src/help/anchors.js';
 import { referenceFrom } from '../../src/help/routes.js';
 import { paths } from '../../src/paths.js';
 import { PROJECT_ROOT } from '../../src/root.js';
@@ -82,7 +90,10 @@ describe('the help pages', () => {
 
   it('explain the way out for a user who only sees their own name: the lokale beheerder, or 1700 and the team gebruikersbeheer', async () => {
     const html = (await request(t.app).get(paths.help).expect(200)).text;
-    const section = html.slice(html.indexOf(`id="${helpAnchors.ownNameOnly}"`), html.indexOf(`id="${helpAnchors.aanvraagButton}"`));
+    const section = html.slice(
+      html.indexOf(`id="${helpAnchors.ownNameOnly}"`),
+      html.indexOf(`id="${helpAnchors.aanvraagButton}"`),
+    );
     expect(section).toContain('<strong>lokale beheerder</strong>');
     expect(section).toContain('<a href="tel:1700">1700</a>');
     expect(section).toContain('team <strong>gebruikersbeheer</strong>');
@@ -93,17 +104,25 @@ describe('the help pages', () => {
 
   it('explain the CSV route for many requests, with the limits its parser enforces, and the FAQ links to it', async () => {
     const html = (await request(t.app).get(paths.help).expect(200)).text;
-    const section = html.slice(html.indexOf(`id="${helpAnchors.bulk}"`), html.indexOf(`id="${helpAnchors.sessionExpired}"`));
+    const section = html.slice(
+      html.indexOf(`id="${helpAnchors.bulk}"`),
+      html.indexOf(`id="${helpAnchors.sessionExpired}"`),
+    );
     expect(section).toContain('<strong>Meerdere aanvragen via CSV-bestand</strong>');
-    expect(section).toContain(`hoogstens ${formatCount(MAX_ROWS)} regels en is hoogstens ${MAX_FILE_BYTES / 1024 / 1024} MB groot`);
+    expect(section).toContain(
+      `hoogstens ${formatCount(MAX_ROWS)} regels en is hoogstens ${MAX_FILE_BYTES / 1024 / 1024} MB groot`,
+    );
     const faq = (await request(t.app).get(paths.faq).expect(200)).text;
     expect(faq).toContain(`<a href="${helpLink('bulk')}">`);
   });
 
   it('name the right a local administrator grants from the rules data', async () => {
     const html = (await request(t.app).get(paths.helpAdmin).expect(200)).text;
-    expect(html).toContain('<strong>DWSE organisatieverantwoordelijke</strong> met context <strong>opleidingsverlof</strong>');
-    for (const word of ['Gebruiker toevoegen', 'Toekennen', 'Weigeren', 'Intrekken', 'einddatum']) expect(html).toContain(word);
+    expect(html).toContain(
+      '<strong>DWSE organisatieverantwoordelijke</strong> met context <strong>opleidingsverlof</strong>',
+    );
+    for (const word of ['Gebruiker toevoegen', 'Toekennen', 'Weigeren', 'Intrekken', 'einddatum'])
+      expect(html).toContain(word);
   });
 
   it('the contact page shows a request id from ?referentie= only when it is a UUID', async () => {
@@ -114,7 +133,9 @@ describe('the help pages', () => {
     expect(shown.text).toContain(encodeURIComponent(id.toLowerCase()));
 
     for (const bad of ['abc', '<script>alert(1)</script>', `${id}x`, '', `${id}&referentie=${id}`]) {
-      const res = await request(t.app).get(`${paths.contact}?referentie=${encodeURIComponent(bad)}`).expect(200);
+      const res = await request(t.app)
+        .get(`${paths.contact}?referentie=${encodeURIComponent(bad)}`)
+        .expect(200);
       expect(res.text, bad).not.toContain('Uw referentie');
       expect(res.text).not.toContain('<script>alert');
     }
@@ -129,7 +150,9 @@ describe('the help pages', () => {
   it('the 401 page links to the login help and to contact with its own request id', async () => {
     const requestId = '0b9d3f4e-2c1a-4e5f-8a7b-6c5d4e3f2a1b';
     const html = await new Promise<string>((resolve, reject) =>
-      t.app.render('errors/401.njk', { requestId }, (err: Error | null, out?: string) => (err ? reject(err) : resolve(out!))),
+      t.app.render('errors/401.njk', { requestId }, (err: Error | null, out?: string) =>
+        err ? reject(err) : resolve(out!),
+      ),
     );
     expect(html).toContain('Hulp nodig?');
     expect(html).toContain(`href="${helpLink('login')}"`);
@@ -159,7 +182,8 @@ describe('helpLink and the anchor table', () => {
   });
 
   it('has no id used twice on one page', () => {
-    for (const [page, anchors] of Object.entries(helpPageAnchors)) expect(duplicates(Object.values(anchors)), page).toEqual([]);
+    for (const [page, anchors] of Object.entries(helpPageAnchors))
+      expect(duplicates(Object.values(anchors)), page).toEqual([]);
   });
 
   it('reads a request id only when it is a UUID', () => {

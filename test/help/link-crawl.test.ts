@@ -18,12 +18,37 @@ const piet = demoPeople.find((p) => p.key === 'piet')!;
 async function actForOrganisation(t: TestApp, agent: Agent, insz: string): Promise<void> {
   const db = t.database.db;
   const person = await db('person').where({ insz }).first<{ id: number }>('id');
-  const [org] = await db('organisation').insert({ kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', street: 'Kaai 1', postcode: '8400', city: 'Oostende' }).returning<{ id: number }[]>('id');
-  await db('establishment_unit').insert({ organisation_id: org.id, number: '2000000042', name: 'Werf Oostende', street: 'Kaai 1', postcode: '8400', city: 'Oostende' });
+  const [org] = await db('organisation')
+    .insert({
+      kbo: '0403170701',
+      name: 'Bouwbedrijf De Meeuw NV',
+      street: 'Kaai 1',
+      postcode: '8400',
+      city: 'Oostende',
+    })
+    .returning<{ id: number }[]>('id');
+  await db('establishment_unit').insert({
+    organisation_id: org.id,
+    number: '2000000042',
+    name: 'Werf Oostende',
+    street: 'Kaai 1',
+    postcode: '8400',
+    city: 'Oostende',
+  });
   await db('membership').insert({ person_id: person.id, organisation_id: org.id, is_local_admin: true });
-  await db('user_right').insert({ person_id: person.id, organisation_id: org.id, role: defaultRules.access.role, context: defaultRules.access.context, granted_by: person.id });
+  await db('user_right').insert({
+    person_id: person.id,
+    organisation_id: org.id,
+    role: defaultRules.access.role,
+    context: defaultRules.access.context,
+    granted_by: person.id,
+  });
   const form = await agent.get(paths.chooseOrganisation).expect(200);
-  await agent.post(paths.chooseOrganisation).type('form').send({ _csrf: csrfTokenFrom(form.text), keuze: String(org.id) }).expect(303);
+  await agent
+    .post(paths.chooseOrganisation)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(form.text), keuze: String(org.id) })
+    .expect(303);
 }
 
 describe('every link of the portal leads somewhere, and every #fragment to an existing section', () => {
@@ -49,7 +74,9 @@ describe('every link of the portal leads somewhere, and every #fragment to an ex
   it('for a person logged in who only has their own name', async () => {
     const agent = request.agent(t.app);
     await loginAs(agent, { insz: piet.insz });
-    const report = await crawl(agent, [...publicStarts, paths.chooseOrganisation, paths.personalHome], { sameOrigins: sameOrigins() });
+    const report = await crawl(agent, [...publicStarts, paths.chooseOrganisation, paths.personalHome], {
+      sameOrigins: sameOrigins(),
+    });
     expect(report.failures).toEqual([]);
     expect(report.visited.get(paths.chooseOrganisation)).toBe(200);
     // The way out is on the page where they are stuck.
@@ -76,7 +103,12 @@ describe('every link of the portal leads somewhere, and every #fragment to an ex
 
   it('reports a missing page and a missing section (the crawler itself is checked)', async () => {
     const report = await crawl(request.agent(t.app), [], {
-      documents: [{ url: '/proef', html: '<a href="/bestaat-niet">x</a> <a href="/hulp#geen-sectie">y</a> <a href="/hulp#aanmelden">z</a> <a href="mailto:a@b.be">m</a> <a href="https://example.org/x">e</a>' }],
+      documents: [
+        {
+          url: '/proef',
+          html: '<a href="/bestaat-niet">x</a> <a href="/hulp#geen-sectie">y</a> <a href="/hulp#aanmelden">z</a> <a href="mailto:a@b.be">m</a> <a href="https://example.org/x">e</a>',
+        },
+      ],
     });
     expect(report.failures).toHaveLength(2);
     expect(report.failures[0]).toMatch(/^\/bestaat-niet answered 404/);

@@ -15,8 +15,19 @@ export const TEST_PUBLIC_URL = 'http://127.0.0.1:3999';
 /** The real app on a fresh database of its own; `env` overrides settings, `deps` the clock and friends. */
 export async function buildTestApp(env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PUBLIC_URL: TEST_PUBLIC_URL, LOG_LEVEL: 'silent', ...env });
-  const app = createApp(config, { db: database.db, databaseUrl: database.url, logger: createLogger('silent'), ...deps });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    PUBLIC_URL: TEST_PUBLIC_URL,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = createApp(config, {
+    db: database.db,
+    databaseUrl: database.url,
+    logger: createLogger('silent'),
+    ...deps,
+  });
   return {
     app,
     config,

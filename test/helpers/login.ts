@@ -40,8 +40,14 @@ export interface DevIdpAnswer {
  * Starts a login and walks the development IdP's pages (digital key, then person) up to its
  * auto-submitting form, without posting that form to the ACS.
  */
-export async function answerFromDevIdp(agent: Agent, person: LoginPerson, options: { returnTo?: string; key?: string } = {}): Promise<DevIdpAnswer> {
-  const start = await agent.get(options.returnTo ? `/aanmelden?terug=${encodeURIComponent(options.returnTo)}` : '/aanmelden');
+export async function answerFromDevIdp(
+  agent: Agent,
+  person: LoginPerson,
+  options: { returnTo?: string; key?: string } = {},
+): Promise<DevIdpAnswer> {
+  const start = await agent.get(
+    options.returnTo ? `/aanmelden?terug=${encodeURIComponent(options.returnTo)}` : '/aanmelden',
+  );
   if (start.status !== 302 && start.status !== 303) throw new Error(`GET /aanmelden answered ${start.status}`);
   const ssoUrl = new URL(start.headers.location);
   const keyPage = await agent.get(`${ssoUrl.pathname}${ssoUrl.search}&sleutel=${options.key ?? 'itsme'}`);
@@ -66,7 +72,12 @@ export async function answerFromDevIdp(agent: Agent, person: LoginPerson, option
   const action = /<form method="post" action="([^"]+)" data-auto-submit>/.exec(posted.text)?.[1];
   const samlResponse = hiddenField(posted.text, 'SAMLResponse');
   if (!action || !samlResponse) throw new Error('dev IdP gave no auto-submit form');
-  return { acsPath: localPart(decodeHtml(action)), samlResponse, relayState: hiddenField(posted.text, 'RelayState'), authnRequestQuery: ssoUrl.searchParams };
+  return {
+    acsPath: localPart(decodeHtml(action)),
+    samlResponse,
+    relayState: hiddenField(posted.text, 'RelayState'),
+    authnRequestQuery: ssoUrl.searchParams,
+  };
 }
 
 /**
@@ -80,6 +91,7 @@ export async function loginAs(agent: Agent, person: LoginPerson, options: { retu
     .post(answer.acsPath)
     .type('form')
     .send({ SAMLResponse: answer.samlResponse, ...(answer.relayState ? { RelayState: answer.relayState } : {}) });
-  if (res.status !== 303) throw new Error(`login refused (${res.status}): ${/<h2>([^<]*)<\/h2>/.exec(res.text)?.[1] ?? ''}`);
+  if (res.status !== 303)
+    throw new Error(`login refused (${res.status}): ${/<h2>([^<]*)<\/h2>/.exec(res.text)?.[1] ?? ''}`);
   return res.headers.location;
 }

@@ -58,7 +58,11 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             return callback(err);
           }
           const raw = Buffer.concat(chunks).toString('utf8');
-          messages.push({ ...parseMessage(raw), to: session.envelope.rcptTo.map((r) => r.address), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '' });
+          messages.push({
+            ...parseMessage(raw),
+            to: session.envelope.rcptTo.map((r) => r.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          });
           callback();
         });
       },
@@ -83,7 +87,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       server = undefined;
       if (!s) return resolve();
       // smtp-server's close waits for clients to finish; an outage does not: destroy them.
-      for (const conn of (s as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections ?? []) conn._socket?.destroy();
+      for (const conn of (s as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections ?? [])
+        conn._socket?.destroy();
       s.close(() => resolve());
     });
 
@@ -111,7 +116,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       for (;;) {
         const found = messages.find(pred);
         if (found) return found;
-        if (Date.now() > until) throw new Error(`no matching mail within ${timeoutMs} ms (${messages.length} captured)`);
+        if (Date.now() > until)
+          throw new Error(`no matching mail within ${timeoutMs} ms (${messages.length} captured)`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
@@ -164,7 +170,9 @@ function decodeHeader(value: string): string {
   return value
     .replace(/(\?=)\s+(=\?)/g, '$1$2')
     .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, data: string) =>
-      enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
     );
 }
 

@@ -73,11 +73,19 @@ describe('the portal skeleton', () => {
   });
 
   it('refuses an oversized form body with 413', async () => {
-    await request(t.app).post('/').type('form').send({ big: 'x'.repeat(300_000) }).expect(413);
+    await request(t.app)
+      .post('/')
+      .type('form')
+      .send({ big: 'x'.repeat(300_000) })
+      .expect(413);
   });
 
   it('answers a form in a character set it cannot read with a Dutch 415 page, not the 500 page', async () => {
-    const res = await request(t.app).post('/').set('content-type', 'application/x-www-form-urlencoded; charset=utf-7').send('a=b').expect(415);
+    const res = await request(t.app)
+      .post('/')
+      .set('content-type', 'application/x-www-form-urlencoded; charset=utf-7')
+      .send('a=b')
+      .expect(415);
     expect(res.text).toContain('<h1>Het formulier kon niet gelezen worden</h1>');
     expect(res.text).not.toContain('Er ging iets mis');
   });
@@ -97,7 +105,12 @@ describe('the portal skeleton', () => {
 });
 
 describe('sessions', () => {
-  const env = { NODE_ENV: 'test', DATABASE_URL: 'postgres://unused/x', LOG_LEVEL: 'silent', PUBLIC_URL: TEST_PUBLIC_URL };
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: 'postgres://unused/x',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: TEST_PUBLIC_URL,
+  };
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp();
@@ -107,7 +120,12 @@ describe('sessions', () => {
   });
 
   function sessionApp(extra: Record<string, string>, maxIdleMinutes = 30) {
-    const config = loadConfig({ ...env, DATABASE_URL: t.database.url, SESSION_IDLE_MINUTES: String(maxIdleMinutes), ...extra });
+    const config = loadConfig({
+      ...env,
+      DATABASE_URL: t.database.url,
+      SESSION_IDLE_MINUTES: String(maxIdleMinutes),
+      ...extra,
+    });
     const s = createSession(config, t.database.url, { pruneExpired: false });
     const app = express();
     app.set('trust proxy', 1);
@@ -148,7 +166,10 @@ describe('sessions', () => {
     await agent.get('/login').expect(200);
     await agent.get('/me').expect(200, '1');
     // Age the stored session past the idle limit.
-    await t.database.db.raw(`UPDATE session SET sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json`, [Date.now() - 31 * 60_000]);
+    await t.database.db.raw(
+      `UPDATE session SET sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json`,
+      [Date.now() - 31 * 60_000],
+    );
     await agent.get('/me').expect(303).expect('Location', '/sessie-verlopen');
     await agent.get('/me').expect(200, 'anonymous');
     await s.close();
@@ -172,14 +193,18 @@ describe('error pages', () => {
   }
 
   it('renders a Dutch 500 page with the request id and no stack trace outside development', async () => {
-    const res = await request(failingApp('test', new Error('secret internals'))).get('/fail').expect(500);
+    const res = await request(failingApp('test', new Error('secret internals')))
+      .get('/fail')
+      .expect(500);
     expect(res.text).toContain('Er ging iets mis');
     expect(res.text).toContain('req-123');
     expect(res.text).not.toContain('secret internals');
   });
 
   it('shows the stack trace in development only', async () => {
-    const res = await request(failingApp('development', new Error('secret internals'))).get('/fail').expect(500);
+    const res = await request(failingApp('development', new Error('secret internals')))
+      .get('/fail')
+      .expect(500);
     expect(res.text).toContain('secret internals');
   });
 
@@ -204,7 +229,12 @@ describe('a database outage', () => {
     const viaProxy = new URL(t.database.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: viaProxy.toString(), LOG_LEVEL: 'silent', PUBLIC_URL: TEST_PUBLIC_URL });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: viaProxy.toString(),
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: TEST_PUBLIC_URL,
+    });
     const db = createDb(viaProxy.toString(), 2);
     app = createApp(config, { db, databaseUrl: viaProxy.toString(), logger: createLogger('silent') });
     app.close = ((close) => async () => {

@@ -16,7 +16,12 @@ describe('configuration', () => {
   });
 
   it('names each malformed setting on its own line', () => {
-    const problems = problemsOf({ PORT: 'abc', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'not a url', SESSION_SECRET: 'short' });
+    const problems = problemsOf({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      PUBLIC_URL: 'not a url',
+      SESSION_SECRET: 'short',
+    });
     expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('DATABASE_URL:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('PUBLIC_URL:'))).toBe(true);

@@ -5,7 +5,12 @@ import { loadConfig } from '../../src/config.js';
 import { configureViews } from '../../src/http/views.js';
 import { PROJECT_ROOT } from '../../src/root.js';
 
-const env = configureViews(express(), loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), join(PROJECT_ROOT, 'views'), '/assets/x');
+const env = configureViews(
+  express(),
+  loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
+  join(PROJECT_ROOT, 'views'),
+  '/assets/x',
+);
 
 function render(call: string, ctx: Record<string, unknown> = {}): string {
   // `f` is the global the app's views use (views.ts defines the macros once).
@@ -25,11 +30,16 @@ describe('form components', () => {
   });
 
   it('shows the message above the field, linked with aria-describedby, escaped', () => {
-    const html = render(`{{ f.textInput({ name: 'insz', label: 'INSZ', hint: '11 cijfers', value: '<b>x</b>', errors: errors }) }}`, {
-      errors: [{ text: 'Dit INSZ klopt niet <script>', href: '#insz' }],
-    });
+    const html = render(
+      `{{ f.textInput({ name: 'insz', label: 'INSZ', hint: '11 cijfers', value: '<b>x</b>', errors: errors }) }}`,
+      {
+        errors: [{ text: 'Dit INSZ klopt niet <script>', href: '#insz' }],
+      },
+    );
     expect(html).toContain('form-group--error');
-    expect(html).toContain('<p class="field-error" id="insz-error"><span class="visually-hidden">Fout:</span> Dit INSZ klopt niet &lt;script&gt;</p>');
+    expect(html).toContain(
+      '<p class="field-error" id="insz-error"><span class="visually-hidden">Fout:</span> Dit INSZ klopt niet &lt;script&gt;</p>',
+    );
     expect(html).toContain('aria-invalid="true"');
     expect(html).toContain('aria-describedby="insz-hint insz-error"');
     expect(html).toContain('value="&lt;b&gt;x&lt;/b&gt;"');
@@ -49,7 +59,9 @@ describe('form components', () => {
   });
 
   it('marks the checked radio and names the group with a legend', () => {
-    const html = render(`{{ f.radios({ name: 'initiatief', legend: 'Wie nam het initiatief?', value: 'werkgever', items: [{ value: 'werknemer', text: 'De werknemer' }, { value: 'werkgever', text: 'De werkgever' }] }) }}`);
+    const html = render(
+      `{{ f.radios({ name: 'initiatief', legend: 'Wie nam het initiatief?', value: 'werkgever', items: [{ value: 'werknemer', text: 'De werknemer' }, { value: 'werkgever', text: 'De werkgever' }] }) }}`,
+    );
     expect(html).toContain('<legend class="legend">Wie nam het initiatief?</legend>');
     expect(html).toMatch(/id="initiatief-2" name="initiatief" type="radio" value="werkgever" checked/);
     expect(html).not.toMatch(/value="werknemer" checked/);

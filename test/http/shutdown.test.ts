@@ -39,12 +39,22 @@ describe('the server process', () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'false' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        LOG_LEVEL: 'silent',
+        SEED_DEMO_DATA: 'false',
+      },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     for (let i = 0; i < 150; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -55,7 +65,9 @@ describe('the server process', () => {
     let response = '';
     socket.on('data', (c) => (response += c));
     const body = '_csrf=x&a=b';
-    socket.write(`POST /bestaat-niet HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n_csrf=`);
+    socket.write(
+      `POST /bestaat-niet HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n_csrf=`,
+    );
     // A load balancer's health check on a connection it already had open, arriving while the instance drains.
     const balancer = net.connect(port, '127.0.0.1');
     await new Promise((r) => balancer.once('connect', r));
@@ -74,7 +86,9 @@ describe('the server process', () => {
     expect(health).toMatch(/\r\n\r\nshutting down$/);
 
     // New connections are refused while the old one is being served.
-    const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => false).catch(() => true);
+    const refused = await fetch(`http://127.0.0.1:${port}/healthz`)
+      .then(() => false)
+      .catch(() => true);
     expect(refused).toBe(true);
 
     const closed = new Promise((r) => socket.once('close', r));

@@ -20,15 +20,20 @@ describe('TRUST_PROXY', () => {
 
   it('takes a hop count or an address list in production', () => {
     expect(loadConfig({ ...production, TRUST_PROXY: '1' }).trustProxy).toBe(1);
-    expect(loadConfig({ ...production, TRUST_PROXY: '10.0.0.0/8, loopback, 2001:db8::1' }).trustProxy).toBe('10.0.0.0/8, loopback, 2001:db8::1');
+    expect(loadConfig({ ...production, TRUST_PROXY: '10.0.0.0/8, loopback, 2001:db8::1' }).trustProxy).toBe(
+      '10.0.0.0/8, loopback, 2001:db8::1',
+    );
     expect(loadConfig({ ...production }).trustProxy).toBe(false);
   });
 
-  it.each(['banana', '0.0.0.0/0', '::/0', '10.0.0.0/33', '10.0.0.1,'])('refuses %j anywhere, with one line (no stack trace at start-up)', (value) => {
-    expect(problemsOf({ TRUST_PROXY: value })).toEqual([
-      'TRUST_PROXY: give a number of proxies (e.g. 1), or a comma-separated list of addresses, subnets (e.g. 10.0.0.0/8) and loopback, linklocal or uniquelocal',
-    ]);
-  });
+  it.each(['banana', '0.0.0.0/0', '::/0', '10.0.0.0/33', '10.0.0.1,'])(
+    'refuses %j anywhere, with one line (no stack trace at start-up)',
+    (value) => {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([
+        'TRUST_PROXY: give a number of proxies (e.g. 1), or a comma-separated list of addresses, subnets (e.g. 10.0.0.0/8) and loopback, linklocal or uniquelocal',
+      ]);
+    },
+  );
 
   it('still takes true in development, where no one else reaches the portal', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
@@ -47,7 +52,8 @@ describe('the login rate limit behind one proxy (TRUST_PROXY=1)', () => {
   it('counts the address the proxy appended, not what the client wrote before it', async () => {
     await roomInWindow(60, 5);
     // The proxy appends the address it saw (203.0.113.9); the client made up the rest of the header.
-    for (let i = 1; i <= 3; i++) await request(t.app).get('/aanmelden').set('X-Forwarded-For', `192.0.2.${i}, 203.0.113.9`).expect(302);
+    for (let i = 1; i <= 3; i++)
+      await request(t.app).get('/aanmelden').set('X-Forwarded-For', `192.0.2.${i}, 203.0.113.9`).expect(302);
     await request(t.app).get('/aanmelden').set('X-Forwarded-For', '192.0.2.99, 203.0.113.9').expect(429);
     // Another client behind the same proxy has a window of its own.
     await request(t.app).get('/aanmelden').set('X-Forwarded-For', '198.51.100.7').expect(302);

@@ -47,7 +47,9 @@ describe('the development mailbox', () => {
     const res = await request(t.app).get('/dev/mailbox');
     expect(res.status).toBe(200);
     expect(res.text).toContain('<h1>Ontwikkelmailbox</h1>');
-    expect(res.text).toContain(`<a href="/dev/mailbox/${mailId}">Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV</a>`);
+    expect(res.text).toContain(
+      `<a href="/dev/mailbox/${mailId}">Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV</a>`,
+    );
     expect(res.text).toContain('an@example.be');
     expect(res.text).toContain('Afgeleverd in deze mailbox');
   });
@@ -56,13 +58,17 @@ describe('the development mailbox', () => {
     const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('Eva &lt;Werknemer&gt; vraagt in het WSE-loket');
-    expect(res.text).toContain('<a href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7">http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7</a>');
+    expect(res.text).toContain(
+      '<a href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7">http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7</a>',
+    );
     expect(res.text).toContain(`href="/dev/mailbox/${mailId}/html"`);
   });
 
   it('says in Dutch what kind of mail it is, for every kind the portal sends', async () => {
     const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
-    expect(res.text).toMatch(/<dt class="summary-list__key">Soort<\/dt>\s*<dd class="summary-list__value">Aanvraag gebruikersrecht \(aan de lokale beheerder\)<\/dd>/);
+    expect(res.text).toMatch(
+      /<dt class="summary-list__key">Soort<\/dt>\s*<dd class="summary-list__value">Aanvraag gebruikersrecht \(aan de lokale beheerder\)<\/dd>/,
+    );
     expect(res.text).not.toContain('right-requested');
     const changes = [...DECISIONS, 'geannuleerd', 'stopgezet', 'antwoord'];
     const kinds = [
@@ -84,14 +90,31 @@ describe('the development mailbox', () => {
   });
 
   it('shows a receipt mail the worker has not rendered yet as it will be sent', async () => {
-    const receipt = { dossiernummer: 'VOV-2025-000007', receivedAt: '15/10/2025 12:00', status: 'Ingediend', organisationName: 'Bouwbedrijf De Meeuw NV', organisationKbo: '0403.170.701', employeeName: 'Eva Werknemer', employeeInszMasked: '85.07.30-XXX.XX', contactName: 'Jan Werkgever', rows: [], nextSteps: [], contactEmail: 'vov@example.be' };
-    const id = await enqueueMail(t.database.db, createRefundMailer(t.config).employerReceipt('jan@example.be', receipt, '/mijn-dossiers/VOV-2025-000007'));
+    const receipt = {
+      dossiernummer: 'VOV-2025-000007',
+      receivedAt: '15/10/2025 12:00',
+      status: 'Ingediend',
+      organisationName: 'Bouwbedrijf De Meeuw NV',
+      organisationKbo: '0403.170.701',
+      employeeName: 'Eva Werknemer',
+      employeeInszMasked: '85.07.30-XXX.XX',
+      contactName: 'Jan Werkgever',
+      rows: [],
+      nextSteps: [],
+      contactEmail: 'vov@example.be',
+    };
+    const id = await enqueueMail(
+      t.database.db,
+      createRefundMailer(t.config).employerReceipt('jan@example.be', receipt, '/mijn-dossiers/VOV-2025-000007'),
+    );
     const page = await request(t.app).get(`/dev/mailbox/${id}`).expect(200);
     expect(page.text).toContain('Wacht op verzending');
     expect(page.text).toContain('Ontvangstbevestiging voor de werkgever');
     // The employer's receipt greets the contact person of the request.
     expect(page.text).toContain('Beste Jan Werkgever,');
-    expect(page.text).toContain('<a href="http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007">http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007</a>');
+    expect(page.text).toContain(
+      '<a href="http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007">http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007</a>',
+    );
     expect((await request(t.app).get(`/dev/mailbox/${id}/html`).expect(200)).text).toContain('VOV-2025-000007');
   });
 
@@ -101,7 +124,10 @@ describe('the development mailbox', () => {
   });
 
   it('does not exist in production', async () => {
-    const app = createApp({ ...t.config, env: 'production', isProduction: true }, { db: t.database.db, databaseUrl: t.database.url, logger: createLogger('silent') });
+    const app = createApp(
+      { ...t.config, env: 'production', isProduction: true },
+      { db: t.database.db, databaseUrl: t.database.url, logger: createLogger('silent') },
+    );
     try {
       for (const path of ['/dev/mailbox', `/dev/mailbox/${mailId}`, `/dev/mailbox/${mailId}/html`]) {
         const res = await request(app).get(path);

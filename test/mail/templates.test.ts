@@ -8,7 +8,9 @@ const composer = createMailComposer(loadConfig({ NODE_ENV: 'test', PUBLIC_URL: '
 describe('mail templates', () => {
   it('build absolute links from PUBLIC_URL', () => {
     expect(mailLink('https://loket.example.be/', '/aanvraag')).toBe('https://loket.example.be/aanvraag');
-    expect(composer.link('/gebruikersbeheer/aanvragen/3')).toBe('https://loket.example.be/gebruikersbeheer/aanvragen/3');
+    expect(composer.link('/gebruikersbeheer/aanvragen/3')).toBe(
+      'https://loket.example.be/gebruikersbeheer/aanvragen/3',
+    );
   });
 
   it('write a Dutch text and HTML part; the HTML escapes what people typed, the text keeps it as typed', () => {
@@ -36,9 +38,20 @@ describe('mail templates', () => {
   });
 
   it('say whether a granted right has an end date', () => {
-    const data = { requesterName: 'Jan', organisationName: 'Org', kbo: '0403.170.701', role: 'r', context: 'c', link: composer.link('/aanvraag') };
-    expect(composer.compose('right-granted', 'a@b.be', 's', { ...data, validUntil: null }).text).toContain('Het recht heeft geen einddatum.');
-    expect(composer.compose('right-granted', 'a@b.be', 's', { ...data, validUntil: '31/12/2026' }).text).toContain('Het recht is geldig tot en met 31/12/2026.');
+    const data = {
+      requesterName: 'Jan',
+      organisationName: 'Org',
+      kbo: '0403.170.701',
+      role: 'r',
+      context: 'c',
+      link: composer.link('/aanvraag'),
+    };
+    expect(composer.compose('right-granted', 'a@b.be', 's', { ...data, validUntil: null }).text).toContain(
+      'Het recht heeft geen einddatum.',
+    );
+    expect(composer.compose('right-granted', 'a@b.be', 's', { ...data, validUntil: '31/12/2026' }).text).toContain(
+      'Het recht is geldig tot en met 31/12/2026.',
+    );
   });
 
   it('point the local administrator at the request and at the help on handling requests', () => {

@@ -14,11 +14,23 @@ let smtp: SmtpCapture;
 const workers: MailWorker[] = [];
 
 function configFor(smtpUrl?: string): Config {
-  return loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PUBLIC_URL: 'http://127.0.0.1:3999', LOG_LEVEL: 'silent', ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}) });
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    PUBLIC_URL: 'http://127.0.0.1:3999',
+    LOG_LEVEL: 'silent',
+    ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+  });
 }
 
 function worker(options: Partial<MailWorkerOptions> = {}, smtpUrl: string | null = smtp.url): MailWorker {
-  const w = createMailWorker({ db: database.db, config: configFor(smtpUrl ?? undefined), logger: createLogger('silent'), retryBaseSeconds: 0.2, ...options });
+  const w = createMailWorker({
+    db: database.db,
+    config: configFor(smtpUrl ?? undefined),
+    logger: createLogger('silent'),
+    retryBaseSeconds: 0.2,
+    ...options,
+  });
   workers.push(w);
   return w;
 }
@@ -26,7 +38,14 @@ function worker(options: Partial<MailWorkerOptions> = {}, smtpUrl: string | null
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function mail(n: number | string, extra: Partial<OutgoingMail> = {}): OutgoingMail {
-  return { to: `ontvanger${n}@example.be`, subject: `Bericht ${n} – één test`, text: `Hallo ${n}\nhttp://127.0.0.1:3999/gebruikersbeheer\n`, html: `<p>Hallo ${n}</p>`, kind: 'test', ...extra };
+  return {
+    to: `ontvanger${n}@example.be`,
+    subject: `Bericht ${n} – één test`,
+    text: `Hallo ${n}\nhttp://127.0.0.1:3999/gebruikersbeheer\n`,
+    html: `<p>Hallo ${n}</p>`,
+    kind: 'test',
+    ...extra,
+  };
 }
 
 async function outboxRow(id: number) {
@@ -88,9 +107,17 @@ describe('mail outbox and worker', () => {
       nextSteps: ['U hoeft nu niets meer te doen.'],
       contactEmail: 'vov@example.be',
     };
-    const id = await enqueueMail(database.db, createRefundMailer(configFor()).employeeReceipt('eva@example.be', receipt));
+    const id = await enqueueMail(
+      database.db,
+      createRefundMailer(configFor()).employeeReceipt('eva@example.be', receipt),
+    );
     const queued = await outboxRow(id);
-    expect(queued).toMatchObject({ text_body: null, html_body: null, template: 'refund/mail/receipt-employee', kind: 'refund-receipt-employee' });
+    expect(queued).toMatchObject({
+      text_body: null,
+      html_body: null,
+      template: 'refund/mail/receipt-employee',
+      kind: 'refund-receipt-employee',
+    });
 
     expect(await worker().runOnce()).toEqual({ sent: 1, failed: 0 });
     const m = smtp.messages[0];

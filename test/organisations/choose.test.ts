@@ -22,7 +22,10 @@ afterAll(async () => {
 
 async function choose(agent: Agent, keuze: string, extra: Record<string, string> = {}) {
   const page = await agent.get('/organisatie-kiezen');
-  return agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze, ...extra });
+  return agent
+    .post('/organisatie-kiezen')
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), keuze, ...extra });
 }
 
 describe('the home page', () => {
@@ -55,8 +58,12 @@ describe('choosing an organisation', () => {
     expect(page.text).toContain('Aannemer Alfa BV');
     expect(page.text).toContain('Bakkerij Beta NV');
     expect(page.text).toContain('u bent lokale beheerder');
-    expect(page.text).toMatch(/<h2 id="eigen-naam">Of in eigen naam<\/h2>\s*<p id="eigen-naam-uitleg">In eigen naam werkt u als natuurlijke persoon/);
-    expect(page.text).toContain('name="keuze" value="eigen-naam" aria-describedby="eigen-naam-uitleg">Mira Meervoud (in eigen naam)</button>');
+    expect(page.text).toMatch(
+      /<h2 id="eigen-naam">Of in eigen naam<\/h2>\s*<p id="eigen-naam-uitleg">In eigen naam werkt u als natuurlijke persoon/,
+    );
+    expect(page.text).toContain(
+      'name="keuze" value="eigen-naam" aria-describedby="eigen-naam-uitleg">Mira Meervoud (in eigen naam)</button>',
+    );
     expect(page.text).not.toContain('U kunt alleen in eigen naam werken');
   });
 
@@ -81,7 +88,9 @@ describe('choosing an organisation', () => {
     expect(home.text).toContain('<a href="/organisatie-kiezen">Wissel van organisatie</a>');
 
     expect((await agent.get('/organisatie-kiezen')).text).toMatch(
-      new RegExp(`value="${orgA}"[^>]*>\\s*<span class="org-choice__name">Aannemer Alfa BV</span>[^<]*<span[^>]*>[^<]*</span>\\s*<span class="org-choice__current">U werkt nu voor deze organisatie`),
+      new RegExp(
+        `value="${orgA}"[^>]*>\\s*<span class="org-choice__name">Aannemer Alfa BV</span>[^<]*<span[^>]*>[^<]*</span>\\s*<span class="org-choice__current">U werkt nu voor deze organisatie`,
+      ),
     );
     await choose(agent, String(orgB));
     home = await agent.get('/');
@@ -95,7 +104,9 @@ describe('choosing an organisation', () => {
     await loginAs(agent, mira);
     const page = await agent.get(`/organisatie-kiezen?terug=${encodeURIComponent('/gebruikersbeheer')}`);
     expect(page.text).toContain('<input type="hidden" name="terug" value="/gebruikersbeheer">');
-    expect((await choose(agent, String(orgA), { terug: '/gebruikersbeheer' })).headers.location).toBe('/gebruikersbeheer');
+    expect((await choose(agent, String(orgA), { terug: '/gebruikersbeheer' })).headers.location).toBe(
+      '/gebruikersbeheer',
+    );
     expect((await choose(agent, String(orgA), { terug: 'https://elders.example/' })).headers.location).toBe('/');
     expect((await choose(agent, String(orgA), { terug: '//elders.example/' })).headers.location).toBe('/');
   });
@@ -109,7 +120,9 @@ describe('choosing an organisation', () => {
     expect(personal.text).toContain('vraagt u aan voor een organisatie');
     expect(personal.text).not.toContain('U ziet geen organisatie?');
     expect(personal.text).toContain('<a href="/organisatie-kiezen">Wissel van organisatie</a>');
-    expect((await agent.get('/organisatie-kiezen')).text).toContain('Mira Meervoud (in eigen naam)<span class="visually-hidden">, nu gekozen</span>');
+    expect((await agent.get('/organisatie-kiezen')).text).toContain(
+      'Mira Meervoud (in eigen naam)<span class="visually-hidden">, nu gekozen</span>',
+    );
   });
 });
 
@@ -121,7 +134,8 @@ describe('requesting the right', () => {
     await choose(agent, String(orgB));
     const token = csrfTokenFrom((await agent.get('/aanvraag')).text);
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await agent.post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: token })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await agent.post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: token })).status);
     expect(statuses.slice(0, 10).every((s) => s === 303)).toBe(true);
     expect(statuses[10]).toBe(429);
     const { n } = (await t.database.db('right_request').count({ n: '*' }).first()) as { n: number };

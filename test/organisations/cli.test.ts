@@ -14,8 +14,11 @@ let database: TestDatabase;
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'development', LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', ...args],
+      { env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'development', LOG_LEVEL: 'silent' } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -30,9 +33,23 @@ afterAll(async () => {
 
 describe('npm run cli', () => {
   it('org:create creates an organisation with a valid KBO number', async () => {
-    const res = await cli('org:create', '--kbo', '0403.170.701', '--name', 'Bouwbedrijf De Meeuw NV', '--city', 'Oostende');
-    expect(res).toMatchObject({ code: 0, stdout: 'Created organisation "Bouwbedrijf De Meeuw NV" (KBO 0403.170.701).\n' });
-    expect(await database.db('organisation').where({ kbo: '0403170701' }).first()).toMatchObject({ name: 'Bouwbedrijf De Meeuw NV', city: 'Oostende' });
+    const res = await cli(
+      'org:create',
+      '--kbo',
+      '0403.170.701',
+      '--name',
+      'Bouwbedrijf De Meeuw NV',
+      '--city',
+      'Oostende',
+    );
+    expect(res).toMatchObject({
+      code: 0,
+      stdout: 'Created organisation "Bouwbedrijf De Meeuw NV" (KBO 0403.170.701).\n',
+    });
+    expect(await database.db('organisation').where({ kbo: '0403170701' }).first()).toMatchObject({
+      name: 'Bouwbedrijf De Meeuw NV',
+      city: 'Oostende',
+    });
   });
 
   it('org:create refuses an invalid or duplicate KBO number with a clear message', async () => {
@@ -41,14 +58,28 @@ describe('npm run cli', () => {
     expect(invalid.stderr).toContain('Invalid KBO number "0403.170.702"');
     const duplicate = await cli('org:create', '--kbo', '0403170701', '--name', 'Nog eens');
     expect(duplicate.code).toBe(1);
-    expect(duplicate.stderr).toContain('An organisation with KBO number 0403.170.701 already exists: "Bouwbedrijf De Meeuw NV".');
+    expect(duplicate.stderr).toContain(
+      'An organisation with KBO number 0403.170.701 already exists: "Bouwbedrijf De Meeuw NV".',
+    );
   });
 
   it('admin:add creates the person and makes them local administrator; running it again changes nothing', async () => {
-    const args = ['admin:add', '--kbo', '0403.170.701', '--insz', '75.04.12-123.53', '--name', 'An Van den Broeck', '--email', 'an@demeeuw.example'];
+    const args = [
+      'admin:add',
+      '--kbo',
+      '0403.170.701',
+      '--insz',
+      '75.04.12-123.53',
+      '--name',
+      'An Van den Broeck',
+      '--email',
+      'an@demeeuw.example',
+    ];
     const first = await cli(...args);
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe('An Van den Broeck (INSZ 75.04.12-***.**) is now local administrator of "Bouwbedrijf De Meeuw NV" (KBO 0403.170.701).\n');
+    expect(first.stdout).toBe(
+      'An Van den Broeck (INSZ 75.04.12-***.**) is now local administrator of "Bouwbedrijf De Meeuw NV" (KBO 0403.170.701).\n',
+    );
     const person = await database.db('person').where({ insz: '75041212353' }).first();
     // What the operator typed belongs to this membership; the person row only ever holds what a login gave.
     expect(person).toMatchObject({ first_name: null, last_name: null, email: null });
@@ -66,17 +97,59 @@ describe('npm run cli', () => {
   });
 
   it('admin:add refuses bad input', async () => {
-    const badInsz = await cli('admin:add', '--kbo', '0403.170.701', '--insz', '75.04.12-123.54', '--name', 'An Beheerder', '--email', 'an@x.be');
+    const badInsz = await cli(
+      'admin:add',
+      '--kbo',
+      '0403.170.701',
+      '--insz',
+      '75.04.12-123.54',
+      '--name',
+      'An Beheerder',
+      '--email',
+      'an@x.be',
+    );
     expect(badInsz.code).toBe(1);
     expect(badInsz.stderr).toContain('Invalid INSZ');
     expect(badInsz.stderr).not.toContain('75041212354');
-    const unknownOrg = await cli('admin:add', '--kbo', '0202.239.951', '--insz', '75.04.12-123.53', '--name', 'An Beheerder', '--email', 'an@x.be');
+    const unknownOrg = await cli(
+      'admin:add',
+      '--kbo',
+      '0202.239.951',
+      '--insz',
+      '75.04.12-123.53',
+      '--name',
+      'An Beheerder',
+      '--email',
+      'an@x.be',
+    );
     expect(unknownOrg.code).toBe(1);
-    expect(unknownOrg.stderr).toContain('No organisation with KBO number 0202.239.951. Create it first with org:create.');
-    const oneName = await cli('admin:add', '--kbo', '0403.170.701', '--insz', '75.04.12-123.53', '--name', 'An', '--email', 'an@x.be');
+    expect(unknownOrg.stderr).toContain(
+      'No organisation with KBO number 0202.239.951. Create it first with org:create.',
+    );
+    const oneName = await cli(
+      'admin:add',
+      '--kbo',
+      '0403.170.701',
+      '--insz',
+      '75.04.12-123.53',
+      '--name',
+      'An',
+      '--email',
+      'an@x.be',
+    );
     expect(oneName.code).toBe(1);
     expect(oneName.stderr).toContain('Give first and last name, e.g. --name "An Beheerder" (got "An").');
-    const badMail = await cli('admin:add', '--kbo', '0403.170.701', '--insz', '75.04.12-123.53', '--name', 'An Beheerder', '--email', 'geen-adres');
+    const badMail = await cli(
+      'admin:add',
+      '--kbo',
+      '0403.170.701',
+      '--insz',
+      '75.04.12-123.53',
+      '--name',
+      'An Beheerder',
+      '--email',
+      'geen-adres',
+    );
     expect(badMail.code).toBe(1);
     expect(badMail.stderr).toContain('Invalid e-mail address "geen-adres".');
   });
@@ -107,7 +180,12 @@ describe('npm run cli', () => {
   });
 
   it('gives the new administrator a working gebruikersbeheer', async () => {
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PUBLIC_URL: 'http://127.0.0.1:3999', LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      PUBLIC_URL: 'http://127.0.0.1:3999',
+      LOG_LEVEL: 'silent',
+    });
     const app = createApp(config, { db: database.db, databaseUrl: database.url, logger: createLogger('silent') });
     try {
       const agent = request.agent(app);
@@ -115,7 +193,10 @@ describe('npm run cli', () => {
       const choose = await agent.get('/organisatie-kiezen');
       const org = await database.db('organisation').where({ kbo: '0403170701' }).first();
       expect(choose.text).toContain('u bent lokale beheerder');
-      await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: String(org.id) });
+      await agent
+        .post('/organisatie-kiezen')
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(choose.text), keuze: String(org.id) });
       const page = await agent.get('/gebruikersbeheer');
       expect(page.status).toBe(200);
       expect(page.text).toContain('An Van den Broeck');

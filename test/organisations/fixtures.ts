@@ -22,11 +22,21 @@ export interface TestPerson {
 }
 
 export function person(serial: number, firstName: string, lastName: string): TestPerson {
-  return { insz: testInsz(serial), firstName, lastName, email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.be` };
+  return {
+    insz: testInsz(serial),
+    firstName,
+    lastName,
+    email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.be`,
+  };
 }
 
 /** An organisation with its local administrators and plain users, made the way operators and admins make them. */
-export async function organisationWith(db: Db, n: number, name: string, people: { admins?: TestPerson[]; users?: TestPerson[] }) {
+export async function organisationWith(
+  db: Db,
+  n: number,
+  name: string,
+  people: { admins?: TestPerson[]; users?: TestPerson[] },
+) {
   const org = await createOrganisation(db, { kbo: testKbo(n), name });
   const ids: Record<string, number> = {};
   for (const a of people.admins ?? []) {

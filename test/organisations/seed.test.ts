@@ -14,7 +14,11 @@ async function asDemo(key: string): Promise<Agent> {
   await loginAs(agent, demo(key));
   const page = await agent.get('/organisatie-kiezen');
   const org = await t.database.db('organisation').where({ kbo: demoOrganisation.kbo }).first();
-  if (page.text.includes(`value="${org.id}"`)) await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(org.id) });
+  if (page.text.includes(`value="${org.id}"`))
+    await agent
+      .post('/organisatie-kiezen')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), keuze: String(org.id) });
   return agent;
 }
 
@@ -34,15 +38,22 @@ describe('the demo data', () => {
   });
 
   it('is idempotent', async () => {
-    const count = async (table: string) => Number(((await t.database.db(table).count({ n: '*' }).first()) as { n: number }).n);
-    const before = await Promise.all(['person', 'organisation', 'establishment_unit', 'membership', 'user_right'].map(count));
+    const count = async (table: string) =>
+      Number(((await t.database.db(table).count({ n: '*' }).first()) as { n: number }).n);
+    const before = await Promise.all(
+      ['person', 'organisation', 'establishment_unit', 'membership', 'user_right'].map(count),
+    );
     await seedDemoData(t.database.db, t.config);
-    expect(await Promise.all(['person', 'organisation', 'establishment_unit', 'membership', 'user_right'].map(count))).toEqual(before);
+    expect(
+      await Promise.all(['person', 'organisation', 'establishment_unit', 'membership', 'user_right'].map(count)),
+    ).toEqual(before);
     expect(before).toEqual([4, 1, 1, demoMemberships.length, 1]);
   });
 
   it('is refused in production', async () => {
-    await expect(seedDemoData(t.database.db, { ...t.config, isProduction: true })).rejects.toThrow('never seeded in production');
+    await expect(seedDemoData(t.database.db, { ...t.config, isProduction: true })).rejects.toThrow(
+      'never seeded in production',
+    );
   });
 
   it('plays the three roles of the source document, and the person without organisation', async () => {

@@ -69,7 +69,10 @@ describe('less data', () => {
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const logger = createLogger('info', sink);
     const duplicate = { insz: people.jan.insz, first_name: 'Dubbel', last_name: 'Persoon' };
-    const err = await t.database.db('person').insert(duplicate).catch((e: unknown) => e);
+    const err = await t.database
+      .db('person')
+      .insert(duplicate)
+      .catch((e: unknown) => e);
     expect((err as { detail?: string }).detail).toContain(people.jan.insz); // what PostgreSQL says
     logger.error({ err, requestId: 'r-1' }, 'request failed');
     logger.flush();

@@ -94,7 +94,9 @@ describe('the retention purge, kind by kind', () => {
   it('a draft changed after its warning starts its period again, and is warned again near its new end', async () => {
     const id = await insertDraft(at('2025-01-10T10:00:00Z'));
     expect((await purgeAt(at('2025-12-20T10:00:00Z'))).draftWarning).toBe(1);
-    await db('refund_draft').where({ id }).update({ updated_at: at('2025-12-22T10:00:00Z') });
+    await db('refund_draft')
+      .where({ id })
+      .update({ updated_at: at('2025-12-22T10:00:00Z') });
     const counts = await purgeAt(at('2026-01-25T10:00:00Z'));
     expect(counts.draft).toBe(0);
     expect(await exists('refund_draft', { id })).toBe(true);

@@ -6,7 +6,12 @@ import { NEW_DRAFT, stepPath } from '../../src/refund/urls.js';
 import { trainingKey } from '../../src/refund/training-key.js';
 import { normalisePhone, normaliseProviderNumber } from '../../src/refund/schemas.js';
 
-const file = (data: Buffer, filename = 'x', declaredType = 'application/octet-stream') => ({ field: 'inschrijvingsattest', filename, declaredType, data });
+const file = (data: Buffer, filename = 'x', declaredType = 'application/octet-stream') => ({
+  field: 'inschrijvingsattest',
+  filename,
+  declaredType,
+  data,
+});
 
 describe('uploaded files', () => {
   it('knows PDF, PNG and JPEG by their first bytes only', () => {
@@ -38,10 +43,24 @@ describe('uploaded files', () => {
   });
 
   it('refuses empty files and other types with what to do; accepts by content whatever the name says', () => {
-    expect(checkUpload('inschrijvingsattest', file(Buffer.alloc(0), 'leeg.pdf'))).toEqual({ ok: false, kind: 'inschrijvingsattest', message: 'Het bestand voor het inschrijvingsattest is leeg. Kies een ander bestand.' });
-    expect(checkUpload('loopbaanattest', file(Buffer.from('MZ'), 'attest.pdf', 'application/pdf'))).toMatchObject({ ok: false, message: 'Het bestand voor het attest van loopbaanbegeleiding moet een PDF, PNG of JPEG zijn. Kies een ander bestand.' });
-    const ok = checkUpload('inschrijvingsattest', file(Buffer.from('%PDF-1.4'), 'scan.exe', 'application/x-msdownload'));
-    expect(ok).toMatchObject({ ok: true, upload: { contentType: 'application/pdf', filename: 'scan.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(checkUpload('inschrijvingsattest', file(Buffer.alloc(0), 'leeg.pdf'))).toEqual({
+      ok: false,
+      kind: 'inschrijvingsattest',
+      message: 'Het bestand voor het inschrijvingsattest is leeg. Kies een ander bestand.',
+    });
+    expect(checkUpload('loopbaanattest', file(Buffer.from('MZ'), 'attest.pdf', 'application/pdf'))).toMatchObject({
+      ok: false,
+      message:
+        'Het bestand voor het attest van loopbaanbegeleiding moet een PDF, PNG of JPEG zijn. Kies een ander bestand.',
+    });
+    const ok = checkUpload(
+      'inschrijvingsattest',
+      file(Buffer.from('%PDF-1.4'), 'scan.exe', 'application/x-msdownload'),
+    );
+    expect(ok).toMatchObject({
+      ok: true,
+      upload: { contentType: 'application/pdf', filename: 'scan.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
   });
 
   it('shows sizes in kB and MB', () => {
@@ -58,8 +77,12 @@ describe('small refund helpers', () => {
 
   it('identifies the same training regardless of case, accents and punctuation', () => {
     expect(trainingKey({ type: 'odb', odbNumber: '123', name: 'x', providerNumber: 'y' })).toBe('odb:123');
-    expect(trainingKey({ type: 'evc', odbNumber: null, name: 'Lasser  (TIG)', providerNumber: '0403170701' })).toBe(trainingKey({ type: 'evc', odbNumber: null, name: 'lasser tig', providerNumber: '0403170701' }));
-    expect(trainingKey({ type: 'loopbaan', odbNumber: null, name: 'Coördinator', providerNumber: 'A-1' })).toBe('loopbaan:coordinator|a 1');
+    expect(trainingKey({ type: 'evc', odbNumber: null, name: 'Lasser  (TIG)', providerNumber: '0403170701' })).toBe(
+      trainingKey({ type: 'evc', odbNumber: null, name: 'lasser tig', providerNumber: '0403170701' }),
+    );
+    expect(trainingKey({ type: 'loopbaan', odbNumber: null, name: 'Coördinator', providerNumber: 'A-1' })).toBe(
+      'loopbaan:coordinator|a 1',
+    );
   });
 
   it('accepts phone numbers with 9 to 15 digits and the usual separators', () => {

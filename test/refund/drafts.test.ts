@@ -3,7 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { loginAs, type Agent } from '../helpers/login.js';
-import { completeDraft, fieldError, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, revokeRight, submitDraft, validInput, type TestOrganisation } from './fixtures.js';
+import {
+  completeDraft,
+  fieldError,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  postForm,
+  revokeRight,
+  submitDraft,
+  validInput,
+  type TestOrganisation,
+} from './fixtures.js';
 
 /*
  * Drafts belong to the organisation and survive logout; every route checks the VOV right afresh; another
@@ -16,8 +29,17 @@ let otherOrg: TestOrganisation;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
-  otherOrg = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042', postcode: '9000' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
+  otherOrg = await insertOrganisation(t.database.db, {
+    kbo: '0200065765',
+    name: 'Andere Werkgever BV',
+    unitNumber: '2000000042',
+    postcode: '9000',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, org.id, people.mia);
   await insertMember(t.database.db, otherOrg.id, people.other);
@@ -35,7 +57,10 @@ async function loggedIn(person: typeof people.jan, organisationId: number): Prom
 
 async function logout(agent: Agent): Promise<void> {
   const page = await agent.get(paths.refund);
-  await agent.post(paths.logout).type('form').send({ _csrf: csrfTokenFrom(page.text) });
+  await agent
+    .post(paths.logout)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text) });
 }
 
 describe('saving and resuming a draft', () => {
@@ -43,7 +68,13 @@ describe('saving and resuming a draft', () => {
     const jan = await loggedIn(people.jan, org.id);
     const first = await postForm(jan, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)));
     const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
-    const saved = await postForm(jan, `${draftUrl}/werknemer`, { ...validInput.werknemer, firstName: 'Sofie', lastName: 'Bewaard', insz: '12345' , actie: 'opslaan' });
+    const saved = await postForm(jan, `${draftUrl}/werknemer`, {
+      ...validInput.werknemer,
+      firstName: 'Sofie',
+      lastName: 'Bewaard',
+      insz: '12345',
+      actie: 'opslaan',
+    });
     expect(saved.status).toBe(303);
     expect(saved.headers.location).toMatch(/^\/terugbetaling\?bewaard=\d+$/);
     const start = await jan.get(saved.headers.location).expect(200);
@@ -78,7 +109,10 @@ describe('saving and resuming a draft', () => {
     }
     // A POST to a step not reached yet saves nothing.
     const page = await jan.get(`${draftUrl}/werknemer`);
-    const posted = await jan.post(`${draftUrl}/initiatief`).type('form').send({ ...validInput.initiatief, _csrf: csrfTokenFrom(page.text) });
+    const posted = await jan
+      .post(`${draftUrl}/initiatief`)
+      .type('form')
+      .send({ ...validInput.initiatief, _csrf: csrfTokenFrom(page.text) });
     expect(posted.headers.location).toBe(`${draftUrl}/werknemer`);
     const id = Number(draftUrl.split('/').pop());
     expect((await t.database.db('refund_draft').where({ id }).first()).steps.initiatief).toBeUndefined();
@@ -100,7 +134,14 @@ describe('saving and resuming a draft', () => {
 
   it('refuses a step POST without the CSRF token', async () => {
     const jan = await loggedIn(people.jan, org.id);
-    expect((await jan.post(`${paths.refund}/nieuw/werkgever`).type('form').send(validInput.werkgever(String(org.unitId)))).status).toBe(403);
+    expect(
+      (
+        await jan
+          .post(`${paths.refund}/nieuw/werkgever`)
+          .type('form')
+          .send(validInput.werkgever(String(org.unitId)))
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -108,7 +149,9 @@ describe('the right, checked on every step', () => {
   it('sends a visitor who is not logged in to the login, and shows 403 to a member without the right', async () => {
     const anonymous = await request(t.app).get(`${paths.refund}/nieuw/werkgever`);
     expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.location).toBe(`${paths.login}?terug=${encodeURIComponent('/terugbetaling/nieuw/werkgever')}`);
+    expect(anonymous.headers.location).toBe(
+      `${paths.login}?terug=${encodeURIComponent('/terugbetaling/nieuw/werkgever')}`,
+    );
     const eva = { insz: '17073003384', firstName: 'Eva', lastName: 'Zonderrecht', email: 'eva@example.be' };
     await insertMember(t.database.db, org.id, eva, false);
     const agent = await loggedIn(eva, org.id);
@@ -126,7 +169,10 @@ describe('the right, checked on every step', () => {
     const page = await rik.get(`${draftUrl}/werknemer`).expect(200);
 
     await revokeRight(t.database.db, rikId, org.id);
-    const posted = await rik.post(`${draftUrl}/werknemer`).type('form').send({ ...validInput.werknemer, _csrf: csrfTokenFrom(page.text) });
+    const posted = await rik
+      .post(`${draftUrl}/werknemer`)
+      .type('form')
+      .send({ ...validInput.werknemer, _csrf: csrfTokenFrom(page.text) });
     expect(posted.status).toBe(403);
     expect(posted.text).toContain('U hebt het gebruikersrecht niet');
     expect(posted.text).toContain('Wat u al had ingevuld, blijft bewaard.');
@@ -138,7 +184,12 @@ describe('the right, checked on every step', () => {
     expect(draft.steps.werknemer).toBeUndefined();
 
     // Granted again: the draft is there to continue.
-    await t.database.db('user_right').insert({ person_id: rikId, organisation_id: org.id, role: 'DWSE organisatieverantwoordelijke', context: 'opleidingsverlof' });
+    await t.database.db('user_right').insert({
+      person_id: rikId,
+      organisation_id: org.id,
+      role: 'DWSE organisatieverantwoordelijke',
+      context: 'opleidingsverlof',
+    });
     expect((await rik.get(`${draftUrl}/werknemer`)).status).toBe(200);
   });
 });
@@ -148,24 +199,54 @@ describe('another organisation’s ids', () => {
     const jan = await loggedIn(people.jan, org.id);
     const draftUrl = await completeDraft(jan, org.unitId);
     const page = await jan.get(`${draftUrl}/bijlagen`);
-    await jan.post(`${draftUrl}/bijlagen`).field('_csrf', csrfTokenFrom(page.text)).field('actie', 'toevoegen').attach('inschrijvingsattest', Buffer.from('%PDF-1.4\n'), 'attest.pdf');
+    await jan
+      .post(`${draftUrl}/bijlagen`)
+      .field('_csrf', csrfTokenFrom(page.text))
+      .field('actie', 'toevoegen')
+      .attach('inschrijvingsattest', Buffer.from('%PDF-1.4\n'), 'attest.pdf');
     const attachment = await t.database.db('attachment').orderBy('id', 'desc').first('id');
     const openDraftUrl = await completeDraft(jan, org.unitId, { werknemer: { insz: '17073003384' } });
     const receiptUrl = await submitDraft(jan, draftUrl);
 
     const olaf = await loggedIn(people.other, otherOrg.id);
     const token = csrfTokenFrom((await olaf.get(paths.refund)).text);
-    for (const url of [openDraftUrl, `${openDraftUrl}/werknemer`, `${openDraftUrl}/overzicht`, `${openDraftUrl}/verwijderen`, `${draftUrl}/bijlagen/${attachment.id}`, receiptUrl, `${receiptUrl}/ontvangstbevestiging.pdf`]) {
+    for (const url of [
+      openDraftUrl,
+      `${openDraftUrl}/werknemer`,
+      `${openDraftUrl}/overzicht`,
+      `${openDraftUrl}/verwijderen`,
+      `${draftUrl}/bijlagen/${attachment.id}`,
+      receiptUrl,
+      `${receiptUrl}/ontvangstbevestiging.pdf`,
+    ]) {
       expect((await olaf.get(url)).status, url).toBe(404);
     }
-    for (const url of [`${openDraftUrl}/werknemer`, `${openDraftUrl}/overzicht`, `${openDraftUrl}/verwijderen`, `${draftUrl}/bijlagen/${attachment.id}/verwijderen`]) {
-      expect((await olaf.post(url).type('form').send({ ...validInput.werknemer, declaration: 'ja', _csrf: token })).status, url).toBe(404);
+    for (const url of [
+      `${openDraftUrl}/werknemer`,
+      `${openDraftUrl}/overzicht`,
+      `${openDraftUrl}/verwijderen`,
+      `${draftUrl}/bijlagen/${attachment.id}/verwijderen`,
+    ]) {
+      expect(
+        (
+          await olaf
+            .post(url)
+            .type('form')
+            .send({ ...validInput.werknemer, declaration: 'ja', _csrf: token })
+        ).status,
+        url,
+      ).toBe(404);
     }
     expect((await olaf.get(paths.dossiers)).text).not.toContain(receiptUrl.split('/').pop());
     expect((await olaf.get(paths.refund)).text).not.toContain('Eva Werknemer');
     // Nothing of it changed.
     expect(await t.database.db('attachment').where({ id: attachment.id }).first('id')).toBeDefined();
-    expect(await t.database.db('refund_draft').where({ id: Number(openDraftUrl.split('/').pop()) }).first('id')).toBeDefined();
+    expect(
+      await t.database
+        .db('refund_draft')
+        .where({ id: Number(openDraftUrl.split('/').pop()) })
+        .first('id'),
+    ).toBeDefined();
     expect(await t.database.db('dossier').count({ n: '*' }).first()).toEqual({ n: 1 });
   });
 
@@ -181,27 +262,50 @@ describe('another organisation’s ids', () => {
 describe('submitting', () => {
   it('a submitted draft cannot be deleted or changed any more; its attachments stay', async () => {
     const jan = await loggedIn(people.jan, org.id);
-    const draftUrl = await completeDraft(jan, org.unitId, { werknemer: { insz: '85073003328', email: '' }, opleiding: { odbNumber: '4242' } });
+    const draftUrl = await completeDraft(jan, org.unitId, {
+      werknemer: { insz: '85073003328', email: '' },
+      opleiding: { odbNumber: '4242' },
+    });
     const upload = await jan.get(`${draftUrl}/bijlagen`);
-    await jan.post(`${draftUrl}/bijlagen`).field('_csrf', csrfTokenFrom(upload.text)).field('actie', 'toevoegen').attach('inschrijvingsattest', Buffer.from('%PDF-1.4\n'), 'attest.pdf');
+    await jan
+      .post(`${draftUrl}/bijlagen`)
+      .field('_csrf', csrfTokenFrom(upload.text))
+      .field('actie', 'toevoegen')
+      .attach('inschrijvingsattest', Buffer.from('%PDF-1.4\n'), 'attest.pdf');
     const attachment = await t.database.db('attachment').orderBy('id', 'desc').first('id');
     const receiptUrl = await submitDraft(jan, draftUrl);
-    expect((await postForm(jan, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)))).status).toBe(303); // the form still works
+    expect(
+      (await postForm(jan, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)))).status,
+    ).toBe(303); // the form still works
     const token = csrfTokenFrom((await jan.get(paths.refund)).text);
     const deleted = await jan.post(`${draftUrl}/verwijderen`).type('form').send({ _csrf: token });
     expect(deleted.headers.location).toBe(receiptUrl);
-    const changed = await jan.post(`${draftUrl}/werknemer`).type('form').send({ ...validInput.werknemer, firstName: 'Nadien', _csrf: token });
+    const changed = await jan
+      .post(`${draftUrl}/werknemer`)
+      .type('form')
+      .send({ ...validInput.werknemer, firstName: 'Nadien', _csrf: token });
     expect(changed.headers.location).toBe(receiptUrl);
-    const removed = await jan.post(`${draftUrl}/bijlagen/${attachment.id}/verwijderen`).type('form').send({ _csrf: token });
+    const removed = await jan
+      .post(`${draftUrl}/bijlagen/${attachment.id}/verwijderen`)
+      .type('form')
+      .send({ _csrf: token });
     expect(removed.headers.location).toBe(receiptUrl);
     expect(await t.database.db('attachment').where({ id: attachment.id }).first('id')).toBeDefined();
-    const dossier = await t.database.db('dossier').where({ dossiernummer: receiptUrl.split('/').pop() }).first();
+    const dossier = await t.database
+      .db('dossier')
+      .where({ dossiernummer: receiptUrl.split('/').pop() })
+      .first();
     expect(dossier.employee_first_name).toBe('Eva');
     // No e-mail address for the employee: only the submitter's receipt is queued.
-    const mails = await t.database.db('mail_outbox').whereRaw('subject like ?', [`%${dossier.dossiernummer}%`]).select('kind');
+    const mails = await t.database
+      .db('mail_outbox')
+      .whereRaw('subject like ?', [`%${dossier.dossiernummer}%`])
+      .select('kind');
     expect(mails.map((m) => m.kind)).toEqual(['refund-receipt-employer']);
     // The snapshot is immutable in the database itself.
-    await expect(t.database.db('dossier').where({ id: dossier.id }).update({ employee_first_name: 'Anders' })).rejects.toThrow(/can not be changed/);
+    await expect(
+      t.database.db('dossier').where({ id: dossier.id }).update({ employee_first_name: 'Anders' }),
+    ).rejects.toThrow(/can not be changed/);
     await t.database.db('dossier').where({ id: dossier.id }).update({ status: 'goedgekeurd' });
   });
 
@@ -222,16 +326,27 @@ describe('submitting', () => {
     const loserUrl = [a, b][loser];
     expect(locations[loser]).toBe(`${loserUrl}/opleiding?terug=overzicht`);
     const step = await [jan, mia][loser].get(locations[loser]).expect(200);
-    expect(fieldError(step.text, 'odbNumber')).toMatch(/^Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026/);
+    expect(fieldError(step.text, 'odbNumber')).toMatch(
+      /^Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026/,
+    );
     expect(await t.database.db('dossier').where({ odb_number: '8080' }).count({ n: '*' }).first()).toEqual({ n: 1 });
   });
 
   it('the database refuses a second dossier for the same employee, training and school year', async () => {
     const [row] = await t.database.db('dossier').select();
     const { id: _id, dossiernummer: _n, draft_id: _d, ...rest } = row;
-    const draft = await t.database.db('refund_draft').insert({ organisation_id: row.organisation_id, steps: '{}' }).returning('id');
+    const draft = await t.database
+      .db('refund_draft')
+      .insert({ organisation_id: row.organisation_id, steps: '{}' })
+      .returning('id');
     await expect(
-      t.database.db('dossier').insert({ ...rest, status: 'ingediend', snapshot: JSON.stringify(rest.snapshot), dossiernummer: 'VOV-2025-999999', draft_id: draft[0].id }),
+      t.database.db('dossier').insert({
+        ...rest,
+        status: 'ingediend',
+        snapshot: JSON.stringify(rest.snapshot),
+        dossiernummer: 'VOV-2025-999999',
+        draft_id: draft[0].id,
+      }),
     ).rejects.toThrow(/dossier_one_per_training_idx/);
   });
 });

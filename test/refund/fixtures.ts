@@ -71,32 +71,71 @@ export interface TestOrganisation {
 }
 
 /** An organisation with one establishment unit in Flanders, inserted directly (the table contract of issue 4). */
-export async function insertOrganisation(db: Db, o: { kbo: string; name: string; unitNumber: string; postcode?: string }): Promise<TestOrganisation> {
-  const [org] = await db('organisation').insert({ kbo: o.kbo, name: o.name, street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' }).returning(['id', 'kbo', 'name']);
+export async function insertOrganisation(
+  db: Db,
+  o: { kbo: string; name: string; unitNumber: string; postcode?: string },
+): Promise<TestOrganisation> {
+  const [org] = await db('organisation')
+    .insert({ kbo: o.kbo, name: o.name, street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' })
+    .returning(['id', 'kbo', 'name']);
   const [unit] = await db('establishment_unit')
-    .insert({ organisation_id: org.id, number: o.unitNumber, name: `${o.name} – werf`, street: 'Werfstraat 1', postcode: o.postcode ?? '8400', city: 'Oostende' })
+    .insert({
+      organisation_id: org.id,
+      number: o.unitNumber,
+      name: `${o.name} – werf`,
+      street: 'Werfstraat 1',
+      postcode: o.postcode ?? '8400',
+      city: 'Oostende',
+    })
     .returning('id');
   return { id: org.id, kbo: org.kbo, name: org.name, unitId: unit.id };
 }
 
 /** A member of the organisation with (or without) the VOV right. */
-export async function insertMember(db: Db, organisationId: number, p: { insz: string; firstName: string; lastName: string; email: string }, withRight = true): Promise<number> {
+export async function insertMember(
+  db: Db,
+  organisationId: number,
+  p: { insz: string; firstName: string; lastName: string; email: string },
+  withRight = true,
+): Promise<number> {
   const existing = await db('person').where({ insz: p.insz }).first('id');
-  const personId: number = existing?.id ?? (await db('person').insert({ insz: p.insz, first_name: p.firstName, last_name: p.lastName, email: p.email }).returning('id'))[0].id;
+  const personId: number =
+    existing?.id ??
+    (
+      await db('person')
+        .insert({ insz: p.insz, first_name: p.firstName, last_name: p.lastName, email: p.email })
+        .returning('id')
+    )[0].id;
   await db('membership').insert({ person_id: personId, organisation_id: organisationId, is_local_admin: false });
-  if (withRight) await db('user_right').insert({ person_id: personId, organisation_id: organisationId, role: RIGHT.role, context: RIGHT.context });
+  if (withRight)
+    await db('user_right').insert({
+      person_id: personId,
+      organisation_id: organisationId,
+      role: RIGHT.role,
+      context: RIGHT.context,
+    });
   return personId;
 }
 
 export async function revokeRight(db: Db, personId: number, organisationId: number): Promise<void> {
-  await db('user_right').where({ person_id: personId, organisation_id: organisationId }).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
+  await db('user_right')
+    .where({ person_id: personId, organisation_id: organisationId })
+    .whereNull('revoked_at')
+    .update({ revoked_at: db.fn.now() });
 }
 
 /** A real login through the development IdP, then the organisation choice on its page. */
-export async function loginForOrganisation(agent: Agent, p: { insz: string; firstName: string; lastName: string; email: string }, organisationId: number): Promise<void> {
+export async function loginForOrganisation(
+  agent: Agent,
+  p: { insz: string; firstName: string; lastName: string; email: string },
+  organisationId: number,
+): Promise<void> {
   await loginAs(agent, p);
   const page = await agent.get(paths.chooseOrganisation);
-  const res = await agent.post(paths.chooseOrganisation).type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(organisationId) });
+  const res = await agent
+    .post(paths.chooseOrganisation)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), keuze: String(organisationId) });
   if (res.status !== 303) throw new Error(`choosing the organisation answered ${res.status}`);
 }
 
@@ -104,12 +143,17 @@ export async function loginForOrganisation(agent: Agent, p: { insz: string; firs
 export async function postForm(agent: Agent, url: string, fields: Record<string, string>) {
   const page = await agent.get(url);
   if (page.status !== 200) throw new Error(`GET ${url} answered ${page.status} (${page.headers.location ?? ''})`);
-  return agent.post(url).type('form').send({ ...fields, _csrf: csrfTokenFrom(page.text) });
+  return agent
+    .post(url)
+    .type('form')
+    .send({ ...fields, _csrf: csrfTokenFrom(page.text) });
 }
 
 /** A field's error message as the page shows it above the field. */
 export function fieldError(html: string, field: string): string | null {
-  const m = new RegExp(`<p class="field-error" id="${field}-error"><span class="visually-hidden">Fout:</span> ([^<]*)</p>`).exec(html);
+  const m = new RegExp(
+    `<p class="field-error" id="${field}-error"><span class="visually-hidden">Fout:</span> ([^<]*)</p>`,
+  ).exec(html);
   return m ? decodeHtml(m[1]) : null;
 }
 
@@ -123,7 +167,10 @@ type StepOverrides = Partial<Record<'werkgever' | 'werknemer' | 'opleiding' | 'i
 
 /** Fills steps 1 to 5 through the pages (each a GET, then a POST with its token); returns the draft's URL. */
 export async function completeDraft(agent: Agent, unitId: number, overrides: StepOverrides = {}): Promise<string> {
-  const first = await postForm(agent, `${paths.refund}/nieuw/werkgever`, { ...validInput.werkgever(String(unitId)), ...overrides.werkgever });
+  const first = await postForm(agent, `${paths.refund}/nieuw/werkgever`, {
+    ...validInput.werkgever(String(unitId)),
+    ...overrides.werkgever,
+  });
   if (first.status !== 303) throw new Error(`step werkgever answered ${first.status}`);
   const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
   const steps: [string, Record<string, string>][] = [
@@ -134,7 +181,10 @@ export async function completeDraft(agent: Agent, unitId: number, overrides: Ste
   ];
   for (const [slug, input] of steps) {
     const res = await postForm(agent, `${draftUrl}/${slug}`, input);
-    if (res.status !== 303) throw new Error(`step ${slug} answered ${res.status}: ${/<div class="error-summary"[\s\S]*?<\/ul>/.exec(res.text)?.[0] ?? ''}`);
+    if (res.status !== 303)
+      throw new Error(
+        `step ${slug} answered ${res.status}: ${/<div class="error-summary"[\s\S]*?<\/ul>/.exec(res.text)?.[0] ?? ''}`,
+      );
   }
   return draftUrl;
 }
@@ -142,6 +192,7 @@ export async function completeDraft(agent: Agent, unitId: number, overrides: Ste
 /** Bevestigen on the overview; returns the receipt URL. */
 export async function submitDraft(agent: Agent, draftUrl: string): Promise<string> {
   const res = await postForm(agent, `${draftUrl}/overzicht`, { actie: 'volgende', declaration: 'ja' });
-  if (res.status !== 303 || !res.headers.location.startsWith(paths.dossiers)) throw new Error(`Bevestigen answered ${res.status} ${res.headers.location ?? ''}`);
+  if (res.status !== 303 || !res.headers.location.startsWith(paths.dossiers))
+    throw new Error(`Bevestigen answered ${res.status} ${res.headers.location ?? ''}`);
   return res.headers.location;
 }

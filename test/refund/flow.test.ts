@@ -7,7 +7,16 @@ import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, TEST_PUBLIC_URL, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
-import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, validInput, type TestOrganisation } from './fixtures.js';
+import {
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  postForm,
+  validInput,
+  type TestOrganisation,
+} from './fixtures.js';
 import { pdfText } from './pdf-text.js';
 import { decodeHtml } from '../helpers/html.js';
 
@@ -22,7 +31,11 @@ let agent: Agent;
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
   smtp = await startSmtpCapture();
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   agent = request.agent(t.app);
   await loginForOrganisation(agent, people.jan, org.id);
@@ -45,7 +58,9 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
 
   it('starts at the form page with the blue Aanvragen button', async () => {
     const res = await agent.get(paths.refund).expect(200);
-    expect(res.text).toMatch(/<a class="button button--primary" href="\/terugbetaling\/nieuw\/werkgever">Aanvragen<\/a>/);
+    expect(res.text).toMatch(
+      /<a class="button button--primary" href="\/terugbetaling\/nieuw\/werkgever">Aanvragen<\/a>/,
+    );
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
@@ -79,7 +94,10 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
       const page = await agent.get(`${draftUrl}/${slug}`).expect(200);
       expect(page.text).toContain(indicator);
       expect(page.text).toContain('class="back-link"');
-      res = await agent.post(`${draftUrl}/${slug}`).type('form').send({ ...input, _csrf: csrfTokenFrom(page.text) });
+      res = await agent
+        .post(`${draftUrl}/${slug}`)
+        .type('form')
+        .send({ ...input, _csrf: csrfTokenFrom(page.text) });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(`${draftUrl}/${next}`);
     }
@@ -93,13 +111,19 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
       .post(`${draftUrl}/bijlagen`)
       .field('_csrf', csrfTokenFrom(page.text))
       .field('actie', 'toevoegen')
-      .attach('inschrijvingsattest', PDF_FILE, { filename: 'C:\\Users\\jan\\attest.pdf', contentType: 'application/pdf' });
+      .attach('inschrijvingsattest', PDF_FILE, {
+        filename: 'C:\\Users\\jan\\attest.pdf',
+        contentType: 'application/pdf',
+      });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`${draftUrl}/bijlagen`);
     const listed = await agent.get(`${draftUrl}/bijlagen`).expect(200);
     expect(listed.text).toMatch(/<a href="\/terugbetaling\/\d+\/bijlagen\/\d+">attest\.pdf<\/a>/);
     expect(listed.text).toContain('Verwijderen<span class="visually-hidden"> attest.pdf</span>');
-    const next = await agent.post(`${draftUrl}/bijlagen`).type('form').send({ _csrf: csrfTokenFrom(listed.text), actie: 'volgende' });
+    const next = await agent
+      .post(`${draftUrl}/bijlagen`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(listed.text), actie: 'volgende' });
     expect(next.status).toBe(303);
     expect(next.headers.location).toBe(`${draftUrl}/overzicht`);
   });
@@ -127,11 +151,16 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
       expect(text).toContain(expected);
     }
     expect(res.text).toContain(`href="${draftUrl}/werknemer?terug=overzicht#insz"`);
-    expect(res.text).toContain('<button class="button button--primary" type="submit" name="actie" value="volgende">Bevestigen</button>');
+    expect(res.text).toContain(
+      '<button class="button button--primary" type="submit" name="actie" value="volgende">Bevestigen</button>',
+    );
   });
 
   it('a Wijzigen link returns to the overview after the change', async () => {
-    const res = await postForm(agent, `${draftUrl}/werknemer?terug=overzicht`, { ...validInput.werknemer, firstName: 'Eva-Marie' });
+    const res = await postForm(agent, `${draftUrl}/werknemer?terug=overzicht`, {
+      ...validInput.werknemer,
+      firstName: 'Eva-Marie',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`${draftUrl}/overzicht`);
     expect(textOf((await agent.get(`${draftUrl}/overzicht`)).text)).toContain('Naam Eva-Marie Werknemer');
@@ -148,7 +177,10 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
   it('Bevestigen files the dossier and redirects to its receipt; posting again gives the same dossier', async () => {
     const page = await agent.get(`${draftUrl}/overzicht`).expect(200);
     const form = { _csrf: csrfTokenFrom(page.text), actie: 'volgende', declaration: 'ja' };
-    const [first, second] = await Promise.all([agent.post(`${draftUrl}/overzicht`).type('form').send(form), agent.post(`${draftUrl}/overzicht`).type('form').send(form)]);
+    const [first, second] = await Promise.all([
+      agent.post(`${draftUrl}/overzicht`).type('form').send(form),
+      agent.post(`${draftUrl}/overzicht`).type('form').send(form),
+    ]);
     expect(first.status).toBe(303);
     expect(first.headers.location).toMatch(/^\/mijn-dossiers\/VOV-2025-\d{6}$/);
     expect(second.headers.location).toBe(first.headers.location);
@@ -173,7 +205,11 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
     });
     expect(Number(dossiers[0].vov_hours)).toBe(40);
     expect(dossiers[0].submitted_at.toISOString()).toBe('2025-10-15T10:00:00.000Z');
-    expect(dossiers[0].snapshot).toMatchObject({ version: 1, werknemer: { firstName: 'Eva-Marie' }, bijlagen: [{ kind: 'inschrijvingsattest', filename: 'attest.pdf' }] });
+    expect(dossiers[0].snapshot).toMatchObject({
+      version: 1,
+      werknemer: { firstName: 'Eva-Marie' },
+      bijlagen: [{ kind: 'inschrijvingsattest', filename: 'attest.pdf' }],
+    });
     const audit = await t.database.db('audit_log').where({ action: 'refund.submitted' }).select();
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0].details)).not.toContain('85073003328');
@@ -206,11 +242,14 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
   });
 
   it('the PDF receipt carries the same content, read back from its text', async () => {
-    const res = await agent.get(`${receiptUrl}/ontvangstbevestiging.pdf`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await agent
+      .get(`${receiptUrl}/ontvangstbevestiging.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe(`attachment; filename=ontvangstbevestiging-${nr}.pdf`);
@@ -243,7 +282,13 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
       ['refund-receipt-employer', people.jan.email],
       ['refund-receipt-employee', 'eva.werknemer@example.be'],
     ]);
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.database.url, PUBLIC_URL: TEST_PUBLIC_URL, LOG_LEVEL: 'silent', SMTP_URL: smtp.url });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: t.database.url,
+      PUBLIC_URL: TEST_PUBLIC_URL,
+      LOG_LEVEL: 'silent',
+      SMTP_URL: smtp.url,
+    });
     const worker = createMailWorker({ db: t.database.db, config, logger: createLogger('silent') });
     try {
       expect(await worker.runOnce()).toEqual({ sent: 2, failed: 0 });
@@ -273,17 +318,25 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
     expect(text).toContain('Eva-Marie Werknemer 85.07.30-***.**');
     expect(text).toContain('Ingediend');
     expect(list.text).not.toContain('033.28');
-    expect(textOf((await agent.get(`${paths.dossiers}?schooljaar=2024-2025`).expect(200)).text)).toContain('Er zijn geen ingediende aanvragen in het schooljaar 2024-2025.');
+    expect(textOf((await agent.get(`${paths.dossiers}?schooljaar=2024-2025`).expect(200)).text)).toContain(
+      'Er zijn geen ingediende aanvragen in het schooljaar 2024-2025.',
+    );
     expect((await agent.get(`${paths.dossiers}?schooljaar=2025-2026`).expect(200)).text).toContain(nr);
 
     const csv = await agent.get(`${paths.dossiersExport}?schooljaar=2025-2026`).buffer(true).expect(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(csv.headers['content-disposition']).toBe('attachment; filename=dossiers-0403170701-2025-2026-2025-10-15.csv');
+    expect(csv.headers['content-disposition']).toBe(
+      'attachment; filename=dossiers-0403170701-2025-2026-2025-10-15.csv',
+    );
     const raw = Buffer.from(csv.text, 'utf8');
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag (EUR)');
-    expect(lines[1]).toBe(`${nr};Eva-Marie Werknemer;85.07.30-***.**;Veiligheidscoördinator niveau A;ODB-opleiding (opleidingsdatabank);2025-2026;01/10/2025;Werkgever;40;596,40;Ingediend;15/10/2025 om 12:00;15/10/2025 om 12:00;;`);
+    expect(lines[0]).toBe(
+      'Dossiernummer;Werknemer;INSZ (afgeschermd);Opleiding;Soort opleiding;Schooljaar;Startdatum;Initiatief;Uren;Indicatief bedrag (EUR);Status;Ingediend op;Status sinds;Goedgekeurde uren;Goedgekeurd bedrag (EUR)',
+    );
+    expect(lines[1]).toBe(
+      `${nr};Eva-Marie Werknemer;85.07.30-***.**;Veiligheidscoördinator niveau A;ODB-opleiding (opleidingsdatabank);2025-2026;01/10/2025;Werkgever;40;596,40;Ingediend;15/10/2025 om 12:00;15/10/2025 om 12:00;;`,
+    );
     expect(lines[2]).toBe('');
   });
 });

@@ -14,7 +14,11 @@ function pdfObjects(pdf: Buffer): Map<number, PdfObject> {
   const raw = pdf.toString('latin1');
   const xrefAt = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(raw)![1]);
   const table = /^xref\s+0 \d+\s+([\s\S]*?)trailer/.exec(raw.slice(xrefAt))![1];
-  const entries = [...table.matchAll(/(\d{10}) \d{5} ([nf])/g)].map((e, id) => ({ id, offset: Number(e[1]), used: e[2] === 'n' }));
+  const entries = [...table.matchAll(/(\d{10}) \d{5} ([nf])/g)].map((e, id) => ({
+    id,
+    offset: Number(e[1]),
+    used: e[2] === 'n',
+  }));
   const inUse = entries.filter((e) => e.used).sort((a, b) => a.offset - b.offset);
   const objects = new Map<number, PdfObject>();
   inUse.forEach(({ id, offset }, i) => {
@@ -41,7 +45,9 @@ const utf16be = (hex: string): string => Buffer.from(hex.replace(/\s/g, ''), 'he
 function toUnicode(cmap: string): Map<number, string> {
   const map = new Map<number, string>();
   for (const range of cmap.matchAll(/<([0-9a-f]{4})>\s*<[0-9a-f]{4}>\s*\[([^\]]*)\]/gi)) {
-    [...range[2].matchAll(/<([0-9a-f\s]*)>/gi)].forEach((target, i) => map.set(parseInt(range[1], 16) + i, utf16be(target[1])));
+    [...range[2].matchAll(/<([0-9a-f\s]*)>/gi)].forEach((target, i) =>
+      map.set(parseInt(range[1], 16) + i, utf16be(target[1])),
+    );
   }
   return map;
 }
@@ -84,8 +90,12 @@ export function pdfText(pdf: Buffer): string {
   for (const [, page] of /\/Kids \[([^\]]*)\]/.exec(pagesDict)![1].matchAll(/(\d+) 0 R/g)) {
     const contents = Number(/\/Contents (\d+) 0 R/.exec(objects.get(Number(page))!.dict)![1]);
     let cmap: Map<number, string> | null = null;
-    for (const [, font, strings] of objects.get(contents)!.stream!.toString('latin1').matchAll(/\/(\S+)\s+[\d.]+\s+Tf|\[([^\]]*)\]\s*TJ/g)) {
-      if (font === undefined) lines.push([...strings.matchAll(/<([0-9a-fA-F]*)>/g)].map((s) => decodeHex(s[1], cmap)).join(''));
+    for (const [, font, strings] of objects
+      .get(contents)!
+      .stream!.toString('latin1')
+      .matchAll(/\/(\S+)\s+[\d.]+\s+Tf|\[([^\]]*)\]\s*TJ/g)) {
+      if (font === undefined)
+        lines.push([...strings.matchAll(/<([0-9a-fA-F]*)>/g)].map((s) => decodeHex(s[1], cmap)).join(''));
       else if (fonts.has(font)) cmap = fonts.get(font)!;
       else throw new Error(`font /${font} is not in the page resources`);
     }

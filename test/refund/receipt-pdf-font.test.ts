@@ -68,12 +68,20 @@ describe('receipt PDFs print every name exactly', () => {
   });
 
   it('draw a name typed as letters plus combining marks with the composed letters', async () => {
-    const pdf = await renderReceiptPdf(receiptModel(dossier(NAME.first.normalize('NFD'), 'Nguyễn Wróbel-Şahin'.normalize('NFD')), defaultRules));
+    const pdf = await renderReceiptPdf(
+      receiptModel(dossier(NAME.first.normalize('NFD'), 'Nguyễn Wróbel-Şahin'.normalize('NFD')), defaultRules),
+    );
     expect(text(pdf)).toContain('Łukasz Nguyễn Wróbel-Şahin (INSZ');
   });
 
   it('print every name in the summary receipt of an upload, over more than one page', async () => {
-    const names = [[NAME.first, NAME.last], ['Ayşe', 'Yılmaz'], ['Jiří', 'Dvořák'], ...Array.from({ length: 40 }, () => ['Eva', 'Peeters']), ['Ελένη', 'Παπαδοπούλου']];
+    const names = [
+      [NAME.first, NAME.last],
+      ['Ayşe', 'Yılmaz'],
+      ['Jiří', 'Dvořák'],
+      ...Array.from({ length: 40 }, () => ['Eva', 'Peeters']),
+      ['Ελένη', 'Παπαδοπούλου'],
+    ];
     const dossiers: FiledRow[] = names.map(([first, last], i) => ({
       line: i + 2,
       dossiernummer: `VOV-2025-${String(200 + i).padStart(6, '0')}`,
@@ -101,7 +109,13 @@ describe('receipt PDFs print every name exactly', () => {
       submitted_at: submittedAt,
       submitted_by: 1,
     };
-    const model = bulkReceiptModel(upload, { organisation, submittedBy: 'Zoë Łęcka', totals: { count: dossiers.length, amountCents: 59640 * dossiers.length }, dossiers, rules: defaultRules });
+    const model = bulkReceiptModel(upload, {
+      organisation,
+      submittedBy: 'Zoë Łęcka',
+      totals: { count: dossiers.length, amountCents: 59640 * dossiers.length },
+      dossiers,
+      rules: defaultRules,
+    });
     const pdf = await renderBulkReceiptPdf(model);
     expect(Number(/\/Type \/Pages\s+\/Count (\d+)/.exec(pdf.toString('latin1'))?.[1])).toBeGreaterThan(1);
     const all = text(pdf);

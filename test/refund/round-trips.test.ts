@@ -4,7 +4,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
-import { completeDraft, fieldError, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, validInput, type TestOrganisation } from './fixtures.js';
+import {
+  completeDraft,
+  fieldError,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  validInput,
+  type TestOrganisation,
+} from './fixtures.js';
 
 /*
  * A form page's data is read in the same statement as the session (src/refund/page-read.ts): what each form
@@ -20,7 +30,11 @@ const originalQuery = proto.query;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   agent = request.agent(t.app);
   await loginForOrganisation(agent, people.jan, org.id);
@@ -54,7 +68,12 @@ async function recorded<T>(send: () => Promise<T>): Promise<{ result: T; sent: s
 /** POSTs a form page with a token taken from the page beforehand (that GET is not recorded). */
 async function postPage(url: string, fields: Record<string, string>) {
   const token = csrfTokenFrom((await agent.get(url)).text);
-  return recorded(() => agent.post(url).type('form').send({ ...fields, _csrf: token }));
+  return recorded(() =>
+    agent
+      .post(url)
+      .type('form')
+      .send({ ...fields, _csrf: token }),
+  );
 }
 
 describe('statements per form request', () => {
@@ -76,7 +95,10 @@ describe('statements per form request', () => {
   });
 
   it('a step POST reads once and writes once', async () => {
-    const { result, sent } = await postPage(`${draftUrl}/werknemer`, { ...validInput.werknemer, firstName: 'Eva-Marie' });
+    const { result, sent } = await postPage(`${draftUrl}/werknemer`, {
+      ...validInput.werknemer,
+      firstName: 'Eva-Marie',
+    });
     expect(result.status).toBe(303);
     expect(sent).toHaveLength(2);
     expect(sent[1]).toMatch(/^update "refund_draft"/);
@@ -102,8 +124,15 @@ describe('statements per form request', () => {
   });
 
   it("another organisation's draft id is still a 404: the page read only sees the session's organisation", async () => {
-    const other = await insertOrganisation(t.database.db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042' });
-    const [draft] = await t.database.db('refund_draft').insert({ organisation_id: other.id, steps: {} }).returning('id');
+    const other = await insertOrganisation(t.database.db, {
+      kbo: '0200065765',
+      name: 'Andere Werkgever BV',
+      unitNumber: '2000000042',
+    });
+    const [draft] = await t.database
+      .db('refund_draft')
+      .insert({ organisation_id: other.id, steps: {} })
+      .returning('id');
     await agent.get(`${paths.refund}/${draft.id}/werkgever`).expect(404);
   });
 });

@@ -4,7 +4,19 @@ import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
 import { testInsz } from '../organisations/fixtures.js';
-import { completeDraft, fieldError, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, submitDraft, validInput, type TestOrganisation } from './fixtures.js';
+import {
+  completeDraft,
+  fieldError,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  postForm,
+  submitDraft,
+  validInput,
+  type TestOrganisation,
+} from './fixtures.js';
 
 /*
  * Every rule refuses at the step where its data is entered, with a Dutch message next to the field and in the
@@ -17,7 +29,11 @@ let agent: Agent;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   agent = request.agent(t.app);
   await loginForOrganisation(agent, people.jan, org.id);
@@ -31,7 +47,11 @@ afterAll(async () => {
 async function draftAtTraining(serial: number, werknemer: Record<string, string> = {}): Promise<string> {
   const first = await postForm(agent, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)));
   const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
-  const res = await postForm(agent, `${draftUrl}/werknemer`, { ...validInput.werknemer, insz: testInsz(serial), ...werknemer });
+  const res = await postForm(agent, `${draftUrl}/werknemer`, {
+    ...validInput.werknemer,
+    insz: testInsz(serial),
+    ...werknemer,
+  });
   expect(res.status).toBe(303);
   return draftUrl;
 }
@@ -50,13 +70,28 @@ async function expectRefusal(url: string, input: Record<string, string>, field: 
 
 describe('step 1 Werkgever', () => {
   it('refuses an establishment unit outside Flanders and a wrong IBAN, keeping what was typed', async () => {
-    const input = { ...validInput.werkgever('andere'), unitNumber: '2147812701', unitStreet: 'Wetstraat 16', unitPostcode: '1000', unitCity: 'Brussel', iban: 'BE68 5390 0754 7035' };
-    const res = await expectRefusal(`${paths.refund}/nieuw/werkgever`, input, 'unitPostcode', /^Postcode 1000 ligt in het Brussels Hoofdstedelijk Gewest\./);
+    const input = {
+      ...validInput.werkgever('andere'),
+      unitNumber: '2147812701',
+      unitStreet: 'Wetstraat 16',
+      unitPostcode: '1000',
+      unitCity: 'Brussel',
+      iban: 'BE68 5390 0754 7035',
+    };
+    const res = await expectRefusal(
+      `${paths.refund}/nieuw/werkgever`,
+      input,
+      'unitPostcode',
+      /^Postcode 1000 ligt in het Brussels Hoofdstedelijk Gewest\./,
+    );
     expect(fieldError(res.text, 'iban')).toMatch(/^Dit rekeningnummer klopt niet/);
     expect(res.text).toContain('value="Wetstraat 16"');
     expect(res.text).toContain('value="BE68 5390 0754 7035"');
     // Saved although invalid: a draft now exists with this input.
-    const drafts = await t.database.db('refund_draft').whereRaw(`steps->'werkgever'->>'unitStreet' = 'Wetstraat 16'`).select('id');
+    const drafts = await t.database
+      .db('refund_draft')
+      .whereRaw(`steps->'werkgever'->>'unitStreet' = 'Wetstraat 16'`)
+      .select('id');
     expect(drafts).toHaveLength(1);
   });
 });
@@ -64,7 +99,12 @@ describe('step 1 Werkgever', () => {
 describe('step 2 Werknemer', () => {
   it('refuses an INSZ whose check digits are wrong', async () => {
     const draftUrl = await draftAtTraining(1);
-    await expectRefusal(`${draftUrl}/werknemer`, { ...validInput.werknemer, insz: '85.07.30-033.29' }, 'insz', /^Dit INSZ-nummer klopt niet/);
+    await expectRefusal(
+      `${draftUrl}/werknemer`,
+      { ...validInput.werknemer, insz: '85.07.30-033.29' },
+      'insz',
+      /^Dit INSZ-nummer klopt niet/,
+    );
   });
 });
 
@@ -83,7 +123,12 @@ describe('step 3 Opleiding', () => {
 
   it('says at the start date when the request can be filed at the earliest', async () => {
     const draftUrl = await draftAtTraining(3);
-    await expectRefusal(`${draftUrl}/opleiding`, { ...validInput.opleiding, startDate: '01/03/2026', endDate: '30/06/2026' }, 'startDate', /^U kunt deze aanvraag pas indienen vanaf 01\/12\/2025/);
+    await expectRefusal(
+      `${draftUrl}/opleiding`,
+      { ...validInput.opleiding, startDate: '01/03/2026', endDate: '30/06/2026' },
+      'startDate',
+      /^U kunt deze aanvraag pas indienen vanaf 01\/12\/2025/,
+    );
   });
 
   it('accepts a late request within 3 months after the employee started with a new employer', async () => {
@@ -94,12 +139,22 @@ describe('step 3 Opleiding', () => {
 
   it('refuses an employee who is not eligible in the school year of the training', async () => {
     const draftUrl = await draftAtTraining(5, { twp: '60' });
-    await expectRefusal(`${draftUrl}/opleiding`, validInput.opleiding, 'startDate', /^Het tewerkstellingspercentage van de werknemer \(60 %\) is te laag\. Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %/);
+    await expectRefusal(
+      `${draftUrl}/opleiding`,
+      validInput.opleiding,
+      'startDate',
+      /^Het tewerkstellingspercentage van de werknemer \(60 %\) is te laag\. Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %/,
+    );
   });
 
   it('refuses a training below the minimum size', async () => {
     const draftUrl = await draftAtTraining(6);
-    await expectRefusal(`${draftUrl}/opleiding`, { ...validInput.opleiding, sizeAmount: '20' }, 'sizeAmount', /^De opleiding is te klein: ze telt 20 contacturen\./);
+    await expectRefusal(
+      `${draftUrl}/opleiding`,
+      { ...validInput.opleiding, sizeAmount: '20' },
+      'sizeAmount',
+      /^De opleiding is te klein: ze telt 20 contacturen\./,
+    );
   });
 
   it('refuses a career-guidance attest older than 6 years', async () => {
@@ -124,7 +179,9 @@ describe('step 3 Opleiding', () => {
       `Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 (dossier ${nummer}). Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.`,
     );
     // Another training for the same employee is fine.
-    expect((await postForm(agent, `${draftUrl}/opleiding`, { ...validInput.opleiding, odbNumber: '777' })).status).toBe(303);
+    expect((await postForm(agent, `${draftUrl}/opleiding`, { ...validInput.opleiding, odbNumber: '777' })).status).toBe(
+      303,
+    );
   });
 });
 
@@ -132,11 +189,17 @@ describe('step 4 Initiatief en akkoord', () => {
   it('refuses when the personal maximum is used up, and doubles it under the shared initiative right', async () => {
     const insz = testInsz(9);
     // 200 contact hours on the employer's initiative: the whole personal maximum of 125 h.
-    const first = await completeDraft(agent, org.unitId, { werknemer: { insz }, opleiding: { sizeAmount: '200' }, initiatief: { initiative: 'werkgever' } });
+    const first = await completeDraft(agent, org.unitId, {
+      werknemer: { insz },
+      opleiding: { sizeAmount: '200' },
+      initiatief: { initiative: 'werkgever' },
+    });
     await submitDraft(agent, first);
 
     const draftUrl = await draftAtTraining(9);
-    expect((await postForm(agent, `${draftUrl}/opleiding`, { ...validInput.opleiding, odbNumber: '555' })).status).toBe(303);
+    expect((await postForm(agent, `${draftUrl}/opleiding`, { ...validInput.opleiding, odbNumber: '555' })).status).toBe(
+      303,
+    );
     await expectRefusal(
       `${draftUrl}/initiatief`,
       { initiative: 'werkgever', employeeAgreement: 'ja' },
@@ -144,7 +207,10 @@ describe('step 4 Initiatief en akkoord', () => {
       'De werknemer heeft in het schooljaar 2025-2026 het persoonlijk maximum van 125 uur al opgebruikt in andere aanvragen. Voor deze opleiding kunt u geen uren meer aanvragen.',
     );
     // On the employee's own initiative, with another ODB number: the maximum doubles to 250 h.
-    const shared = await postForm(agent, `${draftUrl}/initiatief`, { initiative: 'werknemer', employeeAgreement: 'ja' });
+    const shared = await postForm(agent, `${draftUrl}/initiatief`, {
+      initiative: 'werknemer',
+      employeeAgreement: 'ja',
+    });
     expect(shared.status).toBe(303);
     expect((await postForm(agent, `${draftUrl}/bijlagen`, { actie: 'volgende' })).status).toBe(303);
     const overview = await agent.get(`${draftUrl}/overzicht`).expect(200);
@@ -154,7 +220,12 @@ describe('step 4 Initiatief en akkoord', () => {
   it('needs the employee’s agreement', async () => {
     const draftUrl = await draftAtTraining(10);
     expect((await postForm(agent, `${draftUrl}/opleiding`, validInput.opleiding)).status).toBe(303);
-    await expectRefusal(`${draftUrl}/initiatief`, { initiative: 'werknemer' }, 'employeeAgreement', /^Vink aan dat de werknemer akkoord gaat met de aanvraag/);
+    await expectRefusal(
+      `${draftUrl}/initiatief`,
+      { initiative: 'werknemer' },
+      'employeeAgreement',
+      /^Vink aan dat de werknemer akkoord gaat met de aanvraag/,
+    );
   });
 });
 
@@ -169,25 +240,51 @@ describe('step 5 Bijlagen', () => {
 
   async function upload(url: string, field: string, data: Buffer, filename: string, contentType: string) {
     const page = await agent.get(url).expect(200);
-    return agent.post(url).field('_csrf', csrfTokenFrom(page.text)).field('actie', 'toevoegen').attach(field, data, { filename, contentType });
+    return agent
+      .post(url)
+      .field('_csrf', csrfTokenFrom(page.text))
+      .field('actie', 'toevoegen')
+      .attach(field, data, { filename, contentType });
   }
 
   it('needs the career-guidance attest for a loopbaangerichte opleiding', async () => {
     const url = await bijlagenPage({ trainingType: 'loopbaan', odbNumber: '', careerGuidanceAttestDate: '01/09/2024' });
-    await expectRefusal(url, { actie: 'volgende' }, 'loopbaanattest', 'Voeg het attest van loopbaanbegeleiding toe. Voor een loopbaangerichte opleiding is het verplicht.');
-    const added = await upload(url, 'loopbaanattest', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), 'attest.jpg', 'image/jpeg');
+    await expectRefusal(
+      url,
+      { actie: 'volgende' },
+      'loopbaanattest',
+      'Voeg het attest van loopbaanbegeleiding toe. Voor een loopbaangerichte opleiding is het verplicht.',
+    );
+    const added = await upload(
+      url,
+      'loopbaanattest',
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]),
+      'attest.jpg',
+      'image/jpeg',
+    );
     expect(added.status).toBe(303);
     expect((await postForm(agent, url, { actie: 'volgende' })).status).toBe(303);
   });
 
   it('judges the file type by its content, not by its name or declared type', async () => {
     const url = await bijlagenPage();
-    const fake = await upload(url, 'inschrijvingsattest', Buffer.from('MZ\x90\x00 not a pdf'), 'attest.pdf', 'application/pdf');
+    const fake = await upload(
+      url,
+      'inschrijvingsattest',
+      Buffer.from('MZ\x90\x00 not a pdf'),
+      'attest.pdf',
+      'application/pdf',
+    );
     expect(fake.status).toBe(400);
-    expect(fieldError(fake.text, 'inschrijvingsattest')).toBe('Het bestand voor het inschrijvingsattest moet een PDF, PNG of JPEG zijn. Kies een ander bestand.');
+    expect(fieldError(fake.text, 'inschrijvingsattest')).toBe(
+      'Het bestand voor het inschrijvingsattest moet een PDF, PNG of JPEG zijn. Kies een ander bestand.',
+    );
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(16)]);
     expect((await upload(url, 'inschrijvingsattest', png, '../../etc/scan.txt', 'text/plain')).status).toBe(303);
-    const stored = await t.database.db('attachment').orderBy('id', 'desc').first('filename', 'content_type', 'size_bytes');
+    const stored = await t.database
+      .db('attachment')
+      .orderBy('id', 'desc')
+      .first('filename', 'content_type', 'size_bytes');
     // The extension follows the content: a PNG named scan.txt is stored and served as scan.png.
     expect(stored).toEqual({ filename: 'scan.png', content_type: 'image/png', size_bytes: 24 });
     const page = await agent.get(url).expect(200);
@@ -214,7 +311,9 @@ describe('step 5 Bijlagen', () => {
     expect(capped.filename).toMatch(/^Inschrijving opleiding veiligheidscoördinator é+\.pdf$/);
     const named = await agent.get(`${url}/${capped.id}`).buffer(true).expect(200);
     const disposition = named.headers['content-disposition'] as string;
-    expect(disposition).toMatch(/^attachment; filename="Inschrijving opleiding veiligheidsco.rdinator [^"]+\.pdf"; filename\*=UTF-8''/);
+    expect(disposition).toMatch(
+      /^attachment; filename="Inschrijving opleiding veiligheidsco.rdinator [^"]+\.pdf"; filename\*=UTF-8''/,
+    );
     expect(decodeURIComponent(disposition.split("filename*=UTF-8''")[1])).toBe(capped.filename);
   });
 
@@ -222,7 +321,9 @@ describe('step 5 Bijlagen', () => {
     const url = await bijlagenPage();
     const empty = await upload(url, 'inschrijvingsattest', Buffer.alloc(0), 'leeg.pdf', 'application/pdf');
     expect(empty.status).toBe(400);
-    expect(fieldError(empty.text, 'inschrijvingsattest')).toBe('Het bestand voor het inschrijvingsattest is leeg. Kies een ander bestand.');
+    expect(fieldError(empty.text, 'inschrijvingsattest')).toBe(
+      'Het bestand voor het inschrijvingsattest is leeg. Kies een ander bestand.',
+    );
     const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10 * 1024 * 1024)]);
     const tooBig = await upload(url, 'inschrijvingsattest', big, 'groot.pdf', 'application/pdf');
     expect(tooBig.status).toBe(413);
@@ -231,10 +332,15 @@ describe('step 5 Bijlagen', () => {
 
   it('removes an attachment with a POST', async () => {
     const url = await bijlagenPage();
-    expect((await upload(url, 'inschrijvingsattest', Buffer.from('%PDF-1.7\n'), 'a.pdf', 'application/pdf')).status).toBe(303);
+    expect(
+      (await upload(url, 'inschrijvingsattest', Buffer.from('%PDF-1.7\n'), 'a.pdf', 'application/pdf')).status,
+    ).toBe(303);
     const page = await agent.get(url).expect(200);
     const action = /<form method="post" action="([^"]+\/verwijderen)"/.exec(page.text)![1];
-    const removed = await agent.post(action).type('form').send({ _csrf: csrfTokenFrom(page.text) });
+    const removed = await agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text) });
     expect(removed.status).toBe(303);
     expect((await agent.get(url)).text).toContain('U hebt nog geen bijlagen toegevoegd.');
   });

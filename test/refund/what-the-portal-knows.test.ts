@@ -6,7 +6,18 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { decodeHtml } from '../helpers/html.js';
 import { loginAs, type Agent } from '../helpers/login.js';
 import { organisationWith, person } from '../organisations/fixtures.js';
-import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, people, postForm, submitDraft, validInput, type TestOrganisation } from './fixtures.js';
+import {
+  completeDraft,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  people,
+  postForm,
+  submitDraft,
+  validInput,
+  type TestOrganisation,
+} from './fixtures.js';
 
 /*
  * What newcomers stumbled on in the form (issue 19): step 1 asks again for what the portal knows (WCAG 3.3.7),
@@ -19,7 +30,11 @@ let org: TestOrganisation;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, { kbo: '0403170701', name: 'Bouwbedrijf De Meeuw NV', unitNumber: '2147812701' });
+  org = await insertOrganisation(t.database.db, {
+    kbo: '0403170701',
+    name: 'Bouwbedrijf De Meeuw NV',
+    unitNumber: '2147812701',
+  });
   await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, org.id, people.mia);
 });
@@ -42,7 +57,9 @@ function valueOf(html: string, field: string): string | null {
 
 /** The accessible names of the links whose visible text is `text` (visible text plus visually hidden text). */
 function linkNames(html: string, text: string): string[] {
-  return [...html.matchAll(new RegExp(`<a href="[^"]*">${text}(?:<span class="visually-hidden">([^<]*)</span>)?</a>`, 'g'))].map((m) => decodeHtml(`${text}${m[1] ?? ''}`));
+  return [
+    ...html.matchAll(new RegExp(`<a href="[^"]*">${text}(?:<span class="visually-hidden">([^<]*)</span>)?</a>`, 'g')),
+  ].map((m) => decodeHtml(`${text}${m[1] ?? ''}`));
 }
 
 describe('step 1 of a new request', () => {
@@ -57,7 +74,10 @@ describe('step 1 of a new request', () => {
 
   it('shows a saved IBAN as the overview writes it, not as it was typed', async () => {
     const jan = await loggedIn(people.jan);
-    const first = await postForm(jan, `${paths.refund}/nieuw/werkgever`, { ...validInput.werkgever(String(org.unitId)), iban: 'be68539007547034' });
+    const first = await postForm(jan, `${paths.refund}/nieuw/werkgever`, {
+      ...validInput.werkgever(String(org.unitId)),
+      iban: 'be68539007547034',
+    });
     expect(first.status).toBe(303);
     const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
     expect(valueOf((await jan.get(`${draftUrl}/werkgever`).expect(200)).text, 'iban')).toBe('BE68 5390 0754 7034');
@@ -65,11 +85,18 @@ describe('step 1 of a new request', () => {
 
   it('takes the establishment unit and the account over from the previous request, editable, and says so', async () => {
     const jan = await loggedIn(people.jan);
-    await submitDraft(jan, await completeDraft(jan, org.unitId, { werkgever: { iban: 'be68 5390 0754 7034', bic: 'GEBABEBB', contactPhone: '059 12 34 56' } }));
+    await submitDraft(
+      jan,
+      await completeDraft(jan, org.unitId, {
+        werkgever: { iban: 'be68 5390 0754 7034', bic: 'GEBABEBB', contactPhone: '059 12 34 56' },
+      }),
+    );
 
     // The same person: the phone number of that request too.
     const again = await jan.get(`${paths.refund}/nieuw/werkgever`).expect(200);
-    expect(again.text).toContain('De vestigingseenheid en het rekeningnummer komen uit de vorige aanvraag van uw organisatie.');
+    expect(again.text).toContain(
+      'De vestigingseenheid en het rekeningnummer komen uit de vorige aanvraag van uw organisatie.',
+    );
     expect(again.text).toMatch(new RegExp(`value="${org.unitId}" checked`));
     expect(valueOf(again.text, 'iban')).toBe('BE68 5390 0754 7034');
     expect(valueOf(again.text, 'bic')).toBe('GEBABEBB');
@@ -83,14 +110,20 @@ describe('step 1 of a new request', () => {
     expect(valueOf(hers.text, 'contactPhone')).toBe('');
     expect(valueOf(hers.text, 'iban')).toBe('BE68 5390 0754 7034');
     // Editable: another account typed over it is what the request keeps.
-    const changed = await postForm(mia, `${paths.refund}/nieuw/werkgever`, { ...validInput.werkgever(String(org.unitId)), contactName: 'Mia Collega', iban: 'BE71 0961 2345 6769' });
+    const changed = await postForm(mia, `${paths.refund}/nieuw/werkgever`, {
+      ...validInput.werkgever(String(org.unitId)),
+      contactName: 'Mia Collega',
+      iban: 'BE71 0961 2345 6769',
+    });
     expect(changed.status).toBe(303);
-    expect(valueOf((await mia.get(changed.headers.location.replace(/\/werknemer$/, '/werkgever'))).text, 'iban')).toBe('BE71 0961 2345 6769');
+    expect(valueOf((await mia.get(changed.headers.location.replace(/\/werknemer$/, '/werkgever'))).text, 'iban')).toBe(
+      'BE71 0961 2345 6769',
+    );
   });
 });
 
 describe('labels that newcomers read', () => {
-  it('the overview\'s Wijzigen links name the answer with its visible label', async () => {
+  it("the overview's Wijzigen links name the answer with its visible label", async () => {
     const jan = await loggedIn(people.jan);
     const draftUrl = await completeDraft(jan, org.unitId, { werknemer: { insz: '92.03.04-056.31' } });
     const overview = await jan.get(`${draftUrl}/overzicht`).expect(200);
@@ -106,7 +139,11 @@ describe('labels that newcomers read', () => {
     for (const trainingName of ['Heftruckchauffeur', 'Heftruckchauffeur', 'Veiligheid op de werf']) {
       const first = await postForm(jan, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)));
       const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
-      await postForm(jan, `${draftUrl}/werknemer`, { ...validInput.werknemer, firstName: 'Lotte', lastName: 'Verbeke' });
+      await postForm(jan, `${draftUrl}/werknemer`, {
+        ...validInput.werknemer,
+        firstName: 'Lotte',
+        lastName: 'Verbeke',
+      });
       await postForm(jan, `${draftUrl}/opleiding`, { ...validInput.opleiding, trainingName, actie: 'opslaan' });
     }
     const list = (await jan.get(paths.refund).expect(200)).text;
@@ -117,10 +154,22 @@ describe('labels that newcomers read', () => {
     expect(new Set(remove).size).toBe(remove.length);
     // updated_at is the database's time, not the pinned clock.
     const saved = String.raw`bewaard op \d{2}/\d{2}/\d{4} om \d{2}:\d{2}`;
-    expect(resume.filter((n) => new RegExp(`^Verdergaan: aanvraag voor Lotte Verbeke, Veiligheid op de werf, ${saved}$`).test(n))).toHaveLength(1);
-    expect(remove.filter((n) => new RegExp(`^Verwijderen: aanvraag voor Lotte Verbeke, Veiligheid op de werf, ${saved}$`).test(n))).toHaveLength(1);
+    expect(
+      resume.filter((n) =>
+        new RegExp(`^Verdergaan: aanvraag voor Lotte Verbeke, Veiligheid op de werf, ${saved}$`).test(n),
+      ),
+    ).toHaveLength(1);
+    expect(
+      remove.filter((n) =>
+        new RegExp(`^Verwijderen: aanvraag voor Lotte Verbeke, Veiligheid op de werf, ${saved}$`).test(n),
+      ),
+    ).toHaveLength(1);
     // Two drafts that would read the same within the minute: the draft's number keeps them apart.
-    expect(resume.filter((n) => new RegExp(`^Verdergaan: aanvraag voor Lotte Verbeke, Heftruckchauffeur, ${saved}(, nummer \\d+)?$`).test(n))).toHaveLength(2);
+    expect(
+      resume.filter((n) =>
+        new RegExp(`^Verdergaan: aanvraag voor Lotte Verbeke, Heftruckchauffeur, ${saved}(, nummer \\d+)?$`).test(n),
+      ),
+    ).toHaveLength(2);
     expect(list).not.toContain('Verwijderen<span class="visually-hidden"> de aanvraag');
   });
 
@@ -141,6 +190,8 @@ describe('labels that newcomers read', () => {
     await loginAs(admin, hilde);
     await postForm(admin, paths.chooseOrganisation, { keuze: String(delta.org.id) });
     const userPage = (await admin.get(adminPaths.user(delta.personId(nina))).expect(200)).text;
-    expect(userPage).toMatch(/id="validUntil-hint">Laat leeg voor een recht zonder einddatum\. Bijvoorbeeld 15\/10\/2026\.<\/div>/);
+    expect(userPage).toMatch(
+      /id="validUntil-hint">Laat leeg voor een recht zonder einddatum\. Bijvoorbeeld 15\/10\/2026\.<\/div>/,
+    );
   });
 });

@@ -14,15 +14,35 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/http/logger.js';
 import { buildTestApp, csrfTokenFrom, TEST_PUBLIC_URL, type TestApp } from '../helpers/app.js';
 import { answerFromDevIdp, loginAs, PAGE_WITH_HEADER, type Agent } from '../helpers/login.js';
-import { completeDraft, fixedClock, insertMember, insertOrganisation, loginForOrganisation, postForm, rules, type TestOrganisation } from '../refund/fixtures.js';
+import {
+  completeDraft,
+  fixedClock,
+  insertMember,
+  insertOrganisation,
+  loginForOrganisation,
+  postForm,
+  rules,
+  type TestOrganisation,
+} from '../refund/fixtures.js';
 import { inszFor, kboFor } from './support/data.js';
 import { multipartBody } from './support/forms.js';
 import { appRoutes, routeTable, type Route } from './support/routes.js';
 
-type Role = 'anonymous' | 'no organisation chosen' | 'own name' | 'member without the right' | 'member of another organisation' | 'local administrator of another organisation';
+type Role =
+  | 'anonymous'
+  | 'no organisation chosen'
+  | 'own name'
+  | 'member without the right'
+  | 'member of another organisation'
+  | 'local administrator of another organisation';
 type Level = 'public' | 'login' | 'organisation' | 'localAdmin' | 'vovRight' | 'api';
 
-const person = (n: number, firstName: string, lastName: string) => ({ insz: inszFor(60 + n, 3, 3, n), firstName, lastName, email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.be` });
+const person = (n: number, firstName: string, lastName: string) => ({
+  insz: inszFor(60 + n, 3, 3, n),
+  firstName,
+  lastName,
+  email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.be`,
+});
 const owner = person(1, 'Jan', 'Eigenaar');
 const memberNoRight = person(2, 'Mia', 'Zonderrecht');
 const loner = person(3, 'Piet', 'Zondermeer');
@@ -30,18 +50,40 @@ const otherMember = person(4, 'Olaf', 'Anderbedrijf');
 const otherAdmin = person(5, 'Bea', 'Beheerderb');
 const SECRET_EMPLOYEE = 'Geheimenaam';
 
-const PUBLIC = new Set(['/', '/healthz', '/readyz', '/toegankelijkheidsverklaring', '/privacyverklaring', '/sessie-verlopen', '/hulp', '/hulp/lokale-beheerders', '/veelgestelde-vragen', '/contact', '/aanmelden', '/afmelden', '/afgemeld']);
+const PUBLIC = new Set([
+  '/',
+  '/healthz',
+  '/readyz',
+  '/toegankelijkheidsverklaring',
+  '/privacyverklaring',
+  '/sessie-verlopen',
+  '/hulp',
+  '/hulp/lokale-beheerders',
+  '/veelgestelde-vragen',
+  '/contact',
+  '/aanmelden',
+  '/afmelden',
+  '/afgemeld',
+]);
 
 /** Who may use a route, judged from its path: the guard every router puts in front of its paths. */
 function levelOf(path: string): { level: Level; known: boolean } {
-  if (PUBLIC.has(path) || path.startsWith('/auth/saml/') || path.startsWith('/dev-idp') || path.startsWith('/dev/mailbox')) return { level: 'public', known: true };
+  if (
+    PUBLIC.has(path) ||
+    path.startsWith('/auth/saml/') ||
+    path.startsWith('/dev-idp') ||
+    path.startsWith('/dev/mailbox')
+  )
+    return { level: 'public', known: true };
   if (path === '/organisatie-kiezen' || path === '/persoonlijk') return { level: 'login', known: true };
-  if (path === '/aanvraag' || path.startsWith('/gebruikersrecht-aanvragen')) return { level: 'organisation', known: true };
+  if (path === '/aanvraag' || path.startsWith('/gebruikersrecht-aanvragen'))
+    return { level: 'organisation', known: true };
   if (path.startsWith('/gebruikersbeheer')) return { level: 'localAdmin', known: true };
   // The back-office API: a Bearer token per client, never a portal session (its own test below).
   if (path === '/api/v1/openapi.json') return { level: 'public', known: true };
   if (path.startsWith('/api/v1/')) return { level: 'api', known: true };
-  if (path.startsWith('/terugbetaling') || path.startsWith('/mijn-dossiers') || path.startsWith('/meerdere-aanvragen')) return { level: 'vovRight', known: true };
+  if (path.startsWith('/terugbetaling') || path.startsWith('/mijn-dossiers') || path.startsWith('/meerdere-aanvragen'))
+    return { level: 'vovRight', known: true };
   // A route this suite does not know yet: at the least, it must not be open to anonymous visitors.
   return { level: 'login', known: false };
 }
@@ -51,7 +93,15 @@ let orgA: TestOrganisation;
 let orgB: TestOrganisation;
 const agents = {} as Record<Role, Agent>;
 const tokens = {} as Record<Role, string>;
-let ids: { draftId: number; attachmentId: number; dossiernummer: string; requestId: number; personId: number; rightId: number; mailId: number };
+let ids: {
+  draftId: number;
+  attachmentId: number;
+  dossiernummer: string;
+  requestId: number;
+  personId: number;
+  rightId: number;
+  mailId: number;
+};
 let before: string;
 
 /** A fingerprint of everything organisation A owns: nothing a refused visitor does may change it. */
@@ -85,15 +135,37 @@ beforeAll(async () => {
   await loginForOrganisation(jan, owner, orgA.id);
   const submitted = await completeDraft(jan, orgA.unitId, { werknemer: { lastName: SECRET_EMPLOYEE } });
   const receipt = await postForm(jan, `${submitted}/overzicht`, { actie: 'volgende', declaration: 'ja' });
-  const draftUrl = await completeDraft(jan, orgA.unitId, { werknemer: { insz: '17.07.30-033.84', lastName: SECRET_EMPLOYEE } });
+  const draftUrl = await completeDraft(jan, orgA.unitId, {
+    werknemer: { insz: '17.07.30-033.84', lastName: SECRET_EMPLOYEE },
+  });
   const page = await jan.get(`${draftUrl}/bijlagen`);
-  const m = multipartBody([['_csrf', csrfTokenFrom(page.text)], ['actie', 'toevoegen']], [{ field: 'inschrijvingsattest', filename: 'attest.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') }]);
+  const m = multipartBody(
+    [
+      ['_csrf', csrfTokenFrom(page.text)],
+      ['actie', 'toevoegen'],
+    ],
+    [
+      {
+        field: 'inschrijvingsattest',
+        filename: 'attest.pdf',
+        type: 'application/pdf',
+        data: Buffer.from('%PDF-1.4\n%%EOF\n'),
+      },
+    ],
+  );
   expect((await jan.post(`${draftUrl}/bijlagen`).set('Content-Type', m.contentType).send(m.body)).status).toBe(303);
 
   agents['member without the right'] = request.agent(t.app);
   await loginForOrganisation(agents['member without the right'], memberNoRight, orgA.id);
   const aanvraag = await agents['member without the right'].get('/aanvraag');
-  expect((await agents['member without the right'].post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: csrfTokenFrom(aanvraag.text) })).status).toBe(303);
+  expect(
+    (
+      await agents['member without the right']
+        .post('/gebruikersrecht-aanvragen')
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(aanvraag.text) })
+    ).status,
+  ).toBe(303);
 
   ids = {
     draftId: Number(draftUrl.split('/').pop()),
@@ -115,12 +187,20 @@ beforeAll(async () => {
   agents['own name'] = request.agent(t.app);
   await loginAs(agents['own name'], loner);
   const choose = await agents['own name'].get('/organisatie-kiezen');
-  expect((await agents['own name'].post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: 'eigen-naam' })).status).toBe(303);
+  expect(
+    (
+      await agents['own name']
+        .post('/organisatie-kiezen')
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(choose.text), keuze: 'eigen-naam' })
+    ).status,
+  ).toBe(303);
   agents['member of another organisation'] = request.agent(t.app);
   await loginForOrganisation(agents['member of another organisation'], otherMember, orgB.id);
   agents['local administrator of another organisation'] = request.agent(t.app);
   await loginForOrganisation(agents['local administrator of another organisation'], otherAdmin, orgB.id);
-  for (const role of Object.keys(agents) as Role[]) if (role !== 'anonymous') tokens[role] = csrfTokenFrom((await agents[role].get('/organisatie-kiezen')).text);
+  for (const role of Object.keys(agents) as Role[])
+    if (role !== 'anonymous') tokens[role] = csrfTokenFrom((await agents[role].get('/organisatie-kiezen')).text);
   before = await stateOfA();
 });
 
@@ -128,20 +208,42 @@ afterAll(async () => {
   await t.close();
 });
 
-const ROLES: Role[] = ['anonymous', 'no organisation chosen', 'own name', 'member without the right', 'member of another organisation', 'local administrator of another organisation'];
+const ROLES: Role[] = [
+  'anonymous',
+  'no organisation chosen',
+  'own name',
+  'member without the right',
+  'member of another organisation',
+  'local administrator of another organisation',
+];
 
 /** The refusal a role must get on a route, or null when the role may use it (then it must not see A's things). */
-function expectedRefusal(role: Role, level: Level, route: Route, concrete: string): ((res: request.Response) => string | null) | null {
+function expectedRefusal(
+  role: Role,
+  level: Level,
+  route: Route,
+  concrete: string,
+): ((res: request.Response) => string | null) | null {
   const get = route.method === 'get';
   const usesIdsOfA = /:(draftId|attachmentId|dossiernummer|id|personId|rightId)\b/.test(route.path);
   const isLoginRedirect = (res: request.Response) =>
-    res.status === 303 && res.headers.location === `/aanmelden?terug=${encodeURIComponent(concrete)}` ? null : `expected 303 to the login, got ${res.status} ${res.headers.location ?? ''}`;
+    res.status === 303 && res.headers.location === `/aanmelden?terug=${encodeURIComponent(concrete)}`
+      ? null
+      : `expected 303 to the login, got ${res.status} ${res.headers.location ?? ''}`;
   const isChoice = (res: request.Response) =>
-    res.status === 303 && /^\/organisatie-kiezen(\?terug=|$)/.test(res.headers.location ?? '') ? null : `expected 303 to the organisation choice, got ${res.status} ${res.headers.location ?? ''}`;
+    res.status === 303 && /^\/organisatie-kiezen(\?terug=|$)/.test(res.headers.location ?? '')
+      ? null
+      : `expected 303 to the organisation choice, got ${res.status} ${res.headers.location ?? ''}`;
   const is = (statuses: number[], text?: string) => (res: request.Response) =>
-    statuses.includes(res.status) && (!text || res.text.includes(text)) ? null : `expected ${statuses.join('/')}${text ? ` with "${text}"` : ''}, got ${res.status} ${res.headers.location ?? ''}`;
+    statuses.includes(res.status) && (!text || res.text.includes(text))
+      ? null
+      : `expected ${statuses.join('/')}${text ? ` with "${text}"` : ''}, got ${res.status} ${res.headers.location ?? ''}`;
   if (level === 'public') return null;
-  if (level === 'api') return (res) => (res.status === 401 && /^application\/problem\+json/.test(res.headers['content-type'] ?? '') ? null : `expected 401 problem+json, got ${res.status}`);
+  if (level === 'api')
+    return (res) =>
+      res.status === 401 && /^application\/problem\+json/.test(res.headers['content-type'] ?? '')
+        ? null
+        : `expected 401 problem+json, got ${res.status}`;
   if (role === 'anonymous') return get ? isLoginRedirect : is([401], 'U bent niet aangemeld');
   if (level === 'login') return null;
   if (role === 'no organisation chosen' || role === 'own name') return isChoice;
@@ -172,16 +274,29 @@ describe('the access matrix', () => {
         if (!expectation && role === 'member without the right' && route.method === 'post') continue;
         const agent = agents[role];
         // A form with a valid token of the visitor's own session: a refusal can only come from authorisation.
-        const res = route.method === 'get' ? await agent.get(concrete) : await agent.post(concrete).type('form').send({ _csrf: tokens[role], actie: 'volgende', declaration: 'ja' });
-        if (res.status >= 500) problems.push(`${role}: ${route.method.toUpperCase()} ${concrete} answered ${res.status}`);
+        const res =
+          route.method === 'get'
+            ? await agent.get(concrete)
+            : await agent
+                .post(concrete)
+                .type('form')
+                .send({ _csrf: tokens[role], actie: 'volgende', declaration: 'ja' });
+        if (res.status >= 500)
+          problems.push(`${role}: ${route.method.toUpperCase()} ${concrete} answered ${res.status}`);
         if (expectation) {
           checked++;
           const problem = expectation(res);
           if (problem) problems.push(`${role}: ${route.method.toUpperCase()} ${concrete}: ${problem}`);
-        } else if (level !== 'public' && (role === 'member of another organisation' || role === 'local administrator of another organisation' || role === 'own name')) {
+        } else if (
+          level !== 'public' &&
+          (role === 'member of another organisation' ||
+            role === 'local administrator of another organisation' ||
+            role === 'own name')
+        ) {
           // Allowed for their own organisation (or name): never a sight of A's dossiers, drafts or people.
           for (const secret of [SECRET_EMPLOYEE, ids.dossiernummer, memberNoRight.lastName, owner.lastName]) {
-            if (res.text?.includes(secret)) problems.push(`${role}: ${route.method.toUpperCase()} ${concrete} shows "${secret}" of organisation A`);
+            if (res.text?.includes(secret))
+              problems.push(`${role}: ${route.method.toUpperCase()} ${concrete} shows "${secret}" of organisation A`);
           }
         }
       }
@@ -189,16 +304,23 @@ describe('the access matrix', () => {
     expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(100);
     expect(await stateOfA(), 'organisation A is unchanged by all refused requests').toBe(before);
-    console.log(`[access] ${routes.length} routes × ${ROLES.length} visitors: ${checked} refusals checked${unknown.length ? `; routes classified by default (login needed): ${unknown.join(', ')}` : ''}`);
+    console.log(
+      `[access] ${routes.length} routes × ${ROLES.length} visitors: ${checked} refusals checked${unknown.length ? `; routes classified by default (login needed): ${unknown.join(', ')}` : ''}`,
+    );
   });
 
   it('choosing an organisation one does not belong to is refused', async () => {
     for (const role of ['member of another organisation', 'own name', 'no organisation chosen'] as Role[]) {
       if (role === 'no organisation chosen') continue; // the owner himself: a member of A
-      const res = await agents[role].post('/organisatie-kiezen').type('form').send({ _csrf: tokens[role], keuze: String(orgA.id) });
+      const res = await agents[role]
+        .post('/organisatie-kiezen')
+        .type('form')
+        .send({ _csrf: tokens[role], keuze: String(orgA.id) });
       expect(res.status, role).toBe(403);
     }
-    expect((await agents['member of another organisation'].get('/mijn-dossiers')).text).not.toContain(ids.dossiernummer);
+    expect((await agents['member of another organisation'].get('/mijn-dossiers')).text).not.toContain(
+      ids.dossiernummer,
+    );
   });
 });
 
@@ -224,7 +346,10 @@ describe('the back-office API', () => {
     expect(readOnly.status).toBe(403);
     expect(await stateOfA()).toBe(before);
     // The read scope reads every organisation's dossiers (the back office's job), and nothing of the portal.
-    expect((await request(t.app).get(`/api/v1/dossiers/${ids.dossiernummer}`).set('Authorization', `Bearer ${reader}`)).status).toBe(200);
+    expect(
+      (await request(t.app).get(`/api/v1/dossiers/${ids.dossiernummer}`).set('Authorization', `Bearer ${reader}`))
+        .status,
+    ).toBe(200);
     expect((await request(t.app).get('/mijn-dossiers').set('Authorization', `Bearer ${reader}`)).status).toBe(303);
   });
 });
@@ -234,9 +359,19 @@ describe('sessions and tokens', () => {
     const agent = request.agent(t.app);
     const answer = await answerFromDevIdp(agent, owner);
     const acs = await agent.post(answer.acsPath).type('form').send({ SAMLResponse: answer.samlResponse });
-    const sessionCookie = [acs.headers['set-cookie']].flat().find((c) => c?.startsWith('loket='))!.split(';')[0];
+    const sessionCookie = [acs.headers['set-cookie']]
+      .flat()
+      .find((c) => c?.startsWith('loket='))!
+      .split(';')[0];
     const choose = await agent.get('/organisatie-kiezen');
-    expect((await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: String(orgA.id) })).status).toBe(303);
+    expect(
+      (
+        await agent
+          .post('/organisatie-kiezen')
+          .type('form')
+          .send({ _csrf: csrfTokenFrom(choose.text), keuze: String(orgA.id) })
+      ).status,
+    ).toBe(303);
     const token = csrfTokenFrom((await agent.get('/terugbetaling/nieuw/werkgever')).text);
     expect((await request(t.app).get('/mijn-dossiers').set('Cookie', sessionCookie)).status).toBe(200);
     expect((await agent.post('/afmelden').type('form').send({ _csrf: token })).status).toBe(303);
@@ -245,7 +380,9 @@ describe('sessions and tokens', () => {
     expect(list.status).toBe(303);
     expect(list.headers.location).toMatch(/^\/aanmelden/);
     expect((await replay(request(t.app).get(`/mijn-dossiers/${ids.dossiernummer}`))).status).toBe(303);
-    const post = await replay(request(t.app).post('/terugbetaling/nieuw/werkgever').type('form').send({ _csrf: token, contactName: 'x' }));
+    const post = await replay(
+      request(t.app).post('/terugbetaling/nieuw/werkgever').type('form').send({ _csrf: token, contactName: 'x' }),
+    );
     expect([401, 403]).toContain(post.status);
     expect(await stateOfA()).toBe(before);
   });
@@ -257,12 +394,22 @@ describe('sessions and tokens', () => {
     const drafts = async () => Number((await t.database.db('refund_draft').count({ n: '*' }).first())!.n);
     const count = await drafts();
     // Mia's session with Jan's token, and Jan's session with Mia's token.
-    const mia = await agents['member without the right'].post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: janToken });
+    const mia = await agents['member without the right']
+      .post('/gebruikersrecht-aanvragen')
+      .type('form')
+      .send({ _csrf: janToken });
     expect(mia.status).toBe(403);
     expect(mia.text).toContain('Dit formulier is verlopen of werd al verstuurd');
-    const crossed = await jan.post('/terugbetaling/nieuw/werkgever').type('form').send({ _csrf: tokens['member without the right'], contactName: 'x' });
+    const crossed = await jan
+      .post('/terugbetaling/nieuw/werkgever')
+      .type('form')
+      .send({ _csrf: tokens['member without the right'], contactName: 'x' });
     expect(crossed.status).toBe(403);
-    const headerToken = await jan.post('/terugbetaling/nieuw/werkgever').set('x-csrf-token', tokens['member of another organisation']).type('form').send({ contactName: 'x' });
+    const headerToken = await jan
+      .post('/terugbetaling/nieuw/werkgever')
+      .set('x-csrf-token', tokens['member of another organisation'])
+      .type('form')
+      .send({ contactName: 'x' });
     expect(headerToken.status).toBe(403);
     expect(await drafts()).toBe(count);
   });
@@ -276,7 +423,8 @@ describe('sessions and tokens', () => {
         return { p, agent };
       }),
     );
-    for (const { p, agent } of browsers) expect((await agent.get(PAGE_WITH_HEADER)).text).toContain(`${p.firstName} ${p.lastName}`);
+    for (const { p, agent } of browsers)
+      expect((await agent.get(PAGE_WITH_HEADER)).text).toContain(`${p.firstName} ${p.lastName}`);
   });
 });
 
@@ -315,11 +463,17 @@ describe('redirects after login', () => {
     for (const relay of evil.slice(0, 6)) {
       const agent = request.agent(t.app);
       const answer = await answerFromDevIdp(agent, owner, { returnTo: '/mijn-dossiers' });
-      const res = await agent.post(answer.acsPath).type('form').send({ SAMLResponse: answer.samlResponse, RelayState: relay });
+      const res = await agent
+        .post(answer.acsPath)
+        .type('form')
+        .send({ SAMLResponse: answer.samlResponse, RelayState: relay });
       expect(res.status).toBe(303);
       expect(local(res.headers.location), relay).toBe(true);
       const page = await agent.get('/organisatie-kiezen');
-      const chosen = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgA.id), terug: relay });
+      const chosen = await agent
+        .post('/organisatie-kiezen')
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgA.id), terug: relay });
       expect(chosen.status).toBe(303);
       expect(local(chosen.headers.location), relay).toBe(true);
     }
@@ -344,11 +498,20 @@ describe('production', () => {
       LOG_LEVEL: 'silent',
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000', // this file logged in many times this minute, from the same address
     });
-    const app = createApp(config, { db: t.database.db, databaseUrl: t.database.url, logger: createLogger('silent'), now: fixedClock, rules });
+    const app = createApp(config, {
+      db: t.database.db,
+      databaseUrl: t.database.url,
+      logger: createLogger('silent'),
+      now: fixedClock,
+      rules,
+    });
     try {
-      for (const path of ['/dev/mailbox', `/dev/mailbox/${ids.mailId}`, '/dev-idp/metadata', '/dev-idp/sso']) expect((await request(app).get(path)).status, path).toBe(404);
+      for (const path of ['/dev/mailbox', `/dev/mailbox/${ids.mailId}`, '/dev-idp/metadata', '/dev-idp/sso'])
+        expect((await request(app).get(path)).status, path).toBe(404);
       const login = await request(app).get('/aanmelden');
-      expect(login.headers.location, `${login.status} ${login.text.slice(0, 300)}`).toMatch(/^https:\/\/idp\.example\/sso\?/);
+      expect(login.headers.location, `${login.status} ${login.text.slice(0, 300)}`).toMatch(
+        /^https:\/\/idp\.example\/sso\?/,
+      );
     } finally {
       await app.close();
     }
@@ -362,7 +525,10 @@ describe('two organisations share a person, never what they entered', () => {
   const bea = () => agents['local administrator of another organisation'];
   const addUser = async (agent: Agent, fields: Record<string, string>) => {
     const page = await agent.get('/gebruikersbeheer/gebruikers/nieuw');
-    const res = await agent.post('/gebruikersbeheer/gebruikers').type('form').send({ _csrf: csrfTokenFrom(page.text), ...fields });
+    const res = await agent
+      .post('/gebruikersbeheer/gebruikers')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), ...fields });
     expect(res.status).toBe(303);
     return res.headers.location as string;
   };
@@ -375,7 +541,13 @@ describe('two organisations share a person, never what they entered', () => {
     // Every page she may open (the development mailbox, public in development only, shows every mail).
     for (const route of appRoutes(t.app).filter((r) => r.method === 'get' && levelOf(r.path).level !== 'public')) {
       const res = await bea().get(fill(route.path));
-      for (const secret of [memberNoRight.lastName, memberNoRight.email, owner.lastName, SECRET_EMPLOYEE, ids.dossiernummer]) {
+      for (const secret of [
+        memberNoRight.lastName,
+        memberNoRight.email,
+        owner.lastName,
+        SECRET_EMPLOYEE,
+        ids.dossiernummer,
+      ]) {
         if (res.text?.includes(secret)) problems.push(`GET ${fill(route.path)} shows "${secret}" of organisation A`);
       }
     }
@@ -386,15 +558,25 @@ describe('two organisations share a person, never what they entered', () => {
     await addUser(bea(), { insz: nora.insz, ...B_TYPED }); // B is first to know this INSZ
     const jan = request.agent(t.app);
     await loginForOrganisation(jan, owner, orgA.id);
-    const noraPage = await jan.get(await addUser(jan, { insz: nora.insz, firstName: nora.firstName, lastName: nora.lastName, email: nora.email }));
+    const noraPage = await jan.get(
+      await addUser(jan, { insz: nora.insz, firstName: nora.firstName, lastName: nora.lastName, email: nora.email }),
+    );
     expect(noraPage.text).toContain('<h1>Nora Nieuwelinge</h1>');
     expect(noraPage.text).toContain(nora.email);
-    for (const page of [noraPage.text, (await jan.get('/gebruikersbeheer')).text, (await jan.get('/gebruikersbeheer/logboek')).text]) {
-      for (const secret of [B_TYPED.lastName, B_TYPED.email, otherMember.lastName, otherAdmin.lastName]) expect(page).not.toContain(secret);
+    for (const page of [
+      noraPage.text,
+      (await jan.get('/gebruikersbeheer')).text,
+      (await jan.get('/gebruikersbeheer/logboek')).text,
+    ]) {
+      for (const secret of [B_TYPED.lastName, B_TYPED.email, otherMember.lastName, otherAdmin.lastName])
+        expect(page).not.toContain(secret);
     }
     const noraId = (await t.database.db('person').where({ insz: nora.insz }).first('id')).id;
     const form = await jan.get(`/gebruikersbeheer/gebruikers/${noraId}`);
-    const granted = await jan.post(`/gebruikersbeheer/gebruikers/${noraId}/recht`).type('form').send({ _csrf: csrfTokenFrom(form.text), validUntil: '' });
+    const granted = await jan
+      .post(`/gebruikersbeheer/gebruikers/${noraId}/recht`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(form.text), validUntil: '' });
     expect(granted.status).toBe(303);
     const mails = await t.database.db('mail_outbox').where('subject', 'like', `%${orgA.name}%`).select('to_address');
     expect(mails.map((m) => m.to_address)).toContain(nora.email);

@@ -36,8 +36,19 @@ function compare(a: string, b: string): number {
 
 describe('dependencies', () => {
   it('npm audit --omit=dev reports no high or critical advisory (or says clearly that it could not run)', () => {
-    const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 90_000 });
-    let report: { metadata?: { vulnerabilities?: Record<string, number> }; vulnerabilities?: Record<string, Vulnerability>; message?: string; error?: { summary?: string } } | undefined;
+    const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    let report:
+      | {
+          metadata?: { vulnerabilities?: Record<string, number> };
+          vulnerabilities?: Record<string, Vulnerability>;
+          message?: string;
+          error?: { summary?: string };
+        }
+      | undefined;
     try {
       report = JSON.parse(run.stdout);
     } catch {
@@ -46,14 +57,22 @@ describe('dependencies', () => {
     mkdirSync(join(PROJECT_ROOT, 'tmp'), { recursive: true });
     const counts = report?.metadata?.vulnerabilities;
     if (counts) {
-      const serious = Object.values(report!.vulnerabilities ?? {}).filter((v) => (v.severity === 'high' || v.severity === 'critical') && !(v.name in REVIEWED_EXCEPTIONS));
-      const line = `[npm audit] production dependencies: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`;
+      const serious = Object.values(report!.vulnerabilities ?? {}).filter(
+        (v) => (v.severity === 'high' || v.severity === 'critical') && !(v.name in REVIEWED_EXCEPTIONS),
+      );
+      const line = `[npm audit] production dependencies: ${Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`;
       console.log(line);
       writeFileSync(join(PROJECT_ROOT, 'tmp', 'npm-audit.txt'), `${line}\n`);
       expect(serious.map((v) => `${v.name} (${v.severity}) ${v.range ?? ''}`)).toEqual([]);
       return;
     }
-    const reason = report?.message ?? report?.error?.summary ?? run.error?.message ?? (run.stderr.split('\n').find((l) => /npm (error|warn)/.test(l)) || `exit ${run.status}`);
+    const reason =
+      report?.message ??
+      report?.error?.summary ??
+      run.error?.message ??
+      (run.stderr.split('\n').find((l) => /npm (error|warn)/.test(l)) || `exit ${run.status}`);
     const message =
       `[npm audit] COULD NOT RUN — no advisory check was done. The registry's audit endpoint gave no report: ${reason}. ` +
       'Run `npm audit --omit=dev` where registry.npmjs.org is reachable; set REQUIRE_NPM_AUDIT=1 to make this a failure.';
@@ -63,7 +82,9 @@ describe('dependencies', () => {
   });
 
   it('the lock file keeps the SAML and XML packages at or above the reviewed versions (works offline)', () => {
-    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; dev?: boolean }> };
+    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; dev?: boolean }>;
+    };
     const problems: string[] = [];
     const found: string[] = [];
     for (const [path, entry] of Object.entries(lock.packages)) {
@@ -71,8 +92,13 @@ describe('dependencies', () => {
       const floors = FLOORS[name];
       if (!floors || !entry.version || entry.dev) continue;
       found.push(`${name}@${entry.version}`);
-      const line = floors.filter((f) => f.split('.')[0] === entry.version!.split('.')[0] && (f.split('.')[0] !== '0' || f.split('.')[1] === entry.version!.split('.')[1]));
-      if (line.length === 0 || compare(entry.version, line[0]) < 0) problems.push(`${path}: ${entry.version} is below the reviewed ${floors.join(' / ')}`);
+      const line = floors.filter(
+        (f) =>
+          f.split('.')[0] === entry.version!.split('.')[0] &&
+          (f.split('.')[0] !== '0' || f.split('.')[1] === entry.version!.split('.')[1]),
+      );
+      if (line.length === 0 || compare(entry.version, line[0]) < 0)
+        problems.push(`${path}: ${entry.version} is below the reviewed ${floors.join(' / ')}`);
     }
     expect(problems).toEqual([]);
     expect(found.length).toBeGreaterThanOrEqual(Object.keys(FLOORS).length);

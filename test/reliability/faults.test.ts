@@ -10,7 +10,14 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { Browser, chooseOrganisation, csrfToken, login, type Reply } from './support/browser.js';
-import { CONTACT_EMAIL, employee, journeyAnswers, seedMembers, seedOrganisation, type SeededMember } from './support/data.js';
+import {
+  CONTACT_EMAIL,
+  employee,
+  journeyAnswers,
+  seedMembers,
+  seedOrganisation,
+  type SeededMember,
+} from './support/data.js';
 import { inParallel, submissionState, waitFor } from './support/invariants.js';
 import { confirm, fillDraft, overviewToken, receiptNumber } from './support/journey.js';
 import { killAllPortals, sleep, startPortal } from './support/portal.js';
@@ -48,7 +55,12 @@ async function readyToConfirm(portalUrl: string, members: SeededMember[], unitId
   const browsers = await loggedIn(portalUrl, members);
   return inParallel(browsers, 8, async (browser, i) => {
     const draftUrl = await fillDraft(browser, journeyAnswers(unitId, employee(employeeBase + i)));
-    return { browser, draftUrl, draftId: Number(draftUrl.split('/').pop()), token: await overviewToken(browser, draftUrl) };
+    return {
+      browser,
+      draftUrl,
+      draftId: Number(draftUrl.split('/').pop()),
+      token: await overviewToken(browser, draftUrl),
+    };
   });
 }
 
@@ -58,7 +70,8 @@ const STACK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|TypeError|ReferenceError/;
 function outageProblem(r: Reply, path: string): string | null {
   if (r.status === 503) {
     const id = r.headers.get('x-request-id') ?? '';
-    if (!r.text.includes('De dienst is tijdelijk niet beschikbaar') || !r.text.includes('Probeer later opnieuw')) return `${path}: 503 without the Dutch page`;
+    if (!r.text.includes('De dienst is tijdelijk niet beschikbaar') || !r.text.includes('Probeer later opnieuw'))
+      return `${path}: 503 without the Dutch page`;
     if (!id || !r.text.includes(id)) return `${path}: 503 page without its request id`;
     if (r.headers.get('retry-after') !== '10') return `${path}: 503 without Retry-After`;
     if (STACK.test(r.text)) return `${path}: 503 page shows internals`;
@@ -66,7 +79,6 @@ function outageProblem(r: Reply, path: string): string | null {
   }
   return `${path}: answered ${r.status} during the outage`;
 }
-
 
 /** What a new TCP connection to the port gets: 'connected' or the error code (ECONNREFUSED once the server stopped listening). */
 function connectOutcome(port: number): Promise<string> {
@@ -90,7 +102,9 @@ function slowMultipartUpload(port: number, cookie: string, draftUrl: string, tok
   const body = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`),
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="actie"\r\n\r\ntoevoegen\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="inschrijvingsattest"; filename="attest.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="inschrijvingsattest"; filename="attest.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    ),
     pdf,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -113,7 +127,9 @@ function slowMultipartUpload(port: number, cookie: string, draftUrl: string, tok
 }
 
 describe.concurrent('faults', () => {
-  it('database down for 10 s while users browse and submit: Dutch 503 pages with the request id, /readyz fails, no crash, nothing half-written, back without a restart', async ({ expect }) => {
+  it('database down for 10 s while users browse and submit: Dutch 503 pages with the request id, /readyz fails, no crash, nothing half-written, back without a restart', async ({
+    expect,
+  }) => {
     const db = await database();
     const target = new URL(db.url);
     const proxy: TcpProxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
@@ -142,7 +158,7 @@ describe.concurrent('faults', () => {
     const watcher = new pg.Client({ connectionString: db.url });
     await watcher.connect();
     const burst = submitters.map((s) => confirm(s.browser, s.draftUrl, s.token).catch((e: Error) => e));
-    for (const until = Date.now() + 5_000; Date.now() < until; ) {
+    for (const until = Date.now() + 5_000; Date.now() < until;) {
       if (Number((await watcher.query('SELECT count(*) AS n FROM dossier')).rows[0].n) >= 1) break;
     }
     await proxy.stop();
@@ -168,7 +184,8 @@ describe.concurrent('faults', () => {
         const r = await call();
         during++;
         if (Date.now() - t0 > 6_000) slow.push(`${what} took ${Date.now() - t0} ms`);
-        if (expectOk ? r.status !== 200 : outageProblem(r, what)) problems.push(expectOk ? `${what}: ${r.status}` : outageProblem(r, what)!);
+        if (expectOk ? r.status !== 200 : outageProblem(r, what))
+          problems.push(expectOk ? `${what}: ${r.status}` : outageProblem(r, what)!);
       } catch (e) {
         problems.push(`${what}: ${(e as Error).message}`);
       }
@@ -177,9 +194,15 @@ describe.concurrent('faults', () => {
     while (Date.now() - downAt < 10_000) {
       await Promise.all([
         ...halfway.map((h) => attempt('GET a step', () => h.browser.get(`${h.draftUrl}/werknemer`))),
-        ...halfway.map((h) => attempt('POST a step', () => h.browser.post(`${h.draftUrl}/werknemer`, { ...h.answers.werknemer, _csrf: h.token }))),
+        ...halfway.map((h) =>
+          attempt('POST a step', () =>
+            h.browser.post(`${h.draftUrl}/werknemer`, { ...h.answers.werknemer, _csrf: h.token }),
+          ),
+        ),
         ...halfway.map((h) => attempt('GET Mijn dossiers', () => h.browser.get('/mijn-dossiers'))),
-        ...submitters.slice(0, 4).map((s) => attempt('Bevestigen again', () => confirm(s.browser, s.draftUrl, s.token))),
+        ...submitters
+          .slice(0, 4)
+          .map((s) => attempt('Bevestigen again', () => confirm(s.browser, s.draftUrl, s.token))),
         attempt('GET / (anonymous)', () => anonymous.get('/'), true),
         attempt('GET /healthz', () => anonymous.get('/healthz'), true),
         anonymous.get('/readyz').then((r) => {
@@ -208,7 +231,8 @@ describe.concurrent('faults', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain(`value="${h.answers.werkgever.contactEmail}"`);
       const draftUrl = h.draftUrl;
-      for (const slug of ['werknemer', 'opleiding', 'initiatief'] as const) expect((await h.browser.submit(`${draftUrl}/${slug}`, h.answers[slug])).status).toBe(303);
+      for (const slug of ['werknemer', 'opleiding', 'initiatief'] as const)
+        expect((await h.browser.submit(`${draftUrl}/${slug}`, h.answers[slug])).status).toBe(303);
       expect((await h.browser.submit(`${draftUrl}/bijlagen`, { actie: 'volgende' })).status).toBe(303);
       const nummer = receiptNumber(await confirm(h.browser, draftUrl, await overviewToken(h.browser, draftUrl)));
       expect(nummer).not.toBeNull();
@@ -246,7 +270,9 @@ describe.concurrent('faults', () => {
     );
   });
 
-  it('SMTP down for a while: every mail queued meanwhile is delivered afterwards, each exactly once', async ({ expect }) => {
+  it('SMTP down for a while: every mail queued meanwhile is delivered afterwards, each exactly once', async ({
+    expect,
+  }) => {
     const db = await database();
     const smtp = await smtpServer();
     const org = await seedOrganisation(db.db, 2);
@@ -287,10 +313,14 @@ describe.concurrent('faults', () => {
     const unsent = await db.db('mail_outbox').whereNull('sent_at').count({ n: '*' }).first();
     expect(unsent).toEqual({ n: 0 });
     expect(portal.alive()).toBe(true);
-    console.log(`[SMTP outage] 10 mails queued while SMTP was down; all 12 delivered once, ${deliveredAfterMs} ms after SMTP came back`);
+    console.log(
+      `[SMTP outage] 10 mails queued while SMTP was down; all 12 delivered once, ${deliveredAfterMs} ms after SMTP came back`,
+    );
   });
 
-  it('SIGKILL in the middle of a Bevestigen burst: every dossier whole with its mails or absent; a retry gets the existing dossier', async ({ expect }) => {
+  it('SIGKILL in the middle of a Bevestigen burst: every dossier whole with its mails or absent; a retry gets the existing dossier', async ({
+    expect,
+  }) => {
     const db = await database();
     const smtp = await smtpServer();
     const org = await seedOrganisation(db.db, 3);
@@ -324,7 +354,12 @@ describe.concurrent('faults', () => {
     const before = new Map(afterKill.submitted.map((s) => [s.draftId, s.dossiernummer]));
 
     // Restart on the same address; every user presses Bevestigen again (the browser resends the form).
-    const second = await startPortal({ name: 'after-kill', port: first.port, databaseUrl: db.url, env: { SMTP_URL: smtp.url } });
+    const second = await startPortal({
+      name: 'after-kill',
+      port: first.port,
+      databaseUrl: db.url,
+      env: { SMTP_URL: smtp.url },
+    });
     await inParallel(users, 8, async (u) => {
       const nummer = receiptNumber(await confirm(u.browser, u.draftUrl, u.token));
       expect(nummer).not.toBeNull();
@@ -341,21 +376,34 @@ describe.concurrent('faults', () => {
     await waitFor(
       'the outbox to settle',
       async () => {
-        const open = await db.db('mail_outbox').whereNull('sent_at').where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', db.db.fn.now())).count({ n: '*' }).first();
+        const open = await db
+          .db('mail_outbox')
+          .whereNull('sent_at')
+          .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', db.db.fn.now()))
+          .count({ n: '*' })
+          .first();
         return Number(open!.n) === 0;
       },
       20_000,
     );
     await sleep(1_000);
-    const rows: { id: number; sent_at: Date | null; locked_until: Date | null }[] = await db.db('mail_outbox').select('id', 'sent_at', 'locked_until');
+    const rows: { id: number; sent_at: Date | null; locked_until: Date | null }[] = await db
+      .db('mail_outbox')
+      .select('id', 'sent_at', 'locked_until');
     expect(rows).toHaveLength(48);
     const delivered = smtp.messages.map((m) => Number(/^<outbox-(\d+)@/.exec(m.messageId)?.[1]));
     expect(new Set(delivered).size, 'no mail delivered twice').toBe(delivered.length);
     const ids = new Set(rows.map((r) => r.id));
-    expect(delivered.filter((id) => !ids.has(id)), 'only mails of committed dossiers').toEqual([]);
+    expect(
+      delivered.filter((id) => !ids.has(id)),
+      'only mails of committed dossiers',
+    ).toEqual([]);
     for (const r of rows) {
       if (r.sent_at) expect(delivered).toContain(r.id);
-      else expect(new Date(r.locked_until!).getTime(), `mail ${r.id} is neither sent nor leased`).toBeGreaterThan(Date.now());
+      else
+        expect(new Date(r.locked_until!).getTime(), `mail ${r.id} is neither sent nor leased`).toBeGreaterThan(
+          Date.now(),
+        );
     }
     const leased = rows.filter((r) => !r.sent_at);
     const leasedDelivered = leased.filter((r) => delivered.includes(r.id)).length;
@@ -387,18 +435,44 @@ describe.concurrent('faults', () => {
           setTimeout(() => (cut === 'end' ? s.end() : s.destroy()), 50);
         });
       });
-    const part = (boundary: string) => `--${boundary}\r\nContent-Disposition: form-data; name="inschrijvingsattest"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 `;
+    const part = (boundary: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="inschrijvingsattest"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 `;
     const multipartHead = (path: string, length: number, cookie = '') =>
       `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${cookie ? `Cookie: ${cookie}\r\n` : ''}Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: ${length}\r\n\r\n`;
     const cases: [string, () => Promise<void>][] = [
       // Anonymous, no token needed: the body parsers run before the session and the CSRF check.
-      ['a multipart body that ends inside a file (anonymous)', () => raw(multipartHead('/bestaat-niet', part('XYZ').length) + part('XYZ'))],
-      ['a multipart upload cut off mid-file (logged in)', () => raw(multipartHead('/terugbetaling/nieuw/bijlagen', 100_000, user.cookie) + part('XYZ'), 'destroy')],
-      ['a form body cut off', () => raw('POST /organisatie-kiezen HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\nkeuze=1&_csrf=', 'destroy')],
+      [
+        'a multipart body that ends inside a file (anonymous)',
+        () => raw(multipartHead('/bestaat-niet', part('XYZ').length) + part('XYZ')),
+      ],
+      [
+        'a multipart upload cut off mid-file (logged in)',
+        () => raw(multipartHead('/terugbetaling/nieuw/bijlagen', 100_000, user.cookie) + part('XYZ'), 'destroy'),
+      ],
+      [
+        'a form body cut off',
+        () =>
+          raw(
+            'POST /organisatie-kiezen HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\nkeuze=1&_csrf=',
+            'destroy',
+          ),
+      ],
       ['headers cut off', () => raw('GET /mijn-dossiers HTTP/1.1\r\nHost: x\r\nCookie: loket=', 'destroy')],
       ['not HTTP at all', () => raw(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]))],
-      ['a gzip body that is no gzip', () => raw('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n0123456789')],
-      ['a chunked body with a broken chunk', () => raw('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n')],
+      [
+        'a gzip body that is no gzip',
+        () =>
+          raw(
+            'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n0123456789',
+          ),
+      ],
+      [
+        'a chunked body with a broken chunk',
+        () =>
+          raw(
+            'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nxx\r\n',
+          ),
+      ],
     ];
     for (const [what, send] of cases) {
       await Promise.all(Array.from({ length: 5 }, send));
@@ -409,13 +483,19 @@ describe.concurrent('faults', () => {
     expect((await user.get('/mijn-dossiers')).status).toBe(200);
   });
 
-  it('graceful shutdown under load: SIGTERM lets in-flight requests finish, refuses new connections and exits 0', async ({ expect }) => {
+  it('graceful shutdown under load: SIGTERM lets in-flight requests finish, refuses new connections and exits 0', async ({
+    expect,
+  }) => {
     const db = await database();
     const smtp = await smtpServer();
     const org = await seedOrganisation(db.db, 4);
     const members = await seedMembers(db.db, org.id, 18, { serialBase: 300 });
     // A pool large enough that every request below holds a connection of its own while it waits.
-    const portal = await startPortal({ name: 'shutdown', databaseUrl: db.url, env: { SMTP_URL: smtp.url, DATABASE_POOL_MAX: '40' } });
+    const portal = await startPortal({
+      name: 'shutdown',
+      databaseUrl: db.url,
+      env: { SMTP_URL: smtp.url, DATABASE_POOL_MAX: '40' },
+    });
     const users = await readyToConfirm(portal.url, members.slice(0, 12), org.unitId, 400);
     const readers = await loggedIn(portal.url, members.slice(12));
     const uploaders = await inParallel(readers.slice(0, 3), 3, async (browser, i) => {
@@ -437,7 +517,11 @@ describe.concurrent('faults', () => {
     observer.on('error', () => {});
     const waiting = async () =>
       Number(
-        (await observer.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'wse-loket%' AND state = 'active' AND wait_event_type = 'Lock'`)).rows[0].n,
+        (
+          await observer.query(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'wse-loket%' AND state = 'active' AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0].n,
       );
     type Outcome = { what: string; status?: number; location?: string | null; error?: string };
     const track = (what: string, call: () => Promise<Reply>): Promise<Outcome> =>
@@ -472,7 +556,9 @@ describe.concurrent('faults', () => {
     expect(aliveWhileDraining).toBe(true);
     expect(exit, portal.output().slice(-2000)).toEqual({ code: 0, signal: null });
     expect(outcomes.filter((o) => o.error || (o.what === 'GET' ? o.status !== 200 : o.status !== 303))).toEqual([]);
-    expect(outcomes.filter((o) => o.what === 'Bevestigen').every((o) => /^\/mijn-dossiers\/VOV-/.test(o.location ?? ''))).toBe(true);
+    expect(
+      outcomes.filter((o) => o.what === 'Bevestigen').every((o) => /^\/mijn-dossiers\/VOV-/.test(o.location ?? '')),
+    ).toBe(true);
     for (const u of uploads) expect(u).toMatch(/^HTTP\/1\.1 303 /);
     const state = await submissionState(db.db);
     expect(state.problems).toEqual([]);
@@ -483,5 +569,4 @@ describe.concurrent('faults', () => {
         `all answered in full; exit 0 after ${exitMs} ms`,
     );
   });
-
 });

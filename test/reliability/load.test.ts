@@ -11,7 +11,15 @@ import { PROJECT_ROOT } from '../../src/root.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { Browser, chooseOrganisation, login, type RequestRecord } from './support/browser.js';
-import { CONTACT_EMAIL, employee, journeyAnswers, seedMembers, seedOrganisation, type SeededMember, type SeededOrganisation } from './support/data.js';
+import {
+  CONTACT_EMAIL,
+  employee,
+  journeyAnswers,
+  seedMembers,
+  seedOrganisation,
+  type SeededMember,
+  type SeededOrganisation,
+} from './support/data.js';
 import { percentile, submissionState, waitFor } from './support/invariants.js';
 import { confirm, fillDraft, overviewToken, receiptNumber } from './support/journey.js';
 import { killAllPortals, sleep, startPortal, type Portal } from './support/portal.js';
@@ -32,9 +40,15 @@ beforeAll(async () => {
   for (let o = 0; o < ORGANISATIONS; o++) {
     const org = await seedOrganisation(database.db, 10 + o);
     organisations.push(org);
-    members.push(...(await seedMembers(database.db, org.id, USERS / ORGANISATIONS, { serialBase: o * (USERS / ORGANISATIONS) })));
+    members.push(
+      ...(await seedMembers(database.db, org.id, USERS / ORGANISATIONS, { serialBase: o * (USERS / ORGANISATIONS) })),
+    );
   }
-  portal = await startPortal({ name: 'load', databaseUrl: database.url, env: { SMTP_URL: smtp.url, LOGIN_RATE_LIMIT_PER_MINUTE: '100000' } });
+  portal = await startPortal({
+    name: 'load',
+    databaseUrl: database.url,
+    env: { SMTP_URL: smtp.url, LOGIN_RATE_LIMIT_PER_MINUTE: '100000' },
+  });
 });
 
 afterAll(async () => {
@@ -59,7 +73,8 @@ async function journey(member: SeededMember, index: number, record: (r: RequestR
     await chooseOrganisation(browser, org.id);
     const home = await browser.get('/');
     // Each browser sees its own person: concurrent logins never cross sessions.
-    if (home.status !== 200 || !home.text.includes(`${member.firstName} ${member.lastName}`)) throw new Error(`home page of ${member.lastName}: ${home.status}, someone else's name?`);
+    if (home.status !== 200 || !home.text.includes(`${member.firstName} ${member.lastName}`))
+      throw new Error(`home page of ${member.lastName}: ${home.status}, someone else's name?`);
     if ((await browser.get('/aanvraag')).status !== 200) throw new Error('Aanvraag page');
     const draftUrl = await fillDraft(browser, journeyAnswers(org.unitId, employee(index)), { upload: true });
     const res = await confirm(browser, draftUrl, await overviewToken(browser, draftUrl));
@@ -68,7 +83,8 @@ async function journey(member: SeededMember, index: number, record: (r: RequestR
     const receipt = await browser.get(`/mijn-dossiers/${nummer}`);
     if (receipt.status !== 200 || !receipt.text.includes(nummer)) throw new Error(`receipt ${receipt.status}`);
     const pdf = await browser.get(`/mijn-dossiers/${nummer}/ontvangstbevestiging.pdf`);
-    if (pdf.status !== 200 || pdf.headers.get('content-type') !== 'application/pdf') throw new Error(`receipt PDF ${pdf.status}`);
+    if (pdf.status !== 200 || pdf.headers.get('content-type') !== 'application/pdf')
+      throw new Error(`receipt PDF ${pdf.status}`);
     return { member, dossiernummer: nummer, ms: performance.now() - t0 };
   } catch (e) {
     return { member, error: (e as Error).message, ms: performance.now() - t0 };
@@ -81,7 +97,9 @@ describe('load', () => {
     const started = performance.now();
     // All 200 are under way together (a journey lasts far longer than the start-up); they arrive over 4 seconds, as
     // people do, rather than in one instant that only measures a thundering herd of SAML signatures.
-    const journeys = await Promise.all(members.map((m, i) => sleep(i * RAMP_MS).then(() => journey(m, i, (r) => requests.push(r)))));
+    const journeys = await Promise.all(
+      members.map((m, i) => sleep(i * RAMP_MS).then(() => journey(m, i, (r) => requests.push(r)))),
+    );
     const elapsedS = (performance.now() - started) / 1000;
 
     const errors = journeys.filter((j) => j.error).map((j) => `${j.member.lastName}: ${j.error}`);
@@ -89,13 +107,23 @@ describe('load', () => {
     const latencies = requests.map((r) => r.ms).sort((a, b) => a - b);
     const journeyTimes = journeys.map((j) => j.ms).sort((a, b) => a - b);
     const byKind = (pred: (r: RequestRecord) => boolean) => {
-      const l = requests.filter(pred).map((r) => r.ms).sort((a, b) => a - b);
-      return { n: l.length, p50: Math.round(percentile(l, 50)), p95: Math.round(percentile(l, 95)), p99: Math.round(percentile(l, 99)) };
+      const l = requests
+        .filter(pred)
+        .map((r) => r.ms)
+        .sort((a, b) => a - b);
+      return {
+        n: l.length,
+        p50: Math.round(percentile(l, 50)),
+        p95: Math.round(percentile(l, 95)),
+        p99: Math.round(percentile(l, 99)),
+      };
     };
 
     // Mails: both receipts of every dossier, delivered by the portal's worker over SMTP.
     const mailStart = performance.now();
-    await waitFor(`${USERS * 2} mails`, async () => smtp.messages.length >= USERS * 2, 120_000, 250).catch(() => undefined);
+    await waitFor(`${USERS * 2} mails`, async () => smtp.messages.length >= USERS * 2, 120_000, 250).catch(
+      () => undefined,
+    );
     const mailS = (performance.now() - mailStart) / 1000;
 
     const dossiers = Number((await database.db('dossier').count({ n: '*' }).first())!.n);
@@ -111,14 +139,27 @@ describe('load', () => {
       requests: requests.length,
       throughputRequestsPerSecond: Number((requests.length / elapsedS).toFixed(1)),
       journeysPerMinute: Number(((receipts.length / elapsedS) * 60).toFixed(1)),
-      latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? 0) },
+      latencyMs: {
+        p50: Math.round(percentile(latencies, 50)),
+        p95: Math.round(percentile(latencies, 95)),
+        p99: Math.round(percentile(latencies, 99)),
+        max: Math.round(latencies.at(-1) ?? 0),
+      },
       latencyByKindMs: {
         pages: byKind((r) => r.method === 'GET'),
-        formPosts: byKind((r) => r.method === 'POST' && /^\/terugbetaling\/(nieuw|\d+)\/(werkgever|werknemer|opleiding|initiatief|bijlagen)$/.test(r.path)),
+        formPosts: byKind(
+          (r) =>
+            r.method === 'POST' &&
+            /^\/terugbetaling\/(nieuw|\d+)\/(werkgever|werknemer|opleiding|initiatief|bijlagen)$/.test(r.path),
+        ),
         bevestigen: byKind((r) => r.method === 'POST' && r.path.endsWith('/overzicht')),
         samlAcs: byKind((r) => r.path === '/auth/saml/acs'),
       },
-      journeySeconds: { p50: Number((percentile(journeyTimes, 50) / 1000).toFixed(1)), p95: Number((percentile(journeyTimes, 95) / 1000).toFixed(1)), max: Number(((journeyTimes.at(-1) ?? 0) / 1000).toFixed(1)) },
+      journeySeconds: {
+        p50: Number((percentile(journeyTimes, 50) / 1000).toFixed(1)),
+        p95: Number((percentile(journeyTimes, 95) / 1000).toFixed(1)),
+        max: Number(((journeyTimes.at(-1) ?? 0) / 1000).toFixed(1)),
+      },
       errors: errors.length + failedRequests.length,
       dossiersInDatabase: dossiers,
       receipts: receipts.length,
@@ -140,8 +181,14 @@ describe('load', () => {
 
     if (errors.length || failedRequests.length) {
       const kinds = new Map<string, number>();
-      for (const r of failedRequests) kinds.set(`${r.method} ${r.path.replace(/\d+/g, ':n')} → ${r.status ?? r.error}`, (kinds.get(`${r.method} ${r.path.replace(/\d+/g, ':n')} → ${r.status ?? r.error}`) ?? 0) + 1);
-      console.log(`[load] failed requests by kind: ${JSON.stringify(Object.fromEntries(kinds))}\n[load] first journey errors: ${errors.slice(0, 5).join(' | ')}`);
+      for (const r of failedRequests)
+        kinds.set(
+          `${r.method} ${r.path.replace(/\d+/g, ':n')} → ${r.status ?? r.error}`,
+          (kinds.get(`${r.method} ${r.path.replace(/\d+/g, ':n')} → ${r.status ?? r.error}`) ?? 0) + 1,
+        );
+      console.log(
+        `[load] failed requests by kind: ${JSON.stringify(Object.fromEntries(kinds))}\n[load] first journey errors: ${errors.slice(0, 5).join(' | ')}`,
+      );
     }
     expect(errors.slice(0, 5)).toEqual([]);
     expect(failedRequests.slice(0, 5)).toEqual([]);

@@ -12,7 +12,14 @@ import { enqueueMail } from '../../src/mail/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { Browser, chooseOrganisation, csrfToken, errorSummary, login } from './support/browser.js';
-import { employee, journeyAnswers, seedMembers, seedOrganisation, type SeededMember, type SeededOrganisation } from './support/data.js';
+import {
+  employee,
+  journeyAnswers,
+  seedMembers,
+  seedOrganisation,
+  type SeededMember,
+  type SeededOrganisation,
+} from './support/data.js';
 import { inParallel, submissionState, waitFor } from './support/invariants.js';
 import { confirm, fillDraft, overviewToken, receiptNumber } from './support/journey.js';
 import { freePort, killAllPortals, logLines, sleep, startPortal, type Portal } from './support/portal.js';
@@ -66,9 +73,18 @@ beforeAll(async () => {
     startPortal({ name: 'B', port: portB, databaseUrl: database.url, publicUrl: balancer.url, env }),
   ]);
   org = await seedOrganisation(database.db, 30);
-  await seedMembers(database.db, org.id, 1, { serialBase: 600, localAdmin: true, withRight: false, label: 'Beheerder' });
+  await seedMembers(database.db, org.id, 1, {
+    serialBase: 600,
+    localAdmin: true,
+    withRight: false,
+    label: 'Beheerder',
+  });
   users = await seedMembers(database.db, org.id, 32, { serialBase: 610 });
-  [withoutRight] = await seedMembers(database.db, org.id, 1, { serialBase: 650, withRight: false, label: 'Zonderrecht' });
+  [withoutRight] = await seedMembers(database.db, org.id, 1, {
+    serialBase: 650,
+    withRight: false,
+    label: 'Zonderrecht',
+  });
 });
 
 afterAll(async () => {
@@ -111,7 +127,8 @@ describe('two instances on one database behind a round-robin balancer', () => {
     const draftUrl = await fillDraft(br, journeyAnswers(org.unitId, employee(700)));
     const steps = balancer.served.slice(from);
     // Every POST landed on the other instance than the GET of its page (the CSRF token travels in the shared session).
-    for (let i = 1; i < steps.length; i++) if (steps[i].method === 'POST') expect(steps[i].backend).not.toBe(steps[i - 1].backend);
+    for (let i = 1; i < steps.length; i++)
+      if (steps[i].method === 'POST') expect(steps[i].backend).not.toBe(steps[i - 1].backend);
     expect(new Set(steps.map((s) => s.backend))).toEqual(new Set(['A', 'B']));
     const overview = await br.get(`${draftUrl}/overzicht`);
     expect(overview.text).toContain(employee(700).lastName);
@@ -125,7 +142,9 @@ describe('two instances on one database behind a round-robin balancer', () => {
     const draftUrl = await fillDraft(br, journeyAnswers(org.unitId, employee(701)));
     const token = await overviewToken(br, draftUrl);
     const [onA, onB] = [br.at(a.url), br.at(b.url)];
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => confirm(i % 2 ? onB : onA, draftUrl, token)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => confirm(i % 2 ? onB : onA, draftUrl, token)),
+    );
     const numbers = new Set(answers.map(receiptNumber));
     expect(numbers.size).toBe(1);
     expect([...numbers][0]).not.toBeNull();
@@ -152,8 +171,12 @@ describe('two instances on one database behind a round-robin balancer', () => {
         expect(lost[0].location).toMatch(/\/opleiding\?terug=overzicht$/);
         const loser = lost[0] === rx ? x : y;
         const page = await loser.get(lost[0].location!);
-        expect(errorSummary(page.text).join(' ')).toContain('Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen');
-        expect(await database.db('dossier').where({ employee_insz: same.insz }).count({ n: '*' }).first()).toEqual({ n: 1 });
+        expect(errorSummary(page.text).join(' ')).toContain(
+          'Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen',
+        );
+        expect(await database.db('dossier').where({ employee_insz: same.insz }).count({ n: '*' }).first()).toEqual({
+          n: 1,
+        });
       }),
     );
     expect((await submissionState(database.db)).problems).toEqual([]);
@@ -161,26 +184,48 @@ describe('two instances on one database behind a round-robin balancer', () => {
 
   it('the mail workers of both instances together send every mail exactly once', async () => {
     const ids: number[] = [];
-    for (let i = 0; i < 60; i++) ids.push(await enqueueMail(database.db, { to: `bulk${i}@ontvanger.example`, subject: `Bericht ${i}`, text: `Bericht ${i}\n`, html: `<p>Bericht ${i}</p>`, kind: 'test' }));
-    await waitFor('the outbox to be empty', async () => Number((await database.db('mail_outbox').whereNull('sent_at').count({ n: '*' }).first())!.n) === 0, 60_000, 200);
+    for (let i = 0; i < 60; i++)
+      ids.push(
+        await enqueueMail(database.db, {
+          to: `bulk${i}@ontvanger.example`,
+          subject: `Bericht ${i}`,
+          text: `Bericht ${i}\n`,
+          html: `<p>Bericht ${i}</p>`,
+          kind: 'test',
+        }),
+      );
+    await waitFor(
+      'the outbox to be empty',
+      async () => Number((await database.db('mail_outbox').whereNull('sent_at').count({ n: '*' }).first())!.n) === 0,
+      60_000,
+      200,
+    );
     await sleep(2_500); // a second delivery would show up now
     const delivered = smtp.messages.map((m) => m.messageId);
     expect(new Set(delivered).size).toBe(delivered.length);
     const total = Number((await database.db('mail_outbox').count({ n: '*' }).first())!.n);
     expect(delivered).toHaveLength(total);
-    const sentBy = (p: Portal) => new Set(logLines(p).filter((l) => l.msg === 'mail delivered').map((l) => Number(l.mailId)));
+    const sentBy = (p: Portal) =>
+      new Set(
+        logLines(p)
+          .filter((l) => l.msg === 'mail delivered')
+          .map((l) => Number(l.mailId)),
+      );
     const [byA, byB] = [sentBy(a), sentBy(b)];
     expect([...byA].filter((id) => byB.has(id))).toEqual([]);
     expect(byA.size + byB.size).toBe(total);
     expect(byA.size).toBeGreaterThan(0);
     expect(byB.size).toBeGreaterThan(0);
-    console.log(`[two instances] ${total} mails, each delivered once: ${byA.size} by instance A, ${byB.size} by instance B`);
+    console.log(
+      `[two instances] ${total} mails, each delivered once: ${byA.size} by instance A, ${byB.size} by instance B`,
+    );
   });
 
   it('the login rate limit is shared by the instances (per client address)', async () => {
     await roomInWindow(60, 10);
     const client = `203.0.113.${(clientNumber % 200) + 1}`;
-    const get = (p: Portal, ip = client) => fetch(`${p.url}/aanmelden`, { redirect: 'manual', headers: { 'x-forwarded-for': ip } });
+    const get = (p: Portal, ip = client) =>
+      fetch(`${p.url}/aanmelden`, { redirect: 'manual', headers: { 'x-forwarded-for': ip } });
     for (let i = 0; i < LOGIN_LIMIT; i++) expect((await get(i % 2 ? b : a)).status).toBe(302);
     for (const p of [a, b]) {
       const refused = await get(p);
@@ -193,7 +238,11 @@ describe('two instances on one database behind a round-robin balancer', () => {
     expect((await get(b, '203.0.113.250')).status).toBe(302);
     // The ACS, where the IdP's answer arrives, has a limit of its own, also shared.
     const post = (p: Portal) =>
-      fetch(`${p.url}/auth/saml/acs`, { method: 'POST', headers: { 'x-forwarded-for': client, 'content-type': 'application/x-www-form-urlencoded' }, body: 'SAMLResponse=bm9uc2Vuc2U%3D' });
+      fetch(`${p.url}/auth/saml/acs`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': client, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'SAMLResponse=bm9uc2Vuc2U%3D',
+      });
     for (let i = 0; i < LOGIN_LIMIT; i++) expect((await post(i % 2 ? a : b)).status).toBeLessThan(429);
     expect((await post(a)).status).toBe(429);
     expect((await post(b)).status).toBe(429);
@@ -204,15 +253,22 @@ describe('two instances on one database behind a round-robin balancer', () => {
     const br = await loggedIn(withoutRight);
     const token = csrfToken((await br.get('/aanvraag')).text);
     const [onA, onB] = [br.at(a.url), br.at(b.url)];
-    for (let i = 0; i < 10; i++) expect((await (i % 2 ? onB : onA).post('/gebruikersrecht-aanvragen', { _csrf: token })).status).toBe(303);
+    for (let i = 0; i < 10; i++)
+      expect((await (i % 2 ? onB : onA).post('/gebruikersrecht-aanvragen', { _csrf: token })).status).toBe(303);
     for (const instance of [onA, onB]) {
       const refused = await instance.post('/gebruikersrecht-aanvragen', { _csrf: token });
       expect(refused.status).toBe(429);
       expect(refused.text).toContain('Te veel pogingen');
     }
     // One request, one mail to the local administrator, however often the button was pressed.
-    expect(await database.db('right_request').where({ person_id: withoutRight.id }).count({ n: '*' }).first()).toEqual({ n: 1 });
-    await waitFor('the mail to the local administrator', async () => smtp.messages.some((m) => m.subject.startsWith('Aanvraag gebruikersrecht')), 15_000);
+    expect(await database.db('right_request').where({ person_id: withoutRight.id }).count({ n: '*' }).first()).toEqual({
+      n: 1,
+    });
+    await waitFor(
+      'the mail to the local administrator',
+      async () => smtp.messages.some((m) => m.subject.startsWith('Aanvraag gebruikersrecht')),
+      15_000,
+    );
     expect(smtp.messages.filter((m) => m.subject.startsWith('Aanvraag gebruikersrecht'))).toHaveLength(1);
   });
 });

@@ -41,7 +41,10 @@ async function loggedInFor(p: TestPerson): Promise<Agent> {
   const agent = request.agent(t.app);
   expect(localPart(await loginAs(agent, p))).toBe('/organisatie-kiezen');
   const page = await agent.get('/organisatie-kiezen');
-  const res = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
+  const res = await agent
+    .post('/organisatie-kiezen')
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
   expect(res.status).toBe(303);
   return agent;
 }
@@ -49,7 +52,10 @@ async function loggedInFor(p: TestPerson): Promise<Agent> {
 async function postFrom(agent: Agent, pagePath: string, action: string, fields: Record<string, string> = {}) {
   const page = await agent.get(pagePath);
   expect(page.status).toBe(200);
-  return agent.post(action).type('form').send({ _csrf: csrfTokenFrom(page.text), ...fields });
+  return agent
+    .post(action)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), ...fields });
 }
 
 function linkIn(mail: CapturedMail): string {
@@ -75,8 +81,16 @@ async function requestRight(agent: Agent) {
 beforeAll(async () => {
   smtp = await startSmtpCapture();
   t = await buildTestApp({ SMTP_URL: smtp.url });
-  worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent'), retryBaseSeconds: 0.3 });
-  const { org } = await organisationWith(t.database.db, 1, ORG_NAME, { admins: [an, bert], users: [eva, frank, gert, hanne] });
+  worker = createMailWorker({
+    db: t.database.db,
+    config: t.config,
+    logger: createLogger('silent'),
+    retryBaseSeconds: 0.3,
+  });
+  const { org } = await organisationWith(t.database.db, 1, ORG_NAME, {
+    admins: [an, bert],
+    users: [eva, frank, gert, hanne],
+  });
   orgId = org.id;
 });
 
@@ -99,7 +113,9 @@ describe('requesting and granting the VOV right', () => {
     expect(home.text).toMatch(/class="button button--black" href="\/aanvraag">Aanvraag</);
     expect(home.text).toContain('Mijn dossiers');
     expect(home.text).toContain('Wissel van organisatie');
-    expect(home.text).toMatch(/<form class="inline-form" method="post" action="\/afmelden">[\s\S]*?_csrf[\s\S]*?Afmelden/);
+    expect(home.text).toMatch(
+      /<form class="inline-form" method="post" action="\/afmelden">[\s\S]*?_csrf[\s\S]*?Afmelden/,
+    );
     expect(home.text).not.toContain('Gebruikersbeheer</a>');
   });
 
@@ -108,7 +124,9 @@ describe('requesting and granting the VOV right', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1>Aanvraag</h1>');
     expect(page.text).toContain('Terugbetalingsaanvraag Vlaams opleidingsverlof');
-    expect(page.text).toMatch(/<button class="button button--primary" type="submit">Gebruikersrecht aanvragen<\/button>/);
+    expect(page.text).toMatch(
+      /<button class="button button--primary" type="submit">Gebruikersrecht aanvragen<\/button>/,
+    );
     expect(page.text).not.toContain('href="/terugbetaling');
   });
 
@@ -126,10 +144,15 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('a second request while one is pending files nothing new', async () => {
-    const res = await evaAgent.post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: csrfTokenFrom((await evaAgent.get('/')).text) });
+    const res = await evaAgent
+      .post('/gebruikersrecht-aanvragen')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom((await evaAgent.get('/')).text) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/aanvraag');
-    const { n } = (await t.database.db('right_request').where({ status: 'pending' }).count({ n: '*' }).first()) as { n: number };
+    const { n } = (await t.database.db('right_request').where({ status: 'pending' }).count({ n: '*' }).first()) as {
+      n: number;
+    };
     expect(n).toBe(1);
   });
 
@@ -140,7 +163,9 @@ describe('requesting and granting the VOV right', () => {
       expect(mails).toHaveLength(1);
       expect(mails[0].subject).toBe(`Aanvraag gebruikersrecht voor ${ORG_NAME}`);
       expect(mails[0].text).toContain(`Beste ${admin.firstName} ${admin.lastName}`);
-      expect(mails[0].text).toContain('Eva Werknemer vraagt in het WSE-loket het gebruikersrecht "DWSE organisatieverantwoordelijke" met context "opleidingsverlof" aan');
+      expect(mails[0].text).toContain(
+        'Eva Werknemer vraagt in het WSE-loket het gebruikersrecht "DWSE organisatieverantwoordelijke" met context "opleidingsverlof" aan',
+      );
       expectNoFullInsz(mails[0], eva);
     }
     expect(mailsTo(eva)).toHaveLength(0);
@@ -162,7 +187,10 @@ describe('requesting and granting the VOV right', () => {
     expect(needsChoice.status).toBe(303);
     expect(needsChoice.headers.location).toBe(`/organisatie-kiezen?terug=${encodeURIComponent(requestLink)}`);
     const choose = await anAgent.get(needsChoice.headers.location);
-    const chosen = await anAgent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: String(orgId), terug: requestLink });
+    const chosen = await anAgent
+      .post('/organisatie-kiezen')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(choose.text), keuze: String(orgId), terug: requestLink });
     expect(chosen.headers.location).toBe(requestLink);
 
     const detail = await anAgent.get(requestLink);
@@ -194,7 +222,9 @@ describe('requesting and granting the VOV right', () => {
     expectNoFullInsz(mails[0], eva);
 
     const aanvraag = await evaAgent.get('/aanvraag');
-    expect(aanvraag.text).toContain('<a class="button button--primary" href="/terugbetaling/nieuw/werkgever">Aanvragen</a>');
+    expect(aanvraag.text).toContain(
+      '<a class="button button--primary" href="/terugbetaling/nieuw/werkgever">Aanvragen</a>',
+    );
     expect(aanvraag.text).not.toContain('Gebruikersrecht aanvragen</button>');
   });
 
@@ -203,10 +233,16 @@ describe('requesting and granting the VOV right', () => {
     const detail = await bertAgent.get(requestLink);
     expect(detail.status).toBe(200);
     expect(detail.text).toContain('Toegekend');
-    const refuse = await bertAgent.post(`${requestLink}/weigeren`).type('form').send({ _csrf: csrfTokenFrom(detail.text), reason: 'Te laat' });
+    const refuse = await bertAgent
+      .post(`${requestLink}/weigeren`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(detail.text), reason: 'Te laat' });
     expect(refuse.status).toBe(303);
     expect((await bertAgent.get(requestLink)).text).toContain('Over deze aanvraag werd al beslist.');
-    const row = await t.database.db('right_request').where({ person_id: (await t.database.db('person').where({ insz: eva.insz }).first()).id }).first();
+    const row = await t.database
+      .db('right_request')
+      .where({ person_id: (await t.database.db('person').where({ insz: eva.insz }).first()).id })
+      .first();
     expect(row.status).toBe('granted');
   });
 
@@ -224,7 +260,10 @@ describe('requesting and granting the VOV right', () => {
     const evaId = (await t.database.db('person').where({ insz: eva.insz }).first()).id;
     const userPage = await anAgent.get(`/gebruikersbeheer/gebruikers/${evaId}`);
     const rightId = /action="\/gebruikersbeheer\/rechten\/(\d+)\/intrekken"/.exec(userPage.text)![1];
-    const res = await anAgent.post(`/gebruikersbeheer/rechten/${rightId}/intrekken`).type('form').send({ _csrf: csrfTokenFrom(userPage.text) });
+    const res = await anAgent
+      .post(`/gebruikersbeheer/rechten/${rightId}/intrekken`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(userPage.text) });
     expect(res.status).toBe(303);
     expect((await anAgent.get(res.headers.location)).text).toContain('Het gebruikersrecht is ingetrokken');
 
@@ -287,25 +326,33 @@ describe('withdrawing a request', () => {
     expect(withdrawn.status).toBe(303);
     expect(withdrawn.headers.location).toBe('/aanvraag');
     const aanvraag = await hanneAgent.get('/aanvraag');
-    expect(aanvraag.text).toMatch(/U hebt uw aanvraag van \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2} ingetrokken op \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2}\./);
+    expect(aanvraag.text).toMatch(
+      /U hebt uw aanvraag van \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2} ingetrokken op \d{2}\/\d{2}\/\d{4} om \d{2}:\d{2}\./,
+    );
     expect(aanvraag.text).toContain('Gebruikersrecht aanvragen</button>');
     expect(aanvraag.text).not.toContain('Aanvraag intrekken</button>');
 
     // Pressed again (a second tab): nothing pending, nothing changes.
-    expect((await postFrom(hanneAgent, '/aanvraag', '/gebruikersrecht-aanvragen/intrekken')).headers.location).toBe('/aanvraag');
+    expect((await postFrom(hanneAgent, '/aanvraag', '/gebruikersrecht-aanvragen/intrekken')).headers.location).toBe(
+      '/aanvraag',
+    );
     const { id: hanneId } = await t.database.db('person').where({ insz: hanne.insz }).first();
     const rows = await t.database.db('right_request').where({ person_id: hanneId, organisation_id: orgId });
     expect(rows.map((r) => [r.status, r.decided_by])).toEqual([['withdrawn', hanneId]]);
 
     const anAgent = await loggedInFor(an);
-    expect((await anAgent.get('/gebruikersbeheer')).text).not.toContain('Toekennen of weigeren<span class="visually-hidden"> voor Hanne Herroep');
+    expect((await anAgent.get('/gebruikersbeheer')).text).not.toContain(
+      'Toekennen of weigeren<span class="visually-hidden"> voor Hanne Herroep',
+    );
     const page = await anAgent.get(link);
     expect(page.text).toContain('Ingetrokken door de aanvrager');
     expect(page.text).not.toContain('Toekennen</button>');
     const grant = await postFrom(anAgent, link, `${link}/toekennen`, { validUntil: '' });
     expect((await anAgent.get(grant.headers.location)).text).toContain('Over deze aanvraag werd al beslist.');
     expect(await t.database.db('user_right').where({ person_id: hanneId })).toEqual([]);
-    expect((await anAgent.get('/gebruikersbeheer/logboek')).text).toContain('Aanvraag voor gebruikersrecht ingetrokken door de aanvrager');
+    expect((await anAgent.get('/gebruikersbeheer/logboek')).text).toContain(
+      'Aanvraag voor gebruikersrecht ingetrokken door de aanvrager',
+    );
 
     expect((await requestRight(hanneAgent)).headers.location).toBe('/gebruikersrecht-aanvragen/verstuurd');
   });
@@ -353,7 +400,10 @@ describe('a person with only their own name', () => {
     expect(choose.text).toContain('<strong>gebruikersbeheer</strong>');
     expect(choose.text).toContain('href="/hulp#eigen-naam"');
 
-    const res = await agent.post('/organisatie-kiezen').type('form').send({ _csrf: csrfTokenFrom(choose.text), keuze: 'eigen-naam' });
+    const res = await agent
+      .post('/organisatie-kiezen')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(choose.text), keuze: 'eigen-naam' });
     expect(res.headers.location).toBe('/persoonlijk');
     const personal = await agent.get('/persoonlijk');
     expect(personal.status).toBe(200);
@@ -362,7 +412,9 @@ describe('a person with only their own name', () => {
     expect(personal.text).not.toContain('href="/aanvraag">Aanvraag</a>');
 
     expect((await agent.get('/')).headers.location).toBe('/persoonlijk');
-    expect((await agent.get('/aanvraag')).headers.location).toBe(`/organisatie-kiezen?terug=${encodeURIComponent('/aanvraag')}`);
+    expect((await agent.get('/aanvraag')).headers.location).toBe(
+      `/organisatie-kiezen?terug=${encodeURIComponent('/aanvraag')}`,
+    );
   });
 });
 

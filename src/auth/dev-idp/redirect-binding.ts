@@ -33,7 +33,8 @@ export function redirectMessageFrom(source: Record<string, unknown>): RedirectMe
 
 /** The octets that are signed, in the order the binding prescribes. */
 function signedOctets(m: Omit<RedirectMessage, 'Signature'>): string {
-  const part: Record<string, string> = m.SAMLRequest !== undefined ? { SAMLRequest: m.SAMLRequest } : { SAMLResponse: m.SAMLResponse ?? '' };
+  const part: Record<string, string> =
+    m.SAMLRequest !== undefined ? { SAMLRequest: m.SAMLRequest } : { SAMLResponse: m.SAMLResponse ?? '' };
   if (m.RelayState) part.RelayState = m.RelayState;
   part.SigAlg = m.SigAlg;
   return querystring.stringify(part);
@@ -46,12 +47,24 @@ export function verifyRedirectSignature(m: RedirectMessage, certPem: string): bo
 }
 
 export function inflateMessage(m: RedirectMessage): string {
-  return inflateRawSync(Buffer.from(m.SAMLRequest ?? m.SAMLResponse ?? '', 'base64'), { maxOutputLength: 100_000 }).toString('utf8');
+  return inflateRawSync(Buffer.from(m.SAMLRequest ?? m.SAMLResponse ?? '', 'base64'), {
+    maxOutputLength: 100_000,
+  }).toString('utf8');
 }
 
 /** A signed redirect URL carrying `xml` as SAMLRequest or SAMLResponse. */
-export function signedRedirectUrl(target: string, kind: 'SAMLRequest' | 'SAMLResponse', xml: string, relayState: string | undefined, keyPem: string): string {
-  const unsigned = { [kind]: deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'), ...(relayState ? { RelayState: relayState } : {}), SigAlg: RSA_SHA256_URI };
+export function signedRedirectUrl(
+  target: string,
+  kind: 'SAMLRequest' | 'SAMLResponse',
+  xml: string,
+  relayState: string | undefined,
+  keyPem: string,
+): string {
+  const unsigned = {
+    [kind]: deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'),
+    ...(relayState ? { RelayState: relayState } : {}),
+    SigAlg: RSA_SHA256_URI,
+  };
   const Signature = createSign('RSA-SHA256').update(signedOctets(unsigned)).sign(keyPem, 'base64');
   // The receiver verifies the octets as sent, so the query is encoded exactly as it was signed.
   return `${target}${target.includes('?') ? '&' : '?'}${querystring.stringify({ ...unsigned, Signature })}`;

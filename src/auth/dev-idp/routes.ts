@@ -47,19 +47,29 @@ function idpMetadataXml(config: Config, certPem: string): string {
  * only. The portal's SP talks to it exactly as to an external IdP (same checks, no bypass).
  */
 export function devIdpRoutes(config: Config, sp: Pick<ServiceProvider, 'settings'>): Router {
-  if (config.isProduction || !config.saml.useDevIdp) throw new Error('The development IdP is refused outside development and tests');
+  if (config.isProduction || !config.saml.useDevIdp)
+    throw new Error('The development IdP is refused outside development and tests');
   const idpKeys = developmentKeyPair(config, 'dev-idp');
   const urls = devIdpUrls(config);
   const router = Router();
 
-  const pending = async (source: Record<string, unknown>): Promise<{ message: RedirectMessage; request: PendingAuthnRequest }> => {
+  const pending = async (
+    source: Record<string, unknown>,
+  ): Promise<{ message: RedirectMessage; request: PendingAuthnRequest }> => {
     const message = redirectMessageFrom(source);
     const settings = await sp.settings();
     if (!message) throw new HttpError(400, 'Deze aanmeldingsaanvraag is onvolledig. Begin opnieuw bij het WSE-loket.');
     try {
-      return { message, request: readAuthnRequest(message, settings.sp.cert, { spEntityId: settings.sp.entityId, acsUrl: settings.sp.acsUrl }) };
+      return {
+        message,
+        request: readAuthnRequest(message, settings.sp.cert, {
+          spEntityId: settings.sp.entityId,
+          acsUrl: settings.sp.acsUrl,
+        }),
+      };
     } catch (err) {
-      if (err instanceof BadSamlRequest) throw new HttpError(400, 'Deze aanmeldingsaanvraag is ongeldig. Begin opnieuw bij het WSE-loket.');
+      if (err instanceof BadSamlRequest)
+        throw new HttpError(400, 'Deze aanmeldingsaanvraag is ongeldig. Begin opnieuw bij het WSE-loket.');
       throw err;
     }
   };
@@ -67,24 +77,58 @@ export function devIdpRoutes(config: Config, sp: Pick<ServiceProvider, 'settings
   const renderKeys = (res: Response, message: RedirectMessage, errors: FormError[] = []) =>
     res.status(errors.length ? 400 : 200).render('dev-idp/choose-key.njk', { message, keys: digitalKeys, errors });
 
-  const renderPerson = (res: Response, message: RedirectMessage, key: DigitalKeyCode, values: Record<string, string> = {}, errors: FormError[] = []) =>
-    res.status(errors.length ? 400 : 200).render('dev-idp/choose-person.njk', { message, key: findDigitalKey(key), people: demoPeople, values, errors });
+  const renderPerson = (
+    res: Response,
+    message: RedirectMessage,
+    key: DigitalKeyCode,
+    values: Record<string, string> = {},
+    errors: FormError[] = [],
+  ) =>
+    res
+      .status(errors.length ? 400 : 200)
+      .render('dev-idp/choose-person.njk', { message, key: findDigitalKey(key), people: demoPeople, values, errors });
 
   /** A stable pseudonym as NameID, so the INSZ travels only in its attribute (unless configured otherwise). */
-  const nameIdFor = (insz: string) => (config.saml.inszFromNameId ? insz : createHmac('sha256', idpKeys.key).update(insz).digest('hex').slice(0, 40));
+  const nameIdFor = (insz: string) =>
+    config.saml.inszFromNameId ? insz : createHmac('sha256', idpKeys.key).update(insz).digest('hex').slice(0, 40);
 
-  const answer = async (res: Response, request: PendingAuthnRequest, outcome: { person: Chosen; key: DigitalKeyCode } | 'cancelled') => {
+  const answer = async (
+    res: Response,
+    request: PendingAuthnRequest,
+    outcome: { person: Chosen; key: DigitalKeyCode } | 'cancelled',
+  ) => {
     const settings = await sp.settings();
     const names = config.saml.attributes;
-    const common = { issuer: urls.entityId, destination: request.acsUrl, recipient: request.acsUrl, audience: settings.sp.entityId, inResponseTo: request.id, now: new Date() };
+    const common = {
+      issuer: urls.entityId,
+      destination: request.acsUrl,
+      recipient: request.acsUrl,
+      audience: settings.sp.entityId,
+      inResponseTo: request.id,
+      now: new Date(),
+    };
     const xml =
       outcome === 'cancelled'
-        ? buildSignedResponse({ ...common, nameId: '', attributes: {}, status: { code: SAML_STATUS.responder, subCode: SAML_STATUS.authnFailed, message: 'De gebruiker heeft het aanmelden afgebroken.' } }, idpKeys)
+        ? buildSignedResponse(
+            {
+              ...common,
+              nameId: '',
+              attributes: {},
+              status: {
+                code: SAML_STATUS.responder,
+                subCode: SAML_STATUS.authnFailed,
+                message: 'De gebruiker heeft het aanmelden afgebroken.',
+              },
+            },
+            idpKeys,
+          )
         : buildSignedResponse(
             {
               ...common,
               nameId: nameIdFor(outcome.person.insz),
-              nameIdFormat: config.saml.inszFromNameId ? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified' : undefined,
+              nameIdFormat: config.saml.inszFromNameId
+                ? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'
+                : undefined,
               authnContextClassRef: authnContextFor(outcome.key),
               sessionIndex: newId(),
               attributes: {
@@ -98,7 +142,11 @@ export function devIdpRoutes(config: Config, sp: Pick<ServiceProvider, 'settings
             { signResponse: true },
           );
     res.setHeader('Cache-Control', 'no-store');
-    res.render('dev-idp/post-response.njk', { action: request.acsUrl, samlResponse: Buffer.from(xml, 'utf8').toString('base64'), relayState: request.relayState });
+    res.render('dev-idp/post-response.njk', {
+      action: request.acsUrl,
+      samlResponse: Buffer.from(xml, 'utf8').toString('base64'),
+      relayState: request.relayState,
+    });
   };
 
   router.get(devIdpPaths.metadata, (_req, res) => {
@@ -124,23 +172,33 @@ export function devIdpRoutes(config: Config, sp: Pick<ServiceProvider, 'settings
   router.post(devIdpPaths.sso, noStore, async (req: Request, res, next) => {
     try {
       // A repeated field arrives as a list: only plain strings count (a list here was a 500 at .trim()).
-      const body = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : ''])) as Record<string, string>;
+      const body = Object.fromEntries(
+        Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : '',
+        ]),
+      ) as Record<string, string>;
       const { message, request } = await pending(body);
       if (body.actie === 'annuleren') return await answer(res, request, 'cancelled');
       const key = findDigitalKey(body.sleutel);
       if (!key) return renderKeys(res, message, [{ text: 'Kies een digitale sleutel.', href: '#sleutel' }]);
       const demo = demoPeople.find((p) => p.key === body.persoon);
       if (demo) return await answer(res, request, { person: demo, key: key.code });
-      if (body.persoon !== 'nieuw') return renderPerson(res, message, key.code, body, [{ text: 'Kies met wie u zich aanmeldt.', href: '#persoon' }]);
+      if (body.persoon !== 'nieuw')
+        return renderPerson(res, message, key.code, body, [
+          { text: 'Kies met wie u zich aanmeldt.', href: '#persoon' },
+        ]);
       const errors: FormError[] = [];
       const insz = normaliseInsz(body.insz ?? '');
-      if (!insz || !isValidInsz(insz)) errors.push({ text: 'Vul een geldig rijksregisternummer in, bijvoorbeeld 85.07.30-033.28.', href: '#insz' });
+      if (!insz || !isValidInsz(insz))
+        errors.push({ text: 'Vul een geldig rijksregisternummer in, bijvoorbeeld 85.07.30-033.28.', href: '#insz' });
       const firstName = (body.voornaam ?? '').trim();
       const lastName = (body.achternaam ?? '').trim();
       if (!firstName) errors.push({ text: 'Vul een voornaam in.', href: '#voornaam' });
       if (!lastName) errors.push({ text: 'Vul een achternaam in.', href: '#achternaam' });
       const email = (body.email ?? '').trim();
-      if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.push({ text: 'Vul een geldig e-mailadres in, of laat het leeg.', href: '#email' });
+      if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+        errors.push({ text: 'Vul een geldig e-mailadres in, of laat het leeg.', href: '#email' });
       if (errors.length) return renderPerson(res, message, key.code, body, errors);
       await answer(res, request, { person: { insz: insz!, firstName, lastName, email: email || null }, key: key.code });
     } catch (err) {

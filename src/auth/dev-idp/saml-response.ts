@@ -46,7 +46,12 @@ export interface ResponseSpec {
 export const newId = () => `_${randomBytes(20).toString('hex')}`;
 
 export function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -109,10 +114,23 @@ const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
  * Signs the element matched by `elementXPath` (enveloped signature placed right after its Issuer,
  * where the SAML schema wants it). `algorithms` lets tests sign with weak algorithms.
  */
-export function signElement(xml: string, elementXPath: string, signer: SigningKey, algorithms = { signature: RSA_SHA256, digest: SHA256 }): string {
-  const sig = new SignedXml({ privateKey: signer.key, publicCert: signer.cert, signatureAlgorithm: algorithms.signature, canonicalizationAlgorithm: EXC_C14N });
+export function signElement(
+  xml: string,
+  elementXPath: string,
+  signer: SigningKey,
+  algorithms = { signature: RSA_SHA256, digest: SHA256 },
+): string {
+  const sig = new SignedXml({
+    privateKey: signer.key,
+    publicCert: signer.cert,
+    signatureAlgorithm: algorithms.signature,
+    canonicalizationAlgorithm: EXC_C14N,
+  });
   sig.addReference({ xpath: elementXPath, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: algorithms.digest });
-  sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${elementXPath}/*[local-name(.)='Issuer']`, action: 'after' } });
+  sig.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: `${elementXPath}/*[local-name(.)='Issuer']`, action: 'after' },
+  });
   return sig.getSignedXml();
 }
 
@@ -120,7 +138,11 @@ export const ASSERTION_XPATH = "/*[local-name(.)='Response']/*[local-name(.)='As
 export const RESPONSE_XPATH = "/*[local-name(.)='Response']";
 
 /** A complete response as a real IdP sends it: assertion signed, and the response too when asked. */
-export function buildSignedResponse(spec: ResponseSpec, signer: SigningKey, options: { signResponse?: boolean } = {}): string {
+export function buildSignedResponse(
+  spec: ResponseSpec,
+  signer: SigningKey,
+  options: { signResponse?: boolean } = {},
+): string {
   const isError = spec.status && spec.status.code !== SAML_STATUS.success;
   let xml = wrapInResponse(spec, isError ? null : buildAssertionXml(spec));
   if (!isError) xml = signElement(xml, ASSERTION_XPATH, signer);

@@ -58,7 +58,11 @@ function localPart(location: string, base: string): string {
 
 export function toBody(fields: Fields): URLSearchParams {
   const params = new URLSearchParams();
-  const entries = Array.isArray(fields) ? fields : Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]]));
+  const entries = Array.isArray(fields)
+    ? fields
+    : Object.entries(fields).flatMap(([k, v]) =>
+        Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]],
+      );
   for (const [k, v] of entries) params.append(k, v);
   return params;
 }
@@ -97,13 +101,19 @@ export class Browser {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()));
+      const expired = attributes.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()),
+      );
       if (expired || value === '') this.jar.delete(name);
       else this.jar.set(name, value);
     }
   }
 
-  async request(method: string, path: string, init: { body?: BodyInit; contentType?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async request(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
     const url = new URL(path, this.base);
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -111,13 +121,25 @@ export class Browser {
     if (this.jar.size) headers.cookie = this.cookie;
     if (init.contentType) headers['content-type'] = init.contentType;
     try {
-      const res = await fetch(url, { method, headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+      const res = await fetch(url, {
+        method,
+        headers,
+        body: init.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
       const text = await res.text();
       const ms = performance.now() - t0;
       this.keepCookies(res.headers);
       const location = res.headers.get('location');
       this.options.onRequest?.({ method, path: url.pathname, status: res.status, ms, startedAt });
-      return { status: res.status, location: location === null ? null : localPart(location, this.base), text, headers: res.headers, ms };
+      return {
+        status: res.status,
+        location: location === null ? null : localPart(location, this.base),
+        text,
+        headers: res.headers,
+        ms,
+      };
     } catch (err) {
       const ms = performance.now() - t0;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -132,7 +154,11 @@ export class Browser {
   }
 
   post(path: string, fields: Fields, headers?: Record<string, string>): Promise<Reply> {
-    return this.request('POST', path, { body: toBody(fields).toString(), contentType: 'application/x-www-form-urlencoded', headers });
+    return this.request('POST', path, {
+      body: toBody(fields).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      headers,
+    });
   }
 
   postMultipart(path: string, form: FormData): Promise<Reply> {
@@ -158,9 +184,15 @@ export interface Person {
  * A real login through the development IdP, as a browser does it: GET /aanmelden → the IdP's key page →
  * the person form → the signed response POSTed to the ACS. Returns where the portal sent the browser.
  */
-export async function login(browser: Browser, person: Person, options: { returnTo?: string; key?: string } = {}): Promise<string> {
+export async function login(
+  browser: Browser,
+  person: Person,
+  options: { returnTo?: string; key?: string } = {},
+): Promise<string> {
   const key = options.key ?? 'itsme';
-  const start = await browser.get(options.returnTo ? `/aanmelden?terug=${encodeURIComponent(options.returnTo)}` : '/aanmelden');
+  const start = await browser.get(
+    options.returnTo ? `/aanmelden?terug=${encodeURIComponent(options.returnTo)}` : '/aanmelden',
+  );
   if (start.status !== 302 && start.status !== 303) throw new Error(`GET /aanmelden answered ${start.status}`);
   const sso = new URL(start.location!, browser.base);
   const keyPage = await browser.get(`${sso.pathname}${sso.search}&sleutel=${key}`);
@@ -185,8 +217,14 @@ export async function login(browser: Browser, person: Person, options: { returnT
   const samlResponse = hiddenValue(posted.text, 'SAMLResponse');
   if (!action || !samlResponse) throw new Error('dev IdP gave no auto-submit form');
   const relayState = hiddenValue(posted.text, 'RelayState');
-  const acs = await browser.post(new URL(decodeHtml(action)).pathname, { SAMLResponse: samlResponse, ...(relayState ? { RelayState: relayState } : {}) });
-  if (acs.status !== 303) throw new Error(`login refused (${acs.status}): ${/<h2>([^<]*)<\/h2>/.exec(acs.text)?.[1] ?? acs.text.slice(0, 200)}`);
+  const acs = await browser.post(new URL(decodeHtml(action)).pathname, {
+    SAMLResponse: samlResponse,
+    ...(relayState ? { RelayState: relayState } : {}),
+  });
+  if (acs.status !== 303)
+    throw new Error(
+      `login refused (${acs.status}): ${/<h2>([^<]*)<\/h2>/.exec(acs.text)?.[1] ?? acs.text.slice(0, 200)}`,
+    );
   return acs.location!;
 }
 

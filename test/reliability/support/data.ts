@@ -37,9 +37,18 @@ export interface SeededMember extends Person {
 export const RIGHT = defaultRules.access;
 
 export async function seedOrganisation(db: Db, n: number, name = `Testbedrijf ${n} NV`): Promise<SeededOrganisation> {
-  const [org] = await db('organisation').insert({ kbo: kboFor(100 + n), name, street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' }).returning(['id', 'kbo', 'name']);
+  const [org] = await db('organisation')
+    .insert({ kbo: kboFor(100 + n), name, street: 'Vismijnstraat 12', postcode: '8400', city: 'Oostende' })
+    .returning(['id', 'kbo', 'name']);
   const [unit] = await db('establishment_unit')
-    .insert({ organisation_id: org.id, number: kboFor(500 + n, '2'), name: `${name} – werf`, street: 'Werfstraat 1', postcode: '8400', city: 'Oostende' })
+    .insert({
+      organisation_id: org.id,
+      number: kboFor(500 + n, '2'),
+      name: `${name} – werf`,
+      street: 'Werfstraat 1',
+      postcode: '8400',
+      city: 'Oostende',
+    })
     .returning('id');
   return { id: Number(org.id), kbo: org.kbo, name: org.name, unitId: Number(unit.id) };
 }
@@ -52,20 +61,43 @@ export async function seedMembers(
   db: Db,
   organisationId: number,
   count: number,
-  options: { serialBase: number; withRight?: boolean; localAdmin?: boolean; label?: string; names?: (i: number) => { firstName: string; lastName: string } },
+  options: {
+    serialBase: number;
+    withRight?: boolean;
+    localAdmin?: boolean;
+    label?: string;
+    names?: (i: number) => { firstName: string; lastName: string };
+  },
 ): Promise<SeededMember[]> {
   const people = Array.from({ length: count }, (_, i) => {
     const serial = options.serialBase + i;
     const names = options.names?.(i) ?? { firstName: options.label ?? 'Gebruiker', lastName: `Nummer ${serial}` };
-    return { insz: inszFor(70 + (serial % 20), 1 + (serial % 12), 1 + (serial % 28), serial % 1000), ...names, email: `gebruiker${serial}@werkgever.example` };
+    return {
+      insz: inszFor(70 + (serial % 20), 1 + (serial % 12), 1 + (serial % 28), serial % 1000),
+      ...names,
+      email: `gebruiker${serial}@werkgever.example`,
+    };
   });
   const rows = await db('person')
     .insert(people.map((p) => ({ insz: p.insz, first_name: p.firstName, last_name: p.lastName, email: p.email })))
     .returning(['id', 'insz']);
   const idOf = new Map(rows.map((r: { id: number; insz: string }) => [r.insz, Number(r.id)]));
-  await db('membership').insert(people.map((p) => ({ person_id: idOf.get(p.insz), organisation_id: organisationId, is_local_admin: options.localAdmin ?? false })));
+  await db('membership').insert(
+    people.map((p) => ({
+      person_id: idOf.get(p.insz),
+      organisation_id: organisationId,
+      is_local_admin: options.localAdmin ?? false,
+    })),
+  );
   if (options.withRight ?? true) {
-    await db('user_right').insert(people.map((p) => ({ person_id: idOf.get(p.insz), organisation_id: organisationId, role: RIGHT.role, context: RIGHT.context })));
+    await db('user_right').insert(
+      people.map((p) => ({
+        person_id: idOf.get(p.insz),
+        organisation_id: organisationId,
+        role: RIGHT.role,
+        context: RIGHT.context,
+      })),
+    );
   }
   return people.map((p) => ({ ...p, id: idOf.get(p.insz)!, organisationId }));
 }
@@ -79,7 +111,12 @@ export interface Employee {
 
 /** The n-th employee of the suite: a distinct valid INSZ (born in the 1950s, apart from the seeded members) and mailbox. */
 export function employee(n: number): Employee {
-  return { insz: inszFor(50 + (n % 10), 1 + (n % 12), 1 + (n % 28), n % 1000), firstName: 'Werknemer', lastName: `Nummer ${n}`, email: `werknemer${n}@personeel.example` };
+  return {
+    insz: inszFor(50 + (n % 10), 1 + (n % 12), 1 + (n % 28), n % 1000),
+    firstName: 'Werknemer',
+    lastName: `Nummer ${n}`,
+    email: `werknemer${n}@personeel.example`,
+  };
 }
 
 const fmt = (iso: IsoDate) => formatDateNl(iso);
@@ -95,11 +132,25 @@ export function journeyAnswers(unitId: number, who: Employee, options: { odbNumb
   const today = todayInBrussels(options.now ?? new Date());
   return {
     werkgever: { ...validInput.werkgever(String(unitId)), contactEmail: CONTACT_EMAIL },
-    werknemer: { ...validInput.werknemer, insz: who.insz, firstName: who.firstName, lastName: who.lastName, email: who.email },
-    opleiding: { ...validInput.opleiding, odbNumber: options.odbNumber ?? validInput.opleiding.odbNumber, startDate: fmt(addDays(today, 7)), endDate: fmt(addDays(today, 180)) },
+    werknemer: {
+      ...validInput.werknemer,
+      insz: who.insz,
+      firstName: who.firstName,
+      lastName: who.lastName,
+      email: who.email,
+    },
+    opleiding: {
+      ...validInput.opleiding,
+      odbNumber: options.odbNumber ?? validInput.opleiding.odbNumber,
+      startDate: fmt(addDays(today, 7)),
+      endDate: fmt(addDays(today, 180)),
+    },
     initiatief: { ...validInput.initiatief },
   };
 }
 
 /** The smallest file the Bijlagen step takes as a PDF (it judges by the first bytes). */
-export const TINY_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n', 'latin1');
+export const TINY_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+  'latin1',
+);

@@ -32,7 +32,7 @@ export const SPECIAL_VALUES = [
   '31/02/2025',
   '00/00/0000',
   '../../etc/passwd',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   'x'.repeat(201),
   'é'.repeat(3000),
 ];
@@ -46,17 +46,35 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** One field's hostile shape: a scalar, the key repeated (an array on the server), or the field left out. */
-export type HostileValue = { kind: 'scalar'; value: string } | { kind: 'array'; values: string[] } | { kind: 'missing' };
+export type HostileValue =
+  { kind: 'scalar'; value: string } | { kind: 'array'; values: string[] } | { kind: 'missing' };
 
 export const hostileValue: fc.Arbitrary<HostileValue> = fc.oneof(
   { weight: 5, arbitrary: hostileString.map((value) => ({ kind: 'scalar' as const, value })) },
-  { weight: 1, arbitrary: fc.array(hostileString, { minLength: 2, maxLength: 3 }).map((values) => ({ kind: 'array' as const, values })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(hostileString, { minLength: 2, maxLength: 3 })
+      .map((values) => ({ kind: 'array' as const, values })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'missing' as const }) },
 );
 
 /** Keys a form does not have (extra fields), some with a meaning in JavaScript. */
 export const extraKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'admin', 'organisation_id', 'status', 'a[b]', 'x.y', ''),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'admin',
+    'organisation_id',
+    'status',
+    'a[b]',
+    'x.y',
+    '',
+  ),
   fc.string({ minLength: 1, maxLength: 20 }).filter((k) => k !== '_csrf'),
 );
 
@@ -69,7 +87,10 @@ export interface HostileForm {
 
 /** A form: a non-empty set of its fields replaced by hostile values, the others valid; extra fields; urlencoded or multipart. */
 export function hostileForm(fields: readonly string[]): fc.Arbitrary<HostileForm> {
-  const replaced = fields.length === 0 ? fc.constant({}) : fc.dictionary(fc.constantFrom(...fields), hostileValue, { minKeys: 1, maxKeys: Math.min(fields.length, 5) });
+  const replaced =
+    fields.length === 0
+      ? fc.constant({})
+      : fc.dictionary(fc.constantFrom(...fields), hostileValue, { minKeys: 1, maxKeys: Math.min(fields.length, 5) });
   return fc.record({
     replaced,
     extra: fc.array(fc.tuple(extraKey, hostileString), { maxLength: 3 }),
@@ -78,7 +99,12 @@ export function hostileForm(fields: readonly string[]): fc.Arbitrary<HostileForm
 }
 
 /** The posted entries: valid values for the untouched fields, the hostile ones, the extra ones and the token. */
-export function entriesOf(form: HostileForm, valid: Record<string, string>, token: string, fixed: Record<string, string> = {}): [string, string][] {
+export function entriesOf(
+  form: HostileForm,
+  valid: Record<string, string>,
+  token: string,
+  fixed: Record<string, string> = {},
+): [string, string][] {
   const entries: [string, string][] = [];
   for (const [k, v] of Object.entries(valid)) if (!(k in form.replaced)) entries.push([k, v]);
   for (const [k, v] of Object.entries(form.replaced)) {
@@ -127,21 +153,39 @@ export function urlencoded(entries: [string, string][]): string {
 }
 
 /** A multipart/form-data body written by hand (so repeated keys, odd names and raw bytes are possible). */
-export function multipartBody(entries: [string, string][], files: { field: string; filename: string; type: string; data: Buffer }[] = []): { body: Buffer; contentType: string } {
+export function multipartBody(
+  entries: [string, string][],
+  files: { field: string; filename: string; type: string; data: Buffer }[] = [],
+): { body: Buffer; contentType: string } {
   const boundary = `----hostile${Math.random().toString(16).slice(2)}`;
   // As browsers write names and file names (HTML standard): " CR LF percent-encoded, nothing else escaped.
   const quote = (s: string) => s.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const parts: Buffer[] = [];
-  for (const [k, v] of entries) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(k)}"\r\n\r\n${wellFormed(v)}\r\n`, 'utf8'));
+  for (const [k, v] of entries)
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${quote(k)}"\r\n\r\n${wellFormed(v)}\r\n`,
+        'utf8',
+      ),
+    );
   for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(f.field)}"; filename="${quote(f.filename)}"\r\nContent-Type: ${f.type}\r\n\r\n`, 'utf8'), f.data, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${quote(f.field)}"; filename="${quote(f.filename)}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+        'utf8',
+      ),
+      f.data,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-const STACK = /\bat [\w.$<>]+ \(|\bat (file|node):|node_modules|\/src\/[\w/-]+\.ts|\.ts:\d+:\d+|TypeError|ReferenceError|SyntaxError|ZodError|Knex|pg-protocol/;
-const ENGLISH = /Invalid input|Invalid (string|email|date)|Expected |expected (string|number|array)|Required\b|Too (small|big)|must (be|contain)|received (undefined|array|object)|String must/i;
+const STACK =
+  /\bat [\w.$<>]+ \(|\bat (file|node):|node_modules|\/src\/[\w/-]+\.ts|\.ts:\d+:\d+|TypeError|ReferenceError|SyntaxError|ZodError|Knex|pg-protocol/;
+const ENGLISH =
+  /Invalid input|Invalid (string|email|date)|Expected |expected (string|number|array)|Required\b|Too (small|big)|must (be|contain)|received (undefined|array|object)|String must/i;
 
 /** Problems with an answer to hostile input: a server error, internals on the page, or a message not in Dutch. */
 export function answerProblems(status: number, html: string, allowed: number[]): string[] {
@@ -150,7 +194,8 @@ export function answerProblems(status: number, html: string, allowed: number[]):
   const visible = html.replace(/<script[\s\S]*?<\/script>/g, '');
   if (STACK.test(visible)) problems.push(`internals on the page: ${STACK.exec(visible)?.[0]}`);
   const messages = errorSummary(html);
-  if (status === 400 && /class="error-summary"/.test(html) && messages.length === 0) problems.push('an error summary without messages');
+  if (status === 400 && /class="error-summary"/.test(html) && messages.length === 0)
+    problems.push('an error summary without messages');
   for (const m of messages) if (ENGLISH.test(m)) problems.push(`a message not in Dutch: "${m}"`);
   return problems;
 }
@@ -161,20 +206,28 @@ export function answerProblems(status: number, html: string, allowed: number[]):
  * not on the page (a hidden field, or one shown only for another choice).
  */
 export function shownProblem(html: string, field: string, expected: string): string | null {
-  const inputs = [...html.matchAll(/<input\b[^>]*>/g)].map((m) => m[0]).filter((tag) => tag.includes(` name="${field}"`) && !tag.includes('type="hidden"'));
+  const inputs = [...html.matchAll(/<input\b[^>]*>/g)]
+    .map((m) => m[0])
+    .filter((tag) => tag.includes(` name="${field}"`) && !tag.includes('type="hidden"'));
   const valueOf = (tag: string) => decodeHtml(/ value="([^"]*)"/.exec(tag)?.[1] ?? '');
   if (inputs.length) {
     const choices = inputs.filter((tag) => /type="(radio|checkbox)"/.test(tag));
     if (choices.length) {
       const checked = choices.filter((tag) => / checked\b/.test(tag)).map(valueOf);
       const want = choices.map(valueOf).includes(expected) ? [expected] : [];
-      return JSON.stringify(checked) === JSON.stringify(want) ? null : `${field}: checked ${JSON.stringify(checked)}, expected ${JSON.stringify(want)}`;
+      return JSON.stringify(checked) === JSON.stringify(want)
+        ? null
+        : `${field}: checked ${JSON.stringify(checked)}, expected ${JSON.stringify(want)}`;
     }
     const shown = valueOf(inputs[0]);
-    return shown === expected ? null : `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(expected.slice(0, 80))}`;
+    return shown === expected
+      ? null
+      : `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(expected.slice(0, 80))}`;
   }
   const area = new RegExp(`<textarea\\b[^>]* name="${field}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
   if (!area) return null;
   const shown = decodeHtml(area[1]);
-  return shown === expected ? null : `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(expected.slice(0, 80))}`;
+  return shown === expected
+    ? null
+    : `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(expected.slice(0, 80))}`;
 }

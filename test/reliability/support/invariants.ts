@@ -13,10 +13,19 @@ export interface SubmissionState {
  * show all of that or none of it.
  */
 export async function submissionState(db: Db): Promise<SubmissionState> {
-  const drafts: { id: number; submitted_at: Date | null }[] = await db('refund_draft').select('id', 'submitted_at').orderBy('id');
-  const dossiers: { draft_id: number; dossiernummer: string }[] = await db('dossier').select('draft_id', 'dossiernummer');
-  const mails: { subject: string; kind: string }[] = await db('mail_outbox').whereLike('kind', 'refund-receipt-%').select('subject', 'kind');
-  const audits: { nummer: string }[] = await db('audit_log').where({ action: 'refund.submitted' }).select(db.raw(`details->>'dossiernummer' as nummer`));
+  const drafts: { id: number; submitted_at: Date | null }[] = await db('refund_draft')
+    .select('id', 'submitted_at')
+    .orderBy('id');
+  const dossiers: { draft_id: number; dossiernummer: string }[] = await db('dossier').select(
+    'draft_id',
+    'dossiernummer',
+  );
+  const mails: { subject: string; kind: string }[] = await db('mail_outbox')
+    .whereLike('kind', 'refund-receipt-%')
+    .select('subject', 'kind');
+  const audits: { nummer: string }[] = await db('audit_log')
+    .where({ action: 'refund.submitted' })
+    .select(db.raw(`details->>'dossiernummer' as nummer`));
   const byDraft = new Map(dossiers.map((d) => [Number(d.draft_id), d.dossiernummer]));
   const problems: string[] = [];
   const submitted: SubmissionState['submitted'] = [];
@@ -27,10 +36,14 @@ export async function submissionState(db: Db): Promise<SubmissionState> {
       if (draft.submitted_at) problems.push(`draft ${draft.id} is marked submitted but has no dossier`);
       continue;
     }
-    const mailKinds = mails.filter((m) => m.subject.includes(nummer)).map((m) => m.kind).sort();
+    const mailKinds = mails
+      .filter((m) => m.subject.includes(nummer))
+      .map((m) => m.kind)
+      .sort();
     const auditCount = audits.filter((a) => a.nummer === nummer).length;
     if (!draft.submitted_at) problems.push(`dossier ${nummer}: its draft ${draft.id} is not marked submitted`);
-    if (mailKinds.join(',') !== 'refund-receipt-employee,refund-receipt-employer') problems.push(`dossier ${nummer}: receipt mails in the outbox: [${mailKinds.join(', ')}]`);
+    if (mailKinds.join(',') !== 'refund-receipt-employee,refund-receipt-employer')
+      problems.push(`dossier ${nummer}: receipt mails in the outbox: [${mailKinds.join(', ')}]`);
     if (auditCount !== 1) problems.push(`dossier ${nummer}: ${auditCount} audit entries`);
     submitted.push({ draftId: Number(draft.id), dossiernummer: nummer });
   }
@@ -38,11 +51,17 @@ export async function submissionState(db: Db): Promise<SubmissionState> {
     const nummer = /VOV-\d{4}-\d{6,}/.exec(m.subject)?.[0];
     if (!nummer || !known.has(nummer)) problems.push(`a receipt mail for a dossier that does not exist: ${m.subject}`);
   }
-  for (const a of audits) if (!known.has(a.nummer)) problems.push(`an audit entry for a dossier that does not exist: ${a.nummer}`);
+  for (const a of audits)
+    if (!known.has(a.nummer)) problems.push(`an audit entry for a dossier that does not exist: ${a.nummer}`);
   return { submitted, problems };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -59,7 +78,11 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `fn` over `items` with at most `concurrency` at a time; results in input order. */
-export async function inParallel<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {

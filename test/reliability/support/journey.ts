@@ -4,7 +4,8 @@ import { TINY_PDF, journeyAnswers } from './data.js';
 type Answers = ReturnType<typeof journeyAnswers>;
 
 function expectRedirect(res: Reply, what: string): string {
-  if (res.status !== 303 || !res.location) throw new Error(`${what} answered ${res.status}: ${errorSummary(res.text).join(' | ') || res.text.slice(0, 200)}`);
+  if (res.status !== 303 || !res.location)
+    throw new Error(`${what} answered ${res.status}: ${errorSummary(res.text).join(' | ') || res.text.slice(0, 200)}`);
   return res.location;
 }
 
@@ -12,8 +13,15 @@ function expectRedirect(res: Reply, what: string): string {
  * Steps 1 to 5 through the pages, each a GET and a POST with its token, as a browser does; the Bijlagen step
  * uploads a small PDF (multipart) when `upload` is set. Returns the draft's URL (/terugbetaling/<id>).
  */
-export async function fillDraft(browser: Browser, answers: Answers, options: { upload?: boolean } = {}): Promise<string> {
-  const first = expectRedirect(await browser.submit('/terugbetaling/nieuw/werkgever', answers.werkgever), 'step werkgever');
+export async function fillDraft(
+  browser: Browser,
+  answers: Answers,
+  options: { upload?: boolean } = {},
+): Promise<string> {
+  const first = expectRedirect(
+    await browser.submit('/terugbetaling/nieuw/werkgever', answers.werkgever),
+    'step werkgever',
+  );
   const draftUrl = first.replace(/\/werknemer$/, '');
   for (const slug of ['werknemer', 'opleiding', 'initiatief'] as const) {
     expectRedirect(await browser.submit(`${draftUrl}/${slug}`, answers[slug]), `step ${slug}`);
@@ -27,7 +35,10 @@ export async function fillDraft(browser: Browser, answers: Answers, options: { u
     form.append('inschrijvingsattest', new Blob([TINY_PDF], { type: 'application/pdf' }), 'inschrijvingsattest.pdf');
     expectRedirect(await browser.postMultipart(`${draftUrl}/bijlagen`, form), 'step bijlagen (upload)');
   } else {
-    expectRedirect(await browser.post(`${draftUrl}/bijlagen`, { _csrf: csrfToken(page.text), actie: 'volgende' }), 'step bijlagen');
+    expectRedirect(
+      await browser.post(`${draftUrl}/bijlagen`, { _csrf: csrfToken(page.text), actie: 'volgende' }),
+      'step bijlagen',
+    );
   }
   return draftUrl;
 }

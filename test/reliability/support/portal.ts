@@ -118,7 +118,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (ok) return portal;
     if (Date.now() > until) {
       await portal.kill();
-      throw new Error(`${portal.name} was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${portal.output().slice(-3000)}`);
+      throw new Error(
+        `${portal.name} was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${portal.output().slice(-3000)}`,
+      );
     }
     await sleep(100);
   }

@@ -26,10 +26,13 @@ export async function startRoundRobin(backends: Backend[], port = 0): Promise<Ro
   const server = http.createServer((req, res) => {
     const backend = backends[next++ % backends.length];
     served.push({ backend: backend.name, method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0] });
-    const upstream = http.request({ host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-backend': backend.name });
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-backend': backend.name });
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
       else res.destroy();

@@ -66,7 +66,11 @@ export function routeTable(ids: RouteIds) {
           case 'rightId':
             return String(ids.rightId);
           case 'id':
-            return path.startsWith('/gebruikersbeheer/aanvragen') ? String(ids.requestId) : path.startsWith('/dev/mailbox') ? String(ids.mailId) : String(ids.other);
+            return path.startsWith('/gebruikersbeheer/aanvragen')
+              ? String(ids.requestId)
+              : path.startsWith('/dev/mailbox')
+                ? String(ids.mailId)
+                : String(ids.other);
           default:
             return String(ids.other);
         }
