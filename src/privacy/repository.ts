@@ -112,14 +112,18 @@ export async function deleteRows(trx: Knex.Transaction, due: Due, keys: readonly
 }
 
 /**
- * Deletes whole dossiers: their rows in confirmed CSV uploads, the dossier, its draft and attachments (by
- * cascade), and a confirmed upload once none of its dossiers is left. One transaction: never half a dossier.
+ * Deletes whole dossiers: their rows in confirmed CSV uploads, their history, the dossier, its draft and
+ * attachments (by cascade), and a confirmed upload once none of its dossiers is left. One transaction: never half a dossier.
  */
 export async function deleteDossiers(trx: Knex.Transaction, ids: readonly number[]): Promise<void> {
   const uploads = await trx('bulk_upload_row')
     .whereIn('dossier_id', ids)
     .delete()
     .returning<{ upload_id: number }[]>('upload_id');
+  // The dossier's history after Bevestigen goes with it, answers' attachments first (they name their event).
+  const events = trx('dossier_event').whereIn('dossier_id', ids).select('id');
+  await trx('attachment').whereIn('event_id', events).delete();
+  await trx('dossier_event').whereIn('dossier_id', ids).delete();
   const drafts = await trx('dossier').whereIn('id', ids).delete().returning<{ draft_id: number }[]>('draft_id');
   await trx('refund_draft')
     .whereIn(

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { createDossierLife } from '../../src/decisions/service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/knex.js';
 import { runRetention } from '../../src/privacy/service.js';
@@ -132,6 +134,43 @@ describe('the retention purge, kind by kind', () => {
     expect(await exists('bulk_upload', { id: upload.id })).toBe(false);
     expect(await exists('bulk_upload_row', { upload_id: upload.id })).toBe(false);
     expect(await exists('dossier', { dossiernummer: young })).toBe(true);
+  });
+
+  it('deletes a dossier whole with its history after Bevestigen: decisions, an answer and its attachment', async () => {
+    const jan = request.agent(t.app);
+    await loginForOrganisation(jan, people.jan, org.id);
+    const nummer = (
+      await submitDraft(jan, await completeDraft(jan, org.unitId, { opleiding: { startDate: '15/07/2025' } }))
+    )
+      .split('/')
+      .pop()!;
+    const life = createDossierLife({ db, now: fixedClock, publicUrl: TEST_PUBLIC_URL });
+    const cli = { kind: 'cli', name: 'test' } as const;
+    const ask = { kind: 'aanvulling_gevraagd', question: 'Het attest ontbreekt.', dueDate: '2026-01-31' } as const;
+    expect((await life.change({ dossiernummer: nummer, actor: cli, change: ask, requestId: null })).outcome).toBe(
+      'done',
+    );
+    const pdf = Buffer.from('%PDF-1.4\n%answer\n');
+    const upload = { kind: 'aanvulling', filename: 'attest.pdf', contentType: 'application/pdf', data: pdf } as const;
+    const attachment = { ...upload, sha256: createHash('sha256').update(pdf).digest('hex') };
+    const answer = { kind: 'antwoord', text: 'Hierbij het attest.', attachments: [attachment] } as const;
+    const werkgever = { kind: 'werkgever', personId: janId, name: 'Jan Werkgever' } as const;
+    const answered = await life.change({
+      dossiernummer: nummer,
+      organisationId: org.id,
+      actor: werkgever,
+      change: answer,
+      requestId: null,
+    });
+    expect(answered.outcome).toBe('done');
+    const dossier = await db('dossier').where({ dossiernummer: nummer }).first();
+    expect(await exists('dossier_event', { dossier_id: dossier.id })).toBe(true);
+    expect(await db('attachment').whereNotNull('event_id').where({ draft_id: dossier.draft_id }).first()).toBeDefined();
+
+    expect((await purgeAt(at('2035-09-01T12:00:00Z'))).dossier).toBeGreaterThanOrEqual(1);
+    expect(await exists('dossier', { dossiernummer: nummer })).toBe(false);
+    expect(await exists('dossier_event', { dossier_id: dossier.id })).toBe(false);
+    expect(await exists('attachment', { draft_id: dossier.draft_id })).toBe(false);
   });
 
   it('erases a sent mail’s bodies after 90 days and deletes its row after 2 years', async () => {
