@@ -69,17 +69,25 @@ const STORIES: { first: string; last: string; training: string; changes: (today:
  */
 export async function seedDemoDossiers(trx: Knex, config: Config, now = new Date()): Promise<void> {
   const org = await trx('organisation').where({ kbo: demoOrganisation.kbo }).first('id', 'kbo', 'name');
-  const janInsz = demoPeople.find((p) => p.key === 'jan')?.insz;
-  const jan = await trx('person').where({ insz: janInsz }).first();
+  // The demo person's own names: the person row holds only what a digital key gave, empty before a first login.
+  const janDemo = demoPeople.find((p) => p.key === 'jan');
+  const jan = janDemo && (await trx('person').where({ insz: janDemo.insz }).first());
   const unit = org && (await trx('establishment_unit').where({ organisation_id: org.id }).first());
-  if (!org || !jan || !unit || (await trx('dossier').where({ organisation_id: org.id }).first('id'))) return;
+  if (!org || !janDemo || !jan || !unit || (await trx('dossier').where({ organisation_id: org.id }).first('id')))
+    return;
 
   const today = todayInBrussels(now);
   const startDate = addDays(today, -14);
   const { start: schoolYearStart } = schoolYearOf(startDate);
   const forfaitCents = forfaitCentsFor(schoolYearStart, defaultRules) ?? 0;
   const auth = {
-    person: { id: jan.id, insz: jan.insz, firstName: jan.first_name, lastName: jan.last_name, email: jan.email },
+    person: {
+      id: jan.id,
+      insz: jan.insz,
+      firstName: janDemo.firstName,
+      lastName: janDemo.lastName,
+      email: janDemo.email,
+    },
     organisation: { id: org.id, kbo: org.kbo, name: org.name },
     isLocalAdmin: false,
     hasVovRight: true,

@@ -22,4 +22,9 @@ describe('the demo dossiers', () => {
     await seedDemoData(t.database.db, t.config);
     expect(await t.database.db('dossier').count({ n: '*' }).first()).toEqual({ n: DOSSIER_STATUSES.length });
   });
+
+  it('files them in the name of Jan Werkgever, as the history on the dossier page says ("door …")', async () => {
+    const rows = await t.database.db('dossier').select('snapshot');
+    expect(rows.map((r) => r.snapshot.submittedBy.name)).toEqual(rows.map(() => 'Jan Werkgever'));
+  });
 });
