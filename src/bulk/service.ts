@@ -174,9 +174,10 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
             auth,
             valid.map((r) => ({ ...r.inputs, overzicht: { declaration: 'ja' } })),
           );
+          const lines = new Map(draftIds.map((id, i) => [id, valid[i].line]));
           const filed = await refund.fileDrafts(trx, auth, draftIds, declarationInput, {
             id: requestId,
-            auditDetails: (i) => ({ bulkUploadId: uploadId, line: valid[i].line }),
+            auditDetails: (draftId) => ({ bulkUploadId: uploadId, line: lines.get(draftId) }),
           });
           await repo.linkDossiers(
             trx,

@@ -102,7 +102,7 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     auth: OrganisationAuth,
     draftIds: readonly number[],
     declaration: Record<string, string>,
-    request: { id: string; auditDetails?: (index: number) => Record<string, unknown> },
+    request: { id: string; auditDetails?: (draftId: number) => Record<string, unknown> },
   ): Promise<FiledDossier[]> {
     const organisationId = auth.organisation.id;
     const drafts = await repo.lockDrafts(trx, organisationId, draftIds);
@@ -140,11 +140,10 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
       };
       priorDossiers.set(werknemer.insz, [...(priorDossiers.get(werknemer.insz) ?? []), counted]);
     }
-    const auditDetails = request.auditDetails && ((_: DossierToFile, i: number) => request.auditDetails!(i));
     const filed = await fileDossiers(
       trx,
       { rules, mailer },
-      { auth, requestId: request.id, submittedAt, items, auditDetails },
+      { auth, requestId: request.id, submittedAt, items, auditDetails: request.auditDetails },
     ).catch((err: unknown) => {
       throw repo.isDuplicateDossierError(err) ? new FilingRefused() : err;
     });

@@ -45,7 +45,7 @@ export interface FileDossiersInput {
   submittedAt: Date;
   items: readonly DossierToFile[];
   /** Extra audit details per dossier (e.g. the CSV upload and line it came from). */
-  auditDetails?: (item: DossierToFile, index: number) => Record<string, unknown>;
+  auditDetails?: (draftId: number) => Record<string, unknown>;
 }
 
 /** Dossiers per statement: bounds the size of one statement (its mails carry their HTML) for a CSV upload. */
@@ -162,7 +162,7 @@ export async function fileDossiers(
       details: {
         draftId: item.draftId,
         dossiernummer: newDossiers[j].dossiernummer,
-        ...input.auditDetails?.(item, start + j),
+        ...input.auditDetails?.(item.draftId),
       },
       request_id: requestId,
     }));
