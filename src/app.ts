@@ -18,7 +18,7 @@ import { configureViews } from './http/views.js';
 import { siteRoutes } from './site/routes.js';
 import { helpRoutes } from './help/routes.js';
 import { defaultRules, type RulesData } from './domain/rules-data.js';
-import { authSessionJoin, loadAuthContext } from './auth/context.js';
+import { loadAuthContext } from './auth/context.js';
 import { devIdpRoutes } from './auth/dev-idp/routes.js';
 import { acsRoutes, authRoutes } from './auth/routes.js';
 import { devIdpEnabled, idpOriginForCsp } from './auth/saml-config.js';
@@ -29,7 +29,6 @@ import { createMailComposer } from './mail/templates.js';
 import { organisationRoutes } from './organisations/routes.js';
 import { rightsRoutes } from './rights/routes.js';
 import { createRightsService } from './rights/service.js';
-import { draftPageReads } from './refund/page-read.js';
 import { refundRoutes } from './refund/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { bulkRoutes } from './bulk/routes.js';
@@ -71,13 +70,9 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules, now);
 
-  const sessions = createSession(config, deps.databaseUrl, {
-    pruneExpired: config.env !== 'test',
-    join: authSessionJoin,
-    reads: draftPageReads,
-  });
+  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', now });
   const serviceProvider = createServiceProvider(config, db, logger);
-  const authDeps = { config, db, logger, sp: serviceProvider };
+  const authDeps = { config, db, logger, now, sp: serviceProvider };
 
   app.use(requestLogger(logger, app.get('trust proxy fn')));
   app.use(measureRequests);
@@ -93,7 +88,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(formBody);
   app.use(sessions.middleware);
   app.use(sessions.timeouts);
-  app.use(loadAuthContext);
+  app.use(loadAuthContext(db, now));
   app.use(acsRoutes(authDeps)); // before CSRF: the IdP's POST carries no token
   app.use(csrf.csrfSynchronisedProtection);
   app.use((req, res, next) => {

@@ -20,6 +20,8 @@ export interface AuthRouteDeps {
   config: Config;
   db: Db;
   logger: Logger;
+  /** The app's clock: the session's idle and absolute time-outs count from it. */
+  now: () => Date;
   sp: ServiceProvider;
 }
 
@@ -83,7 +85,7 @@ export function acsRoutes(deps: AuthRouteDeps): Router {
           // passport 0.7 regenerates the session here: nothing from before the login survives.
           req.logIn(user, (loginErr) => {
             if (loginErr) return next(loginErr);
-            const now = Date.now();
+            const now = deps.now().getTime();
             req.session.personId = user.personId;
             req.session.organisationId = undefined;
             req.session.createdAt = now;

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
-import type { StepInputs } from '../refund/repository.js';
 import type { ColumnKey } from './columns.js';
 import type { RowError, RowSummary } from './validate.js';
 
@@ -266,33 +265,6 @@ export async function deletePreview(db: Conn, organisationId: number, uploadId: 
 /** Previews nobody confirmed are kept for a while, then removed (they hold personal data), of every organisation. */
 export async function deleteStalePreviews(db: Conn, before: Date): Promise<number> {
   return db('bulk_upload').where({ status: 'voorbeeld' }).where('created_at', '<', before).delete();
-}
-
-/**
- * Drafts for the rows being filed, in one statement; their ids are taken from the table's sequence first
- * so that each row knows its own draft without relying on the order RETURNING gives.
- */
-export async function createDraftsForRows(
-  trx: Knex.Transaction,
-  organisationId: number,
-  personId: number,
-  steps: readonly StepInputs[],
-): Promise<number[]> {
-  if (steps.length === 0) return [];
-  const { rows } = await trx.raw<{ rows: { id: string }[] }>(
-    `SELECT nextval(pg_get_serial_sequence('refund_draft', 'id')) AS id FROM generate_series(1, ?::int)`,
-    [steps.length],
-  );
-  const ids = rows.map((r) => Number(r.id));
-  const all = steps.map((s, i) => ({
-    id: ids[i],
-    organisation_id: organisationId,
-    created_by: personId,
-    updated_by: personId,
-    steps: JSON.stringify(s),
-  }));
-  for (const part of chunks(all)) await trx('refund_draft').insert(part);
-  return ids;
 }
 
 export interface FiledRow {

@@ -18,7 +18,7 @@ import { safeFilename } from '../refund/attachments.js';
 import { createRefundMailer } from '../refund/mail.js';
 import { findOrganisation } from '../refund/repository.js';
 import { OVERZICHT_FIELDS } from '../refund/schemas.js';
-import type { OrganisationAuth } from '../refund/service.js';
+import { createRefundService, type OrganisationAuth } from '../refund/service.js';
 import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
 import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from './parser.js';
 import { bulkReceiptModel, receiptDossier } from './receipt.js';
@@ -89,12 +89,9 @@ function download(res: Response, type: string, filename: string, body: string | 
  */
 export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   const router = Router();
-  const service = createBulkService({
-    db: deps.db,
-    now: deps.now,
-    rules: deps.rules,
-    mailer: createRefundMailer(deps.config),
-  });
+  const { db, now, rules } = deps;
+  const refund = createRefundService({ db, now, rules, mailer: createRefundMailer(deps.config) });
+  const service = createBulkService({ db, now, rules, refund });
   router.use(paths.bulk, requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const renderStart = async (req: Request, res: Response, status: number, errors: FormError[]) => {

@@ -10,11 +10,8 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, type FormError } from '../http/form-errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { safeFilename } from '../refund/attachments.js';
-import type { RefundMailer } from '../refund/mail.js';
-import { isDuplicateDossierError, listEstablishmentUnits, priorDossiersOfEmployees } from '../refund/repository.js';
 import { overzichtSchema } from '../refund/schemas.js';
-import type { OrganisationAuth } from '../refund/service.js';
-import { fileDossiers, type DossierToFile } from '../refund/submission.js';
+import { FilingRefused, type OrganisationAuth, type RefundService } from '../refund/service.js';
 import { COLUMN_BY_KEY, COLUMNS, ERRORS_HEADER } from './columns.js';
 import { readBulkFile, type ParsedRow } from './parser.js';
 import * as repo from './repository.js';
@@ -40,7 +37,8 @@ export interface BulkServiceDeps {
   db: Db;
   now: () => Date;
   rules: RulesData;
-  mailer: RefundMailer;
+  /** Judging and filing are the form's (refund's service): a row becomes a draft that is filed as the form's are. */
+  refund: RefundService;
 }
 
 /** "Startdatum: De einddatum moet …" — a row's problems as one cell of the errors CSV. */
@@ -60,7 +58,7 @@ function sameOutcome(stored: StoredRow, fresh: RowResult): boolean {
   return stored.summary.vovHours === fresh.summary.vovHours && stored.summary.amountCents === fresh.summary.amountCents;
 }
 
-export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
+export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
   /** The organisation's units and the counting dossiers of every employee in the file: two queries, whatever the size. */
   async function loadContext(
     conn: Conn,
@@ -68,11 +66,7 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
     rows: readonly ParsedRow[],
   ): Promise<ValidationContext> {
     const insz = rows.map((r) => normaliseInsz(r.cells.insz.trim())).filter((v): v is string => v !== null);
-    const [units, priorDossiers] = await Promise.all([
-      listEstablishmentUnits(conn, organisationId),
-      priorDossiersOfEmployees(conn, organisationId, insz),
-    ]);
-    return { today: todayInBrussels(now()), units, priorDossiers, rules };
+    return { today: todayInBrussels(now()), rules, ...(await refund.rulesContext(organisationId, insz, conn)) };
   }
 
   async function validate(conn: Conn, organisationId: number, rows: readonly ParsedRow[]): Promise<RowResult[]> {
@@ -150,10 +144,10 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
 
     /**
      * Bevestigen, in one transaction: lock the upload row (a second confirmation, also on another instance,
-     * waits here and then finds it submitted: the same dossiers, never new ones), validate every row again
-     * with the same rules, and file the valid rows with fileDossiers, the code the form's Bevestigen uses.
-     * When the new validation differs from the preview the user saw, nothing is filed: the preview is
-     * updated and shown again.
+     * waits here and then finds it submitted: the same dossiers, never new ones) and validate every row again
+     * with the same rules. When that differs from the preview the user saw, nothing is filed: the preview is
+     * updated and shown again. Otherwise each valid row becomes a draft, filed by refund's fileDrafts, the
+     * code the form's Bevestigen uses.
      */
     async confirm(
       auth: OrganisationAuth,
@@ -162,8 +156,8 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
       requestId: string,
     ): Promise<ConfirmOutcome> {
       const organisationId = auth.organisation.id;
-      const attempt = () =>
-        db.transaction(async (trx): Promise<ConfirmOutcome> => {
+      try {
+        return await db.transaction(async (trx): Promise<ConfirmOutcome> => {
           const upload = await findUpload(trx, organisationId, uploadId, true);
           if (upload.status === 'ingediend') return { status: 'submitted' };
           const declaration = overzichtSchema().safeParse(declarationInput);
@@ -175,34 +169,16 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
           const valid = fresh.filter((r) => r.valid);
           if (valid.length === 0) return { status: 'nothing-valid' };
 
-          const draftIds = await repo.createDraftsForRows(
+          const draftIds = await refund.createDrafts(
             trx,
-            organisationId,
-            auth.person.id,
+            auth,
             valid.map((r) => ({ ...r.inputs, overzicht: { declaration: 'ja' } })),
           );
-          const items: DossierToFile[] = valid.map((r, i) => ({
-            draftId: draftIds[i],
-            werkgever: r.outputs.werkgever!,
-            werknemer: r.outputs.werknemer!,
-            opleiding: r.outputs.opleiding!,
-            initiatief: r.outputs.initiatief!,
-            attachments: [],
-          }));
-          const filed = await fileDossiers(
-            trx,
-            { rules, mailer },
-            {
-              auth,
-              requestId,
-              submittedAt: now(),
-              items,
-              auditDetails: (_item, i) => ({ bulkUploadId: uploadId, line: valid[i].line }),
-            },
-          );
-          // The drafts were made in this transaction, so nobody else can file them; anything else rolls it all back.
-          if (filed.length !== items.length)
-            throw new Error(`bulk upload ${uploadId}: ${filed.length} of ${items.length} dossiers filed`);
+          const lines = new Map(draftIds.map((id, i) => [id, valid[i].line]));
+          const filed = await refund.fileDrafts(trx, auth, draftIds, declarationInput, {
+            id: requestId,
+            auditDetails: (draftId) => ({ bulkUploadId: uploadId, line: lines.get(draftId) }),
+          });
           await repo.linkDossiers(
             trx,
             uploadId,
@@ -218,10 +194,8 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
           });
           return { status: 'submitted' };
         });
-      try {
-        return await attempt();
       } catch (err) {
-        if (!isDuplicateDossierError(err)) throw err;
+        if (!(err instanceof FilingRefused)) throw err;
         // A dossier for one of the rows was filed in the meantime (the form, or another upload): validating
         // again now finds it; the preview shows that row as a duplicate and nothing of this file was filed.
         return db.transaction(async (trx): Promise<ConfirmOutcome> => {

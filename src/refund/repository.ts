@@ -259,7 +259,12 @@ export async function deleteAttachment(
     .where({ id: attachmentId, draft_id: draftId, organisation_id: organisationId })
     .whereIn(
       'draft_id',
-      db('refund_draft').select('id').where({ id: draftId, organisation_id: organisationId }).whereNull('submitted_at'),
+      // Locked: a removal waits for a filing of the draft in progress (and then finds it submitted).
+      db('refund_draft')
+        .select('id')
+        .where({ id: draftId, organisation_id: organisationId })
+        .whereNull('submitted_at')
+        .forUpdate(),
     )
     .delete();
   return deleted === 1;
@@ -304,50 +309,31 @@ export interface DraftPage {
   units: EstablishmentUnitRow[];
   /** Blocking dossiers (other than the draft's own) of the employee of the stored input and of `insz`, by INSZ. */
   priorDossiers: Map<string, PriorDossier[]>;
-  /** The draft row's version (xmin): any later change of the draft changes it. */
-  version: string | null;
-  /** With `reserveNumber`, for a draft not submitted yet: a number from the dossier sequence (see dossiernummer()). */
-  reservedNumber: number | null;
 }
 
-/** The draft page statement's one row (see draftPageSql); exported for the read made with the session. */
-export interface DraftPageRow extends Partial<DraftRow> {
+interface DraftPageRow extends Partial<DraftRow> {
   found: boolean;
-  page_version: string | null;
-  page_reserved: number | null;
   page_attachments: (Omit<AttachmentRow, 'uploaded_at'> & { uploaded_at: string })[];
   page_dossiernummer: string | null;
   page_units: EstablishmentUnitRow[];
   page_prior: PriorDossierRow[];
 }
 
-const DRAFT_COLUMNS = [
-  'id',
-  'organisation_id',
-  'created_by',
-  'updated_by',
-  'created_at',
-  'updated_at',
-  'steps',
-  'submitted_at',
-] as const;
-// Constants, so written into the statement: it stays the same text for every request (and can be prepared).
 const BLOCKING_STATUSES_SQL = `ARRAY[${BLOCKING_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
 
 /**
- * Every form request reads this, so it is one statement instead of five round trips: the draft with its row
- * version, its attachments and dossier, the organisation's units and the prior dossiers of the employee. The
- * employee is whoever the stored input names (digits of its INSZ field) plus `insz` (a value just posted); the
- * caller picks the list that belongs to the input it judges. Bevestigen asks for a dossier number with the same
- * read (`reserveNumber`); one not used stays a gap.
- *
- * `parameters` is a one-row query with the columns draft_id (0 for none), organisation_id and insz (text[]):
- * placeholders when run on its own (loadDraftPage), or the session's organisation when the page is read with
- * the session (see page-read.ts). Columns are listed, not `*`: a prepared statement must keep its result type.
+ * Every form request reads this, so it is one statement instead of five round trips: the draft, its
+ * attachments and dossier, the organisation's units and the prior dossiers of the employee. The employee is
+ * whoever the stored input names (digits of its INSZ field) plus `insz` (a value just posted).
  */
-export function draftPageSql(parameters: string, options: { reserveNumber: boolean }): string {
-  return `SELECT ${DRAFT_COLUMNS.map((c) => `d.${c}`).join(', ')}, d.id IS NOT NULL AS found, d.xmin::text AS page_version,
-       ${options.reserveNumber ? `CASE WHEN d.id IS NOT NULL AND d.submitted_at IS NULL THEN nextval('dossier_number_seq') END` : 'NULL::bigint'} AS page_reserved,
+export async function loadDraftPage(
+  db: Conn,
+  organisationId: number,
+  draftId: number | null,
+  insz: readonly string[] = [],
+): Promise<DraftPage> {
+  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(
+    `SELECT d.*, d.id IS NOT NULL AS found,
        (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
           SELECT ${ATTACHMENT_COLUMNS.join(', ')} FROM attachment
            WHERE organisation_id = prm.organisation_id AND draft_id = d.id) a) AS page_attachments,
@@ -359,12 +345,11 @@ export function draftPageSql(parameters: string, options: { reserveNumber: boole
           SELECT id, ${PRIOR_DOSSIER_COLUMNS.join(', ')} FROM dossier
            WHERE organisation_id = prm.organisation_id AND status = ANY(${BLOCKING_STATUSES_SQL}) AND draft_id IS DISTINCT FROM d.id
              AND employee_insz = ANY((prm.insz || regexp_replace(coalesce(d.steps->'werknemer'->>'insz', ''), '\\D', '', 'g'))::char(11)[])) p) AS page_prior
-     FROM (${parameters}) prm LEFT JOIN refund_draft d ON d.id = prm.draft_id AND d.organisation_id = prm.organisation_id`;
-}
-
-export function toDraftPage(row: DraftPageRow): DraftPage {
-  const { found, page_version, page_reserved, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } =
-    row;
+     FROM (SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz) prm
+     LEFT JOIN refund_draft d ON d.id = prm.draft_id AND d.organisation_id = prm.organisation_id`,
+    [draftId ?? 0, organisationId, [...insz]],
+  );
+  const { found, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = rows[0];
   const priorDossiers = new Map<string, PriorDossier[]>();
   for (const r of page_prior)
     priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
@@ -374,25 +359,76 @@ export function toDraftPage(row: DraftPageRow): DraftPage {
     dossiernummer: page_dossiernummer,
     units: page_units,
     priorDossiers,
-    version: page_version,
-    reservedNumber: page_reserved,
   };
 }
 
-/** The draft page on its own (see draftPageSql), for requests whose page was not read with the session. */
-export async function loadDraftPage(
+// ---- filing (see service.fileDrafts) ----
+
+/**
+ * Locks the organisation's drafts with these ids until the transaction ends (in id order, so two filings never
+ * wait for each other crosswise); another organisation's id is simply not among them.
+ */
+export async function lockDrafts(
+  trx: Knex.Transaction,
+  organisationId: number,
+  ids: readonly number[],
+): Promise<Pick<DraftRow, 'id' | 'steps' | 'submitted_at'>[]> {
+  return trx('refund_draft')
+    .where({ organisation_id: organisationId })
+    .whereRaw('id = ANY(?::bigint[])', [[...ids]])
+    .orderBy('id')
+    .forUpdate()
+    .select('id', 'steps', 'submitted_at');
+}
+
+export async function attachmentsOfDrafts(
   db: Conn,
   organisationId: number,
-  draftId: number | null,
-  options: { insz?: readonly string[]; reserveNumber?: boolean } = {},
-): Promise<DraftPage> {
-  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(
-    draftPageSql('SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz', {
-      reserveNumber: options.reserveNumber ?? false,
-    }),
-    [draftId ?? 0, organisationId, [...(options.insz ?? [])]],
+  draftIds: readonly number[],
+): Promise<AttachmentRow[]> {
+  return db('attachment')
+    .where({ organisation_id: organisationId })
+    .whereRaw('draft_id = ANY(?::bigint[])', [[...draftIds]])
+    .orderBy('id')
+    .select(ATTACHMENT_COLUMNS);
+}
+
+export async function dossiersOfDrafts(
+  db: Conn,
+  organisationId: number,
+  draftIds: readonly number[],
+): Promise<{ id: number; draft_id: number; dossiernummer: string }[]> {
+  return db('dossier')
+    .where({ organisation_id: organisationId })
+    .whereRaw('draft_id = ANY(?::bigint[])', [[...draftIds]])
+    .select('id', 'draft_id', 'dossiernummer');
+}
+
+/**
+ * Drafts for many requests at once (a CSV upload's rows), in one statement per 500; their ids are taken from
+ * the table's sequence first so that each request knows its own draft without relying on the order RETURNING gives.
+ */
+export async function createDrafts(
+  trx: Knex.Transaction,
+  organisationId: number,
+  personId: number,
+  steps: readonly StepInputs[],
+): Promise<number[]> {
+  if (steps.length === 0) return [];
+  const { rows } = await trx.raw<{ rows: { id: number }[] }>(
+    `SELECT nextval(pg_get_serial_sequence('refund_draft', 'id')) AS id FROM generate_series(1, ?::int)`,
+    [steps.length],
   );
-  return toDraftPage(rows[0]);
+  const ids = rows.map((r) => r.id);
+  const all = steps.map((s, i) => ({
+    id: ids[i],
+    organisation_id: organisationId,
+    created_by: personId,
+    updated_by: personId,
+    steps: JSON.stringify(s),
+  }));
+  for (let i = 0; i < all.length; i += 500) await trx('refund_draft').insert(all.slice(i, i + 500));
+  return ids;
 }
 
 /** The blocking dossiers of many employees in ONE query (the CSV upload checks thousands of rows at once), by INSZ. */

@@ -24,7 +24,6 @@ import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from './mail.js';
 import { lastSubmittedWerkgever, listDrafts, type DraftListRow } from './repository.js';
 import { OTHER_UNIT } from './schemas.js';
-import { preReadOf } from './page-read.js';
 import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
 import {
   helpHref,
@@ -123,7 +122,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
   const showStep: Handler = async (req, res) => {
     const step = stepOf(req);
     const ref = draftRef(req.params.draftId);
-    const state = await service.open(organisationAuth(req).organisation.id, idOf(ref), preReadOf(req));
+    const state = await service.open(organisationAuth(req).organisation.id, idOf(ref));
     if (redirectElsewhere(res, state, ref, step)) return;
     const stepState = state.evaluation.states[stepIndex(step)];
     // Saved input that no longer passes (answered before, or changed by an earlier step) shows its problems at once.
@@ -140,13 +139,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const step = stepOf(req);
     const ref = draftRef(req.params.draftId);
     const input = pickFields(step.fields, req.body);
-    const { before, after: saved } = await service.openForStep(
-      auth.organisation.id,
-      idOf(ref),
-      step,
-      input,
-      preReadOf(req),
-    );
+    const { before, after: saved } = await service.openForStep(auth.organisation.id, idOf(ref), step, input);
     if (redirectElsewhere(res, before, ref, step)) return;
 
     const action = String((req.body as Record<string, unknown>).actie ?? 'volgende');
@@ -180,7 +173,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
       return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
     }
     const declaration = pickFields(OVERVIEW_STEP.fields, body);
-    const result = await service.submit(auth, draftId, declaration, String(req.id ?? ''), preReadOf(req));
+    const result = await service.submit(auth, draftId, declaration, String(req.id ?? ''));
     if (result.status === 'submitted') return res.redirect(303, receiptPath(result.dossiernummer));
     const { evaluation } = result.open;
     if (evaluation.firstIncomplete && evaluation.firstIncomplete !== OVERVIEW_STEP) {

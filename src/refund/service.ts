@@ -1,4 +1,5 @@
 import { audit } from '../auth/service.js';
+import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
 import { todayInBrussels } from '../domain/dates.js';
 import { normaliseInsz } from '../domain/insz.js';
@@ -12,8 +13,7 @@ import type { RefundMailer } from './mail.js';
 import * as repo from './repository.js';
 import type { AttachmentRow, DraftRow, StepInputs } from './repository.js';
 import { evaluateDraft, type DraftContext, type Evaluation, type StepDefinition } from './steps.js';
-import { postedInsz, type PreRead } from './page-read.js';
-import { fileDossiers } from './submission.js';
+import { fileDossiers, type DossierToFile, type FiledDossier } from './submission.js';
 
 export type { DossierSnapshot } from './submission.js';
 
@@ -34,6 +34,13 @@ export type OrganisationAuth = AuthContext & { organisation: NonNullable<AuthCon
 
 const MAX_ATTACHMENTS_PER_DRAFT = 10;
 
+/** A draft that no longer passes when it is filed (see fileDrafts); nothing of the filing is written. */
+export class FilingRefused extends Error {
+  constructor() {
+    super('a draft no longer passes its rules');
+  }
+}
+
 export interface RefundServiceDeps {
   db: Db;
   now: () => Date;
@@ -42,103 +49,110 @@ export interface RefundServiceDeps {
 }
 
 export function createRefundService({ db, now, rules, mailer }: RefundServiceDeps) {
+  /** Judges `steps` against the page's data: the same context for a form page and for filing. */
+  function judge(
+    steps: StepInputs,
+    data: Pick<repo.DraftPage, 'units' | 'priorDossiers' | 'attachments'>,
+    today = todayInBrussels(now()),
+  ): { context: DraftContext; evaluation: Evaluation } {
+    const insz = normaliseInsz(steps.werknemer?.insz ?? '');
+    const context: DraftContext = {
+      today,
+      units: data.units,
+      priorDossiers: (insz && data.priorDossiers.get(insz)) || [],
+      attachmentKinds: data.attachments.map((a) => a.kind),
+      rules,
+    };
+    return { context, evaluation: evaluateDraft(steps, context) };
+  }
+
   /** Judges the stored input plus `extraInputs` (what was just posted) against the page's data. */
   function evaluate(page: repo.DraftPage, extraInputs: StepInputs): OpenDraft {
     const steps = { ...(page.draft?.steps ?? {}), ...extraInputs };
-    const insz = normaliseInsz(steps.werknemer?.insz ?? '');
-    const context: DraftContext = {
-      today: todayInBrussels(now()),
-      units: page.units,
-      priorDossiers: (insz && page.priorDossiers.get(insz)) || [],
-      attachmentKinds: page.attachments.map((a) => a.kind),
-      rules,
-    };
     const draft = page.draft && Object.keys(extraInputs).length > 0 ? { ...page.draft, steps } : page.draft;
-    return {
-      draft,
-      attachments: page.attachments,
-      context,
-      evaluation: evaluateDraft(steps, context),
-      dossiernummer: page.dossiernummer,
-    };
+    return { draft, attachments: page.attachments, dossiernummer: page.dossiernummer, ...judge(steps, page) };
   }
 
-  /**
-   * Loads (one statement, or none when it was read with the session: `preRead`) and evaluates a draft of the
-   * organisation; another organisation's id is a 404.
-   */
+  /** Loads (one statement) and evaluates a draft of the organisation; another organisation's id is a 404. */
   async function load(
     organisationId: number,
     draftId: number | null,
     extraInputs: StepInputs,
-    options: { reserveNumber?: boolean; preRead?: PreRead } = {},
   ): Promise<{ page: repo.DraftPage; state: OpenDraft }> {
-    const query = { draftId, insz: postedInsz(extraInputs), reserveNumber: options.reserveNumber ?? false };
-    const page = options.preRead?.(query) ?? (await repo.loadDraftPage(db, organisationId, draftId, query));
+    const posted = normaliseInsz(extraInputs.werknemer?.insz ?? '');
+    const page = await repo.loadDraftPage(db, organisationId, draftId, posted ? [posted] : []);
     if (draftId !== null && !page.draft) throw new HttpError(404);
     return { page, state: evaluate(page, extraInputs) };
   }
 
-  const open = async (
-    organisationId: number,
-    draftId: number | null,
-    extraInputs: StepInputs = {},
-    preRead?: PreRead,
-  ): Promise<OpenDraft> => (await load(organisationId, draftId, extraInputs, { preRead })).state;
+  const open = async (organisationId: number, draftId: number | null, extraInputs: StepInputs = {}) =>
+    (await load(organisationId, draftId, extraInputs)).state;
 
-  /** Reads, judges and files the draft once (see submit); null when it changed or was filed meanwhile. */
-  async function trySubmit(
+  /**
+   * The one way drafts become dossiers: the form's Bevestigen files one, the CSV upload's thousands, in the
+   * caller's transaction. Locks the drafts (a second Bevestigen of the same draft, also on another instance,
+   * waits here and then finds the first one's dossier), judges each again now, in order, each counting against
+   * the ones before it (as if filed one after the other), with `declaration` as the overview step's input,
+   * and files them all (fileDossiers). Returns each draft's dossier, in the order of `draftIds`. Throws
+   * FilingRefused when one no longer passes or a concurrent filing of another draft took its place (the
+   * one-per-training index): the caller's transaction then rolls back, and nothing is filed.
+   */
+  async function fileDrafts(
+    trx: Knex.Transaction,
     auth: OrganisationAuth,
-    draftId: number,
-    declarationInput: Record<string, string>,
-    requestId: string,
-    preRead?: PreRead,
-  ): Promise<SubmitResult | null> {
-    const { page, state } = await load(
-      auth.organisation.id,
-      draftId,
-      { overzicht: declarationInput },
-      { reserveNumber: true, preRead },
-    );
-    if (state.dossiernummer) return { status: 'submitted', dossiernummer: state.dossiernummer };
-    const { werkgever, werknemer, opleiding, initiatief, overzicht } = state.evaluation.outputs;
-    if (
-      state.evaluation.firstIncomplete ||
-      !werkgever ||
-      !werknemer ||
-      !opleiding ||
-      !initiatief ||
-      !overzicht ||
-      page.reservedNumber === null
-    )
-      return { status: 'invalid', open: state };
-    const [filed] = await fileDossiers(
-      db,
+    draftIds: readonly number[],
+    declaration: Record<string, string>,
+    request: { id: string; auditDetails?: (draftId: number) => Record<string, unknown> },
+  ): Promise<FiledDossier[]> {
+    const organisationId = auth.organisation.id;
+    const drafts = await repo.lockDrafts(trx, organisationId, draftIds);
+    if (drafts.length !== new Set(draftIds).size) throw new HttpError(404);
+    const byDraft = new Map<number, FiledDossier>();
+    const filedBefore = drafts.filter((d) => d.submitted_at).map((d) => d.id);
+    for (const d of filedBefore.length ? await repo.dossiersOfDrafts(trx, organisationId, filedBefore) : [])
+      byDraft.set(d.draft_id, { draftId: d.draft_id, dossierId: d.id, dossiernummer: d.dossiernummer });
+
+    const toFile = new Map(drafts.filter((d) => !d.submitted_at).map((d) => [d.id, d]));
+    const ids = draftIds.filter((id) => toFile.has(id));
+    const submittedAt = now();
+    const today = todayInBrussels(submittedAt);
+    const stepsOf = (id: number): StepInputs => ({ ...toFile.get(id)!.steps, overzicht: declaration });
+    const employees = ids.map((id) => normaliseInsz(stepsOf(id).werknemer?.insz ?? '')).filter((v) => v !== null);
+    const units = await repo.listEstablishmentUnits(trx, organisationId);
+    const attachments = await repo.attachmentsOfDrafts(trx, organisationId, ids);
+    const priorDossiers = await repo.priorDossiersOfEmployees(trx, organisationId, employees);
+    const items: DossierToFile[] = [];
+    for (const id of ids) {
+      const own = attachments.filter((a) => a.draft_id === id);
+      const { evaluation } = judge(stepsOf(id), { units, priorDossiers, attachments: own }, today);
+      const { werkgever, werknemer, opleiding, initiatief } = evaluation.outputs;
+      if (evaluation.firstIncomplete || !werkgever || !werknemer || !opleiding || !initiatief)
+        throw new FilingRefused();
+      items.push({ draftId: id, werkgever, werknemer, opleiding, initiatief, attachments: own });
+      // The next drafts of this employee count this one (its number is not drawn yet; no message names it).
+      const counted = {
+        dossiernummer: '',
+        trainingKey: opleiding.trainingKey,
+        odbNumber: opleiding.odbNumber,
+        schoolYearStart: opleiding.schoolYearStart,
+        initiative: initiatief.initiative,
+        vovHours: initiatief.calculation.vovHours,
+      };
+      priorDossiers.set(werknemer.insz, [...(priorDossiers.get(werknemer.insz) ?? []), counted]);
+    }
+    const filed = await fileDossiers(
+      trx,
       { rules, mailer },
-      {
-        auth,
-        requestId,
-        submittedAt: now(),
-        items: [
-          {
-            draftId,
-            version: page.version,
-            werkgever,
-            werknemer,
-            opleiding,
-            initiatief,
-            attachments: state.attachments,
-          },
-        ],
-        numbers: [page.reservedNumber],
-      },
-    );
-    return filed ? { status: 'submitted', dossiernummer: filed.dossiernummer } : null;
+      { auth, requestId: request.id, submittedAt, items, auditDetails: request.auditDetails },
+    ).catch((err: unknown) => {
+      throw repo.isDuplicateDossierError(err) ? new FilingRefused() : err;
+    });
+    for (const f of filed) byDraft.set(f.draftId, f);
+    return draftIds.map((id) => byDraft.get(id)!);
   }
 
   return {
-    open: (organisationId: number, draftId: number | null, preRead?: PreRead) =>
-      open(organisationId, draftId, {}, preRead),
+    open: (organisationId: number, draftId: number | null) => open(organisationId, draftId),
 
     /**
      * A step POST reads once: the draft as stored (`before`, to check the step may be posted) and as it will
@@ -149,10 +163,21 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
       draftId: number | null,
       step: StepDefinition,
       input: Record<string, string>,
-      preRead?: PreRead,
     ): Promise<{ before: OpenDraft; after: OpenDraft }> {
-      const { page, state } = await load(organisationId, draftId, { [step.id]: input }, { preRead });
+      const { page, state } = await load(organisationId, draftId, { [step.id]: input });
       return { before: evaluate(page, {}), after: state };
+    },
+
+    fileDrafts,
+
+    /** Drafts for requests filed at once (a CSV upload's rows), in the caller's transaction. */
+    createDrafts: (trx: Knex.Transaction, auth: OrganisationAuth, steps: readonly StepInputs[]) =>
+      repo.createDrafts(trx, auth.organisation.id, auth.person.id, steps),
+
+    /** What the rules look at besides a request: the organisation's units and the counting dossiers of `insz`. */
+    async rulesContext(organisationId: number, insz: readonly string[], conn: Db | Knex.Transaction = db) {
+      const units = await repo.listEstablishmentUnits(conn, organisationId);
+      return { units, priorDossiers: await repo.priorDossiersOfEmployees(conn, organisationId, insz) };
     },
 
     /** Stores a step's input as typed (valid or not); a new request becomes a draft on its first save. */
@@ -233,34 +258,22 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     },
 
     /**
-     * Bevestigen: read the draft (with a dossier number), re-validate every step with the same schemas, then
-     * file it (fileDossiers: the dossier, the audit entry and both receipt mails in one statement, written only
-     * if the draft is unchanged since the read). A second click, or a change made meanwhile, makes that write
-     * file nothing: the draft is then read and judged again, and a second click finds the first one's dossier.
+     * Bevestigen: file the draft (fileDrafts) with the declaration just posted; a second click finds the first
+     * one's dossier. A draft that no longer passes (a deadline passed, a colleague filed the same training
+     * meanwhile) is judged again for the page, which tells the user why.
      */
     async submit(
       auth: OrganisationAuth,
       draftId: number,
-      declarationInput: Record<string, string>,
+      declaration: Record<string, string>,
       requestId: string,
-      preRead?: PreRead,
     ): Promise<SubmitResult> {
       try {
-        for (let attempt = 0; attempt < 5; attempt++) {
-          // A pre-read page serves the first attempt only (it is taken once); a retry reads afresh.
-          const result = await trySubmit(auth, draftId, declarationInput, requestId, preRead);
-          if (result) return result;
-        }
-        throw new Error(`draft ${draftId} kept changing while it was submitted`);
+        const [filed] = await db.transaction((trx) => fileDrafts(trx, auth, [draftId], declaration, { id: requestId }));
+        return { status: 'submitted', dossiernummer: filed.dossiernummer };
       } catch (err) {
-        // Another draft for the same employee, training and school year won the race: the re-evaluation
-        // now finds that dossier and tells the user at the training step.
-        if (repo.isDuplicateDossierError(err))
-          return {
-            status: 'invalid',
-            open: await open(auth.organisation.id, draftId, { overzicht: declarationInput }),
-          };
-        throw err;
+        if (!(err instanceof FilingRefused)) throw err;
+        return { status: 'invalid', open: await open(auth.organisation.id, draftId, { overzicht: declaration }) };
       }
     },
   };

@@ -26,8 +26,6 @@ export interface DossierSnapshot {
 /** One validated request to file: its draft and the typed output of its steps. */
 export interface DossierToFile {
   draftId: number;
-  /** The draft's version (xmin) that was validated: when the draft changed since, it is not filed. */
-  version?: string | null;
   werkgever: WerkgeverData;
   werknemer: WerknemerData;
   opleiding: OpleidingData;
@@ -46,10 +44,8 @@ export interface FileDossiersInput {
   requestId: string;
   submittedAt: Date;
   items: readonly DossierToFile[];
-  /** Numbers of dossier_number_seq already taken for the items (Bevestigen reserves one with its read). */
-  numbers?: readonly number[];
   /** Extra audit details per dossier (e.g. the CSV upload and line it came from). */
-  auditDetails?: (item: DossierToFile, index: number) => Record<string, unknown>;
+  auditDetails?: (draftId: number) => Record<string, unknown>;
 }
 
 /** Dossiers per statement: bounds the size of one statement (its mails carry their HTML) for a CSV upload. */
@@ -82,16 +78,11 @@ const DOSSIER_COLUMNS: readonly (keyof NewDossier)[] = [
 ];
 
 /**
- * Files validated requests as dossiers: a dossiernummer each from the sequence, the immutable snapshot, the
- * drafts marked submitted, an audit entry and both receipt mails per dossier (outbox). The one way a dossier is
- * made: the form's Bevestigen passes one request, the CSV upload's Bevestigen thousands; per chunk of them ONE
- * statement writes it all, never one query per row.
- *
- * A chunk is written whole or not at all: only while each of its drafts is still unsubmitted and unchanged
- * since it was validated (`version`). So Bevestigen needs no lock held over the validation: a double click or
- * a change made meanwhile files nothing, and the caller judges the draft again. Several chunks belong in the
- * caller's transaction (the CSV upload's), which must roll back when fewer dossiers than items come back. A
- * duplicate that slipped through (a concurrent submission of another draft) fails on the unique index.
+ * Writes validated requests as dossiers: a dossiernummer each from the sequence, the immutable snapshot, the
+ * drafts marked submitted, an audit entry and both receipt mails per dossier (outbox); per chunk of requests ONE
+ * statement writes it all, never one query per row. Call it in a transaction that holds the drafts' locks
+ * (fileDrafts in service.ts, the one way Bevestigen files). A duplicate (a concurrent filing of another draft
+ * for the same employee, training and school year) fails on the unique index.
  */
 export async function fileDossiers(
   conn: Knex | Knex.Transaction,
@@ -102,7 +93,7 @@ export async function fileDossiers(
   if (items.length === 0) return [];
   const organisationId = auth.organisation.id;
   const year = Number(todayInBrussels(submittedAt).slice(0, 4));
-  const numbers = input.numbers ?? (await nextDossierNumbers(conn, items.length));
+  const numbers = await nextDossierNumbers(conn, items.length);
   const dossiernummers = numbers.map((n) => dossiernummer(year, n));
 
   // Made per chunk (below): the rendered receipt mails of a 5 000-row upload would not fit a small heap at once.
@@ -171,30 +162,30 @@ export async function fileDossiers(
       details: {
         draftId: item.draftId,
         dossiernummer: newDossiers[j].dossiernummer,
-        ...input.auditDetails?.(item, start + j),
+        ...input.auditDetails?.(item.draftId),
       },
       request_id: requestId,
     }));
-    const drafts = part.map((item) => ({ id: item.draftId, version: item.version ?? null }));
-    const whole = `(SELECT count(*) FROM claimed) = ${drafts.length}`;
-    const outbox = enqueueMailsSql(mails, whole);
+    const outbox = enqueueMailsSql(mails);
     const { rows } = await conn.raw<{ rows: { id: number; dossiernummer: string; draft_id: number }[] }>(
-      `WITH claimed AS (
-         UPDATE refund_draft d SET submitted_at = ? FROM jsonb_to_recordset(?::jsonb) AS c(id bigint, version text)
-          WHERE d.id = c.id AND d.submitted_at IS NULL AND (c.version IS NULL OR d.xmin::text = c.version)
-         RETURNING d.id),
+      `WITH submitted AS (UPDATE refund_draft SET submitted_at = ? WHERE id = ANY(?::bigint[])),
        filed AS (
          INSERT INTO dossier (${DOSSIER_COLUMNS.join(', ')})
-         SELECT ${DOSSIER_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::dossier, ?::jsonb) WHERE ${whole}
+         SELECT ${DOSSIER_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::dossier, ?::jsonb)
          RETURNING id, dossiernummer, draft_id),
        audits AS (
          INSERT INTO audit_log (actor_person_id, organisation_id, action, details, request_id)
-         SELECT actor_person_id, organisation_id, action, details, request_id FROM jsonb_populate_recordset(NULL::audit_log, ?::jsonb) WHERE ${whole}),
+         SELECT actor_person_id, organisation_id, action, details, request_id FROM jsonb_populate_recordset(NULL::audit_log, ?::jsonb)),
        mails AS (${outbox.sql})
        SELECT id, dossiernummer, draft_id FROM filed`,
-      [submittedAt, JSON.stringify(drafts), JSON.stringify(newDossiers), JSON.stringify(audits), ...outbox.bindings],
+      [
+        submittedAt,
+        part.map((item) => item.draftId),
+        JSON.stringify(newDossiers),
+        JSON.stringify(audits),
+        ...outbox.bindings,
+      ],
     );
-    if (rows.length === 0) break;
     filed.push(...rows.map((r) => ({ draftId: r.draft_id, dossierId: r.id, dossiernummer: r.dossiernummer })));
   }
   return filed;

@@ -8,6 +8,8 @@ import { developmentKeyPair } from '../../src/auth/keys.js';
 import { devIdpUrls } from '../../src/auth/saml-config.js';
 import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
 import { countRows, secondInstance } from './saml-fixtures.js';
+import { paths } from '../../src/paths.js';
+import { insertMember, insertOrganisation, loginForOrganisation, people } from '../refund/fixtures.js';
 
 const sessionCookie = (setCookie: string[] | string | undefined) =>
   [setCookie ?? []]
@@ -209,5 +211,45 @@ describe('sessions around login and logout', () => {
     } finally {
       await b.close();
     }
+  });
+});
+
+describe("session time-outs on the app's clock", () => {
+  let clock = new Date('2026-03-02T09:00:00Z');
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ SESSION_IDLE_MINUTES: '30' }, { now: () => clock });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('keeps a session used within the idle time and ends one idle for longer, with a notice', async () => {
+    const agent = request.agent(t.app);
+    await loginAs(agent, { insz: '68110304512' });
+    clock = new Date(clock.getTime() + 29 * 60_000);
+    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Jan Werkgever');
+    clock = new Date(clock.getTime() + 29 * 60_000); // idle time counts from the last request
+    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Jan Werkgever');
+    clock = new Date(clock.getTime() + 31 * 60_000);
+    await agent.get(PAGE_WITH_HEADER).expect(303).expect('Location', '/sessie-verlopen');
+    expect((await agent.get('/sessie-verlopen').expect(200)).text).toContain('Opnieuw aanmelden');
+    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).not.toContain('Jan Werkgever');
+  });
+
+  it('whether a right with an end date still counts: through that day in Brussels, not after', async () => {
+    const org = await insertOrganisation(t.database.db, {
+      kbo: '0403170701',
+      name: 'Bouwbedrijf De Meeuw NV',
+      unitNumber: '2147812701',
+    });
+    const miaId = await insertMember(t.database.db, org.id, people.mia);
+    await t.database.db('user_right').where({ person_id: miaId }).update({ valid_until: '2026-03-31' });
+    clock = new Date('2026-03-31T21:50:00Z'); // 23:50 in Brussels, the last day
+    const agent = request.agent(t.app);
+    await loginForOrganisation(agent, people.mia, org.id);
+    await agent.get(paths.refund).expect(200);
+    clock = new Date('2026-03-31T22:10:00Z'); // 00:10 on 1 April in Brussels
+    await agent.get(paths.refund).expect(403);
   });
 });

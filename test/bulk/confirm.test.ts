@@ -141,9 +141,12 @@ describe('Bevestigen checks every row again', () => {
     expect(previewRows((await jan.get(previewPath)).text).get(2)).toEqual([]);
     clock = new Date('2025-10-16T10:00:00Z');
     try {
-      const res = await confirmPreview(jan, previewPath);
+      // A day later yesterday's session has ended: Jan logs in again.
+      const janNextDay = request.agent(t.app);
+      await loginForOrganisation(janNextDay, people.jan, org.id);
+      const res = await confirmPreview(janNextDay, previewPath);
       expect(res.headers.location).toBe(`${previewPath}?gewijzigd=1`);
-      const page = await jan.get(res.headers.location).expect(200);
+      const page = await janNextDay.get(res.headers.location).expect(200);
       expect(previewRows(page.text).get(2)).toEqual([
         'Startdatum: De aanvraag moest ten laatste op 15/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' +
           NEW_EMPLOYEE_ROUTE,
@@ -151,7 +154,7 @@ describe('Bevestigen checks every row again', () => {
       expect(page.text).toContain('Er is geen enkele regel in orde');
       expect(page.text).not.toContain('>Bevestigen</button>');
       // Posting anyway files nothing.
-      expect((await confirmPreview(jan, previewPath)).headers.location).toBe(previewPath);
+      expect((await confirmPreview(janNextDay, previewPath)).headers.location).toBe(previewPath);
       expect(await count('dossier', { odb_number: '400' })).toBe(0);
     } finally {
       clock = TODAY;

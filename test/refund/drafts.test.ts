@@ -309,6 +309,39 @@ describe('submitting', () => {
     await t.database.db('dossier').where({ id: dossier.id }).update({ status: 'goedgekeurd' });
   });
 
+  it('Bevestigen of the same draft several times at once (double click, two colleagues) files one dossier', async () => {
+    const jan = await loggedIn(people.jan, org.id);
+    const mia = await loggedIn(people.mia, org.id);
+    const draftUrl = await completeDraft(jan, org.unitId, {
+      werknemer: { insz: '90.06.21-178.57' },
+      opleiding: { odbNumber: '9090' },
+    });
+    const tokenJan = csrfTokenFrom((await jan.get(`${draftUrl}/overzicht`)).text);
+    const tokenMia = csrfTokenFrom((await mia.get(`${draftUrl}/overzicht`)).text);
+    const confirm = (agent: Agent, token: string) =>
+      agent.post(`${draftUrl}/overzicht`).type('form').send({ _csrf: token, actie: 'volgende', declaration: 'ja' });
+    const results = await Promise.all([confirm(jan, tokenJan), confirm(mia, tokenMia), confirm(jan, tokenJan)]);
+    const receiptUrl = results[0].headers.location as string;
+    expect(receiptUrl).toMatch(/^\/mijn-dossiers\/VOV-2025-\d{6}$/);
+    expect(results.map((r) => [r.status, r.headers.location])).toEqual(Array(3).fill([303, receiptUrl]));
+    const dossiernummer = receiptUrl.split('/').pop()!;
+    expect(await t.database.db('dossier').where({ odb_number: '9090' }).select('dossiernummer')).toEqual([
+      { dossiernummer },
+    ]);
+    // One receipt for the employer and one for the employee, one audit entry.
+    expect(await t.database.db('mail_outbox').whereLike('subject', `%${dossiernummer}%`).count({ n: '*' })).toEqual([
+      { n: 2 },
+    ]);
+    expect(
+      await t.database
+        .db('audit_log')
+        .where({ action: 'refund.submitted' })
+        .whereRaw(`details->>'dossiernummer' = ?`, [dossiernummer])
+        .count({ n: '*' }),
+    ).toEqual([{ n: 1 }]);
+    expect((await mia.get(receiptUrl)).status).toBe(200);
+  });
+
   it('two drafts for the same employee and training submitted at once give one dossier; the other is told why', async () => {
     const jan = await loggedIn(people.jan, org.id);
     const mia = await loggedIn(people.mia, org.id);

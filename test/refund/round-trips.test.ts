@@ -1,8 +1,13 @@
-import pg from 'pg';
+import net from 'node:net';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createDb, type Db } from '../../src/db/knex.js';
+import { createLogger } from '../../src/http/logger.js';
 import { paths } from '../../src/paths.js';
-import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { csrfTokenFrom, TEST_PUBLIC_URL } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import type { Agent } from '../helpers/login.js';
 import {
   completeDraft,
@@ -17,58 +22,128 @@ import {
 } from './fixtures.js';
 
 /*
- * A form page's data is read in the same statement as the session (src/refund/page-read.ts): what each form
- * request sends to PostgreSQL, recorded by wrapping pg's Client.query (knex and the session store both use it).
+ * What each form request sends to PostgreSQL: the app (its knex pool and its session store) talks to the
+ * database through a loopback proxy that records the SQL of every statement on the wire (a simple Query or
+ * the Parse of an extended one). Each layer reads its own data once, whatever the page.
  */
 
-let t: TestApp;
+interface Recorder {
+  port: number;
+  /** The statements sent while `send` runs. */
+  during<T>(send: () => Promise<T>): Promise<{ result: T; sent: string[] }>;
+  close(): Promise<void>;
+}
+
+const SSL_REQUEST = 80877103;
+
+async function startRecorder(target: URL): Promise<Recorder> {
+  let sent: string[] | null = null;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    upstream.pipe(client);
+    let pending = Buffer.alloc(0);
+    let started = false; // the startup message (and an SSLRequest) have no type byte
+    client.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= (started ? 5 : 8)) {
+        const size = started ? 1 + pending.readInt32BE(1) : pending.readInt32BE(0);
+        if (pending.length < size) break;
+        const message = pending.subarray(0, size);
+        pending = pending.subarray(size);
+        if (!started) {
+          started = message.readInt32BE(4) !== SSL_REQUEST;
+          continue;
+        }
+        const type = String.fromCharCode(message[0]);
+        const body = message.subarray(5);
+        // Query: the SQL; Parse: the statement's name, then the SQL.
+        const sql = type === 'Q' ? body : type === 'P' ? body.subarray(body.indexOf(0) + 1) : null;
+        if (sql && sent) sent.push(sql.subarray(0, sql.indexOf(0)).toString().replace(/\s+/g, ' ').trim());
+      }
+      upstream.write(chunk);
+    });
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    async during(send) {
+      sent = [];
+      try {
+        const result = await send();
+        return { result, sent };
+      } finally {
+        sent = null;
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let database: TestDatabase;
+let recorder: Recorder;
+let appDb: Db;
+let app: App;
 let org: TestOrganisation;
 let agent: Agent;
-let statements: string[] | null = null;
-const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-const originalQuery = proto.query;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, {
+  database = await createTestDatabase();
+  const target = new URL(database.url);
+  recorder = await startRecorder(target);
+  const viaRecorder = new URL(database.url);
+  viaRecorder.hostname = '127.0.0.1';
+  viaRecorder.port = String(recorder.port);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: viaRecorder.toString(),
+    PUBLIC_URL: TEST_PUBLIC_URL,
+    LOG_LEVEL: 'silent',
+  });
+  appDb = createDb(viaRecorder.toString(), 5);
+  app = createApp(config, {
+    db: appDb,
+    databaseUrl: viaRecorder.toString(),
+    logger: createLogger('silent'),
+    now: fixedClock,
+  });
+  org = await insertOrganisation(database.db, {
     kbo: '0403170701',
     name: 'Bouwbedrijf De Meeuw NV',
     unitNumber: '2147812701',
   });
-  await insertMember(t.database.db, org.id, people.jan);
-  agent = request.agent(t.app);
+  await insertMember(database.db, org.id, people.jan);
+  agent = request.agent(app);
   await loginForOrganisation(agent, people.jan, org.id);
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : (q as { text?: string } | null)?.text;
-    if (statements && text) statements.push(text.replace(/\s+/g, ' ').trim());
-    return originalQuery.apply(this, args);
-  };
-});
-
-afterEach(() => {
-  statements = null;
 });
 
 afterAll(async () => {
-  proto.query = originalQuery;
-  await t.close();
+  await app.close();
+  await appDb.destroy();
+  await recorder.close();
+  await database.drop();
 });
 
-/** The statements `send` makes, including the session write express-session does after the response. */
-async function recorded<T>(send: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
-  const sent: string[] = [];
-  statements = sent;
-  const result = await send();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  statements = null;
-  return { result, sent };
-}
+/** The statements every page of the form starts with: the session, the auth context, the page. */
+const SESSION = expect.stringMatching(/^SELECT sess FROM "session"/);
+const AUTH = expect.stringMatching(/ FROM person p /);
+const PAGE = expect.stringMatching(/ LEFT JOIN refund_draft d /);
 
 /** POSTs a form page with a token taken from the page beforehand (that GET is not recorded). */
 async function postPage(url: string, fields: Record<string, string>) {
   const token = csrfTokenFrom((await agent.get(url)).text);
-  return recorded(() =>
+  return recorder.during(() =>
     agent
       .post(url)
       .type('form')
@@ -77,62 +152,54 @@ async function postPage(url: string, fields: Record<string, string>) {
 }
 
 describe('statements per form request', () => {
-  let draftUrl = '';
-
-  beforeAll(async () => {
-    draftUrl = await completeDraft(agent, org.unitId);
-    // A session write refreshes the idle timer at most once a minute; this request takes it, so it is not counted below.
-    await agent.get(paths.home);
-  });
-
-  it('a step GET is one statement: the session, the auth context and the whole page', async () => {
-    const { result, sent } = await recorded(() => agent.get(`${draftUrl}/werknemer`));
+  it('a step GET reads the session, the auth context and the whole page: one statement each', async () => {
+    const draftUrl = await completeDraft(agent, org.unitId);
+    const { result, sent } = await recorder.during(() => agent.get(`${draftUrl}/werknemer`));
     expect(result.status).toBe(200);
     expect(result.text).toContain('value="Eva"');
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^SELECT s\.sess, to_jsonb\(j\) AS joined, p\.\* FROM "session"/);
-    expect(sent[0]).toContain('refund_draft');
+    expect(sent).toEqual([SESSION, AUTH, PAGE]);
   });
 
-  it('a step POST reads once and writes once', async () => {
+  it('a step POST reads the same three and writes the step once', async () => {
+    const draftUrl = await completeDraft(agent, org.unitId);
     const { result, sent } = await postPage(`${draftUrl}/werknemer`, {
       ...validInput.werknemer,
       firstName: 'Eva-Marie',
     });
     expect(result.status).toBe(303);
-    expect(sent).toHaveLength(2);
-    expect(sent[1]).toMatch(/^update "refund_draft"/);
+    expect(sent).toEqual([SESSION, AUTH, PAGE, expect.stringMatching(/^update "refund_draft"/)]);
     expect((await agent.get(`${draftUrl}/werknemer`)).text).toContain('value="Eva-Marie"');
   });
 
-  it('an invalid step POST shows the field message, from the same single read', async () => {
+  it('an invalid step POST shows the field message from the same single page read', async () => {
+    const draftUrl = await completeDraft(agent, org.unitId);
     const { result, sent } = await postPage(`${draftUrl}/werknemer`, { ...validInput.werknemer, insz: '12' });
     expect(result.status).toBe(400);
     expect(fieldError(result.text, 'insz')).toMatch(/INSZ/);
-    expect(sent.filter((s) => /refund_draft d ON d\.id/.test(s))).toHaveLength(1);
-    // Put the valid answer back for Bevestigen.
-    expect((await postPage(`${draftUrl}/werknemer`, validInput.werknemer)).result.status).toBe(303);
+    // Saved as typed (a draft keeps invalid input too), judged from what was read before the write.
+    expect(sent).toEqual([SESSION, AUTH, PAGE, expect.stringMatching(/^update "refund_draft"/)]);
   });
 
-  it('Bevestigen is one read (with the dossier number) and one write', async () => {
+  it('Bevestigen files in one transaction that locks the draft before it judges and writes it', async () => {
+    const draftUrl = await completeDraft(agent, org.unitId, { opleiding: { odbNumber: '777' } });
     const { result, sent } = await postPage(`${draftUrl}/overzicht`, { ...validInput.overzicht, actie: 'volgende' });
     expect(result.status).toBe(303);
     expect(result.headers.location).toMatch(/^\/mijn-dossiers\/VOV-2025-\d{6}$/);
-    expect(sent).toHaveLength(2);
-    expect(sent[0]).toContain("nextval('dossier_number_seq')");
-    expect(sent[1]).toMatch(/^WITH claimed AS/);
+    const filing = sent.slice(sent.findIndex((s) => /^begin/i.test(s)));
+    expect(filing[1]).toMatch(/from "refund_draft" .* for update$/i);
+    expect(filing.filter((s) => /nextval\('dossier_number_seq'\)/.test(s))).toHaveLength(1);
+    expect(filing.at(-2)).toMatch(/^WITH submitted AS \(UPDATE refund_draft/);
+    expect(filing.at(-1)).toMatch(/^commit/i);
+    expect(sent).toEqual([SESSION, AUTH, ...filing]);
   });
 
   it("another organisation's draft id is still a 404: the page read only sees the session's organisation", async () => {
-    const other = await insertOrganisation(t.database.db, {
+    const other = await insertOrganisation(database.db, {
       kbo: '0200065765',
       name: 'Andere Werkgever BV',
       unitNumber: '2000000042',
     });
-    const [draft] = await t.database
-      .db('refund_draft')
-      .insert({ organisation_id: other.id, steps: {} })
-      .returning('id');
+    const [draft] = await database.db('refund_draft').insert({ organisation_id: other.id, steps: {} }).returning('id');
     await agent.get(`${paths.refund}/${draft.id}/werkgever`).expect(404);
   });
 });
