@@ -7,12 +7,12 @@ import { defaultRetention, retentionRule } from '../domain/retention-data.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { toCsv } from '../dossiers/csv.js';
 import { HttpError } from '../http/errors.js';
-import { formErrors, type FormError } from '../http/form-errors.js';
+import type { FormError } from '../http/form-errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { safeFilename } from '../refund/attachments.js';
 import type { RefundMailer } from '../refund/mail.js';
 import { isDuplicateDossierError, listEstablishmentUnits, priorDossiersOfEmployees } from '../refund/repository.js';
-import { overzichtSchema } from '../refund/schemas.js';
+import { judgeOverzicht } from '../refund/steps/overzicht.js';
 import type { OrganisationAuth } from '../refund/service.js';
 import { fileDossiers, type DossierToFile } from '../refund/submission.js';
 import { COLUMN_BY_KEY, COLUMNS, ERRORS_HEADER } from './columns.js';
@@ -166,8 +166,8 @@ export function createBulkService({ db, now, rules, mailer }: BulkServiceDeps) {
         db.transaction(async (trx): Promise<ConfirmOutcome> => {
           const upload = await findUpload(trx, organisationId, uploadId, true);
           if (upload.status === 'ingediend') return { status: 'submitted' };
-          const declaration = overzichtSchema().safeParse(declarationInput);
-          if (!declaration.success) return { status: 'declaration', errors: formErrors(declaration.error) };
+          const declaration = judgeOverzicht(declarationInput);
+          if (!declaration.ok) return { status: 'declaration', errors: declaration.errors };
 
           const stored = await repo.allRows(trx, uploadId);
           const fresh = await validate(trx, organisationId, stored.map(parsedRowOf));
