@@ -116,7 +116,6 @@ export const STEPS: readonly StepDefinition[] = [
   step({ id: 'overzicht', title: 'Overzicht', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, judge: judgeOverzicht }),
 ];
 
-export const FIRST_STEP = STEPS[0];
 export const OVERVIEW_STEP = STEPS[STEPS.length - 1];
 
 export function stepBySlug(slug: string): StepDefinition | undefined {

@@ -1,4 +1,5 @@
 import { compareIso, type IsoDate } from '../../domain/dates.js';
+import type { RulesData } from '../../domain/rules-data.js';
 import { normaliseKbo } from '../../domain/kbo.js';
 import {
   careerGuidanceAttestProblem,
@@ -77,7 +78,8 @@ export function sizeField(type: TrainingType): 'sizeAmount' | 'examCount' | 'evc
   return type === 'examencommissie' ? 'examCount' : type === 'evc' ? 'evcHours' : 'sizeAmount';
 }
 
-function readSize(f: FieldReader<Field>, type: TrainingType | undefined): TrainingSize | undefined {
+/** The size in the field(s) of the training's type, with the minimum an ODB or loopbaangerichte training needs. */
+function readSize(f: FieldReader<Field>, type: TrainingType | undefined, rules: RulesData): TrainingSize | undefined {
   if (type === 'examencommissie') {
     const amount = f.decimal('examCount', 'het aantal examens', { min: 1, max: 50, integer: true });
     return amount === undefined ? undefined : { type, amount };
@@ -97,7 +99,10 @@ function readSize(f: FieldReader<Field>, type: TrainingType | undefined): Traini
     'Kies hoe de omvang van de opleiding is uitgedrukt: in contacturen, studiepunten of lestijden.',
   );
   const amount = f.decimal('sizeAmount', 'de omvang van de opleiding', { min: 0, max: 10_000, minExclusive: true });
-  return sizeKind === undefined || amount === undefined ? undefined : { type, sizeKind, amount };
+  if (sizeKind === undefined || amount === undefined) return undefined;
+  const size = { type, sizeKind, amount };
+  const tooSmall = minimumSizeProblem(size, rules);
+  return tooSmall ? f.issue('sizeAmount', tooSmall) : size;
 }
 
 export function judgeOpleiding(
@@ -148,17 +153,12 @@ export function judgeOpleiding(
     );
   }
 
-  const size = readSize(f, type);
-  const tooSmall = size && minimumSizeProblem(size, rules);
-  if (size && tooSmall) f.issue(sizeField(size.type), tooSmall);
-
-  let careerGuidanceAttestDate: IsoDate | null | undefined = null;
-  if (type === 'loopbaan') {
-    careerGuidanceAttestDate = f.date('careerGuidanceAttestDate', 'de datum van het attest loopbaanbegeleiding');
-    const tooOld =
-      careerGuidanceAttestDate && startDate && careerGuidanceAttestProblem(careerGuidanceAttestDate, startDate, rules);
-    if (tooOld) f.issue('careerGuidanceAttestDate', tooOld);
-  }
+  const size = readSize(f, type, rules);
+  const careerGuidanceAttestDate =
+    type === 'loopbaan' ? f.date('careerGuidanceAttestDate', 'de datum van het attest loopbaanbegeleiding') : null;
+  const tooOld =
+    careerGuidanceAttestDate && startDate && careerGuidanceAttestProblem(careerGuidanceAttestDate, startDate, rules);
+  if (tooOld) f.issue('careerGuidanceAttestDate', tooOld);
 
   let schoolYearStart: number | undefined;
   let forfaitCents: number | undefined;

@@ -17,7 +17,6 @@ export const WERKNEMER_FIELDS = [
 ] as const;
 
 export const SCHEDULES = ['vast', 'variabel'] as const;
-export type Schedule = (typeof SCHEDULES)[number];
 
 export interface WerknemerData {
   insz: string;
@@ -26,7 +25,7 @@ export interface WerknemerData {
   email: string | null;
   twpPercent: number;
   weeklyHours: number;
-  schedule: Schedule;
+  schedule: (typeof SCHEDULES)[number];
   /** Set when the employee started with this employer during the school year (extends the deadline). */
   employmentStartDate: IsoDate | null;
 }
