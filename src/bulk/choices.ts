@@ -1,5 +1,5 @@
 import { INITIATIVES, SIZE_KINDS, TRAINING_TYPES } from '../domain/training.js';
-import { SCHEDULES } from '../refund/schemas.js';
+import { SCHEDULES } from '../refund/steps/werknemer.js';
 
 /**
  * The values a CSV cell may hold for the form's radio buttons: the form's own values (the stable ids of

@@ -17,7 +17,7 @@ import { pickFields } from '../http/form-body.js';
 import { safeFilename } from '../refund/attachments.js';
 import { createRefundMailer } from '../refund/mail.js';
 import { findOrganisation } from '../refund/repository.js';
-import { OVERZICHT_FIELDS } from '../refund/schemas.js';
+import { OVERZICHT_FIELDS } from '../refund/steps/overzicht.js';
 import { createRefundService, type OrganisationAuth } from '../refund/service.js';
 import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
 import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from './parser.js';

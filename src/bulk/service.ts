@@ -7,10 +7,10 @@ import { defaultRetention, retentionRule } from '../domain/retention-data.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { toCsv } from '../dossiers/csv.js';
 import { HttpError } from '../http/errors.js';
-import { formErrors, type FormError } from '../http/form-errors.js';
+import type { FormError } from '../http/form-errors.js';
 import type { UploadedFile } from '../http/multipart.js';
 import { safeFilename } from '../refund/attachments.js';
-import { overzichtSchema } from '../refund/schemas.js';
+import { judgeOverzicht } from '../refund/steps/overzicht.js';
 import { FilingRefused, type OrganisationAuth, type RefundService } from '../refund/service.js';
 import { COLUMN_BY_KEY, COLUMNS, ERRORS_HEADER } from './columns.js';
 import { readBulkFile, type ParsedRow } from './parser.js';
@@ -160,8 +160,8 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
         return await db.transaction(async (trx): Promise<ConfirmOutcome> => {
           const upload = await findUpload(trx, organisationId, uploadId, true);
           if (upload.status === 'ingediend') return { status: 'submitted' };
-          const declaration = overzichtSchema().safeParse(declarationInput);
-          if (!declaration.success) return { status: 'declaration', errors: formErrors(declaration.error) };
+          const declaration = judgeOverzicht(declarationInput);
+          if (!declaration.ok) return { status: 'declaration', errors: declaration.errors };
 
           const stored = await repo.allRows(trx, uploadId);
           const fresh = await validate(trx, organisationId, stored.map(parsedRowOf));

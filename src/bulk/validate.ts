@@ -1,18 +1,21 @@
 import { formatDateNl, type IsoDate } from '../domain/dates.js';
-import { formErrors, type FormError } from '../http/form-errors.js';
+import { pickFields } from '../http/form-body.js';
+import type { FormError } from '../http/form-errors.js';
 import { maskInsz, normaliseInsz } from '../domain/insz.js';
 import { normaliseEstablishmentUnit } from '../domain/kbo.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel } from '../domain/school-year.js';
 import type { PriorDossier, StepInputs } from '../refund/repository.js';
-import { initiatiefAnswersSchema, OTHER_UNIT, type UnitOption, type Wording } from '../refund/schemas.js';
+import { INITIATIEF_FIELDS, judgeInitiatiefAnswers } from '../refund/steps/initiatief.js';
+import { OTHER_UNIT, type UnitOption } from '../refund/steps/werkgever.js';
+import type { Wording } from '../refund/steps/wording.js';
 import { evaluateEachStep, STEPS, type DraftContext, type Evaluation, type StepOutputs } from '../refund/steps.js';
 import { choiceValue, listOfChoices } from './choices.js';
 import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
 import type { ParsedRow } from './parser.js';
 
 /**
- * Validates the rows of an upload with the form's own step table, schemas and rules (src/refund/steps.ts),
+ * Validates the rows of an upload with the form's own step table, schemas and rules (src/refund/steps.ts and steps/),
  * row after row in file order, as if each row were submitted with the form right after the rows above it:
  * the rows already accepted count as existing requests of the employee, so the personal maximum is shared
  * with them and a second row for the same employee, training and school year is a duplicate. Pure: the
@@ -254,8 +257,8 @@ function withLaterStepsJudged(evaluation: Evaluation, inputs: StepInputs, ctx: D
   }
   states = states.map((s) => {
     if (s.status !== 'blocked' || s.step.id !== 'initiatief' || !inputs.initiatief) return s;
-    const answers = initiatiefAnswersSchema({ wording: ctx.wording }).safeParse(inputs.initiatief);
-    return answers.success ? s : { ...s, status: 'invalid' as const, errors: formErrors(answers.error) };
+    const answers = judgeInitiatiefAnswers(pickFields(INITIATIEF_FIELDS, inputs.initiatief), ctx);
+    return answers.ok ? s : { ...s, status: 'invalid' as const, errors: answers.errors };
   });
   return { ...evaluation, states };
 }

@@ -23,7 +23,7 @@ import type { AllowedContentType } from './attachments.js';
 import { pickFields } from '../http/form-body.js';
 import { createRefundMailer } from './mail.js';
 import { lastSubmittedWerkgever, listDrafts, type DraftListRow } from './repository.js';
-import { OTHER_UNIT } from './schemas.js';
+import { OTHER_UNIT } from './steps/werkgever.js';
 import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
 import {
   helpHref,

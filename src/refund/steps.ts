@@ -1,31 +1,23 @@
 import type { IsoDate } from '../domain/dates.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { helpLink, type HelpAnchorKey } from '../help/anchors.js';
-import { formErrors, type FormError } from '../http/form-errors.js';
+import { pickFields } from '../http/form-body.js';
+import type { FormError } from '../http/form-errors.js';
 import type { AttachmentKind } from './attachments.js';
-import type { StepSchema } from './field-reader.js';
 import type { PriorDossier, StepInputs } from './repository.js';
-import {
-  BIJLAGEN_FIELDS,
-  bijlagenSchema,
-  INITIATIEF_FIELDS,
-  initiatiefSchema,
-  OPLEIDING_FIELDS,
-  opleidingSchema,
-  OVERZICHT_FIELDS,
-  overzichtSchema,
-  WERKGEVER_FIELDS,
-  werkgeverSchema,
-  WERKNEMER_FIELDS,
-  werknemerSchema,
-  type BijlagenData,
-  type InitiatiefData,
-  type OpleidingData,
-  type UnitOption,
-  type WerkgeverData,
-  type Wording,
-  type WerknemerData,
-} from './schemas.js';
+import { BIJLAGEN_FIELDS, judgeBijlagen, type BijlagenData } from './steps/bijlagen.js';
+import type { StepResult } from './steps/fields.js';
+import { INITIATIEF_FIELDS, judgeInitiatief, type InitiatiefData } from './steps/initiatief.js';
+import { judgeOpleiding, OPLEIDING_FIELDS, type OpleidingData } from './steps/opleiding.js';
+import { judgeOverzicht, OVERZICHT_FIELDS } from './steps/overzicht.js';
+import { judgeWerkgever, WERKGEVER_FIELDS, type UnitOption, type WerkgeverData } from './steps/werkgever.js';
+import { judgeWerknemer, WERKNEMER_FIELDS, type WerknemerData } from './steps/werknemer.js';
+import type { Wording } from './steps/wording.js';
+
+/*
+ * The step table: order, titles and dependencies of the six steps, stated once. Each step's fields, parsing and
+ * rules live in its own file under steps/ (one function: input and context in, data or errors out).
+ */
 
 /** Everything outside the draft itself that the rules look at; loaded per request (see service.ts). */
 export interface DraftContext {
@@ -38,17 +30,20 @@ export interface DraftContext {
   wording?: Partial<Wording>;
 }
 
-/** The typed result of every step that is complete so far. */
-export interface StepOutputs {
-  werkgever?: WerkgeverData;
-  werknemer?: WerknemerData;
-  opleiding?: OpleidingData;
-  initiatief?: InitiatiefData;
-  bijlagen?: BijlagenData;
-  overzicht?: { declaration: true };
+/** The typed result of each step. */
+interface Outputs {
+  werkgever: WerkgeverData;
+  werknemer: WerknemerData;
+  opleiding: OpleidingData;
+  initiatief: InitiatiefData;
+  bijlagen: BijlagenData;
+  overzicht: { declaration: true };
 }
 
-export type StepId = keyof StepOutputs;
+/** The typed result of every step that is complete so far. */
+export type StepOutputs = Partial<Outputs>;
+
+export type StepId = keyof Outputs;
 
 export interface StepDefinition {
   id: StepId;
@@ -58,102 +53,69 @@ export interface StepDefinition {
   view: string;
   help: HelpAnchorKey;
   fields: readonly string[];
-  /** The steps whose output this step's schema reads (they must be complete before it can be judged). */
+  /** The steps whose output this step's rules read: they must be complete before it can be judged. */
   needs: readonly StepId[];
-  /** The step's schema, given the context and the steps before it (which are complete when it is called). */
-  schema(ctx: DraftContext, before: StepOutputs): StepSchema<unknown>;
+  /** Judges the step's input (only its fields are read), given the context and the complete steps it needs. */
+  judge(input: unknown, ctx: DraftContext, before: StepOutputs): StepResult<unknown>;
 }
 
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`step evaluated before ${what} was complete`);
-  return value;
+/** A row of the table: `judge` is given exactly the outputs its `needs` name (the compiler checks they match). */
+function step<Id extends StepId, F extends string, Needs extends StepId = never>(row: {
+  id: Id;
+  title: string;
+  help: HelpAnchorKey;
+  fields: readonly F[];
+  needs?: readonly Needs[];
+  judge: (
+    input: Record<F, string>,
+    ctx: DraftContext,
+    before: Pick<Outputs, NoInfer<Needs>>,
+  ) => StepResult<Outputs[Id]>;
+}): StepDefinition {
+  return {
+    id: row.id,
+    slug: row.id,
+    title: row.title,
+    view: `refund/steps/${row.id}.njk`,
+    help: row.help,
+    fields: row.fields,
+    needs: row.needs ?? [],
+    // The table's walk (evaluateDraft, evaluateEachStep) calls a step only once its needs are complete.
+    judge: (input, ctx, before) => row.judge(pickFields(row.fields, input), ctx, before as Pick<Outputs, Needs>),
+  };
 }
-
-// The two steps whose schema needs no context are built once; zod schemas cost more to build than to run
-// (the others are built once too, and bound to their context per judgement: field-reader.ts contextStep).
-const WERKNEMER_SCHEMA = werknemerSchema();
-const OVERZICHT_SCHEMA = overzichtSchema();
 
 /** The six steps, in order: the one table the routes, the step indicator, the overview and Bevestigen read. */
 export const STEPS: readonly StepDefinition[] = [
-  {
-    id: 'werkgever',
-    slug: 'werkgever',
-    title: 'Werkgever',
-    view: 'refund/steps/werkgever.njk',
-    help: 'stepWerkgever',
-    fields: WERKGEVER_FIELDS,
-    needs: [],
-    schema: (ctx) => werkgeverSchema({ units: ctx.units }),
-  },
-  {
-    id: 'werknemer',
-    slug: 'werknemer',
-    title: 'Werknemer',
-    view: 'refund/steps/werknemer.njk',
-    help: 'stepWerknemer',
-    fields: WERKNEMER_FIELDS,
-    needs: [],
-    schema: () => WERKNEMER_SCHEMA,
-  },
-  {
+  step({ id: 'werkgever', title: 'Werkgever', help: 'stepWerkgever', fields: WERKGEVER_FIELDS, judge: judgeWerkgever }),
+  step({ id: 'werknemer', title: 'Werknemer', help: 'stepWerknemer', fields: WERKNEMER_FIELDS, judge: judgeWerknemer }),
+  step({
     id: 'opleiding',
-    slug: 'opleiding',
     title: 'Opleiding',
-    view: 'refund/steps/opleiding.njk',
     help: 'stepOpleiding',
     fields: OPLEIDING_FIELDS,
     needs: ['werknemer'],
-    schema: (ctx, before) =>
-      opleidingSchema({
-        today: ctx.today,
-        werknemer: required(before.werknemer, 'werknemer'),
-        priorDossiers: ctx.priorDossiers,
-        rules: ctx.rules,
-        wording: ctx.wording,
-      }),
-  },
-  {
+    judge: judgeOpleiding,
+  }),
+  step({
     id: 'initiatief',
-    slug: 'initiatief',
     title: 'Initiatief en akkoord',
-    view: 'refund/steps/initiatief.njk',
     help: 'stepInitiatief',
     fields: INITIATIEF_FIELDS,
     needs: ['werknemer', 'opleiding'],
-    schema: (ctx, before) =>
-      initiatiefSchema({
-        werknemer: required(before.werknemer, 'werknemer'),
-        opleiding: required(before.opleiding, 'opleiding'),
-        priorDossiers: ctx.priorDossiers,
-        rules: ctx.rules,
-        wording: ctx.wording,
-      }),
-  },
-  {
+    judge: judgeInitiatief,
+  }),
+  step({
     id: 'bijlagen',
-    slug: 'bijlagen',
     title: 'Bijlagen',
-    view: 'refund/steps/bijlagen.njk',
     help: 'stepBijlagen',
     fields: BIJLAGEN_FIELDS,
     needs: ['opleiding'],
-    schema: (ctx, before) =>
-      bijlagenSchema({ opleiding: required(before.opleiding, 'opleiding'), attachmentKinds: ctx.attachmentKinds }),
-  },
-  {
-    id: 'overzicht',
-    slug: 'overzicht',
-    title: 'Overzicht',
-    view: 'refund/steps/overzicht.njk',
-    help: 'stepOverzicht',
-    fields: OVERZICHT_FIELDS,
-    needs: [],
-    schema: () => OVERZICHT_SCHEMA,
-  },
+    judge: judgeBijlagen,
+  }),
+  step({ id: 'overzicht', title: 'Overzicht', help: 'stepOverzicht', fields: OVERZICHT_FIELDS, judge: judgeOverzicht }),
 ];
 
-export const FIRST_STEP = STEPS[0];
 export const OVERVIEW_STEP = STEPS[STEPS.length - 1];
 
 export function stepBySlug(slug: string): StepDefinition | undefined {
@@ -194,46 +156,14 @@ export interface Evaluation {
 }
 
 /**
- * Validates a draft's stored input step by step, each step with the same schema its page uses. A step
- * counts as complete only when it was posted and is valid in the current context: changing an earlier
- * answer (or the clock moving past a deadline) can make a later step incomplete again.
+ * Judges each step whose `needs` are complete (a step without input is 'not-started', one whose needs are not
+ * complete 'blocked'). With `stopAtFirstIncomplete` every step after the first incomplete one is 'blocked'.
  */
-export function evaluateDraft(inputs: StepInputs, ctx: DraftContext): Evaluation {
-  const outputs: StepOutputs = {};
-  const states: StepState[] = [];
-  let firstIncomplete: StepDefinition | null = null;
-  for (const step of STEPS) {
-    if (firstIncomplete) {
-      states.push({ step, status: 'blocked', errors: [] });
-      continue;
-    }
-    const input = inputs[step.id];
-    if (input === undefined) {
-      states.push({ step, status: 'not-started', errors: [] });
-      firstIncomplete = step;
-      continue;
-    }
-    const parsed = step.schema(ctx, outputs).safeParse(input);
-    if (parsed.success) {
-      (outputs as Record<string, unknown>)[step.id] = parsed.data;
-      states.push({ step, status: 'complete', errors: [] });
-    } else {
-      states.push({ step, status: 'invalid', errors: formErrors(parsed.error) });
-      firstIncomplete = step;
-    }
-  }
-  return { states, outputs, firstIncomplete };
-}
-
-/**
- * Judges every step whose prerequisites (`needs`) are complete, also after an invalid step, so that one pass
- * finds all problems of a request typed in one go (a row of a CSV upload). A step whose prerequisite is not
- * complete is 'blocked'; a step without input is 'not-started'. Same schemas and context as evaluateDraft.
- */
-export function evaluateEachStep(
+function evaluate(
   inputs: StepInputs,
   ctx: DraftContext,
-  steps: readonly StepDefinition[] = STEPS,
+  steps: readonly StepDefinition[],
+  stopAtFirstIncomplete: boolean,
 ): Evaluation {
   const outputs: StepOutputs = {};
   const states: StepState[] = [];
@@ -241,19 +171,39 @@ export function evaluateEachStep(
   for (const step of steps) {
     const input = inputs[step.id];
     let state: StepState;
-    if (step.needs.some((id) => outputs[id] === undefined)) state = { step, status: 'blocked', errors: [] };
+    if ((stopAtFirstIncomplete && firstIncomplete) || step.needs.some((id) => outputs[id] === undefined))
+      state = { step, status: 'blocked', errors: [] };
     else if (input === undefined) state = { step, status: 'not-started', errors: [] };
     else {
-      const parsed = step.schema(ctx, outputs).safeParse(input);
-      if (parsed.success) (outputs as Record<string, unknown>)[step.id] = parsed.data;
-      state = parsed.success
-        ? { step, status: 'complete', errors: [] }
-        : { step, status: 'invalid', errors: formErrors(parsed.error) };
+      const result = step.judge(input, ctx, outputs);
+      if (result.ok) (outputs as Record<string, unknown>)[step.id] = result.data;
+      state = result.ok ? { step, status: 'complete', errors: [] } : { step, status: 'invalid', errors: result.errors };
     }
     if (state.status !== 'complete' && !firstIncomplete) firstIncomplete = step;
     states.push(state);
   }
   return { states, outputs, firstIncomplete };
+}
+
+/**
+ * Validates a draft's stored input step by step, each step with the same rules its page uses. A step counts as
+ * complete only when it was posted and is valid in the current context: changing an earlier answer (or the
+ * clock moving past a deadline) can make a later step incomplete again.
+ */
+export function evaluateDraft(inputs: StepInputs, ctx: DraftContext): Evaluation {
+  return evaluate(inputs, ctx, STEPS, true);
+}
+
+/**
+ * Judges every step whose prerequisites (`needs`) are complete, also after an invalid step, so that one pass
+ * finds all problems of a request typed in one go (a row of a CSV upload).
+ */
+export function evaluateEachStep(
+  inputs: StepInputs,
+  ctx: DraftContext,
+  steps: readonly StepDefinition[] = STEPS,
+): Evaluation {
+  return evaluate(inputs, ctx, steps, false);
 }
 
 /** A user may open a step when every step before it is complete. */

@@ -5,7 +5,10 @@ import { enqueueMailsSql, type DeferredMail } from '../mail/outbox.js';
 import type { RefundMailer } from './mail.js';
 import { receiptModel } from './receipt.js';
 import { dossiernummer, nextDossierNumbers, type AttachmentRow, type NewDossier } from './repository.js';
-import type { InitiatiefData, OpleidingData, WerkgeverData, WerknemerData } from './schemas.js';
+import type { InitiatiefData } from './steps/initiatief.js';
+import type { OpleidingData } from './steps/opleiding.js';
+import type { WerkgeverData } from './steps/werkgever.js';
+import type { WerknemerData } from './steps/werknemer.js';
 import type { OrganisationAuth } from './service.js';
 import { receiptPath } from './urls.js';
 

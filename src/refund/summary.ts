@@ -8,8 +8,8 @@ import { initiativeLabels, sizeKindUnits, trainingTypeLabels } from '../domain/t
 import { ATTACHMENT_LABELS } from './attachments.js';
 import type { AttachmentRow } from './repository.js';
 import { hoursText } from './receipt.js';
-import type { OpleidingData } from './schemas.js';
 import type { StepId, StepOutputs } from './steps.js';
+import { sizeField, type OpleidingData } from './steps/opleiding.js';
 import { stepPath } from './urls.js';
 
 export interface SummaryRow {
@@ -24,16 +24,14 @@ export interface SummarySection {
   rows: SummaryRow[];
 }
 
-export function sizeText(size: OpleidingData['size']): string {
+function sizeText(size: OpleidingData['size']): string {
   const n = size.amount;
-  const amount = formatDecimalNl(n);
-  if (size.type === 'examencommissie') return `${amount} ${n === 1 ? 'examen' : 'examens'}`;
   if (size.type === 'evc') return hoursText(n);
-  const unit = sizeKindUnits[size.sizeKind!];
-  return `${amount} ${n === 1 ? unit.one : unit.other}`;
+  const unit = 'sizeKind' in size ? sizeKindUnits[size.sizeKind] : { one: 'examen', other: 'examens' };
+  return `${formatDecimalNl(n)} ${n === 1 ? unit.one : unit.other}`;
 }
 
-export function providerNumberText(n: string): string {
+function providerNumberText(n: string): string {
   return normaliseKbo(n) ? `KBO ${formatKbo(n)}` : `instellingsnummer ${n}`;
 }
 
@@ -140,10 +138,7 @@ export function overviewSections(
         {
           key: 'Omvang',
           value: sizeText(opleiding.size),
-          href: change(
-            'opleiding',
-            opleiding.type === 'examencommissie' ? 'examCount' : opleiding.type === 'evc' ? 'evcHours' : 'sizeAmount',
-          ),
+          href: change('opleiding', sizeField(opleiding.type)),
         },
         ...(opleiding.careerGuidanceAttestDate
           ? [

@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
-import {
-  BIJLAGEN_FIELDS,
-  INITIATIEF_FIELDS,
-  OPLEIDING_FIELDS,
-  WERKGEVER_FIELDS,
-  WERKNEMER_FIELDS,
-} from '../../src/refund/schemas.js';
+import { BIJLAGEN_FIELDS } from '../../src/refund/steps/bijlagen.js';
+import { INITIATIEF_FIELDS } from '../../src/refund/steps/initiatief.js';
+import { OPLEIDING_FIELDS } from '../../src/refund/steps/opleiding.js';
+import { WERKGEVER_FIELDS } from '../../src/refund/steps/werkgever.js';
+import { WERKNEMER_FIELDS } from '../../src/refund/steps/werknemer.js';
 import { PROJECT_ROOT } from '../../src/root.js';
 
 describe('the column layout', () => {

@@ -3,26 +3,27 @@ import fc from 'fast-check';
 import { addDays, addMonths, compareIso } from '../../src/domain/dates.js';
 import { formatEuro } from '../../src/domain/money.js';
 import {
-  careerGuidanceAttestValid,
-  checkCareerGuidanceAttest,
-  checkEligibility,
-  checkMinimumSize,
+  careerGuidanceAttestProblem,
   checkSubmissionWindow,
   describeEligibilityRule,
+  eligibilityRefusal,
   forfaitCentsFor,
   indicativeAmount,
+  minimumSizeProblem,
   normaliseOdbNumber,
-  oldestCareerGuidanceAttestDate,
   personalMaximumHours,
   sharedInitiativeApplies,
   trainingHours,
-  type Check,
+  type EligibilityInput,
 } from '../../src/domain/refund-rules.js';
 import { defaultRules as rules, type RulesData } from '../../src/domain/rules-data.js';
 
-/** The issue codes of a check, [] when ok. */
-const codes = (check: Check): string[] => (check.ok ? [] : check.issues.map((i) => i.code));
-const messageOf = (check: Check): string => (check.ok ? '' : check.message);
+/** Eligibility of a full-time employee (38 h a week, no earlier start) with these changes. */
+const eligibility = (input: Partial<EligibilityInput> & { schoolYearStart: number }, rulesData = rules) =>
+  eligibilityRefusal({ twpPercent: 100, weeklyHours: 38, trainingStartedInSchoolYearStart: null, ...input }, rulesData);
+/** What the refusal is about per issue, [] when eligible. */
+const about = (input: Partial<EligibilityInput> & { schoolYearStart: number }) =>
+  eligibility(input)?.issues.map((i) => i.about) ?? [];
 
 describe('forfaitCentsFor', () => {
   it('is € 21,30 from 2019-2020 to 2024-2025 and € 14,91 from 2025-2026', () => {
@@ -47,89 +48,56 @@ describe('forfaitCentsFor', () => {
   });
 });
 
-describe('checkEligibility', () => {
+describe('eligibilityRefusal', () => {
   it('up to 2024-2025: TWP ≥ 50 % (50 ok, 49 not)', () => {
-    expect(checkEligibility({ schoolYearStart: 2024, twpPercent: 50 }, rules).ok).toBe(true);
-    expect(checkEligibility({ schoolYearStart: 2019, twpPercent: 50 }, rules).ok).toBe(true);
-    expect(checkEligibility({ schoolYearStart: 2024, twpPercent: 100 }, rules).ok).toBe(true);
-    const low = checkEligibility({ schoolYearStart: 2024, twpPercent: 49 }, rules);
-    expect(codes(low)).toEqual(['twp-te-laag']);
-    expect(messageOf(low)).toBe(
+    expect(eligibility({ schoolYearStart: 2024, twpPercent: 50 })).toBeNull();
+    expect(eligibility({ schoolYearStart: 2019, twpPercent: 50 })).toBeNull();
+    expect(eligibility({ schoolYearStart: 2024, twpPercent: 100 })).toBeNull();
+    expect(about({ schoolYearStart: 2024, twpPercent: 49 })).toEqual(['twp']);
+    expect(eligibility({ schoolYearStart: 2024, twpPercent: 49 })?.message).toBe(
       'Het tewerkstellingspercentage van de werknemer (49 %) is te laag. ' +
         'Voor het schooljaar 2024-2025 moet de werknemer minstens 50 % tewerkgesteld zijn in de referentiemaand maart 2024.',
     );
-    expect(codes(checkEligibility({ schoolYearStart: 2024, twpPercent: 49.99 }, rules))).toEqual(['twp-te-laag']);
+    expect(about({ schoolYearStart: 2024, twpPercent: 49.99 })).toEqual(['twp']);
   });
 
   it('names September of the school year as reference month up to 2022-2023', () => {
-    const r = checkEligibility({ schoolYearStart: 2022, twpPercent: 40 }, rules);
-    expect(messageOf(r)).toContain('in de referentiemaand september 2022');
-    expect(r.applied?.referenceMonth).toEqual({ year: 2022, month: 9, label: 'september 2022' });
+    expect(eligibility({ schoolYearStart: 2022, twpPercent: 40 })?.message).toContain(
+      'in de referentiemaand september 2022',
+    );
   });
 
   it('up to 2024-2025 ignores the weekly hours', () => {
-    expect(checkEligibility({ schoolYearStart: 2024, twpPercent: 50, weeklyHours: 10 }, rules).ok).toBe(true);
-    expect(checkEligibility({ schoolYearStart: 2024, twpPercent: 50, weeklyHours: Number.NaN }, rules).ok).toBe(true);
+    expect(eligibility({ schoolYearStart: 2024, twpPercent: 50, weeklyHours: 10 })).toBeNull();
   });
 
   it('from 2025-2026: TWP ≥ 80 % and ≥ 28 h a week', () => {
-    expect(checkEligibility({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 28 }, rules).ok).toBe(true);
-    expect(checkEligibility({ schoolYearStart: 2026, twpPercent: 100, weeklyHours: 38 }, rules).ok).toBe(true);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 79, weeklyHours: 28 }, rules))).toEqual([
-      'twp-te-laag',
-    ]);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 27.9 }, rules))).toEqual([
-      'uren-te-laag',
-    ]);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 50, weeklyHours: 20 }, rules))).toEqual([
-      'twp-te-laag',
-      'uren-te-laag',
-    ]);
+    expect(eligibility({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 28 })).toBeNull();
+    expect(eligibility({ schoolYearStart: 2026, twpPercent: 100, weeklyHours: 38 })).toBeNull();
+    expect(about({ schoolYearStart: 2025, twpPercent: 79, weeklyHours: 28 })).toEqual(['twp']);
+    expect(about({ schoolYearStart: 2025, twpPercent: 80, weeklyHours: 27.9 })).toEqual(['weeklyHours']);
+    expect(about({ schoolYearStart: 2025, twpPercent: 50, weeklyHours: 20 })).toEqual(['twp', 'weeklyHours']);
   });
 
   it('from 2025-2026 says what is wrong and what the rule is', () => {
-    const r = checkEligibility({ schoolYearStart: 2025, twpPercent: 75.5, weeklyHours: 27 }, rules);
-    expect(messageOf(r)).toBe(
+    const r = eligibility({ schoolYearStart: 2025, twpPercent: 75.5, weeklyHours: 27 });
+    expect(r?.message).toBe(
       'Het tewerkstellingspercentage van de werknemer (75,5 %) is te laag. ' +
         'De werknemer werkt gemiddeld 27 uur per week; dat is te weinig. ' +
         'Voor het schooljaar 2025-2026 moet de werknemer minstens 80 % tewerkgesteld zijn in de referentiemaand maart 2025 ' +
         'en gemiddeld minstens 28 uur per week werken.',
     );
     // each issue stands on its own, for a message next to its field
-    expect(r.ok ? [] : r.issues.map((i) => i.message.endsWith('28 uur per week werken.'))).toEqual([true, true]);
-  });
-
-  it('from 2025-2026 requires the weekly hours', () => {
-    const r = checkEligibility({ schoolYearStart: 2025, twpPercent: 90 }, rules);
-    expect(codes(r)).toEqual(['uren-ontbreken']);
-    expect(messageOf(r)).toContain('Vul het gemiddeld aantal arbeidsuren per week van de werknemer in.');
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: null }, rules))).toEqual([
-      'uren-ontbreken',
-    ]);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: -1 }, rules))).toEqual([
-      'ongeldige-uren',
-    ]);
-    expect(codes(checkEligibility({ schoolYearStart: 2025, twpPercent: 90, weeklyHours: 169 }, rules))).toEqual([
-      'ongeldige-uren',
-    ]);
+    expect(r?.issues.map((i) => i.message.endsWith('28 uur per week werken.'))).toEqual([true, true]);
   });
 
   it('a training started in 2024-2025 continues under the old rule in 2025-2026', () => {
-    const r = checkEligibility(
-      { schoolYearStart: 2025, twpPercent: 50, trainingStartedInSchoolYearStart: 2024 },
-      rules,
-    );
-    expect(r.ok).toBe(true);
-    expect(r.applied).toMatchObject({
-      ruleSchoolYearStart: 2024,
-      continuation: true,
-      rule: { minTwpPercent: 50, minWeeklyHours: null },
-    });
-    const low = checkEligibility(
-      { schoolYearStart: 2025, twpPercent: 49, trainingStartedInSchoolYearStart: 2024 },
-      rules,
-    );
-    expect(messageOf(low)).toBe(
+    expect(
+      eligibility({ schoolYearStart: 2025, twpPercent: 50, weeklyHours: 20, trainingStartedInSchoolYearStart: 2024 }),
+    ).toBeNull();
+    expect(
+      eligibility({ schoolYearStart: 2025, twpPercent: 49, trainingStartedInSchoolYearStart: 2024 })?.message,
+    ).toBe(
       'Het tewerkstellingspercentage van de werknemer (49 %) is te laag. ' +
         'Voor een opleiding die al gestart is in het schooljaar 2024-2025 geldt nog de regel van dat schooljaar: ' +
         'de werknemer moet minstens 50 % tewerkgesteld zijn in de referentiemaand maart 2025.',
@@ -137,40 +105,29 @@ describe('checkEligibility', () => {
   });
 
   it('continuation also holds in later school years of that training (assumption)', () => {
-    expect(
-      checkEligibility({ schoolYearStart: 2026, twpPercent: 60, trainingStartedInSchoolYearStart: 2024 }, rules).ok,
-    ).toBe(true);
+    expect(eligibility({ schoolYearStart: 2026, twpPercent: 60, trainingStartedInSchoolYearStart: 2024 })).toBeNull();
   });
 
   it('no continuation for a training started in 2025-2026 itself, or for a start year after the request', () => {
-    const same = checkEligibility(
-      { schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2025 },
-      rules,
-    );
-    expect(codes(same)).toEqual(['twp-te-laag']);
-    expect(same.applied?.continuation).toBe(false);
-    const later = checkEligibility(
-      { schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2026 },
-      rules,
-    );
-    expect(codes(later)).toEqual(['twp-te-laag']);
+    const same = eligibility({
+      schoolYearStart: 2025,
+      twpPercent: 60,
+      weeklyHours: 30,
+      trainingStartedInSchoolYearStart: 2025,
+    });
+    expect(same?.issues.map((i) => i.about)).toEqual(['twp']);
+    expect(same?.message).toContain('Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %');
+    expect(
+      about({ schoolYearStart: 2025, twpPercent: 60, weeklyHours: 30, trainingStartedInSchoolYearStart: 2026 }),
+    ).toEqual(['twp']);
   });
 
   it('refuses school years before 2019-2020', () => {
-    const r = checkEligibility({ schoolYearStart: 2018, twpPercent: 100 }, rules);
-    expect(codes(r)).toEqual(['schooljaar-niet-ondersteund']);
-    expect(messageOf(r)).toBe(
+    const r = eligibility({ schoolYearStart: 2018, twpPercent: 100 });
+    expect(r?.issues.map((i) => i.about)).toEqual(['schoolYear']);
+    expect(r?.message).toBe(
       'Voor het schooljaar 2018-2019 kunt u geen terugbetaling van Vlaams opleidingsverlof aanvragen. Dat kan vanaf het schooljaar 2019-2020.',
     );
-    expect(r.applied).toBeNull();
-  });
-
-  it('rejects an impossible percentage', () => {
-    for (const twpPercent of [0, -5, 100.01, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(codes(checkEligibility({ schoolYearStart: 2024, twpPercent }, rules)), String(twpPercent)).toEqual([
-        'ongeldig-percentage',
-      ]);
-    }
   });
 
   it('follows changed rules data', () => {
@@ -181,8 +138,8 @@ describe('checkEligibility', () => {
         { fromSchoolYear: 2027, minTwpPercent: 60, minWeeklyHours: null, continuesForStartedTrainings: false },
       ],
     };
-    expect(checkEligibility({ schoolYearStart: 2027, twpPercent: 60 }, changed).ok).toBe(true);
-    expect(checkEligibility({ schoolYearStart: 2027, twpPercent: 60 }, rules).ok).toBe(false);
+    expect(eligibility({ schoolYearStart: 2027, twpPercent: 60 }, changed)).toBeNull();
+    expect(eligibility({ schoolYearStart: 2027, twpPercent: 60 })).not.toBeNull();
   });
 
   it('describeEligibilityRule reads well with and without a reference month', () => {
@@ -206,11 +163,6 @@ describe('personalMaximumHours', () => {
     expect(personalMaximumHours({ twpPercent: 100, sharedInitiative: true }, rules)).toBe(250);
   });
 
-  it('rejects an impossible percentage', () => {
-    expect(() => personalMaximumHours({ twpPercent: 101, sharedInitiative: false }, rules)).toThrow(RangeError);
-    expect(() => personalMaximumHours({ twpPercent: Number.NaN, sharedInitiative: false }, rules)).toThrow(RangeError);
-  });
-
   it('follows changed rules data', () => {
     const changed: RulesData = { ...rules, hours: { ...rules.hours, baseHoursPerFullTime: 100 } };
     expect(personalMaximumHours({ twpPercent: 80, sharedInitiative: false }, changed)).toBe(80);
@@ -225,15 +177,7 @@ describe('trainingHours', () => {
     expect(trainingHours({ type: 'odb', sizeKind: 'studiepunten', amount: 1.5 }, rules)).toBe(6);
     expect(trainingHours({ type: 'loopbaan', sizeKind: 'lestijden', amount: 32 }, rules)).toBe(32);
     expect(trainingHours({ type: 'examencommissie', amount: 2 }, rules)).toBe(16);
-    expect(trainingHours({ type: 'examencommissie', sizeKind: 'studiepunten', amount: 1 }, rules)).toBe(8); // sizeKind ignored
     expect(trainingHours({ type: 'evc', amount: 10.5 }, rules)).toBe(10.5);
-  });
-
-  it('throws on an invalid size', () => {
-    expect(() => trainingHours({ type: 'odb', amount: 40 }, rules)).toThrow(RangeError);
-    expect(() => trainingHours({ type: 'odb', sizeKind: 'contacturen', amount: 0 }, rules)).toThrow(RangeError);
-    expect(() => trainingHours({ type: 'examencommissie', amount: 1.5 }, rules)).toThrow(RangeError);
-    expect(() => trainingHours({ type: 'evc', amount: -1 }, rules)).toThrow(RangeError);
   });
 
   it('follows changed rules data', () => {
@@ -243,47 +187,40 @@ describe('trainingHours', () => {
   });
 });
 
-describe('checkMinimumSize', () => {
+describe('minimumSizeProblem', () => {
   it('ODB and loopbaan: 32 contacturen / 3 studiepunten / 32 lestijden are enough, one less is not', () => {
     for (const type of ['odb', 'loopbaan'] as const) {
-      expect(checkMinimumSize({ type, sizeKind: 'contacturen', amount: 32 }, rules).ok).toBe(true);
-      expect(codes(checkMinimumSize({ type, sizeKind: 'contacturen', amount: 31.5 }, rules))).toEqual(['te-klein']);
-      expect(checkMinimumSize({ type, sizeKind: 'studiepunten', amount: 3 }, rules).ok).toBe(true);
-      expect(codes(checkMinimumSize({ type, sizeKind: 'studiepunten', amount: 2 }, rules))).toEqual(['te-klein']);
-      expect(checkMinimumSize({ type, sizeKind: 'lestijden', amount: 32 }, rules).ok).toBe(true);
-      expect(codes(checkMinimumSize({ type, sizeKind: 'lestijden', amount: 31 }, rules))).toEqual(['te-klein']);
+      expect(minimumSizeProblem({ type, sizeKind: 'contacturen', amount: 32 }, rules)).toBeNull();
+      expect(minimumSizeProblem({ type, sizeKind: 'contacturen', amount: 31.5 }, rules)).toMatch(
+        /^De opleiding is te klein/,
+      );
+      expect(minimumSizeProblem({ type, sizeKind: 'studiepunten', amount: 3 }, rules)).toBeNull();
+      expect(minimumSizeProblem({ type, sizeKind: 'studiepunten', amount: 2 }, rules)).toMatch(
+        /^De opleiding is te klein/,
+      );
+      expect(minimumSizeProblem({ type, sizeKind: 'lestijden', amount: 32 }, rules)).toBeNull();
+      expect(minimumSizeProblem({ type, sizeKind: 'lestijden', amount: 31 }, rules)).toMatch(
+        /^De opleiding is te klein/,
+      );
     }
   });
 
   it('says how big the training is and what the minimum is', () => {
-    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'contacturen', amount: 30 }, rules))).toBe(
+    expect(minimumSizeProblem({ type: 'odb', sizeKind: 'contacturen', amount: 30 }, rules)).toBe(
       'De opleiding is te klein: ze telt 30 contacturen. ' +
         'Een ODB-opleiding of loopbaangerichte opleiding moet minstens 32 contacturen, 3 studiepunten of 32 lestijden omvatten.',
     );
-    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'studiepunten', amount: 1 }, rules))).toContain(
+    expect(minimumSizeProblem({ type: 'odb', sizeKind: 'studiepunten', amount: 1 }, rules)).toContain(
       'ze telt 1 studiepunt.',
     );
-    expect(messageOf(checkMinimumSize({ type: 'odb', sizeKind: 'studiepunten', amount: 2.5 }, rules))).toContain(
+    expect(minimumSizeProblem({ type: 'odb', sizeKind: 'studiepunten', amount: 2.5 }, rules)).toContain(
       'ze telt 2,5 studiepunten.',
     );
   });
 
-  it('does not apply to exams, but still validates their size', () => {
-    expect(checkMinimumSize({ type: 'examencommissie', amount: 1 }, rules).ok).toBe(true);
-    expect(checkMinimumSize({ type: 'evc', amount: 1 }, rules).ok).toBe(true);
-    expect(codes(checkMinimumSize({ type: 'examencommissie', amount: 0 }, rules))).toEqual(['ongeldige-omvang']);
-    expect(codes(checkMinimumSize({ type: 'examencommissie', amount: 1.5 }, rules))).toEqual(['ongeldige-omvang']);
-    expect(codes(checkMinimumSize({ type: 'evc', amount: Number.NaN }, rules))).toEqual(['ongeldige-omvang']);
-  });
-
-  it('asks for the size kind and a positive amount', () => {
-    expect(codes(checkMinimumSize({ type: 'odb', amount: 40 }, rules))).toEqual(['omvang-ontbreekt']);
-    expect(codes(checkMinimumSize({ type: 'loopbaan', sizeKind: null, amount: 40 }, rules))).toEqual([
-      'omvang-ontbreekt',
-    ]);
-    const zero = checkMinimumSize({ type: 'odb', sizeKind: 'lestijden', amount: 0 }, rules);
-    expect(codes(zero)).toEqual(['ongeldige-omvang']);
-    expect(messageOf(zero)).toBe('Vul het aantal lestijden in als een getal groter dan 0.');
+  it('does not apply to exams', () => {
+    expect(minimumSizeProblem({ type: 'examencommissie', amount: 1 }, rules)).toBeNull();
+    expect(minimumSizeProblem({ type: 'evc', amount: 1 }, rules)).toBeNull();
   });
 
   it('follows changed rules data', () => {
@@ -292,8 +229,8 @@ describe('checkMinimumSize', () => {
       minimumSize: { ...rules.minimumSize, contacturen: 20 },
       minimumSizeAppliesTo: ['odb'],
     };
-    expect(checkMinimumSize({ type: 'odb', sizeKind: 'contacturen', amount: 20 }, changed).ok).toBe(true);
-    expect(checkMinimumSize({ type: 'loopbaan', sizeKind: 'contacturen', amount: 1 }, changed).ok).toBe(true);
+    expect(minimumSizeProblem({ type: 'odb', sizeKind: 'contacturen', amount: 20 }, changed)).toBeNull();
+    expect(minimumSizeProblem({ type: 'loopbaan', sizeKind: 'contacturen', amount: 1 }, changed)).toBeNull();
   });
 });
 
@@ -302,50 +239,55 @@ describe('checkSubmissionWindow', () => {
 
   it('allows exactly 3 months before and 3 months after the start date, inclusive', () => {
     expect(checkSubmissionWindow({ startDate: start, submissionDate: '2025-06-01' }, rules)).toEqual({
-      ok: true,
       earliest: '2025-06-01',
       latest: '2025-12-01',
       latestBasis: 'startdatum',
+      refusal: null,
     });
-    expect(checkSubmissionWindow({ startDate: start, submissionDate: start }, rules).ok).toBe(true);
-    expect(checkSubmissionWindow({ startDate: start, submissionDate: '2025-12-01' }, rules).ok).toBe(true);
+    expect(checkSubmissionWindow({ startDate: start, submissionDate: start }, rules).refusal).toBeNull();
+    expect(checkSubmissionWindow({ startDate: start, submissionDate: '2025-12-01' }, rules).refusal).toBeNull();
   });
 
   it('refuses one day later, with the last allowed date', () => {
     const r = checkSubmissionWindow({ startDate: start, submissionDate: '2025-12-02' }, rules);
-    expect(codes(r)).toEqual(['te-laat']);
-    expect(messageOf(r)).toBe(
+    expect(r.refusal?.tooEarly).toBe(false);
+    expect(r.refusal?.message).toBe(
       'De aanvraag moest ten laatste op 01/12/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).',
     );
   });
 
   it('refuses one day too early, with the first allowed date', () => {
     const r = checkSubmissionWindow({ startDate: start, submissionDate: '2025-05-31' }, rules);
-    expect(codes(r)).toEqual(['te-vroeg']);
-    expect(messageOf(r)).toBe(
+    expect(r.refusal?.tooEarly).toBe(true);
+    expect(r.refusal?.message).toBe(
       'U kunt deze aanvraag pas indienen vanaf 01/06/2025 (3 maanden vóór de startdatum van de opleiding).',
     );
   });
 
   it('clamps to the end of the month: start 30/11 → deadline 28/02', () => {
     const ok = checkSubmissionWindow({ startDate: '2025-11-30', submissionDate: '2026-02-28' }, rules);
-    expect(ok.ok).toBe(true);
+    expect(ok.refusal).toBeNull();
     expect(ok.earliest).toBe('2025-08-30');
-    expect(codes(checkSubmissionWindow({ startDate: '2025-11-30', submissionDate: '2026-03-01' }, rules))).toEqual([
-      'te-laat',
-    ]);
-    expect(checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-28' }, rules).ok).toBe(true);
-    expect(codes(checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-27' }, rules))).toEqual([
-      'te-vroeg',
-    ]);
+    expect(
+      checkSubmissionWindow({ startDate: '2025-11-30', submissionDate: '2026-03-01' }, rules).refusal?.tooEarly,
+    ).toBe(false);
+    expect(checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-28' }, rules).refusal).toBeNull();
+    expect(
+      checkSubmissionWindow({ startDate: '2025-05-31', submissionDate: '2025-02-27' }, rules).refusal?.tooEarly,
+    ).toBe(true);
   });
 
   it('allows a request within 3 months after the employee started with a new employer', () => {
     const input = { startDate: '2025-01-10', newEmployerStartDate: '2025-09-15' };
     const ok = checkSubmissionWindow({ ...input, submissionDate: '2025-12-15' }, rules);
-    expect(ok).toEqual({ ok: true, earliest: '2024-10-10', latest: '2025-12-15', latestBasis: 'nieuwe-werkgever' });
+    expect(ok).toEqual({
+      earliest: '2024-10-10',
+      latest: '2025-12-15',
+      latestBasis: 'nieuwe-werkgever',
+      refusal: null,
+    });
     const late = checkSubmissionWindow({ ...input, submissionDate: '2025-12-16' }, rules);
-    expect(messageOf(late)).toBe(
+    expect(late.refusal?.message).toBe(
       'De aanvraag moest ten laatste op 15/12/2025 ingediend zijn (3 maanden na de start van de werknemer bij de nieuwe werkgever).',
     );
   });
@@ -355,7 +297,7 @@ describe('checkSubmissionWindow', () => {
       { startDate: start, newEmployerStartDate: '2025-06-01', submissionDate: '2025-12-01' },
       rules,
     );
-    expect(r).toMatchObject({ ok: true, latest: '2025-12-01', latestBasis: 'startdatum' });
+    expect(r).toMatchObject({ refusal: null, latest: '2025-12-01', latestBasis: 'startdatum' });
   });
 
   it('the new-employer exception does not move the earliest date (assumption)', () => {
@@ -363,7 +305,7 @@ describe('checkSubmissionWindow', () => {
       { startDate: '2026-03-01', newEmployerStartDate: '2025-09-01', submissionDate: '2025-10-01' },
       rules,
     );
-    expect(codes(r)).toEqual(['te-vroeg']);
+    expect(r.refusal?.tooEarly).toBe(true);
   });
 
   it('throws on malformed dates', () => {
@@ -381,11 +323,15 @@ describe('checkSubmissionWindow', () => {
         const inside =
           compareIso(addMonths(startDate, -3), submissionDate) <= 0 &&
           compareIso(submissionDate, addMonths(startDate, 3)) <= 0;
-        expect(r.ok).toBe(inside);
-        expect(checkSubmissionWindow({ startDate, submissionDate: r.latest }, rules).ok).toBe(true);
-        expect(checkSubmissionWindow({ startDate, submissionDate: addDays(r.latest, 1) }, rules).ok).toBe(false);
-        expect(checkSubmissionWindow({ startDate, submissionDate: r.earliest }, rules).ok).toBe(true);
-        expect(checkSubmissionWindow({ startDate, submissionDate: addDays(r.earliest, -1) }, rules).ok).toBe(false);
+        expect(r.refusal === null).toBe(inside);
+        expect(checkSubmissionWindow({ startDate, submissionDate: r.latest }, rules).refusal).toBeNull();
+        expect(
+          checkSubmissionWindow({ startDate, submissionDate: addDays(r.latest, 1) }, rules).refusal,
+        ).not.toBeNull();
+        expect(checkSubmissionWindow({ startDate, submissionDate: r.earliest }, rules).refusal).toBeNull();
+        expect(
+          checkSubmissionWindow({ startDate, submissionDate: addDays(r.earliest, -1) }, rules).refusal,
+        ).not.toBeNull();
       }),
     );
   });
@@ -396,25 +342,22 @@ describe('checkSubmissionWindow', () => {
       submissionWindow: { monthsBeforeStart: 1, monthsAfterStart: 1, monthsAfterNewEmployer: 1 },
     };
     const r = checkSubmissionWindow({ startDate: start, submissionDate: '2025-10-02' }, changed);
-    expect(messageOf(r)).toBe(
+    expect(r.refusal?.message).toBe(
       'De aanvraag moest ten laatste op 01/10/2025 ingediend zijn (1 maand na de startdatum van de opleiding).',
     );
   });
 });
 
-describe('career guidance attest (loopbaangerichte opleiding)', () => {
+describe('careerGuidanceAttestProblem (loopbaangerichte opleiding)', () => {
   it('may be exactly 6 years old at the training start, not one day more', () => {
-    expect(careerGuidanceAttestValid('2019-09-01', '2025-09-01', rules)).toBe(true);
-    expect(careerGuidanceAttestValid('2019-08-31', '2025-09-01', rules)).toBe(false);
-    expect(careerGuidanceAttestValid('2025-01-01', '2025-09-01', rules)).toBe(true);
-    expect(oldestCareerGuidanceAttestDate('2024-02-29', rules)).toBe('2018-02-28');
+    expect(careerGuidanceAttestProblem('2019-09-01', '2025-09-01', rules)).toBeNull();
+    expect(careerGuidanceAttestProblem('2019-08-31', '2025-09-01', rules)).not.toBeNull();
+    expect(careerGuidanceAttestProblem('2025-01-01', '2025-09-01', rules)).toBeNull();
+    expect(careerGuidanceAttestProblem('2018-02-27', '2024-02-29', rules)).toContain('van 28/02/2018 of later');
   });
 
   it('explains the rule with the oldest accepted date', () => {
-    expect(checkCareerGuidanceAttest('2019-09-01', '2025-09-01', rules).ok).toBe(true);
-    const r = checkCareerGuidanceAttest('2019-08-31', '2025-09-01', rules);
-    expect(codes(r)).toEqual(['attest-te-oud']);
-    expect(messageOf(r)).toBe(
+    expect(careerGuidanceAttestProblem('2019-08-31', '2025-09-01', rules)).toBe(
       'Het attest loopbaanbegeleiding mag bij de start van de opleiding niet ouder zijn dan 6 jaar. ' +
         'Voor een opleiding die start op 01/09/2025 moet het attest dateren van 01/09/2019 of later.',
     );
@@ -422,8 +365,8 @@ describe('career guidance attest (loopbaangerichte opleiding)', () => {
 
   it('follows changed rules data', () => {
     expect(
-      careerGuidanceAttestValid('2019-09-01', '2025-09-01', { ...rules, careerGuidanceAttestMaxAgeYears: 5 }),
-    ).toBe(false);
+      careerGuidanceAttestProblem('2019-09-01', '2025-09-01', { ...rules, careerGuidanceAttestMaxAgeYears: 5 }),
+    ).not.toBeNull();
   });
 });
 
@@ -451,17 +394,11 @@ describe('ODB numbers and gemeenschappelijk initiatiefrecht', () => {
     ).toBe(true);
   });
 
-  it('does not double for the same ODB number (also after normalising)', () => {
+  it('does not double for the same ODB number', () => {
     expect(
       sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: '1' }], {
         initiative: 'werknemer',
         odbNumber: '1',
-      }),
-    ).toBe(false);
-    expect(
-      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: ' 12 3' }], {
-        initiative: 'werknemer',
-        odbNumber: '123',
       }),
     ).toBe(false);
   });
@@ -480,9 +417,12 @@ describe('ODB numbers and gemeenschappelijk initiatiefrecht', () => {
         odbNumber: '1',
       }),
     ).toBe(false);
-    expect(sharedInitiativeApplies([{ initiative: 'werkgever' }], { initiative: 'werknemer', odbNumber: '1' })).toBe(
-      false,
-    );
+    expect(
+      sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: null }], {
+        initiative: 'werknemer',
+        odbNumber: '1',
+      }),
+    ).toBe(false);
     expect(
       sharedInitiativeApplies([{ initiative: 'werkgever', odbNumber: null }], {
         initiative: 'werknemer',
@@ -496,7 +436,7 @@ describe('ODB numbers and gemeenschappelijk initiatiefrecht', () => {
       { initiative: 'werknemer', odbNumber: '1' },
       { initiative: 'werkgever', odbNumber: '2' },
     ] as const;
-    expect(sharedInitiativeApplies(existing, { initiative: 'werkgever' })).toBe(true);
+    expect(sharedInitiativeApplies(existing, { initiative: 'werkgever', odbNumber: null })).toBe(true);
   });
 
   it('finds a pair among several, even when one combination shares a number', () => {
@@ -560,18 +500,6 @@ describe('indicativeAmount', () => {
     ).toBe(447);
   });
 
-  it('rejects negative or non-finite input', () => {
-    expect(() =>
-      indicativeAmount({ trainingHours: -1, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 1491 }),
-    ).toThrow(RangeError);
-    expect(() =>
-      indicativeAmount({ trainingHours: 1, personalMaximumHours: Number.NaN, hoursAlreadyUsed: 0, forfaitCents: 1491 }),
-    ).toThrow(RangeError);
-    expect(() =>
-      indicativeAmount({ trainingHours: 1, personalMaximumHours: 100, hoursAlreadyUsed: 0, forfaitCents: 14.91 }),
-    ).toThrow(RangeError);
-  });
-
   it('property: never more than the remaining maximum or the training, integer cents', () => {
     fc.assert(
       fc.property(
@@ -597,9 +525,9 @@ describe('indicativeAmount', () => {
 describe('a whole request, end to end', () => {
   it('2025-2026, TWP 80 %, 40 studiepunten: 160 h capped at 100 h × € 14,91 = € 1.491,00', () => {
     const schoolYearStart = 2025;
-    expect(checkEligibility({ schoolYearStart, twpPercent: 80, weeklyHours: 30.4 }, rules).ok).toBe(true);
+    expect(eligibility({ schoolYearStart, twpPercent: 80, weeklyHours: 30.4 })).toBeNull();
     const training = { type: 'odb', sizeKind: 'studiepunten', amount: 40 } as const;
-    expect(checkMinimumSize(training, rules).ok).toBe(true);
+    expect(minimumSizeProblem(training, rules)).toBeNull();
     const max = personalMaximumHours({ twpPercent: 80, sharedInitiative: false }, rules);
     const forfaitCents = forfaitCentsFor(schoolYearStart, rules) ?? 0;
     const r = indicativeAmount({

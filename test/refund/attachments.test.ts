@@ -4,7 +4,8 @@ import { paths } from '../../src/paths.js';
 import { STEPS } from '../../src/refund/steps.js';
 import { NEW_DRAFT, stepPath } from '../../src/refund/urls.js';
 import { trainingKey } from '../../src/refund/training-key.js';
-import { normalisePhone, normaliseProviderNumber } from '../../src/refund/schemas.js';
+import { normaliseProviderNumber } from '../../src/refund/steps/opleiding.js';
+import { normalisePhone } from '../../src/refund/steps/werkgever.js';
 
 const file = (data: Buffer, filename = 'x', declaredType = 'application/octet-stream') => ({
   field: 'inschrijvingsattest',

@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { formErrors } from '../../src/http/form-errors.js';
+import { pickFields } from '../../src/http/form-body.js';
 import type { PriorDossier } from '../../src/refund/repository.js';
-import {
-  bijlagenSchema,
-  initiatiefSchema,
-  opleidingSchema,
-  overzichtSchema,
-  werkgeverSchema,
-  werknemerSchema,
-  type OpleidingData,
-  type UnitOption,
-  type WerknemerData,
-} from '../../src/refund/schemas.js';
-import { evaluateDraft, STEPS, type DraftContext } from '../../src/refund/steps.js';
 import { regionOfPostcode } from '../../src/refund/region.js';
+import { evaluateDraft, STEPS, type DraftContext } from '../../src/refund/steps.js';
+import { judgeBijlagen } from '../../src/refund/steps/bijlagen.js';
+import type { StepResult } from '../../src/refund/steps/fields.js';
+import { INITIATIEF_FIELDS, judgeInitiatief } from '../../src/refund/steps/initiatief.js';
+import { judgeOpleiding, OPLEIDING_FIELDS, type OpleidingData } from '../../src/refund/steps/opleiding.js';
+import { judgeOverzicht } from '../../src/refund/steps/overzicht.js';
+import { judgeWerkgever, WERKGEVER_FIELDS, type UnitOption } from '../../src/refund/steps/werkgever.js';
+import { judgeWerknemer, WERKNEMER_FIELDS, type WerknemerData } from '../../src/refund/steps/werknemer.js';
 import { rules, validInput } from './fixtures.js';
 
-/** The messages per field of a failed parse ({} when it passed). */
-function problems(result: { success: boolean; error?: unknown }): Record<string, string> {
-  if (result.success) return {};
-  return Object.fromEntries(formErrors(result.error as never).map((e) => [e.href.slice(1), e.text]));
+/** A step's result as these tests read it: its data (undefined when refused) and its problems. */
+function outcome<T>(result: StepResult<T>) {
+  return result.ok
+    ? { ok: true, data: result.data, errors: [] }
+    : { ok: false, data: undefined, errors: result.errors };
+}
+
+/** The messages per field of a result ({} when it passed). */
+function problems(result: { errors: { href: string; text: string }[] }): Record<string, string> {
+  return Object.fromEntries(result.errors.map((e) => [e.href.slice(1), e.text]));
 }
 
 const flemishUnit: UnitOption = {
@@ -40,28 +42,29 @@ const brusselsUnit: UnitOption = {
 };
 
 describe('step 1 Werkgever', () => {
-  const schema = werkgeverSchema({ units: [flemishUnit, brusselsUnit] });
+  const werkgever = (input: object, units = [flemishUnit, brusselsUnit]) =>
+    outcome(judgeWerkgever(pickFields(WERKGEVER_FIELDS, input), { units }));
 
   it('accepts a listed unit in Flanders, a Belgian IBAN with both checks and an optional BIC; normalises them', () => {
-    const r = schema.safeParse({ ...validInput.werkgever('7'), iban: 'be68 5390 0754 7034', bic: ' gebabebb ' });
-    expect(r.success).toBe(true);
+    const r = werkgever({ ...validInput.werkgever('7'), iban: 'be68 5390 0754 7034', bic: ' gebabebb ' });
+    expect(r.ok).toBe(true);
     expect(r.data).toMatchObject({
       unit: { id: 7, number: '2147812701' },
       iban: 'BE68539007547034',
       bic: 'GEBABEBB',
       contact: { name: 'Jan Werkgever' },
     });
-    expect(schema.safeParse({ ...validInput.werkgever('7'), bic: '' }).data?.bic).toBeNull();
+    expect(werkgever({ ...validInput.werkgever('7'), bic: '' }).data?.bic).toBeNull();
   });
 
   it('asks to choose a unit, and refuses a listed unit outside the Flemish Region', () => {
-    expect(problems(schema.safeParse({ ...validInput.werkgever('') })).unitChoice).toBe(
+    expect(problems(werkgever({ ...validInput.werkgever('') })).unitChoice).toBe(
       'Kies de vestigingseenheid waar de werknemer werkt.',
     );
-    expect(problems(schema.safeParse({ ...validInput.werkgever('999') })).unitChoice).toBe(
+    expect(problems(werkgever({ ...validInput.werkgever('999') })).unitChoice).toBe(
       'Kies de vestigingseenheid waar de werknemer werkt.',
     );
-    expect(problems(schema.safeParse({ ...validInput.werkgever('8') })).unitChoice).toMatch(
+    expect(problems(werkgever({ ...validInput.werkgever('8') })).unitChoice).toMatch(
       /Postcode 1000 ligt in het Brussels Hoofdstedelijk Gewest\..*Vlaamse Gewest/,
     );
   });
@@ -76,7 +79,7 @@ describe('step 1 Werkgever', () => {
   };
 
   it('takes an entered unit with the mod-97 check and a Flemish postcode', () => {
-    const r = schema.safeParse({ ...validInput.werkgever('andere'), ...otherUnit });
+    const r = werkgever({ ...validInput.werkgever('andere'), ...otherUnit });
     expect(r.data?.unit).toEqual({
       id: null,
       number: '2147812701',
@@ -86,12 +89,11 @@ describe('step 1 Werkgever', () => {
       city: 'Gent',
     });
     expect(
-      problems(schema.safeParse({ ...validInput.werkgever('andere'), ...otherUnit, unitNumber: '2.147.812.702' }))
-        .unitNumber,
+      problems(werkgever({ ...validInput.werkgever('andere'), ...otherUnit, unitNumber: '2.147.812.702' })).unitNumber,
     ).toMatch(/^Dit vestigingseenheidsnummer klopt niet/);
-    expect(
-      problems(schema.safeParse({ ...validInput.werkgever('andere'), ...otherUnit, unitNumber: '' })).unitNumber,
-    ).toBe('Vul het nummer van de vestigingseenheid in.');
+    expect(problems(werkgever({ ...validInput.werkgever('andere'), ...otherUnit, unitNumber: '' })).unitNumber).toBe(
+      'Vul het nummer van de vestigingseenheid in.',
+    );
   });
 
   it.each([
@@ -104,26 +106,23 @@ describe('step 1 Werkgever', () => {
     ['0999', /geen Belgische postcode/],
   ])('refuses postcode %s of an entered unit', (postcode, message) => {
     expect(
-      problems(schema.safeParse({ ...validInput.werkgever('andere'), ...otherUnit, unitPostcode: postcode }))
-        .unitPostcode,
+      problems(werkgever({ ...validInput.werkgever('andere'), ...otherUnit, unitPostcode: postcode })).unitPostcode,
     ).toMatch(message);
   });
 
   it.each(['1500', '3999', '8000', '9999'])('accepts Flemish postcode %s', (postcode) => {
-    expect(schema.safeParse({ ...validInput.werkgever('andere'), ...otherUnit, unitPostcode: postcode }).success).toBe(
-      true,
-    );
+    expect(werkgever({ ...validInput.werkgever('andere'), ...otherUnit, unitPostcode: postcode }).ok).toBe(true);
     expect(regionOfPostcode(postcode)).toBe('vlaanderen');
   });
 
   it('without listed units, always takes the entered unit', () => {
-    const r = werkgeverSchema({ units: [] }).safeParse({ ...validInput.werkgever('7'), ...otherUnit, unitChoice: '' });
+    const r = werkgever({ ...validInput.werkgever('7'), ...otherUnit, unitChoice: '' }, []);
     expect(r.data?.unit.number).toBe('2147812701');
   });
 
   it('refuses a wrong IBAN, a foreign IBAN, a wrong BIC, phone and e-mail with what to do', () => {
     const p = problems(
-      schema.safeParse({
+      werkgever({
         ...validInput.werkgever('7'),
         iban: 'BE68 5390 0754 7035',
         bic: 'GEBA',
@@ -135,71 +134,71 @@ describe('step 1 Werkgever', () => {
     expect(p.bic).toMatch(/^Deze BIC klopt niet/);
     expect(p.contactPhone).toMatch(/^Vul een telefoonnummer in/);
     expect(p.contactEmail).toBe('Vul het e-mailadres van de contactpersoon in zoals naam@voorbeeld.be.');
-    expect(problems(schema.safeParse({ ...validInput.werkgever('7'), iban: 'NL91 ABNA 0417 1643 00' })).iban).toBe(
+    expect(problems(werkgever({ ...validInput.werkgever('7'), iban: 'NL91 ABNA 0417 1643 00' })).iban).toBe(
       'De terugbetaling kan alleen op een Belgische rekening. Vul een rekeningnummer in dat begint met BE.',
     );
   });
 
   it('reports every problem of an empty page at once', () => {
-    const p = problems(schema.safeParse({}));
+    const p = problems(werkgever({}));
     expect(Object.keys(p).sort()).toEqual(['contactEmail', 'contactName', 'contactPhone', 'iban', 'unitChoice']);
   });
 });
 
 describe('step 2 Werknemer', () => {
-  const schema = werknemerSchema();
+  const werknemer = (input: object) => outcome(judgeWerknemer(pickFields(WERKNEMER_FIELDS, input)));
 
   it.each([
     ['85.07.30-033.28', '85073003328'],
     ['17.07.30-033.84', '17073003384'],
     ['98.47.28-997.65', '98472899765'],
   ])('accepts INSZ %s (before 2000, from 2000, BIS) and normalises it', (insz, digits) => {
-    expect(schema.safeParse({ ...validInput.werknemer, insz }).data?.insz).toBe(digits);
+    expect(werknemer({ ...validInput.werknemer, insz }).data?.insz).toBe(digits);
   });
 
   it('refuses an INSZ with one wrong digit', () => {
-    expect(problems(schema.safeParse({ ...validInput.werknemer, insz: '85.07.30-033.29' })).insz).toMatch(
+    expect(problems(werknemer({ ...validInput.werknemer, insz: '85.07.30-033.29' })).insz).toMatch(
       /^Dit INSZ-nummer klopt niet/,
     );
   });
 
   it('reads percentages and hours with a decimal comma, within bounds', () => {
-    expect(schema.safeParse({ ...validInput.werknemer, twp: '80,5', weeklyHours: '30.5' }).data).toMatchObject({
+    expect(werknemer({ ...validInput.werknemer, twp: '80,5', weeklyHours: '30.5' }).data).toMatchObject({
       twpPercent: 80.5,
       weeklyHours: 30.5,
     });
-    expect(problems(schema.safeParse({ ...validInput.werknemer, twp: '0' })).twp).toBe(
+    expect(problems(werknemer({ ...validInput.werknemer, twp: '0' })).twp).toBe(
       'Vul het tewerkstellingspercentage in als een getal groter dan 0 en hoogstens 100.',
     );
-    expect(problems(schema.safeParse({ ...validInput.werknemer, twp: '101' })).twp).toMatch(/hoogstens 100/);
-    expect(problems(schema.safeParse({ ...validInput.werknemer, weeklyHours: 'veel' })).weeklyHours).toMatch(
+    expect(problems(werknemer({ ...validInput.werknemer, twp: '101' })).twp).toMatch(/hoogstens 100/);
+    expect(problems(werknemer({ ...validInput.werknemer, weeklyHours: 'veel' })).weeklyHours).toMatch(
       /^Vul het gemiddeld aantal arbeidsuren per week in/,
     );
   });
 
   it('needs the start date only for an employee who started during the school year', () => {
     expect(
-      schema.safeParse({ ...validInput.werknemer, newEmployee: 'nee', employmentStartDate: 'onzin' }).data
+      werknemer({ ...validInput.werknemer, newEmployee: 'nee', employmentStartDate: 'onzin' }).data
         ?.employmentStartDate,
     ).toBeNull();
-    expect(problems(schema.safeParse({ ...validInput.werknemer, newEmployee: 'ja' })).employmentStartDate).toBe(
+    expect(problems(werknemer({ ...validInput.werknemer, newEmployee: 'ja' })).employmentStartDate).toBe(
       'Vul de datum waarop de werknemer bij u in dienst kwam in als dd/mm/jjjj, bijvoorbeeld 01/09/2025.',
     );
     expect(
-      schema.safeParse({ ...validInput.werknemer, newEmployee: 'ja', employmentStartDate: '1/9/2025' }).data
+      werknemer({ ...validInput.werknemer, newEmployee: 'ja', employmentStartDate: '1/9/2025' }).data
         ?.employmentStartDate,
     ).toBe('2025-09-01');
   });
 
   it('takes the e-mail address as optional but checks it when given', () => {
-    expect(schema.safeParse({ ...validInput.werknemer, email: '' }).data?.email).toBeNull();
-    expect(problems(schema.safeParse({ ...validInput.werknemer, email: 'eva' })).email).toBe(
+    expect(werknemer({ ...validInput.werknemer, email: '' }).data?.email).toBeNull();
+    expect(problems(werknemer({ ...validInput.werknemer, email: 'eva' })).email).toBe(
       'Vul het e-mailadres van de werknemer in zoals naam@voorbeeld.be.',
     );
   });
 
   it('asks for schedule and new-employee answers', () => {
-    const p = problems(schema.safeParse({ ...validInput.werknemer, schedule: '', newEmployee: 'misschien' }));
+    const p = problems(werknemer({ ...validInput.werknemer, schedule: '', newEmployee: 'misschien' }));
     expect(p.schedule).toBe('Kies of de werknemer een vast of een variabel uurrooster heeft.');
     expect(p.newEmployee).toBe('Kies of de werknemer tijdens het schooljaar bij u in dienst kwam.');
   });
@@ -221,12 +220,13 @@ function opleiding(
   werknemer: Partial<WerknemerData> = {},
   priorDossiers: PriorDossier[] = [],
 ) {
-  return opleidingSchema({
-    today: '2025-10-15',
-    werknemer: { ...fullTime, ...werknemer },
-    priorDossiers,
-    rules,
-  }).safeParse({ ...validInput.opleiding, ...input });
+  return outcome(
+    judgeOpleiding(
+      pickFields(OPLEIDING_FIELDS, { ...validInput.opleiding, ...input }),
+      { today: '2025-10-15', priorDossiers, rules },
+      { werknemer: { ...fullTime, ...werknemer } },
+    ),
+  );
 }
 
 describe('step 3 Opleiding', () => {
@@ -249,12 +249,12 @@ describe('step 3 Opleiding', () => {
     expect(problems(opleiding({ startDate: '14/07/2025', endDate: '30/06/2026' })).startDate).toMatch(
       /^De aanvraag moest ten laatste op 14\/10\/2025 ingediend zijn/,
     );
-    expect(opleiding({ startDate: '15/07/2025' }).success).toBe(true);
-    expect(opleiding({ startDate: '15/01/2026' }).success).toBe(true);
+    expect(opleiding({ startDate: '15/07/2025' }).ok).toBe(true);
+    expect(opleiding({ startDate: '15/01/2026' }).ok).toBe(true);
   });
 
   it('allows a late request within 3 months after the employee started with a new employer', () => {
-    expect(opleiding({ startDate: '01/05/2025' }, { employmentStartDate: '2025-09-01' }).success).toBe(true);
+    expect(opleiding({ startDate: '01/05/2025' }, { employmentStartDate: '2025-09-01' }).ok).toBe(true);
     expect(problems(opleiding({ startDate: '01/05/2025' }, { employmentStartDate: '2025-07-01' })).startDate).toMatch(
       /ten laatste op 01\/10\/2025/,
     );
@@ -265,12 +265,12 @@ describe('step 3 Opleiding', () => {
       /\(60 %\) is te laag\. Voor het schooljaar 2025-2026 moet de werknemer minstens 80 %.*stap 2/,
     );
     expect(problems(opleiding({}, { weeklyHours: 20 })).startDate).toMatch(/20 uur per week; dat is te weinig/);
-    expect(opleiding({ startDate: '15/07/2025' }, { twpPercent: 60, weeklyHours: 20 }).success).toBe(true);
+    expect(opleiding({ startDate: '15/07/2025' }, { twpPercent: 60, weeklyHours: 20 }).ok).toBe(true);
     expect(problems(opleiding({ startDate: '15/07/2025' }, { twpPercent: 40 })).startDate).toMatch(/minstens 50 %/);
   });
 
   it('lets a training that started in 2024-2025 continue under the old rule', () => {
-    expect(opleiding({ originalStartDate: '01/10/2024' }, { twpPercent: 60 }).success).toBe(true);
+    expect(opleiding({ originalStartDate: '01/10/2024' }, { twpPercent: 60 }).ok).toBe(true);
     expect(problems(opleiding({ originalStartDate: '02/10/2025' })).originalStartDate).toMatch(/vorig schooljaar/);
   });
 
@@ -345,17 +345,17 @@ describe('step 3 Opleiding', () => {
     expect(problems(opleiding({}, {}, [prior])).odbNumber).toBe(
       'Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 (dossier VOV-2025-000007). Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen.',
     );
-    expect(opleiding({}, {}, [{ ...prior, schoolYearStart: 2024 }]).success).toBe(true);
-    expect(opleiding({ odbNumber: '54321' }, {}, [prior]).success).toBe(true);
+    expect(opleiding({}, {}, [{ ...prior, schoolYearStart: 2024 }]).ok).toBe(true);
+    expect(opleiding({ odbNumber: '54321' }, {}, [prior]).ok).toBe(true);
   });
 });
 
 describe('step 4 Initiatief en akkoord', () => {
-  const training = (overrides: Partial<typeof validInput.opleiding> = {}, today?: string) =>
-    opleidingSchema({ today: today ?? '2025-10-15', werknemer: fullTime, priorDossiers: [], rules }).parse({
-      ...validInput.opleiding,
-      ...overrides,
-    }) as OpleidingData;
+  const training = (overrides: Partial<typeof validInput.opleiding> = {}): OpleidingData => {
+    const result = opleiding(overrides);
+    if (!result.data) throw new Error(JSON.stringify(result.errors));
+    return result.data;
+  };
   const prior = (p: Partial<PriorDossier>): PriorDossier => ({
     dossiernummer: 'VOV-2025-000001',
     trainingKey: 'odb:999',
@@ -371,7 +371,13 @@ describe('step 4 Initiatief en akkoord', () => {
     opleiding = training(),
     werknemer = fullTime,
   ) =>
-    initiatiefSchema({ werknemer, opleiding, priorDossiers, rules }).safeParse({ ...validInput.initiatief, ...input });
+    outcome(
+      judgeInitiatief(
+        pickFields(INITIATIEF_FIELDS, { ...validInput.initiatief, ...input }),
+        { priorDossiers, rules },
+        { werknemer, opleiding },
+      ),
+    );
 
   it('computes the personal maximum, the hours and the indicative amount', () => {
     expect(parse({}).data?.calculation).toEqual({
@@ -437,21 +443,20 @@ describe('step 5 Bijlagen and step 6 Overzicht', () => {
   const odb = { type: 'odb' } as OpleidingData;
 
   it('needs the career-guidance attest for a loopbaangerichte opleiding only', () => {
-    expect(
-      problems(bijlagenSchema({ opleiding: loopbaan, attachmentKinds: ['inschrijvingsattest'] }).safeParse({}))
-        .loopbaanattest,
-    ).toMatch(/^Voeg het attest van loopbaanbegeleiding toe/);
-    expect(bijlagenSchema({ opleiding: loopbaan, attachmentKinds: ['loopbaanattest'] }).safeParse({}).success).toBe(
-      true,
+    const bijlagen = (opleiding: OpleidingData, attachmentKinds: DraftContext['attachmentKinds']) =>
+      outcome(judgeBijlagen({}, { attachmentKinds }, { opleiding }));
+    expect(problems(bijlagen(loopbaan, ['inschrijvingsattest'])).loopbaanattest).toMatch(
+      /^Voeg het attest van loopbaanbegeleiding toe/,
     );
-    expect(bijlagenSchema({ opleiding: odb, attachmentKinds: [] }).safeParse({}).success).toBe(true);
+    expect(bijlagen(loopbaan, ['loopbaanattest']).ok).toBe(true);
+    expect(bijlagen(odb, []).ok).toBe(true);
   });
 
   it('needs the declaration on honour', () => {
-    expect(problems(overzichtSchema().safeParse({})).declaration).toBe(
+    expect(problems(outcome(judgeOverzicht({}))).declaration).toBe(
       'Vink aan dat u verklaart dat alle gegevens juist en volledig zijn.',
     );
-    expect(overzichtSchema().safeParse({ declaration: 'ja' }).success).toBe(true);
+    expect(judgeOverzicht({ declaration: 'ja' }).ok).toBe(true);
   });
 });
 
