@@ -3,7 +3,7 @@ import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guar
 import type { Db } from '../db/knex.js';
 import { formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
 import { maskInsz } from '../domain/insz.js';
-import { formatDecimalNl, formatEuro } from '../domain/money.js';
+import { formatCount, formatDecimalNl, formatEuro } from '../domain/money.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { parseSchoolYearLabel, schoolYearLabel } from '../domain/school-year.js';
 import { initiativeLabels, trainingTypeLabels, type Initiative, type TrainingType } from '../domain/training.js';
@@ -18,7 +18,7 @@ import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refu
 import { recordAccess } from '../privacy/access.js';
 import { dossierLifeModel } from '../decisions/timeline.js';
 import { toCsv } from './csv.js';
-import { pageOf, pager, thousands, withQuery } from './paging.js';
+import { pageOf, pager, withQuery } from './paging.js';
 import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
 
 export interface DossierRouteDeps {
@@ -138,7 +138,7 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
         approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents),
       })),
       total,
-      totalText: thousands(total),
+      totalText: formatCount(total),
       filtered,
       drafts: drafts.map((d) => ({
         ...d,
