@@ -1,5 +1,6 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
-import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import { positiveId } from '../http/params.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import { formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
@@ -12,21 +13,8 @@ import { hoursText } from '../refund/receipt.js';
 import type { FormError } from '../http/form-errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
-import { paths } from '../paths.js';
-import { pickFields } from '../http/form-body.js';
-import { safeFilename } from '../refund/attachments.js';
-import { createRefundMailer } from '../refund/mail.js';
-import { findOrganisation } from '../refund/repository.js';
-import { OVERZICHT_FIELDS } from '../refund/schemas.js';
-import type { OrganisationAuth } from '../refund/service.js';
-import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
-import { formatCount } from '../domain/money.js';
-import { MAX_FILE_BYTES, MAX_ROWS } from './parser.js';
-import { bulkReceiptModel, receiptDossier } from './receipt.js';
-import { renderBulkReceiptPdf } from './receipt-pdf.js';
-import * as repo from './repository.js';
-import { createBulkService, PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
 import {
+  paths,
   bulkReceiptCsvPath,
   bulkReceiptPath,
   bulkReceiptPdfPath,
@@ -34,7 +22,18 @@ import {
   discardPath,
   invalidRowsCsvPath,
   uploadPath,
-} from './urls.js';
+} from '../paths.js';
+import { pickFields } from '../http/form-body.js';
+import { safeFilename } from '../refund/attachments.js';
+import { createRefundMailer } from '../refund/mail.js';
+import { OVERZICHT_FIELDS } from '../refund/schemas.js';
+import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
+import { formatCount } from '../domain/money.js';
+import { MAX_FILE_BYTES, MAX_ROWS } from './parser.js';
+import { bulkReceiptModel, receiptDossier } from './receipt.js';
+import { renderBulkReceiptPdf } from './receipt-pdf.js';
+import * as repo from './repository.js';
+import { createBulkService, PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
 
 export interface BulkRouteDeps {
   db: Db;
@@ -53,16 +52,6 @@ export const UPLOADS_PER_HOUR = 60;
 
 /** The form field of the file on the upload page. */
 export const FILE_FIELD = 'bestand';
-
-function organisationAuth(req: Request): OrganisationAuth {
-  return req.auth as OrganisationAuth; // the guards in front of every route make sure of this
-}
-
-function uploadId(raw: unknown): number {
-  const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw new HttpError(404);
-  return id;
-}
 
 function header(key: ColumnKey | null): string {
   return key ? COLUMN_BY_KEY.get(key)!.header : '';
@@ -210,10 +199,10 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
     });
   };
 
-  const preview: Handler = (req, res) => renderPreview(req, res, 200, uploadId(req.params.id), []);
+  const preview: Handler = (req, res) => renderPreview(req, res, 200, positiveId(req.params.id), []);
 
   const confirm: Handler = async (req, res) => {
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const declaration = pickFields(OVERZICHT_FIELDS, req.body);
     const outcome = await service.confirm(organisationAuth(req), id, declaration, String(req.id ?? ''));
     if (outcome.status === 'submitted') return res.redirect(303, bulkReceiptPath(id));
@@ -225,13 +214,13 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   const invalidCsv: Handler = async (req, res) => {
     const { upload, csv } = await service.invalidRowsCsv(
       organisationAuth(req).organisation.id,
-      uploadId(req.params.id),
+      positiveId(req.params.id),
     );
     download(res, 'text/csv; charset=utf-8', `fouten-${upload.filename.replace(/\.csv$/i, '')}.csv`, csv);
   };
 
   const discard: Handler = async (req, res) => {
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const auth = organisationAuth(req);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status === 'ingediend') return res.redirect(303, bulkReceiptPath(id));
@@ -242,7 +231,7 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   /** The submitted upload with what the summary receipt needs; an upload not confirmed yet goes to its preview. */
   const loadReceipt = async (req: Request, res: Response, paged: boolean) => {
     const auth = organisationAuth(req);
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status !== 'ingediend') {
       res.redirect(303, uploadPath(id));
@@ -250,8 +239,8 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
     }
     // Every valid row became a dossier (Bevestigen files exactly the rows the preview counted as valid).
     const page = pageOf(req.query.pagina, upload.valid_count, PAGE_SIZE);
-    const [organisation, totals, dossiers, submitter] = await Promise.all([
-      findOrganisation(deps.db, auth.organisation.id),
+    const { organisation } = auth;
+    const [totals, dossiers, submitter] = await Promise.all([
       repo.filedTotals(deps.db, id),
       repo.filedRows(deps.db, id, paged ? { offset: page.offset, limit: page.size } : undefined),
       deps
@@ -292,7 +281,7 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
 
   const receiptCsv: Handler = async (req, res) => {
     const auth = organisationAuth(req);
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status !== 'ingediend') return res.redirect(303, uploadPath(id));
     const rows = (await repo.filedRows(deps.db, id)).map(receiptDossier);

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireVovRight } from '../auth/guards.js';
+import { organisationAuth, requireVovRight } from '../auth/guards.js';
 import type { Db } from '../db/knex.js';
 import { formatDateNl, parseDateNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
@@ -8,12 +8,10 @@ import { parseForm, type FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { checkUpload, type CheckedUpload } from '../refund/attachments.js';
 import { DOSSIER_STATUS_LABELS } from '../refund/receipt.js';
-import type { OrganisationAuth } from '../refund/service.js';
-import { receiptPath } from '../refund/urls.js';
+import { receiptPath, actionPath } from '../paths.js';
 import { findDossierState, type DossierStateRow } from './repository.js';
 import type { Change, ChangeOutcome, DossierLife } from './service.js';
 import { isAllowed, type EmployerActionKind } from './transitions.js';
-import { actionPath } from './urls.js';
 import './session.js';
 
 export interface DecisionRouteDeps {
@@ -85,7 +83,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
 
   const load = async (req: Request): Promise<DossierStateRow> => {
     const nummer = String(req.params.dossiernummer);
-    const auth = req.auth as OrganisationAuth;
+    const auth = organisationAuth(req);
     const dossier = DOSSIERNUMMER.test(nummer)
       ? await findDossierState(deps.db, nummer, auth.organisation.id)
       : undefined;
@@ -154,7 +152,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
   };
 
   const change = (req: Request, versie: string, c: Change) => {
-    const auth = req.auth as OrganisationAuth;
+    const auth = organisationAuth(req);
     const expected = Number(versie);
     return deps.life.change({
       dossiernummer: String(req.params.dossiernummer),

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import { formatDateTimeNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
+import { positiveId } from '../http/params.js';
 import { paths } from '../paths.js';
 import { findOutboxMail, listOutbox, type OutboxRow } from './repository.js';
 import { createMailRenderer, outboxBodies } from './templates.js';
@@ -93,9 +94,8 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
   return router;
 }
 
-async function findMail(db: Db, rawId: string | string[]): Promise<OutboxRow> {
-  const id = Number(rawId);
-  const mail = Number.isSafeInteger(id) && id > 0 ? await findOutboxMail(db, id) : undefined;
+async function findMail(db: Db, rawId: unknown): Promise<OutboxRow> {
+  const mail = await findOutboxMail(db, positiveId(rawId));
   if (!mail) throw new HttpError(404);
   return mail;
 }

@@ -2,10 +2,9 @@ import type { Request } from 'express';
 import { normaliseInsz } from '../domain/insz.js';
 import { pickFields } from '../http/form-body.js';
 import { takePageRow, type PageRead } from '../http/session.js';
-import { paths } from '../paths.js';
+import { paths, NEW_DRAFT } from '../paths.js';
 import { draftPageSql, toDraftPage, type DraftPage, type DraftPageRow, type StepInputs } from './repository.js';
 import { OVERVIEW_STEP, stepBySlug, type StepDefinition } from './steps.js';
-import { NEW_DRAFT } from './urls.js';
 
 /*
  * A form page's data (repository.draftPageSql) read in the same statement as the session and the auth

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import { positiveId } from '../http/params.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import { formatDateTimeNl } from '../domain/dates.js';
@@ -17,7 +18,17 @@ import {
 import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
-import { paths } from '../paths.js';
+import {
+  paths,
+  attachmentPath,
+  deleteDraftPath,
+  draftPath,
+  NEW_DRAFT,
+  receiptPath,
+  removeAttachmentPath,
+  stepPath,
+  type DraftRef,
+} from '../paths.js';
 import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize, safeFilename } from './attachments.js';
 import type { AllowedContentType } from './attachments.js';
 import { pickFields } from '../http/form-body.js';
@@ -25,7 +36,7 @@ import { createRefundMailer } from './mail.js';
 import { lastSubmittedWerkgever, listDrafts, type DraftListRow } from './repository.js';
 import { OTHER_UNIT } from './schemas.js';
 import { preReadOf } from './page-read.js';
-import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
+import { createRefundService, type OpenDraft } from './service.js';
 import {
   helpHref,
   isReachable,
@@ -39,16 +50,6 @@ import {
 } from './steps.js';
 import { overviewSections } from './summary.js';
 import { recordAccess } from '../privacy/access.js';
-import {
-  attachmentPath,
-  deleteDraftPath,
-  draftPath,
-  NEW_DRAFT,
-  receiptPath,
-  removeAttachmentPath,
-  stepPath,
-  type DraftRef,
-} from './urls.js';
 
 export interface RefundRouteDeps {
   db: Db;
@@ -59,17 +60,6 @@ export interface RefundRouteDeps {
 
 /** Express 5 passes a rejected promise to the error handler; this only narrows the types. */
 type Handler = (req: Request, res: Response) => Promise<void>;
-
-function organisationAuth(req: Request): OrganisationAuth {
-  // The guards in front of every route below make sure of this.
-  return req.auth as OrganisationAuth;
-}
-
-function positiveId(raw: unknown): number {
-  const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw new HttpError(404);
-  return id;
-}
 
 function draftRef(raw: unknown): DraftRef {
   return raw === NEW_DRAFT ? NEW_DRAFT : positiveId(raw);

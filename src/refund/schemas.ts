@@ -30,7 +30,8 @@ import {
 } from '../domain/training.js';
 import type { AttachmentKind } from './attachments.js';
 import { REGION_NAMES, regionOfPostcode } from './region.js';
-import type { EstablishmentUnitRow, PriorDossier } from './repository.js';
+import type { EstablishmentUnitRow } from '../organisations/repository.js';
+import type { PriorDossier } from './repository.js';
 import { trainingKey } from './training-key.js';
 import { contextStep, FieldReader, stepInput } from './field-reader.js';
 

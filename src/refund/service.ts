@@ -6,7 +6,7 @@ import type { RulesData } from '../domain/rules-data.js';
 import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import type { UploadedFile } from '../http/multipart.js';
-import type { AuthContext } from '../http/types.js';
+import type { OrganisationAuth } from '../auth/guards.js';
 import { checkUpload, isAttachmentKind } from './attachments.js';
 import type { RefundMailer } from './mail.js';
 import * as repo from './repository.js';
@@ -28,9 +28,6 @@ export interface OpenDraft {
 }
 
 export type SubmitResult = { status: 'submitted'; dossiernummer: string } | { status: 'invalid'; open: OpenDraft };
-
-/** Acting for an organisation is guaranteed by the guards in front of every refund route. */
-export type OrganisationAuth = AuthContext & { organisation: NonNullable<AuthContext['organisation']> };
 
 const MAX_ATTACHMENTS_PER_DRAFT = 10;
 

@@ -6,8 +6,8 @@ import type { RefundMailer } from './mail.js';
 import { receiptModel } from './receipt.js';
 import { dossiernummer, nextDossierNumbers, type AttachmentRow, type NewDossier } from './repository.js';
 import type { InitiatiefData, OpleidingData, WerkgeverData, WerknemerData } from './schemas.js';
-import type { OrganisationAuth } from './service.js';
-import { receiptPath } from './urls.js';
+import type { OrganisationAuth } from '../auth/guards.js';
+import { receiptPath } from '../paths.js';
 
 /** What was submitted, frozen in the dossier row: the receipt and any later treatment read this, never the draft. */
 export interface DossierSnapshot {
