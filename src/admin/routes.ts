@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import 'express-session';
 import { organisationAuth, requireLocalAdmin } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
 import { compareIso, formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
 import { maskInsz } from '../domain/insz.js';
 import { adminHelpLink } from '../help/anchors.js';
@@ -19,23 +18,18 @@ import {
   type RightRequestWithPerson,
   type UserRightRow,
 } from '../rights/repository.js';
-import { fullName, VOV_RIGHT, type Actor, type RightsService } from '../rights/service.js';
+import { fullName, VOV_RIGHT, type Actor } from '../rights/service.js';
 import { accessRecordsForLogbook, recordAccess } from '../privacy/access.js';
 import { findMember, listAuditLog, listMembers, type AuditRow } from './repository.js';
 import { addUserSchema, grantRightSchema, refuseRequestSchema } from './schemas.js';
 import { addUser, describeAuditAction } from './service.js';
+import type { Services } from '../services.js';
 
 declare module 'express-session' {
   interface SessionData {
     /** A one-time confirmation for the next gebruikersbeheer page (post/redirect/get). */
     adminNotice?: string;
   }
-}
-
-export interface AdminRouteDeps {
-  db: Db;
-  rights: RightsService;
-  now: () => Date;
 }
 
 const AUDIT_LOG_LIMIT = 200;
@@ -67,7 +61,7 @@ function noticeAndRedirect(req: Request, res: Response, notice: string, to: stri
  * the database (the auth context). Every lookup by id is limited to that organisation, so another
  * organisation's ids are "not found".
  */
-export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
+export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' | 'now'>): Router {
   const router = Router();
   const today = () => todayInBrussels(now());
 

@@ -1,11 +1,8 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
 import { positiveId } from '../http/params.js';
-import type { Config } from '../config.js';
-import type { Db } from '../db/knex.js';
 import { formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
-import { formatDecimalNl, formatEuro } from '../domain/money.js';
-import type { RulesData } from '../domain/rules-data.js';
+import { formatCount, formatDecimalNl, formatEuro } from '../domain/money.js';
 import { toCsv } from '../dossiers/csv.js';
 import { pageOf, pager, withQuery } from '../dossiers/paging.js';
 import { HttpError } from '../http/errors.js';
@@ -25,22 +22,14 @@ import {
 } from '../paths.js';
 import { pickFields } from '../http/form-body.js';
 import { safeFilename } from '../refund/attachments.js';
-import { createRefundMailer } from '../refund/mail.js';
 import { OVERZICHT_FIELDS } from '../refund/schemas.js';
 import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
-import { formatCount } from '../domain/money.js';
 import { MAX_FILE_BYTES, MAX_ROWS } from './parser.js';
 import { bulkReceiptModel, receiptDossier } from './receipt.js';
 import { renderBulkReceiptPdf } from './receipt-pdf.js';
 import * as repo from './repository.js';
-import { createBulkService, PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
-
-export interface BulkRouteDeps {
-  db: Db;
-  config: Config;
-  now: () => Date;
-  rules: RulesData;
-}
+import { PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
+import type { Services } from '../services.js';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -77,14 +66,9 @@ function download(res: Response, type: string, filename: string, body: string | 
  * upload, the preview (stored in the database, so any instance can show and confirm it), Bevestigen, and
  * the summary receipt with every dossiernummer (page, PDF, CSV). The VOV right is checked on every request.
  */
-export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
+export function bulkRoutes(deps: Pick<Services, 'db' | 'now' | 'rules' | 'bulk'>): Router {
   const router = Router();
-  const service = createBulkService({
-    db: deps.db,
-    now: deps.now,
-    rules: deps.rules,
-    mailer: createRefundMailer(deps.config),
-  });
+  const service = deps.bulk;
   router.use(paths.bulk, requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const renderStart = async (req: Request, res: Response, status: number, errors: FormError[]) => {
@@ -331,14 +315,14 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   router.get(`${paths.bulk}/:id/ontvangstbevestiging`, receipt);
   router.get(`${paths.bulk}/:id/ontvangstbevestiging.pdf`, receiptPdf);
   router.get(`${paths.bulk}/:id/dossiers.csv`, receiptCsv);
-  return [router, tooLargeForBulk];
+  return router;
 }
 
 /**
  * A file over the multipart limit (10 MB) is refused before any route runs; on the upload page that
- * refusal should speak of the 5 MB a CSV file may have, not of attachments.
+ * refusal should speak of the 5 MB a CSV file may have, not of attachments. Mount it after the parsers.
  */
-const tooLargeForBulk: ErrorRequestHandler = (err, req, _res, next) => {
+export const bulkFileTooLarge: ErrorRequestHandler = (err, req, _res, next) => {
   if (err instanceof HttpError && err.status === 413 && req.method === 'POST' && req.path === paths.bulk) {
     return next(
       new HttpError(

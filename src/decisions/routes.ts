@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { organisationAuth, requireVovRight } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
 import { formatDateNl, parseDateNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormError } from '../http/form-errors.js';
@@ -10,15 +9,10 @@ import { checkUpload, type CheckedUpload } from '../refund/attachments.js';
 import { DOSSIER_STATUS_LABELS } from '../refund/receipt.js';
 import { receiptPath, actionPath } from '../paths.js';
 import { findDossierState, type DossierStateRow } from './repository.js';
-import type { Change, ChangeOutcome, DossierLife } from './service.js';
+import type { Change, ChangeOutcome } from './service.js';
 import { isAllowed, type EmployerActionKind } from './transitions.js';
 import './session.js';
-
-export interface DecisionRouteDeps {
-  db: Db;
-  life: DossierLife;
-  now: () => Date;
-}
+import type { Services } from '../services.js';
 
 const DOSSIERNUMMER = /^VOV-\d{4}-\d{6,}$/;
 
@@ -78,7 +72,7 @@ const answerSchema = z.object({
  * answer a question of the back office. Only with the VOV right of the dossier's organisation; each a POST with
  * CSRF, then a redirect to the dossier page; a status that no longer allows it is refused in plain Dutch.
  */
-export function decisionRoutes(deps: DecisionRouteDeps): Router {
+export function decisionRoutes(deps: Pick<Services, 'db' | 'life' | 'now'>): Router {
   const router = Router();
 
   const load = async (req: Request): Promise<DossierStateRow> => {

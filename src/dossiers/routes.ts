@@ -1,10 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
 import { formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
 import { maskInsz } from '../domain/insz.js';
 import { formatCount, formatDecimalNl, formatEuro } from '../domain/money.js';
-import type { RulesData } from '../domain/rules-data.js';
 import { parseSchoolYearLabel, schoolYearLabel } from '../domain/school-year.js';
 import { initiativeLabels, trainingTypeLabels, type Initiative, type TrainingType } from '../domain/training.js';
 import { HttpError } from '../http/errors.js';
@@ -25,12 +23,7 @@ import {
   type DossierFilter,
   type DossierListRow,
 } from './repository.js';
-
-export interface DossierRouteDeps {
-  db: Db;
-  now: () => Date;
-  rules: RulesData;
-}
+import type { Services } from '../services.js';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -112,7 +105,7 @@ function listRow(d: DossierListRow) {
  * searched by dossiernummer or employee name, a page at a time (GET parameters: works without JavaScript),
  * exportable as CSV with the same filters; the drafts; each dossier's receipt (page and PDF).
  */
-export function dossierRoutes(deps: DossierRouteDeps): Router {
+export function dossierRoutes(deps: Pick<Services, 'db' | 'now' | 'rules'>): Router {
   const router = Router();
   router.use(paths.dossiers, requireLogin, requireOrganisation, requireVovRight, noStore);
 

@@ -7,6 +7,7 @@ import { defaultRules, type RulesData } from '../domain/rules-data.js';
 import { MAX_UPLOAD_BYTES } from './multipart.js';
 import { registerHelpGlobals } from '../help/anchors.js';
 import { paths } from '../paths.js';
+import { formActions } from './form-actions.js';
 
 /** One nunjucks environment for the app; templates are compiled once and cached outside development. */
 export function configureViews(
@@ -30,6 +31,7 @@ export function configureViews(
   app.set('view engine', 'njk');
   app.set('views', viewsDir);
   env.addGlobal('paths', paths);
+  env.addGlobal('formActions', formActions);
   env.addGlobal('asset', (file: string) => `${assetBase}/${file}`);
   env.addGlobal('publicUrl', config.publicUrl);
   env.addGlobal('devMode', !config.isProduction);

@@ -5,6 +5,7 @@ import { takePageRow, type PageRead } from '../http/session.js';
 import { paths, NEW_DRAFT } from '../paths.js';
 import { draftPageSql, toDraftPage, type DraftPage, type DraftPageRow, type StepInputs } from './repository.js';
 import { OVERVIEW_STEP, stepBySlug, type StepDefinition } from './steps.js';
+import { formActions, pressedAction } from '../http/form-actions.js';
 
 /*
  * A form page's data (repository.draftPageSql) read in the same statement as the session and the auth
@@ -55,7 +56,7 @@ function queryOf(req: Request): DraftPageQuery | null {
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (req.method === 'GET') return { draftId: request.draftId, insz: [], reserveNumber: false };
   if (request.step === OVERVIEW_STEP)
-    return body.actie === 'opslaan' || request.draftId === null
+    return pressedAction(body) === formActions.save || request.draftId === null
       ? null
       : { draftId: request.draftId, insz: [], reserveNumber: true };
   return {
