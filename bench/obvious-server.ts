@@ -19,9 +19,8 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../src/config.js';
 import { assetVersion } from '../src/http/assets.js';
 import { configureViews } from '../src/http/views.js';
-import { paths } from '../src/paths.js';
+import { paths, stepPath } from '../src/paths.js';
 import { helpHref, STEPS } from '../src/refund/steps.js';
-import { stepPath } from '../src/refund/urls.js';
 import { PROJECT_ROOT } from '../src/root.js';
 
 declare module 'express-session' {

@@ -1,7 +1,6 @@
 import express, { type Express } from 'express';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import type { Db } from './db/knex.js';
 import { PROJECT_ROOT } from './root.js';
 import { paths } from './paths.js';
 import { assetVersion, staticAssets } from './http/assets.js';
@@ -9,7 +8,7 @@ import { csrf } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { measureRequests, metricsRoutes } from './metrics/routes.js';
-import { requestLogger, type Logger } from './http/logger.js';
+import { requestLogger } from './http/logger.js';
 import { multipart } from './http/multipart.js';
 import { formBody } from './http/form-body.js';
 import { securityHeaders } from './http/security.js';
@@ -17,39 +16,30 @@ import { createSession } from './http/session.js';
 import { configureViews } from './http/views.js';
 import { siteRoutes } from './site/routes.js';
 import { helpRoutes } from './help/routes.js';
-import { defaultRules, type RulesData } from './domain/rules-data.js';
 import { loadAuthContext } from './auth/context.js';
 import { devIdpRoutes } from './auth/dev-idp/routes.js';
 import { acsRoutes, authRoutes } from './auth/routes.js';
 import { devIdpEnabled, idpOriginForCsp } from './auth/saml-config.js';
-import { createServiceProvider } from './auth/saml-sp.js';
 import { adminRoutes } from './admin/routes.js';
 import { devMailboxRoutes } from './mail/routes.js';
-import { createMailComposer } from './mail/templates.js';
 import { organisationRoutes } from './organisations/routes.js';
 import { rightsRoutes } from './rights/routes.js';
-import { createRightsService } from './rights/service.js';
 import { refundRoutes } from './refund/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
-import { bulkRoutes } from './bulk/routes.js';
+import { bulkFileTooLarge, bulkRoutes } from './bulk/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
-import { defaultRetention } from './domain/retention-data.js';
 import { apiRoutes } from './api/routes.js';
-import { createDossierLife } from './decisions/service.js';
 import { decisionRoutes } from './decisions/routes.js';
+import { createServices, type ServiceDeps, type Services } from './services.js';
 import './http/types.js';
 
-export interface AppDeps {
-  db: Db;
+export interface AppDeps extends ServiceDeps {
   /** The same database as `db`, for the session store's own small pool. */
   databaseUrl: string;
-  logger: Logger;
-  /** The clock; tests pin it. */
-  now?: () => Date;
-  /** The VOV rule tables (forfaits, thresholds, deadlines) for the form and the FAQ; tests inject others. */
-  rules?: RulesData;
   /** True once the server is shutting down: /readyz then says so. */
   stopping?: () => boolean;
+  /** The services the routes use; createServices(config, deps) unless a test hands in its own. */
+  services?: Services;
 }
 
 export type App = Express & { close(): Promise<void> };
@@ -57,9 +47,8 @@ export type App = Express & { close(): Promise<void> };
 /** Builds the portal; server.ts only listens. Tests build it with their own config, database and clock. */
 export function createApp(config: Config, deps: AppDeps): App {
   const app = express() as App;
-  const { db, logger } = deps;
-  const now = deps.now ?? (() => new Date());
-  const rules = deps.rules ?? defaultRules;
+  const services = deps.services ?? createServices(config, deps);
+  const { db, logger } = services;
   const publicDir = join(PROJECT_ROOT, 'public');
   const assetBase = `${paths.assets}/${assetVersion(publicDir)}`;
 
@@ -68,28 +57,25 @@ export function createApp(config: Config, deps: AppDeps): App {
   // (Static assets keep theirs: serve-static sets its own.)
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, rules, now);
+  configureViews(app, config, join(PROJECT_ROOT, 'views'), assetBase, services.rules, services.now);
 
-  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', now });
-  const serviceProvider = createServiceProvider(config, db, logger);
-  const authDeps = { config, db, logger, now, sp: serviceProvider };
+  const sessions = createSession(config, deps.databaseUrl, { pruneExpired: config.env !== 'test', now: services.now });
 
   app.use(requestLogger(logger, app.get('trust proxy fn')));
   app.use(measureRequests);
-  app.use(healthRoutes(db, deps.stopping, serviceProvider.warnings));
+  app.use(healthRoutes(db, deps.stopping, services.sp.warnings));
   if (config.metricsToken) app.use(metricsRoutes(db, config.metricsToken));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
-  const life = createDossierLife({ db, now, publicUrl: config.publicUrl });
   // The back-office API: Bearer tokens, JSON bodies and answers; before the form parsers, session and CSRF.
-  app.use(apiRoutes({ db, config, life, logger }));
+  app.use(apiRoutes(services));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(multipart());
   app.use(formBody);
   app.use(sessions.middleware);
   app.use(sessions.timeouts);
-  app.use(loadAuthContext(db, now));
-  app.use(acsRoutes(authDeps)); // before CSRF: the IdP's POST carries no token
+  app.use(loadAuthContext(db, services.now));
+  app.use(acsRoutes(services)); // before CSRF: the IdP's POST carries no token
   app.use(csrf.csrfSynchronisedProtection);
   app.use((req, res, next) => {
     res.locals.requestId = String(req.id ?? '');
@@ -100,19 +86,19 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   app.use(siteRoutes());
-  app.use(helpRoutes({ rules, now }));
-  app.use(privacyRoutes({ retention: defaultRetention }));
-  app.use(authRoutes(authDeps));
-  if (devIdpEnabled(config)) app.use(devIdpRoutes(config, serviceProvider));
-  const rights = createRightsService({ db, mail: createMailComposer(config), now });
-  app.use(organisationRoutes(db));
-  app.use(rightsRoutes({ db, rights, now }));
-  app.use(adminRoutes({ db, rights, now }));
-  app.use(devMailboxRoutes(db, config));
-  app.use(refundRoutes({ db, config, now, rules }));
-  app.use(decisionRoutes({ db, life, now }));
-  app.use(dossierRoutes({ db, now, rules }));
-  app.use(bulkRoutes({ db, config, now, rules }));
+  app.use(helpRoutes(services));
+  app.use(privacyRoutes(services));
+  app.use(authRoutes(services));
+  if (devIdpEnabled(config)) app.use(devIdpRoutes(config, services.sp));
+  app.use(organisationRoutes(services));
+  app.use(rightsRoutes(services));
+  app.use(adminRoutes(services));
+  app.use(devMailboxRoutes(services));
+  app.use(refundRoutes(services));
+  app.use(decisionRoutes(services));
+  app.use(dossierRoutes(services));
+  app.use(bulkRoutes(services));
+  app.use(bulkFileTooLarge);
 
   app.use(notFound);
   app.use(errorHandler(logger, config.env === 'development'));

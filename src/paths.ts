@@ -1,4 +1,4 @@
-/** Every URL path of the portal in one table, so routes, views, mails and tests agree. */
+/** Every URL path of the portal in one module, so routes, views, mails and tests agree. */
 export const paths = {
   home: '/',
   healthz: '/healthz',
@@ -43,4 +43,47 @@ export const paths = {
   contact: '/contact',
 } as const;
 
-export type Paths = typeof paths;
+/** A saved draft's id, or 'nieuw' for a request whose first step is not saved yet. */
+export type DraftRef = number | 'nieuw';
+
+export const NEW_DRAFT = 'nieuw' as const;
+
+export function stepPath(draft: DraftRef, slug: string, options: { backToOverview?: boolean } = {}): string {
+  return `${paths.refund}/${draft}/${slug}${options.backToOverview ? '?terug=overzicht' : ''}`;
+}
+
+export const draftPath = (draftId: number) => `${paths.refund}/${draftId}`;
+export const deleteDraftPath = (draftId: number) => `${draftPath(draftId)}/verwijderen`;
+export const attachmentPath = (draftId: number, attachmentId: number) =>
+  `${draftPath(draftId)}/bijlagen/${attachmentId}`;
+export const removeAttachmentPath = (draftId: number, attachmentId: number) =>
+  `${attachmentPath(draftId, attachmentId)}/verwijderen`;
+
+/** A dossier's page (its receipt and history) and its PDF receipt. */
+export const receiptPath = (dossiernummer: string) => `${paths.dossiers}/${dossiernummer}`;
+export const receiptPdfPath = (dossiernummer: string) => `${receiptPath(dossiernummer)}/ontvangstbevestiging.pdf`;
+/** An employer action's page of a dossier: /mijn-dossiers/<nummer>/annuleren, …/stopzetting, …/aanvulling. */
+export const actionPath = (dossiernummer: string, slug: string) => `${receiptPath(dossiernummer)}/${slug}`;
+
+/** The pages of one CSV upload, all under /meerdere-aanvragen/<id>. */
+export const uploadPath = (id: number) => `${paths.bulk}/${id}`;
+export const invalidRowsCsvPath = (id: number) => `${uploadPath(id)}/fouten.csv`;
+export const confirmPath = (id: number) => `${uploadPath(id)}/bevestigen`;
+export const discardPath = (id: number) => `${uploadPath(id)}/verwijderen`;
+export const bulkReceiptPath = (id: number) => `${uploadPath(id)}/ontvangstbevestiging`;
+export const bulkReceiptPdfPath = (id: number) => `${uploadPath(id)}/ontvangstbevestiging.pdf`;
+export const bulkReceiptCsvPath = (id: number) => `${uploadPath(id)}/dossiers.csv`;
+
+/** The pages and actions under gebruikersbeheer (paths.admin); e-mails link to `request`. */
+export const adminPaths = {
+  overview: paths.admin,
+  request: (id: number | string) => `${paths.admin}/aanvragen/${id}`,
+  grantRequest: (id: number | string) => `${paths.admin}/aanvragen/${id}/toekennen`,
+  refuseRequest: (id: number | string) => `${paths.admin}/aanvragen/${id}/weigeren`,
+  newUser: `${paths.admin}/gebruikers/nieuw`,
+  users: `${paths.admin}/gebruikers`,
+  user: (personId: number | string) => `${paths.admin}/gebruikers/${personId}`,
+  grantRight: (personId: number | string) => `${paths.admin}/gebruikers/${personId}/recht`,
+  revokeRight: (rightId: number | string) => `${paths.admin}/rechten/${rightId}/intrekken`,
+  auditLog: `${paths.admin}/logboek`,
+} as const;

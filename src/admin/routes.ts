@@ -1,15 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import 'express-session';
-import { requireLocalAdmin } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
+import { organisationAuth, requireLocalAdmin } from '../auth/guards.js';
 import { compareIso, formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
 import { maskInsz } from '../domain/insz.js';
 import { adminHelpLink } from '../help/anchors.js';
 import { HttpError } from '../http/errors.js';
+import { positiveId } from '../http/params.js';
 import { parseForm, type FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { chooseOrganisationFirst } from '../organisations/routes.js';
-import { paths } from '../paths.js';
+import { paths, adminPaths } from '../paths.js';
 import {
   findRightRequestInOrganisation,
   listPendingRightRequests,
@@ -18,24 +18,18 @@ import {
   type RightRequestWithPerson,
   type UserRightRow,
 } from '../rights/repository.js';
-import { fullName, VOV_RIGHT, type Actor, type RightsService } from '../rights/service.js';
+import { fullName, VOV_RIGHT, type Actor } from '../rights/service.js';
 import { accessRecordsForLogbook, recordAccess } from '../privacy/access.js';
-import { adminPaths } from './paths.js';
 import { findMember, listAuditLog, listMembers, type AuditRow } from './repository.js';
-import { addUserSchema, grantRightSchema, idParam, refuseRequestSchema } from './schemas.js';
+import { addUserSchema, grantRightSchema, refuseRequestSchema } from './schemas.js';
 import { addUser, describeAuditAction } from './service.js';
+import type { Services } from '../services.js';
 
 declare module 'express-session' {
   interface SessionData {
     /** A one-time confirmation for the next gebruikersbeheer page (post/redirect/get). */
     adminNotice?: string;
   }
-}
-
-export interface AdminRouteDeps {
-  db: Db;
-  rights: RightsService;
-  now: () => Date;
 }
 
 const AUDIT_LOG_LIMIT = 200;
@@ -50,14 +44,11 @@ const REQUEST_STATUS: Record<string, string> = {
 };
 
 function actorOf(req: Request): Actor {
-  return { personId: req.auth!.person.id, organisationId: req.auth!.organisation!.id, requestId: String(req.id ?? '') };
-}
-
-/** An id from the URL; anything that is not one is simply "not found". */
-function idFrom(value: unknown): number {
-  const parsed = idParam.safeParse(value);
-  if (!parsed.success) throw new HttpError(404);
-  return parsed.data;
+  return {
+    personId: req.auth!.person.id,
+    organisationId: organisationAuth(req).organisation.id,
+    requestId: String(req.id ?? ''),
+  };
 }
 
 function noticeAndRedirect(req: Request, res: Response, notice: string, to: string): void {
@@ -70,7 +61,7 @@ function noticeAndRedirect(req: Request, res: Response, notice: string, to: stri
  * the database (the auth context). Every lookup by id is limited to that organisation, so another
  * organisation's ids are "not found".
  */
-export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
+export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' | 'now'>): Router {
   const router = Router();
   const today = () => todayInBrussels(now());
 
@@ -112,7 +103,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   });
 
   router.get(adminPaths.overview, async (req, res) => {
-    const organisationId = req.auth!.organisation!.id;
+    const organisationId = organisationAuth(req).organisation.id;
     const [members, unrevoked, pending] = await Promise.all([
       listMembers(db, organisationId),
       listUnrevokedRightsOfOrganisation(db, organisationId),
@@ -141,7 +132,11 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     status = 200,
     form: { errors?: FormError[]; values?: Record<string, unknown> } = {},
   ) {
-    const request = await findRightRequestInOrganisation(db, idFrom(req.params.id), req.auth!.organisation!.id);
+    const request = await findRightRequestInOrganisation(
+      db,
+      positiveId(req.params.id),
+      organisationAuth(req).organisation.id,
+    );
     if (!request) throw new HttpError(404);
     res.status(status).render('admin/request.njk', {
       request: requestView(request),
@@ -154,7 +149,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   router.get(adminPaths.request(':id'), (req, res) => renderRequest(req, res));
 
   router.post(adminPaths.grantRequest(':id'), async (req, res) => {
-    const requestId = idFrom(req.params.id);
+    const requestId = positiveId(req.params.id);
     const form = parseForm(grantRightSchema(today()), req.body);
     if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.grantRequest(actorOf(req), requestId, form.data.validUntil);
@@ -167,7 +162,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   });
 
   router.post(adminPaths.refuseRequest(':id'), async (req, res) => {
-    const requestId = idFrom(req.params.id);
+    const requestId = positiveId(req.params.id);
     const form = parseForm(refuseRequestSchema, req.body);
     if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.refuseRequest(actorOf(req), requestId, form.data.reason);
@@ -200,7 +195,9 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     const result = await addUser(db, actorOf(req), form.data);
     if (result.outcome === 'already-member') {
       return renderNewUser(res, 400, {
-        errors: [{ text: `Deze persoon is al gebruiker van ${req.auth!.organisation!.name}.`, href: '#insz' }],
+        errors: [
+          { text: `Deze persoon is al gebruiker van ${organisationAuth(req).organisation.name}.`, href: '#insz' },
+        ],
         values: form.values,
       });
     }
@@ -218,8 +215,8 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
     status = 200,
     form: { errors?: FormError[]; values?: Record<string, unknown> } = {},
   ) {
-    const organisationId = req.auth!.organisation!.id;
-    const member = await findMember(db, organisationId, idFrom(req.params.personId));
+    const organisationId = organisationAuth(req).organisation.id;
+    const member = await findMember(db, organisationId, positiveId(req.params.personId));
     if (!member) throw new HttpError(404);
     await recordAccess(db, req, now(), { what: 'person', subjectPersonId: member.person_id });
     const rightsOfMember = (await listRightsOfMember(db, organisationId, member.person_id)).map(rightView);
@@ -244,7 +241,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   router.get(adminPaths.user(':personId'), (req, res) => renderUser(req, res));
 
   router.post(adminPaths.grantRight(':personId'), async (req, res) => {
-    const personId = idFrom(req.params.personId);
+    const personId = positiveId(req.params.personId);
     const form = parseForm(grantRightSchema(today()), req.body);
     if (!form.ok) return renderUser(req, res, 400, { errors: form.errors, values: form.values });
     const outcome = await rights.grantDirectly(actorOf(req), personId, form.data.validUntil);
@@ -257,7 +254,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   });
 
   router.post(adminPaths.revokeRight(':rightId'), async (req, res) => {
-    const result = await rights.revoke(actorOf(req), idFrom(req.params.rightId));
+    const result = await rights.revoke(actorOf(req), positiveId(req.params.rightId));
     if (result.outcome === 'not-found') throw new HttpError(404);
     const notice =
       result.outcome === 'ok'
@@ -267,7 +264,7 @@ export function adminRoutes({ db, rights, now }: AdminRouteDeps): Router {
   });
 
   router.get(adminPaths.auditLog, async (req, res) => {
-    const organisationId = req.auth!.organisation!.id;
+    const organisationId = organisationAuth(req).organisation.id;
     const [rows, accessRecords] = await Promise.all([
       listAuditLog(db, organisationId, AUDIT_LOG_LIMIT),
       accessRecordsForLogbook(db, organisationId, AUDIT_LOG_LIMIT),

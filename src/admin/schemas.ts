@@ -58,6 +58,3 @@ export function grantRightSchema(today: IsoDate) {
 export const refuseRequestSchema = z.object({
   reason: requiredText('Vul de reden van de weigering in. De aanvrager krijgt ze te lezen.', 1000),
 });
-
-/** Ids in URLs: a positive whole number, anything else is "not found". */
-export const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);

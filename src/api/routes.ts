@@ -1,13 +1,9 @@
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import type { Config } from '../config.js';
-import type { Db } from '../db/knex.js';
-import type { DossierLife } from '../decisions/service.js';
 import { sha256Hex } from '../decisions/service.js';
 import type { Change } from '../decisions/service.js';
 import { findDossierAttachmentContent, findDossierState } from '../decisions/repository.js';
 import { HttpError, isDatabaseUnavailable } from '../http/errors.js';
-import type { Logger } from '../http/logger.js';
 import { paths } from '../paths.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { clientForToken, type ApiClient, type ApiScope } from './clients.js';
@@ -21,13 +17,8 @@ import {
   idempotencyHeader,
   type DecisionBody,
 } from './schemas.js';
-
-export interface ApiDeps {
-  db: Db;
-  config: Config;
-  life: DossierLife;
-  logger: Logger;
-}
+import type { Services } from '../services.js';
+import { safeFilename, type AllowedContentType } from '../refund/attachments.js';
 
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
@@ -94,7 +85,7 @@ function toChange(body: DecisionBody): Change {
  * The back-office JSON API under /api/v1: Bearer tokens per client (no session, no CSRF: it is mounted before
  * them), scopes, a rate limit per client, every call in the audit log, problem+json for every error.
  */
-export function apiRoutes(deps: ApiDeps): Router {
+export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logger'>): Router {
   const { db, config, life, logger } = deps;
   const router = Router();
   const document = openApiDocument(config.publicUrl);
@@ -204,8 +195,8 @@ export function apiRoutes(deps: ApiDeps): Router {
       const row = await findDossierState(db, dossiernummer);
       const file = row ? await findDossierAttachmentContent(db, row.draft_id, bijlageId) : undefined;
       if (!file) return problem(res, 404, { detail: 'No such attachment in this dossier.' });
+      res.attachment(safeFilename(file.filename, file.content_type as AllowedContentType));
       res.setHeader('Content-Type', file.content_type);
-      res.setHeader('Content-Disposition', `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"`);
       res.send(file.content);
     }),
   );

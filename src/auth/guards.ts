@@ -1,8 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { HttpError } from '../http/errors.js';
 import { paths } from '../paths.js';
 import { safeLocalPath } from './return-path.js';
-import '../http/types.js';
+import type { AuthContext } from '../http/types.js';
 
 /** Not logged in: a GET is sent to the login with a way back; anything else gets the 401 page. */
 export const requireLogin: RequestHandler = (req, res, next) => {
@@ -36,3 +36,11 @@ export const requireVovRight: RequestHandler = (req, res, next) => {
   if (!req.auth.hasVovRight) return next(new HttpError(403, '', 'auth/no-vov-right.njk'));
   next();
 };
+
+/** The auth context of a request acting for an organisation. */
+export type OrganisationAuth = AuthContext & { organisation: NonNullable<AuthContext['organisation']> };
+
+/** The auth context behind requireOrganisation (or a guard built on it), which made sure of the organisation. */
+export function organisationAuth(req: Request): OrganisationAuth {
+  return req.auth as OrganisationAuth;
+}

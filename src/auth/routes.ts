@@ -1,9 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import type { Config } from '../config.js';
-import type { Db } from '../db/knex.js';
 import { HttpError, isDatabaseUnavailable } from '../http/errors.js';
-import type { Logger } from '../http/logger.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
@@ -12,18 +9,12 @@ import { bindBrowser, bindingHash, bindingValue } from './browser-binding.js';
 import { LoginFailure, failureMessage, failureStatus, toLoginFailure } from './failures.js';
 import { safeLocalPath } from './return-path.js';
 import { checkEnvelope } from './saml-checks.js';
-import type { LoggedInUser, ServiceProvider } from './saml-sp.js';
+import type { LoggedInUser } from './saml-sp.js';
 import { audit } from './service.js';
 import './session-data.js';
+import type { Services } from '../services.js';
 
-export interface AuthRouteDeps {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  /** The app's clock: the session's idle and absolute time-outs count from it. */
-  now: () => Date;
-  sp: ServiceProvider;
-}
+type AuthRouteDeps = Pick<Services, 'config' | 'db' | 'logger' | 'now' | 'sp'>;
 
 /** Our own passport instance (not the global one), so that two apps in one process never share state. */
 function createPassport(): passport.PassportStatic {

@@ -1,15 +1,7 @@
-import { INITIATIVES, SIZE_KINDS, TRAINING_TYPES } from '../domain/training.js';
-import { SCHEDULES } from '../refund/steps/werknemer.js';
-
 /**
  * The values a CSV cell may hold for the form's radio buttons: the form's own values (the stable ids of
  * src/domain/training.ts), plus a few spellings people type. Compared without case and accents.
  */
-export const TRAINING_TYPES_FOR_CSV: readonly string[] = TRAINING_TYPES;
-export const SIZE_KINDS_FOR_CSV: readonly string[] = SIZE_KINDS;
-export const SCHEDULES_FOR_CSV: readonly string[] = SCHEDULES;
-export { INITIATIVES };
-
 const ALIASES: Record<string, string> = {
   'odb-opleiding': 'odb',
   'odb opleiding': 'odb',

@@ -1,4 +1,5 @@
-import { INITIATIVES, SCHEDULES_FOR_CSV, SIZE_KINDS_FOR_CSV, TRAINING_TYPES_FOR_CSV } from './choices.js';
+import { INITIATIVES, SIZE_KINDS, TRAINING_TYPES } from '../domain/training.js';
+import { SCHEDULES } from '../refund/steps/werknemer.js';
 
 /**
  * The column layout of the CSV upload: ONE table that the template, the header check, the mapping onto the
@@ -200,7 +201,7 @@ export const COLUMNS: readonly Column[] = [
     requirement: 'verplicht',
     format: 'vast of variabel',
     example: 'vast',
-    choices: SCHEDULES_FOR_CSV,
+    choices: SCHEDULES,
   },
   {
     key: 'newEmployee',
@@ -227,7 +228,7 @@ export const COLUMNS: readonly Column[] = [
     requirement: 'verplicht',
     format: 'odb (opleidingsdatabank), loopbaan (loopbaangerichte opleiding), examencommissie of evc',
     example: 'odb',
-    choices: TRAINING_TYPES_FOR_CSV,
+    choices: TRAINING_TYPES,
   },
   {
     key: 'odbNumber',
@@ -300,7 +301,7 @@ export const COLUMNS: readonly Column[] = [
     requirement: 'soms',
     format: 'contacturen, studiepunten of lestijden; verplicht voor odb en loopbaan',
     example: 'contacturen',
-    choices: SIZE_KINDS_FOR_CSV,
+    choices: SIZE_KINDS,
   },
   {
     key: 'sizeAmount',

@@ -1,4 +1,4 @@
-import { thousands as formatCount } from '../dossiers/paging.js';
+import { formatCount } from '../domain/money.js';
 import { COLUMNS, columnForHeader, ERRORS_HEADER, normaliseHeader, type ColumnKey } from './columns.js';
 import { decodeWindows1252 } from '../domain/windows-1252.js';
 
@@ -25,8 +25,6 @@ export type ReadResult =
 
 const TEMPLATE_ADVICE =
   'Gebruik het sjabloon van deze pagina en bewaar het in Excel als "CSV UTF-8 (gescheiden door lijstscheidingstekens)".';
-
-export { thousands as formatCount } from '../dossiers/paging.js';
 
 // ---------------------------------------------------------------------------------------------
 // Bytes → text

@@ -5,8 +5,8 @@ import { formatEuro } from '../domain/money.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel } from '../domain/school-year.js';
 import { DOSSIER_STATUS_LABELS, hoursText } from '../refund/receipt.js';
-import { receiptPath } from '../refund/urls.js';
-import { formatCount } from './parser.js';
+import { receiptPath } from '../paths.js';
+import { formatCount } from '../domain/money.js';
 import type { FiledRow, UploadRow } from './repository.js';
 
 export interface BulkReceiptDossier {

@@ -1,10 +1,8 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
-import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
-import type { Config } from '../config.js';
-import type { Db } from '../db/knex.js';
+import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import { positiveId } from '../http/params.js';
 import { formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
-import { formatDecimalNl, formatEuro } from '../domain/money.js';
-import type { RulesData } from '../domain/rules-data.js';
+import { formatCount, formatDecimalNl, formatEuro } from '../domain/money.js';
 import { toCsv } from '../dossiers/csv.js';
 import { pageOf, pager, withQuery } from '../dossiers/paging.js';
 import { HttpError } from '../http/errors.js';
@@ -12,20 +10,8 @@ import { hoursText } from '../refund/receipt.js';
 import type { FormError } from '../http/form-errors.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
-import { paths } from '../paths.js';
-import { pickFields } from '../http/form-body.js';
-import { safeFilename } from '../refund/attachments.js';
-import { createRefundMailer } from '../refund/mail.js';
-import { findOrganisation } from '../refund/repository.js';
-import { OVERZICHT_FIELDS } from '../refund/steps/overzicht.js';
-import { createRefundService, type OrganisationAuth } from '../refund/service.js';
-import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
-import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from './parser.js';
-import { bulkReceiptModel, receiptDossier } from './receipt.js';
-import { renderBulkReceiptPdf } from './receipt-pdf.js';
-import * as repo from './repository.js';
-import { createBulkService, PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
 import {
+  paths,
   bulkReceiptCsvPath,
   bulkReceiptPath,
   bulkReceiptPdfPath,
@@ -33,14 +19,17 @@ import {
   discardPath,
   invalidRowsCsvPath,
   uploadPath,
-} from './urls.js';
-
-export interface BulkRouteDeps {
-  db: Db;
-  config: Config;
-  now: () => Date;
-  rules: RulesData;
-}
+} from '../paths.js';
+import { pickFields } from '../http/form-body.js';
+import { safeFilename } from '../refund/attachments.js';
+import { OVERZICHT_FIELDS } from '../refund/steps/overzicht.js';
+import { COLUMN_BY_KEY, COLUMNS, type ColumnKey } from './columns.js';
+import { MAX_FILE_BYTES, MAX_ROWS } from './parser.js';
+import { bulkReceiptModel, receiptDossier } from './receipt.js';
+import { renderBulkReceiptPdf } from './receipt-pdf.js';
+import * as repo from './repository.js';
+import { PREVIEW_RETENTION_DAYS, templateCsv } from './service.js';
+import type { Services } from '../services.js';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -52,16 +41,6 @@ export const UPLOADS_PER_HOUR = 60;
 
 /** The form field of the file on the upload page. */
 export const FILE_FIELD = 'bestand';
-
-function organisationAuth(req: Request): OrganisationAuth {
-  return req.auth as OrganisationAuth; // the guards in front of every route make sure of this
-}
-
-function uploadId(raw: unknown): number {
-  const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw new HttpError(404);
-  return id;
-}
 
 function header(key: ColumnKey | null): string {
   return key ? COLUMN_BY_KEY.get(key)!.header : '';
@@ -87,11 +66,9 @@ function download(res: Response, type: string, filename: string, body: string | 
  * upload, the preview (stored in the database, so any instance can show and confirm it), Bevestigen, and
  * the summary receipt with every dossiernummer (page, PDF, CSV). The VOV right is checked on every request.
  */
-export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
+export function bulkRoutes(deps: Pick<Services, 'db' | 'now' | 'rules' | 'bulk'>): Router {
   const router = Router();
-  const { db, now, rules } = deps;
-  const refund = createRefundService({ db, now, rules, mailer: createRefundMailer(deps.config) });
-  const service = createBulkService({ db, now, rules, refund });
+  const service = deps.bulk;
   router.use(paths.bulk, requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const renderStart = async (req: Request, res: Response, status: number, errors: FormError[]) => {
@@ -206,10 +183,10 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
     });
   };
 
-  const preview: Handler = (req, res) => renderPreview(req, res, 200, uploadId(req.params.id), []);
+  const preview: Handler = (req, res) => renderPreview(req, res, 200, positiveId(req.params.id), []);
 
   const confirm: Handler = async (req, res) => {
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const declaration = pickFields(OVERZICHT_FIELDS, req.body);
     const outcome = await service.confirm(organisationAuth(req), id, declaration, String(req.id ?? ''));
     if (outcome.status === 'submitted') return res.redirect(303, bulkReceiptPath(id));
@@ -221,13 +198,13 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   const invalidCsv: Handler = async (req, res) => {
     const { upload, csv } = await service.invalidRowsCsv(
       organisationAuth(req).organisation.id,
-      uploadId(req.params.id),
+      positiveId(req.params.id),
     );
     download(res, 'text/csv; charset=utf-8', `fouten-${upload.filename.replace(/\.csv$/i, '')}.csv`, csv);
   };
 
   const discard: Handler = async (req, res) => {
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const auth = organisationAuth(req);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status === 'ingediend') return res.redirect(303, bulkReceiptPath(id));
@@ -238,7 +215,7 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   /** The submitted upload with what the summary receipt needs; an upload not confirmed yet goes to its preview. */
   const loadReceipt = async (req: Request, res: Response, paged: boolean) => {
     const auth = organisationAuth(req);
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status !== 'ingediend') {
       res.redirect(303, uploadPath(id));
@@ -246,8 +223,8 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
     }
     // Every valid row became a dossier (Bevestigen files exactly the rows the preview counted as valid).
     const page = pageOf(req.query.pagina, upload.valid_count, PAGE_SIZE);
-    const [organisation, totals, dossiers, submitter] = await Promise.all([
-      findOrganisation(deps.db, auth.organisation.id),
+    const { organisation } = auth;
+    const [totals, dossiers, submitter] = await Promise.all([
       repo.filedTotals(deps.db, id),
       repo.filedRows(deps.db, id, paged ? { offset: page.offset, limit: page.size } : undefined),
       deps
@@ -288,7 +265,7 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
 
   const receiptCsv: Handler = async (req, res) => {
     const auth = organisationAuth(req);
-    const id = uploadId(req.params.id);
+    const id = positiveId(req.params.id);
     const upload = await service.findUpload(auth.organisation.id, id);
     if (upload.status !== 'ingediend') return res.redirect(303, uploadPath(id));
     const rows = (await repo.filedRows(deps.db, id)).map(receiptDossier);
@@ -338,14 +315,14 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
   router.get(`${paths.bulk}/:id/ontvangstbevestiging`, receipt);
   router.get(`${paths.bulk}/:id/ontvangstbevestiging.pdf`, receiptPdf);
   router.get(`${paths.bulk}/:id/dossiers.csv`, receiptCsv);
-  return [router, tooLargeForBulk];
+  return router;
 }
 
 /**
  * A file over the multipart limit (10 MB) is refused before any route runs; on the upload page that
- * refusal should speak of the 5 MB a CSV file may have, not of attachments.
+ * refusal should speak of the 5 MB a CSV file may have, not of attachments. Mount it after the parsers.
  */
-const tooLargeForBulk: ErrorRequestHandler = (err, req, _res, next) => {
+export const bulkFileTooLarge: ErrorRequestHandler = (err, req, _res, next) => {
   if (err instanceof HttpError && err.status === 413 && req.method === 'POST' && req.path === paths.bulk) {
     return next(
       new HttpError(

@@ -10,6 +10,7 @@ import { createDraft } from '../refund/repository.js';
 import { fileDossiers, type DossierToFile } from '../refund/submission.js';
 import { trainingKey } from '../refund/training-key.js';
 import { createDossierLife, type Change } from './service.js';
+import { findOrganisationByKbo, listEstablishmentUnits } from '../organisations/repository.js';
 
 /** A made-up INSZ (born 1 January 1980) that passes the mod-97 check. */
 function demoInsz(serial: number): string {
@@ -68,11 +69,11 @@ const STORIES: { first: string; last: string; training: string; changes: (today:
  * restart changes nothing a demo user did.
  */
 export async function seedDemoDossiers(trx: Knex, config: Config, now = new Date()): Promise<void> {
-  const org = await trx('organisation').where({ kbo: demoOrganisation.kbo }).first('id', 'kbo', 'name');
+  const org = await findOrganisationByKbo(trx, demoOrganisation.kbo);
   // The demo person's own names: the person row holds only what a digital key gave, empty before a first login.
   const janDemo = demoPeople.find((p) => p.key === 'jan');
   const jan = janDemo && (await trx('person').where({ insz: janDemo.insz }).first());
-  const unit = org && (await trx('establishment_unit').where({ organisation_id: org.id }).first());
+  const unit = org && (await listEstablishmentUnits(trx, org.id))[0];
   if (!org || !janDemo || !jan || !unit || (await trx('dossier').where({ organisation_id: org.id }).first('id')))
     return;
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
-import type { DossierRow } from '../refund/repository.js';
+import type { DossierRow } from '../dossiers/repository.js';
 
 type Conn = Db | Knex.Transaction;
 

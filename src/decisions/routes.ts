@@ -1,26 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireVovRight } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
+import { organisationAuth, requireVovRight } from '../auth/guards.js';
 import { formatDateNl, parseDateNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { checkUpload, type CheckedUpload } from '../refund/attachments.js';
 import { DOSSIER_STATUS_LABELS } from '../refund/receipt.js';
-import type { OrganisationAuth } from '../refund/service.js';
-import { receiptPath } from '../refund/urls.js';
+import { receiptPath, actionPath } from '../paths.js';
 import { findDossierState, type DossierStateRow } from './repository.js';
-import type { Change, ChangeOutcome, DossierLife } from './service.js';
+import type { Change, ChangeOutcome } from './service.js';
 import { isAllowed, type EmployerActionKind } from './transitions.js';
-import { actionPath } from './urls.js';
 import './session.js';
-
-export interface DecisionRouteDeps {
-  db: Db;
-  life: DossierLife;
-  now: () => Date;
-}
+import type { Services } from '../services.js';
 
 const DOSSIERNUMMER = /^VOV-\d{4}-\d{6,}$/;
 
@@ -80,12 +72,12 @@ const answerSchema = z.object({
  * answer a question of the back office. Only with the VOV right of the dossier's organisation; each a POST with
  * CSRF, then a redirect to the dossier page; a status that no longer allows it is refused in plain Dutch.
  */
-export function decisionRoutes(deps: DecisionRouteDeps): Router {
+export function decisionRoutes(deps: Pick<Services, 'db' | 'life' | 'now'>): Router {
   const router = Router();
 
   const load = async (req: Request): Promise<DossierStateRow> => {
     const nummer = String(req.params.dossiernummer);
-    const auth = req.auth as OrganisationAuth;
+    const auth = organisationAuth(req);
     const dossier = DOSSIERNUMMER.test(nummer)
       ? await findDossierState(deps.db, nummer, auth.organisation.id)
       : undefined;
@@ -154,7 +146,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
   };
 
   const change = (req: Request, versie: string, c: Change) => {
-    const auth = req.auth as OrganisationAuth;
+    const auth = organisationAuth(req);
     const expected = Number(versie);
     return deps.life.change({
       dossiernummer: String(req.params.dossiernummer),

@@ -5,7 +5,7 @@ import { enqueueMail, mailLink, type DeferredMail } from '../mail/outbox.js';
 import type { CheckedUpload } from '../refund/attachments.js';
 import { DOSSIER_STATUS_LABELS } from '../refund/receipt.js';
 import type { DossierSnapshot } from '../refund/submission.js';
-import { receiptPath } from '../refund/urls.js';
+import { receiptPath } from '../paths.js';
 import { findDossierState, type DossierStateRow } from './repository.js';
 import { isAllowed, statusAfter, type ChangeKind } from './transitions.js';
 import { eventLines, mailHeadline, type EventDetails } from './wording.js';

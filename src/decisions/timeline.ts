@@ -3,10 +3,10 @@ import type { Db } from '../db/knex.js';
 import { formatDateNl, formatDateTimeNl } from '../domain/dates.js';
 import { formatDecimalNl, formatEuro } from '../domain/money.js';
 import { DOSSIER_STATUS_LABELS } from '../refund/receipt.js';
-import type { DossierRow } from '../refund/repository.js';
+import type { DossierRow } from '../dossiers/repository.js';
 import { listEvents, type DossierStateRow } from './repository.js';
 import { isAllowed, type ChangeKind, type EmployerActionKind } from './transitions.js';
-import { actionPath } from './urls.js';
+import { actionPath } from '../paths.js';
 import { EVENT_TITLES, eventLines, type EventDetails } from './wording.js';
 import './session.js';
 

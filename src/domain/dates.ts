@@ -106,14 +106,6 @@ export function compareIso(a: IsoDate, b: IsoDate): -1 | 0 | 1 {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function minIso(a: IsoDate, b: IsoDate): IsoDate {
-  return compareIso(a, b) <= 0 ? a : b;
-}
-
-export function maxIso(a: IsoDate, b: IsoDate): IsoDate {
-  return compareIso(a, b) >= 0 ? a : b;
-}
-
 /**
  * Adds n calendar months (n may be negative). The day is clamped to the end of the target month:
  * 2025-08-31 + 1 → 2025-09-30; 2024-02-29 + 12 → 2025-02-28.
@@ -152,42 +144,11 @@ const brusselsParts = new Intl.DateTimeFormat('en-CA', {
   hourCycle: 'h23',
 });
 
-type BrusselsParts = { year: string; month: string; day: string; hour: string; minute: string };
-
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-/**
- * Brussels' offset from UTC in minutes, by UTC hour: formatToParts costs more than the rest of a request, and a
- * list shows many timestamps. Brussels changes its offset only at 01:00 UTC, so one hour has one offset.
- */
-const offsetByUtcHour = new Map<number, number>();
-
-function brusselsOffsetMinutes(utcHour: number): number {
-  let offset = offsetByUtcHour.get(utcHour);
-  if (offset === undefined) {
-    const out: Record<string, string> = {};
-    for (const part of brusselsParts.formatToParts(new Date(utcHour * 3_600_000))) out[part.type] = part.value;
-    offset =
-      (Date.UTC(Number(out.year), Number(out.month) - 1, Number(out.day), Number(out.hour), Number(out.minute)) -
-        utcHour * 3_600_000) /
-      60_000;
-    if (offsetByUtcHour.size >= 100_000) offsetByUtcHour.clear(); // a bound, not a cache policy: ~11 years of hours
-    offsetByUtcHour.set(utcHour, offset);
-  }
-  return offset;
-}
-
-function partsInBrussels(instant: Date): BrusselsParts {
-  const ms = instant instanceof Date ? instant.getTime() : NaN;
-  if (Number.isNaN(ms)) throw new RangeError('Expected a valid Date');
-  const local = new Date(ms + brusselsOffsetMinutes(Math.floor(ms / 3_600_000)) * 60_000);
-  return {
-    year: String(local.getUTCFullYear()).padStart(4, '0'),
-    month: pad2(local.getUTCMonth() + 1),
-    day: pad2(local.getUTCDate()),
-    hour: pad2(local.getUTCHours()),
-    minute: pad2(local.getUTCMinutes()),
-  };
+function partsInBrussels(instant: Date): Record<string, string> {
+  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new RangeError('Expected a valid Date');
+  const parts: Record<string, string> = {};
+  for (const part of brusselsParts.formatToParts(instant)) parts[part.type] = part.value;
+  return parts;
 }
 
 /** The calendar date in Brussels at the given instant (pass the clock's "now"). */

@@ -66,3 +66,8 @@ export function formatDecimalNl(value: number, maxDecimals = 2): string {
   const normalised = text === '-0' ? '0' : text;
   return normalised.replace('.', ',');
 }
+
+/** 5000 → '5.000' (nl-BE), for counts in text. */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+}

@@ -37,15 +37,3 @@ export const initiativeLabels: Readonly<Record<Initiative, string>> = Object.fre
   werknemer: 'Werknemer',
   werkgever: 'Werkgever',
 });
-
-export function isTrainingType(value: unknown): value is TrainingType {
-  return typeof value === 'string' && (TRAINING_TYPES as readonly string[]).includes(value);
-}
-
-export function isSizeKind(value: unknown): value is SizeKind {
-  return typeof value === 'string' && (SIZE_KINDS as readonly string[]).includes(value);
-}
-
-export function isInitiative(value: unknown): value is Initiative {
-  return typeof value === 'string' && (INITIATIVES as readonly string[]).includes(value);
-}

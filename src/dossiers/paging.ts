@@ -1,3 +1,5 @@
+import { formatCount } from '../domain/money.js';
+
 /**
  * Paging by GET parameter (?pagina=3), so lists work without JavaScript and a page can be bookmarked.
  * An unknown or too high page number shows the nearest existing page instead of an error.
@@ -30,11 +32,6 @@ export interface Pager {
   items: ({ number: number; href: string; current: boolean } | null)[];
 }
 
-/** 5000 → '5.000' (nl-BE), for counts in text. */
-export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-}
-
 /** The links of a pager; `hrefFor(n)` keeps the list's other parameters (filters, search). */
 export function pager(page: Page, hrefFor: (n: number) => string): Pager {
   const numbers = new Set([
@@ -58,7 +55,7 @@ export function pager(page: Page, hrefFor: (n: number) => string): Pager {
     from,
     to,
     total: page.total,
-    text: `${thousands(from)} tot ${thousands(to)} van ${thousands(page.total)}`,
+    text: `${formatCount(from)} tot ${formatCount(to)} van ${formatCount(page.total)}`,
     previous: page.number > 1 ? hrefFor(page.number - 1) : null,
     next: page.number < page.pageCount ? hrefFor(page.number + 1) : null,
     items,

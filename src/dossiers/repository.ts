@@ -1,10 +1,35 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
-import type { DossierRow } from '../refund/repository.js';
 
-/** The follow-up overview's queries: the organisation's dossiers, filtered and searched, a page at a time. */
+/** Reading dossiers: one by its number, and the follow-up overview's lists, filtered and searched, a page at a time. */
 
 type Conn = Db | Knex.Transaction;
+
+export interface DossierRow {
+  id: number;
+  dossiernummer: string;
+  organisation_id: number;
+  draft_id: number;
+  status: string;
+  employee_insz: string;
+  employee_first_name: string;
+  employee_last_name: string;
+  employee_email: string | null;
+  training_type: string;
+  training_name: string;
+  odb_number: string | null;
+  training_key: string;
+  training_start_date: string;
+  school_year_start: number;
+  initiative: string;
+  training_hours: string;
+  vov_hours: string;
+  forfait_cents: number;
+  amount_cents: number;
+  snapshot: unknown;
+  submitted_at: Date;
+  submitted_by: number;
+}
 
 export interface DossierFilter {
   organisationId: number;
@@ -92,4 +117,20 @@ export async function findDossiers(
       if (page) q.offset(page.offset).limit(page.limit);
     })
     .select<DossierListRow[]>(LIST_COLUMNS);
+}
+
+export async function findDossierByNumber(
+  db: Conn,
+  organisationId: number,
+  dossiernummer: string,
+): Promise<DossierRow | undefined> {
+  return db('dossier').where({ dossiernummer, organisation_id: organisationId }).first();
+}
+
+export async function dossierSchoolYears(db: Conn, organisationId: number): Promise<number[]> {
+  const rows = await db('dossier')
+    .where({ organisation_id: organisationId })
+    .distinct('school_year_start')
+    .orderBy('school_year_start', 'desc');
+  return rows.map((r: { school_year_start: number }) => r.school_year_start);
 }

@@ -1,31 +1,29 @@
 import { Router, type Request, type Response } from 'express';
-import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
+import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
 import { formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
 import { maskInsz } from '../domain/insz.js';
-import { formatDecimalNl, formatEuro } from '../domain/money.js';
-import type { RulesData } from '../domain/rules-data.js';
+import { formatCount, formatDecimalNl, formatEuro } from '../domain/money.js';
 import { parseSchoolYearLabel, schoolYearLabel } from '../domain/school-year.js';
 import { initiativeLabels, trainingTypeLabels, type Initiative, type TrainingType } from '../domain/training.js';
 import { HttpError } from '../http/errors.js';
 import { noStore } from '../http/security.js';
-import { paths } from '../paths.js';
+import { paths, deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../paths.js';
 import { DOSSIER_STATUS_LABELS, receiptModel } from '../refund/receipt.js';
 import { renderReceiptPdf } from '../refund/receipt-pdf.js';
-import { dossierSchoolYears, findDossierByNumber, listDrafts } from '../refund/repository.js';
-import type { OrganisationAuth } from '../refund/service.js';
-import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refund/urls.js';
+import { listDrafts } from '../refund/repository.js';
 import { recordAccess } from '../privacy/access.js';
 import { dossierLifeModel } from '../decisions/timeline.js';
 import { toCsv } from './csv.js';
-import { pageOf, pager, thousands, withQuery } from './paging.js';
-import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
-
-export interface DossierRouteDeps {
-  db: Db;
-  now: () => Date;
-  rules: RulesData;
-}
+import { pageOf, pager, withQuery } from './paging.js';
+import {
+  countDossiers,
+  dossierSchoolYears,
+  findDossierByNumber,
+  findDossiers,
+  type DossierFilter,
+  type DossierListRow,
+} from './repository.js';
+import type { Services } from '../services.js';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -107,19 +105,19 @@ function listRow(d: DossierListRow) {
  * searched by dossiernummer or employee name, a page at a time (GET parameters: works without JavaScript),
  * exportable as CSV with the same filters; the drafts; each dossier's receipt (page and PDF).
  */
-export function dossierRoutes(deps: DossierRouteDeps): Router {
+export function dossierRoutes(deps: Pick<Services, 'db' | 'now' | 'rules'>): Router {
   const router = Router();
   router.use(paths.dossiers, requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const filterOf = (req: Request, q: OverviewQuery): DossierFilter => ({
-    organisationId: (req.auth as OrganisationAuth).organisation.id,
+    organisationId: organisationAuth(req).organisation.id,
     schoolYearStart: q.schoolYear,
     status: q.status,
     search: q.search,
   });
 
   const list: Handler = async (req, res) => {
-    const organisationId = (req.auth as OrganisationAuth).organisation.id;
+    const organisationId = organisationAuth(req).organisation.id;
     const q = overviewQuery(req);
     const filter = filterOf(req, q);
     const total = await countDossiers(deps.db, filter);
@@ -138,7 +136,7 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
         approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents),
       })),
       total,
-      totalText: thousands(total),
+      totalText: formatCount(total),
       filtered,
       drafts: drafts.map((d) => ({
         ...d,
@@ -163,7 +161,7 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
   };
 
   const exportCsv: Handler = async (req, res) => {
-    const auth = req.auth as OrganisationAuth;
+    const auth = organisationAuth(req);
     const q = overviewQuery(req);
     const dossiers = (await findDossiers(deps.db, filterOf(req, q))).map(listRow);
     const csv = toCsv(
@@ -195,7 +193,7 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
   const findDossier = async (req: Request) => {
     const nummer = String(req.params.dossiernummer);
     const dossier = DOSSIERNUMMER.test(nummer)
-      ? await findDossierByNumber(deps.db, (req.auth as OrganisationAuth).organisation.id, nummer)
+      ? await findDossierByNumber(deps.db, organisationAuth(req).organisation.id, nummer)
       : undefined;
     // Another organisation's dossier is "not found", not "forbidden": its existence is not confirmed.
     if (!dossier) throw new HttpError(404);

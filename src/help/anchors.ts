@@ -80,9 +80,6 @@ export const helpPageAnchors = {
 
 export type HelpPage = keyof typeof helpPageAnchors;
 export type HelpAnchorKey = keyof typeof helpAnchors;
-export type AdminHelpAnchorKey = keyof typeof adminHelpAnchors;
-export type FaqAnchorKey = keyof typeof faqAnchors;
-export type ContactAnchorKey = keyof typeof contactAnchors;
 
 function linker<P extends HelpPage>(page: P) {
   const anchors: Record<string, string> = helpPageAnchors[page];

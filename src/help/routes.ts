@@ -1,18 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { RulesData } from '../domain/rules-data.js';
 import { trainingTypeLabels } from '../domain/training.js';
 import { MAX_UPLOAD_BYTES } from '../http/multipart.js';
-import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from '../bulk/parser.js';
+import { MAX_FILE_BYTES, MAX_ROWS } from '../bulk/parser.js';
+import { formatCount } from '../domain/money.js';
 import { paths } from '../paths.js';
 import { faqFacts } from './faq.js';
 import '../http/types.js';
-
-export interface HelpRouteDeps {
-  /** The same rules data the refund form uses: the FAQ's amounts and deadlines come from it. */
-  rules: RulesData;
-  now: () => Date;
-}
+import type { Services } from '../services.js';
 
 /** The request id an error page shows (a UUID, see http/logger.ts); anything else is ignored, never echoed. */
 const referenceSchema = z.uuid();
@@ -23,7 +18,8 @@ export function referenceFrom(query: unknown): string | null {
 }
 
 /** The help pages: public, the same for anyone, in the portal layout (which shows who is logged in, if anyone). */
-export function helpRoutes(deps: HelpRouteDeps): Router {
+/** The FAQ's amounts and deadlines come from the same rules data the refund form uses. */
+export function helpRoutes(deps: Pick<Services, 'rules' | 'now'>): Router {
   const router = Router();
   const { rules } = deps;
 

@@ -7,6 +7,7 @@ import { defaultRules, type RulesData } from '../domain/rules-data.js';
 import { MAX_UPLOAD_BYTES } from './multipart.js';
 import { registerHelpGlobals } from '../help/anchors.js';
 import { paths } from '../paths.js';
+import { formActions } from './form-actions.js';
 
 /** One nunjucks environment for the app; templates are compiled once and cached outside development. */
 export function configureViews(
@@ -30,6 +31,7 @@ export function configureViews(
   app.set('view engine', 'njk');
   app.set('views', viewsDir);
   env.addGlobal('paths', paths);
+  env.addGlobal('formActions', formActions);
   env.addGlobal('asset', (file: string) => `${assetBase}/${file}`);
   env.addGlobal('publicUrl', config.publicUrl);
   env.addGlobal('devMode', !config.isProduction);
@@ -46,26 +48,5 @@ export function configureViews(
   );
   env.addFilter('kbo', (v: string) => formatKbo(v));
   registerHelpGlobals(env); // helpLink('stepWerknemer') → '/hulp#stap-werknemer', and friends
-  env.addGlobal('f', formMacros(env));
   return env;
-}
-
-/**
- * The form components of views/macros/forms.njk, defined once as the global `f`: an `{% import %}` would run
- * that file again on every render. They take everything per request as parameters (the CSRF token too) and
- * read only globals otherwise. Edits to the macros need a restart, also in development.
- */
-function formMacros(env: nunjucks.Environment): Record<string, unknown> {
-  let macros: Record<string, unknown> | undefined;
-  // The file loader is synchronous, so the callback has run when getExported returns.
-  // getExported is public nunjucks API (what {% import %} calls) that @types/nunjucks does not declare.
-  const template = env.getTemplate('macros/forms.njk', true) as nunjucks.Template & {
-    getExported(cb: (err: Error | null, exported: Record<string, unknown>) => void): void;
-  };
-  template.getExported((err, exported) => {
-    if (err) throw err;
-    macros = exported;
-  });
-  if (!macros) throw new Error('views/macros/forms.njk did not load synchronously');
-  return macros;
 }

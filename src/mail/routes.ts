@@ -1,12 +1,13 @@
 import type { ChangeKind } from '../decisions/transitions.js';
 import { Router, type RequestHandler } from 'express';
-import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import { formatDateTimeNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
+import { positiveId } from '../http/params.js';
 import { paths } from '../paths.js';
 import { findOutboxMail, listOutbox, type OutboxRow } from './repository.js';
-import { createMailRenderer, outboxBodies } from './templates.js';
+import { outboxBodies } from './templates.js';
+import type { Services } from '../services.js';
 
 /** The stored HTML is our own rendered template; it is shown on a page of its own with inline styles and nothing else allowed. */
 const MAIL_HTML_CSP =
@@ -49,13 +50,15 @@ function statusOf(mail: OutboxRow, devMailbox: boolean): { text: string; tag: st
 }
 
 /** Development only: every outbox e-mail readable in the browser, so one person can play every role. */
-export function devMailboxRoutes(db: Db, config: Config): Router {
+export function devMailboxRoutes({
+  db,
+  config,
+  mailRenderer: render,
+}: Pick<Services, 'db' | 'config' | 'mailRenderer'>): Router {
   const router = Router();
   const onlyOutsideProduction: RequestHandler = (_req, _res, next) =>
     next(config.isProduction ? new HttpError(404) : undefined);
   router.use(paths.devMailbox, onlyOutsideProduction);
-  // A deferred mail the worker has not sent yet is shown as it will be sent.
-  const render = createMailRenderer(config);
 
   router.get(paths.devMailbox, async (_req, res) => {
     const mails = await listOutbox(db);
@@ -93,9 +96,8 @@ export function devMailboxRoutes(db: Db, config: Config): Router {
   return router;
 }
 
-async function findMail(db: Db, rawId: string | string[]): Promise<OutboxRow> {
-  const id = Number(rawId);
-  const mail = Number.isSafeInteger(id) && id > 0 ? await findOutboxMail(db, id) : undefined;
+async function findMail(db: Db, rawId: unknown): Promise<OutboxRow> {
+  const mail = await findOutboxMail(db, positiveId(rawId));
   if (!mail) throw new HttpError(404);
   return mail;
 }

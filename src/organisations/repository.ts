@@ -106,6 +106,23 @@ export async function upsertEstablishmentUnit(
     .merge(['name', 'street', 'postcode', 'city']);
 }
 
+/** The organisation's establishment units, for the form's choice and the CSV upload's check. */
+export interface EstablishmentUnitRow {
+  id: number;
+  number: string;
+  name: string;
+  street: string | null;
+  postcode: string | null;
+  city: string | null;
+}
+
+export async function listEstablishmentUnits(db: Knex, organisationId: number): Promise<EstablishmentUnitRow[]> {
+  return db('establishment_unit')
+    .where({ organisation_id: organisationId })
+    .orderBy('name')
+    .select('id', 'number', 'name', 'street', 'postcode', 'city');
+}
+
 /** Every organisation with its number of users and local administrators (for the operators' CLI). */
 export async function listOrganisationsWithCounts(
   db: Knex,

@@ -1,7 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { requireLogin } from '../auth/guards.js';
 import { safeLocalPath } from '../auth/return-path.js';
-import type { Db } from '../db/knex.js';
 import { defaultRules } from '../domain/rules-data.js';
 import { helpLink } from '../help/anchors.js';
 import { HttpError } from '../http/errors.js';
@@ -12,6 +11,7 @@ import { countPendingRightRequests } from '../rights/repository.js';
 import { markLoggedIn } from './repository.js';
 import { chooseOrganisationSchema, OWN_NAME } from './schemas.js';
 import { mayActFor, organisationsOf } from './service.js';
+import type { Services } from '../services.js';
 
 /**
  * Logged in without a chosen organisation: a GET goes to the choice page and comes back here after it
@@ -31,7 +31,7 @@ const ownNameGuidance = () => ({
 });
 
 /** Organisation choice right after login, the personal home (own name) and the organisation's home page. */
-export function organisationRoutes(db: Db): Router {
+export function organisationRoutes({ db }: Pick<Services, 'db'>): Router {
   const router = Router();
 
   router.get(paths.chooseOrganisation, requireLogin, noStore, async (req, res) => {

@@ -1,14 +1,10 @@
 import { Router } from 'express';
-import { formatPeriodNl, type RetentionData } from '../domain/retention-data.js';
+import { formatPeriodNl } from '../domain/retention-data.js';
 import { paths } from '../paths.js';
+import type { Services } from '../services.js';
 
-export interface PrivacyRouteDeps {
-  /** The same table the purge enforces: the statement shows its periods. */
-  retention: RetentionData;
-}
-
-/** The privacyverklaring: public, the same for anyone, its retention periods rendered from the retention data. */
-export function privacyRoutes({ retention }: PrivacyRouteDeps): Router {
+/** The privacyverklaring: public, the same for anyone, its retention periods rendered from the table the purge enforces. */
+export function privacyRoutes({ retention }: Pick<Services, 'retention'>): Router {
   const router = Router();
   const periods = retention.rules.map((r) => ({ ...r, period: formatPeriodNl(r.period) }));
   router.get(paths.privacy, (req, res) => {

@@ -5,7 +5,8 @@ import { formatDecimalNl, formatEuro } from '../domain/money.js';
 import { defaultRules, type RulesData } from '../domain/rules-data.js';
 import { schoolYearLabel } from '../domain/school-year.js';
 import { initiativeLabels, trainingTypeLabels, type Initiative, type TrainingType } from '../domain/training.js';
-import type { DossierRow, NewDossier } from './repository.js';
+import type { NewDossier } from './repository.js';
+import type { DossierRow } from '../dossiers/repository.js';
 import type { DossierSnapshot } from './service.js';
 
 export const DOSSIER_STATUS_LABELS: Record<string, string> = {

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.js';
+import type { DossierRow } from '../dossiers/repository.js';
+import type { EstablishmentUnitRow } from '../organisations/repository.js';
 import type { AttachmentKind, CheckedUpload } from './attachments.js';
 
 /**
- * Data access for drafts, attachments and dossiers. Every lookup by id takes the organisation id as
+ * Data access for drafts, attachments and filing dossiers. Every lookup by id takes the organisation id as
  * well: an id of another organisation is simply not found (a 404), never a 403 that confirms it exists.
  */
 
@@ -39,32 +41,6 @@ export interface AttachmentRow {
   content_type: string;
   size_bytes: number;
   uploaded_at: Date;
-}
-
-export interface DossierRow {
-  id: number;
-  dossiernummer: string;
-  organisation_id: number;
-  draft_id: number;
-  status: string;
-  employee_insz: string;
-  employee_first_name: string;
-  employee_last_name: string;
-  employee_email: string | null;
-  training_type: string;
-  training_name: string;
-  odb_number: string | null;
-  training_key: string;
-  training_start_date: string;
-  school_year_start: number;
-  initiative: string;
-  training_hours: string;
-  vov_hours: string;
-  forfait_cents: number;
-  amount_cents: number;
-  snapshot: unknown;
-  submitted_at: Date;
-  submitted_by: number;
 }
 
 export type NewDossier = Omit<DossierRow, 'id' | 'submitted_at' | 'training_hours' | 'vov_hours' | 'snapshot'> & {
@@ -180,34 +156,6 @@ export async function lastSubmittedWerkgever(db: Conn, organisationId: number): 
     ])
     .first<{ werkgever: Record<string, string> | null } | undefined>(db.raw(`steps->'werkgever' as werkgever`));
   return row?.werkgever ?? null;
-}
-
-// ---- establishment units ----
-
-export interface EstablishmentUnitRow {
-  id: number;
-  number: string;
-  name: string;
-  street: string | null;
-  postcode: string | null;
-  city: string | null;
-}
-
-export async function listEstablishmentUnits(db: Conn, organisationId: number): Promise<EstablishmentUnitRow[]> {
-  return db('establishment_unit')
-    .where({ organisation_id: organisationId })
-    .orderBy('name')
-    .select('id', 'number', 'name', 'street', 'postcode', 'city');
-}
-
-export interface OrganisationRow {
-  id: number;
-  kbo: string;
-  name: string;
-}
-
-export async function findOrganisation(db: Conn, organisationId: number): Promise<OrganisationRow> {
-  return db('organisation').where({ id: organisationId }).first('id', 'kbo', 'name');
 }
 
 // ---- attachments ----
@@ -465,22 +413,6 @@ export async function nextDossierNumbers(trx: Conn, count: number): Promise<numb
     [count],
   );
   return rows.map((r) => r.n);
-}
-
-export async function findDossierByNumber(
-  db: Conn,
-  organisationId: number,
-  dossiernummer: string,
-): Promise<DossierRow | undefined> {
-  return db('dossier').where({ dossiernummer, organisation_id: organisationId }).first();
-}
-
-export async function dossierSchoolYears(db: Conn, organisationId: number): Promise<number[]> {
-  const rows = await db('dossier')
-    .where({ organisation_id: organisationId })
-    .distinct('school_year_start')
-    .orderBy('school_year_start', 'desc');
-  return rows.map((r: { school_year_start: number }) => r.school_year_start);
 }
 
 /** True when the error is the one-request-per-employee-training-school-year constraint. */

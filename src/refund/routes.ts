@@ -1,11 +1,10 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
-import type { Config } from '../config.js';
-import type { Db } from '../db/knex.js';
+import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
+import { formActions, pressedAction } from '../http/form-actions.js';
+import { positiveId } from '../http/params.js';
 import { formatDateTimeNl } from '../domain/dates.js';
 import { formatIban, normaliseIban } from '../domain/iban.js';
 import { formatEstablishmentUnit } from '../domain/kbo.js';
-import type { RulesData } from '../domain/rules-data.js';
 import {
   INITIATIVES,
   initiativeLabels,
@@ -17,14 +16,23 @@ import {
 import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
-import { paths } from '../paths.js';
+import {
+  paths,
+  attachmentPath,
+  deleteDraftPath,
+  draftPath,
+  NEW_DRAFT,
+  receiptPath,
+  removeAttachmentPath,
+  stepPath,
+  type DraftRef,
+} from '../paths.js';
 import { ATTACHMENT_KINDS, ATTACHMENT_LABELS, formatFileSize, safeFilename } from './attachments.js';
 import type { AllowedContentType } from './attachments.js';
 import { pickFields } from '../http/form-body.js';
-import { createRefundMailer } from './mail.js';
 import { lastSubmittedWerkgever, listDrafts, type DraftListRow } from './repository.js';
 import { OTHER_UNIT } from './steps/werkgever.js';
-import { createRefundService, type OpenDraft, type OrganisationAuth } from './service.js';
+import { type OpenDraft } from './service.js';
 import {
   helpHref,
   isReachable,
@@ -38,37 +46,10 @@ import {
 } from './steps.js';
 import { overviewSections } from './summary.js';
 import { recordAccess } from '../privacy/access.js';
-import {
-  attachmentPath,
-  deleteDraftPath,
-  draftPath,
-  NEW_DRAFT,
-  receiptPath,
-  removeAttachmentPath,
-  stepPath,
-  type DraftRef,
-} from './urls.js';
-
-export interface RefundRouteDeps {
-  db: Db;
-  config: Config;
-  now: () => Date;
-  rules: RulesData;
-}
+import type { Services } from '../services.js';
 
 /** Express 5 passes a rejected promise to the error handler; this only narrows the types. */
 type Handler = (req: Request, res: Response) => Promise<void>;
-
-function organisationAuth(req: Request): OrganisationAuth {
-  // The guards in front of every route below make sure of this.
-  return req.auth as OrganisationAuth;
-}
-
-function positiveId(raw: unknown): number {
-  const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw new HttpError(404);
-  return id;
-}
 
 function draftRef(raw: unknown): DraftRef {
   return raw === NEW_DRAFT ? NEW_DRAFT : positiveId(raw);
@@ -89,14 +70,9 @@ const choices = {
  * list, attachments and Bevestigen. Every route needs the VOV right of the chosen organisation, checked
  * fresh on each request: a right revoked mid-way gives the 403 page and the draft stays.
  */
-export function refundRoutes(deps: RefundRouteDeps): Router {
+export function refundRoutes(deps: Pick<Services, 'db' | 'now' | 'refund'>): Router {
   const router = Router();
-  const service = createRefundService({
-    db: deps.db,
-    now: deps.now,
-    rules: deps.rules,
-    mailer: createRefundMailer(deps.config),
-  });
+  const service = deps.refund;
   const guards: RequestHandler[] = [requireLogin, requireOrganisation, requireVovRight, noStore];
   router.use(paths.refund, ...guards);
 
@@ -142,18 +118,18 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const { before, after: saved } = await service.openForStep(auth.organisation.id, idOf(ref), step, input);
     if (redirectElsewhere(res, before, ref, step)) return;
 
-    const action = String((req.body as Record<string, unknown>).actie ?? 'volgende');
+    const action = pressedAction(req.body);
     const draftId = await service.saveStep(auth, idOf(ref), step, input);
     const files = step.id === 'bijlagen' ? (req.files ?? []) : [];
     const uploadErrors = await service.storeUploads(auth, draftId, files, before.attachments.length);
-    if (step.id === 'bijlagen' && action === 'toevoegen' && uploadErrors.length === 0 && files.length === 0) {
+    if (step.id === 'bijlagen' && action === formActions.add && uploadErrors.length === 0 && files.length === 0) {
       uploadErrors.push({ text: 'Kies eerst een bestand om toe te voegen.', href: `#${ATTACHMENT_KINDS[0]}` });
     }
     // Only stored files change what was read above; otherwise the saved draft is judged without a second read.
     const after = files.length > 0 ? await service.open(auth.organisation.id, draftId) : saved;
     if (uploadErrors.length > 0) return renderStep(req, res, 400, step, draftId, after, input, uploadErrors);
-    if (action === 'opslaan') return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
-    if (action === 'toevoegen')
+    if (action === formActions.save) return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
+    if (action === formActions.add)
       return res.redirect(303, stepPath(draftId, step.slug, { backToOverview: backToOverview(req) }));
 
     const stepState = after.evaluation.states[stepIndex(step)];
@@ -168,7 +144,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
     const auth = organisationAuth(req);
     const draftId = positiveId(req.params.draftId);
     const body = req.body as Record<string, unknown>;
-    if (body.actie === 'opslaan') {
+    if (pressedAction(body) === formActions.save) {
       await service.open(auth.organisation.id, draftId); // a 404 for another organisation's draft
       return res.redirect(303, `${paths.refund}?bewaard=${draftId}`);
     }

@@ -7,9 +7,10 @@ import type { RulesData } from '../domain/rules-data.js';
 import { HttpError } from '../http/errors.js';
 import type { FormError } from '../http/form-errors.js';
 import type { UploadedFile } from '../http/multipart.js';
-import type { AuthContext } from '../http/types.js';
+import type { OrganisationAuth } from '../auth/guards.js';
 import { checkUpload, isAttachmentKind } from './attachments.js';
 import type { RefundMailer } from './mail.js';
+import { listEstablishmentUnits } from '../organisations/repository.js';
 import * as repo from './repository.js';
 import type { AttachmentRow, DraftRow, StepInputs } from './repository.js';
 import { evaluateDraft, type DraftContext, type Evaluation, type StepDefinition } from './steps.js';
@@ -28,9 +29,6 @@ export interface OpenDraft {
 }
 
 export type SubmitResult = { status: 'submitted'; dossiernummer: string } | { status: 'invalid'; open: OpenDraft };
-
-/** Acting for an organisation is guaranteed by the guards in front of every refund route. */
-export type OrganisationAuth = AuthContext & { organisation: NonNullable<AuthContext['organisation']> };
 
 const MAX_ATTACHMENTS_PER_DRAFT = 10;
 
@@ -118,7 +116,7 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     const today = todayInBrussels(submittedAt);
     const stepsOf = (id: number): StepInputs => ({ ...toFile.get(id)!.steps, overzicht: declaration });
     const employees = ids.map((id) => normaliseInsz(stepsOf(id).werknemer?.insz ?? '')).filter((v) => v !== null);
-    const units = await repo.listEstablishmentUnits(trx, organisationId);
+    const units = await listEstablishmentUnits(trx, organisationId);
     const attachments = await repo.attachmentsOfDrafts(trx, organisationId, ids);
     const priorDossiers = await repo.priorDossiersOfEmployees(trx, organisationId, employees);
     const items: DossierToFile[] = [];
@@ -176,7 +174,7 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
 
     /** What the rules look at besides a request: the organisation's units and the counting dossiers of `insz`. */
     async rulesContext(organisationId: number, insz: readonly string[], conn: Db | Knex.Transaction = db) {
-      const units = await repo.listEstablishmentUnits(conn, organisationId);
+      const units = await listEstablishmentUnits(conn, organisationId);
       return { units, priorDossiers: await repo.priorDossiersOfEmployees(conn, organisationId, insz) };
     },
 

@@ -9,8 +9,8 @@ import type { InitiatiefData } from './steps/initiatief.js';
 import type { OpleidingData } from './steps/opleiding.js';
 import type { WerkgeverData } from './steps/werkgever.js';
 import type { WerknemerData } from './steps/werknemer.js';
-import type { OrganisationAuth } from './service.js';
-import { receiptPath } from './urls.js';
+import type { OrganisationAuth } from '../auth/guards.js';
+import { receiptPath } from '../paths.js';
 
 /** What was submitted, frozen in the dossier row: the receipt and any later treatment read this, never the draft. */
 export interface DossierSnapshot {

@@ -10,7 +10,7 @@ import type { AttachmentRow } from './repository.js';
 import { hoursText } from './receipt.js';
 import type { StepId, StepOutputs } from './steps.js';
 import { sizeField, type OpleidingData } from './steps/opleiding.js';
-import { stepPath } from './urls.js';
+import { stepPath } from '../paths.js';
 
 export interface SummaryRow {
   key: string;

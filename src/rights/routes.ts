@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { requireOrganisation } from '../auth/guards.js';
-import type { Db } from '../db/knex.js';
 import { compareIso, formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
 import { defaultRules } from '../domain/rules-data.js';
 import { helpLink } from '../help/anchors.js';
@@ -10,18 +9,14 @@ import { chooseOrganisationFirst } from '../organisations/routes.js';
 import { listLocalAdmins } from '../organisations/repository.js';
 import { paths } from '../paths.js';
 import { findLatestRight } from './repository.js';
-import { VOV_RIGHT, type RightsService } from './service.js';
+import { VOV_RIGHT } from './service.js';
+import type { Services } from '../services.js';
 
-export interface RightsRouteDeps {
-  db: Db;
-  rights: RightsService;
-  now: () => Date;
-  /** Right requests per person per hour (a second click or tab is no new request anyway). */
-  requestLimitPerHour?: number;
-}
+/** Right requests per person per hour (a second click or tab is no new request anyway). */
+const REQUESTS_PER_HOUR = 10;
 
 /** The Aanvraag page (Aanvragen, or Gebruikersrecht aanvragen) and the right request itself. */
-export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: RightsRouteDeps): Router {
+export function rightsRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' | 'now'>): Router {
   const router = Router();
   router.use([paths.aanvraag, paths.rightRequest], chooseOrganisationFirst, requireOrganisation, noStore);
 
@@ -62,7 +57,7 @@ export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: Righ
     paths.rightRequest,
     rateLimit(db, {
       name: 'right-request',
-      limit: requestLimitPerHour,
+      limit: REQUESTS_PER_HOUR,
       windowSeconds: 3600,
       key: (req) => String(req.auth!.person.id),
     }),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { adminPaths } from '../admin/paths.js';
+import { adminPaths, paths } from '../paths.js';
 import { audit } from '../auth/service.js';
 import type { Db } from '../db/knex.js';
 import { compareIso, formatDateNl, formatDateTimeNl, todayInBrussels, type IsoDate } from '../domain/dates.js';
@@ -9,7 +9,6 @@ import { enqueueMail } from '../mail/outbox.js';
 import type { MailComposer } from '../mail/templates.js';
 import { findMemberPerson, findOrganisationById, listLocalAdmins } from '../organisations/repository.js';
 import type { MemberPerson, OrganisationRow } from '../organisations/repository.js';
-import { paths } from '../paths.js';
 import {
   closeExpiredRight,
   decideRightRequest,

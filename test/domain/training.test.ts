@@ -4,9 +4,6 @@ import {
   SIZE_KINDS,
   TRAINING_TYPES,
   initiativeLabels,
-  isInitiative,
-  isSizeKind,
-  isTrainingType,
   sizeKindLabels,
   sizeKindUnits,
   trainingTypeLabels,
@@ -30,16 +27,6 @@ describe('training ids and labels', () => {
     expect(sizeKindUnits.studiepunten).toEqual({ one: 'studiepunt', other: 'studiepunten' });
     expect(INITIATIVES).toEqual(['werknemer', 'werkgever']);
     expect(initiativeLabels).toEqual({ werknemer: 'Werknemer', werkgever: 'Werkgever' });
-  });
-
-  it('type guards accept exactly the ids', () => {
-    expect(isTrainingType('odb')).toBe(true);
-    expect(isTrainingType('ODB')).toBe(false);
-    expect(isTrainingType(undefined)).toBe(false);
-    expect(isSizeKind('lestijden')).toBe(true);
-    expect(isSizeKind('uren')).toBe(false);
-    expect(isInitiative('werkgever')).toBe(true);
-    expect(isInitiative('beide')).toBe(false);
   });
 
   it('label maps are frozen', () => {

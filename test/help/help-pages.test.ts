@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCount, MAX_FILE_BYTES, MAX_ROWS } from '../../src/bulk/parser.js';
+import { MAX_FILE_BYTES, MAX_ROWS } from '../../src/bulk/parser.js';
+import { formatCount } from '../../src/domain/money.js';
 import { demoPeople } from '../../src/db/demo-people.js';
 import {
   adminHelpLink,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPaths } from '../../src/admin/paths.js';
+import { adminPaths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { decodeHtml } from '../helpers/html.js';
 import type { Agent } from '../helpers/login.js';

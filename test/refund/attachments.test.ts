@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkUpload, formatFileSize, safeFilename, sniffContentType } from '../../src/refund/attachments.js';
-import { paths } from '../../src/paths.js';
+import { paths, NEW_DRAFT, stepPath } from '../../src/paths.js';
 import { STEPS } from '../../src/refund/steps.js';
-import { NEW_DRAFT, stepPath } from '../../src/refund/urls.js';
 import { trainingKey } from '../../src/refund/training-key.js';
 import { normaliseProviderNumber } from '../../src/refund/steps/opleiding.js';
 import { normalisePhone } from '../../src/refund/steps/werkgever.js';

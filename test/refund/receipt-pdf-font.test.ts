@@ -5,7 +5,7 @@ import type { FiledRow, UploadRow } from '../../src/bulk/repository.js';
 import { defaultRules } from '../../src/domain/rules-data.js';
 import { receiptModel } from '../../src/refund/receipt.js';
 import { renderReceiptPdf } from '../../src/refund/receipt-pdf.js';
-import type { DossierRow } from '../../src/refund/repository.js';
+import type { DossierRow } from '../../src/dossiers/repository.js';
 import { pdfText } from './pdf-text.js';
 
 // Letters outside Windows-1252, which the standard PDF fonts turned into '?' or stripped of their accent.

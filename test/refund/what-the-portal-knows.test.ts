@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPaths } from '../../src/admin/paths.js';
-import { paths } from '../../src/paths.js';
+import { adminPaths, paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { decodeHtml } from '../helpers/html.js';
 import { loginAs, type Agent } from '../helpers/login.js';

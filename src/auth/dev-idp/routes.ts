@@ -13,6 +13,7 @@ import { escapeXml, newId, buildSignedResponse, SAML_STATUS } from './saml-respo
 import { BadSamlRequest, readAuthnRequest, readSignedRequest, type PendingAuthnRequest } from './authn-request.js';
 import { redirectMessageFrom, signedRedirectUrl, type RedirectMessage } from './redirect-binding.js';
 import { authnContextFor, digitalKeys, findDigitalKey, type DigitalKeyCode } from './digital-keys.js';
+import { formActions } from '../../http/form-actions.js';
 
 type FormError = { text: string; href: string };
 interface Chosen {
@@ -179,7 +180,7 @@ export function devIdpRoutes(config: Config, sp: Pick<ServiceProvider, 'settings
         ]),
       ) as Record<string, string>;
       const { message, request } = await pending(body);
-      if (body.actie === 'annuleren') return await answer(res, request, 'cancelled');
+      if (body.actie === formActions.cancel) return await answer(res, request, 'cancelled');
       const key = findDigitalKey(body.sleutel);
       if (!key) return renderKeys(res, message, [{ text: 'Kies een digitale sleutel.', href: '#sleutel' }]);
       const demo = demoPeople.find((p) => p.key === body.persoon);

@@ -1,7 +1,7 @@
 import { normaliseBic, normaliseIban } from '../../domain/iban.js';
 import { normaliseEstablishmentUnit } from '../../domain/kbo.js';
 import { REGION_NAMES, regionOfPostcode } from '../region.js';
-import type { EstablishmentUnitRow } from '../repository.js';
+import type { EstablishmentUnitRow } from '../../organisations/repository.js';
 import type { DraftContext } from '../steps.js';
 import { FieldReader, type StepResult } from './fields.js';
 
