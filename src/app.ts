@@ -77,7 +77,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     reads: draftPageReads,
   });
   const serviceProvider = createServiceProvider(config, db, logger);
-  const authDeps = { config, db, logger, sp: serviceProvider };
+  const authDeps = { config, db, logger, sp: serviceProvider, now };
 
   app.use(requestLogger(logger, app.get('trust proxy fn')));
   app.use(measureRequests);
@@ -86,7 +86,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   app.use(securityHeaders(config, idpOriginForCsp(config)));
   const life = createDossierLife({ db, now, publicUrl: config.publicUrl });
   // The back-office API: Bearer tokens, JSON bodies and answers; before the form parsers, session and CSRF.
-  app.use(apiRoutes({ db, config, life, logger }));
+  app.use(apiRoutes({ db, config, life, logger, now }));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(multipart());

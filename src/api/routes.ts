@@ -27,6 +27,7 @@ export interface ApiDeps {
   config: Config;
   life: DossierLife;
   logger: Logger;
+  now: () => Date;
 }
 
 const TITLES: Record<number, string> = {
@@ -154,6 +155,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       name: 'api',
       limit: config.apiRateLimitPerMinute,
       windowSeconds: 60,
+      now: deps.now,
       key: (r) => String(clientOf(r.res as Response).id),
     }),
     express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),

@@ -21,6 +21,7 @@ export interface AuthRouteDeps {
   db: Db;
   logger: Logger;
   sp: ServiceProvider;
+  now: () => Date;
 }
 
 /** Our own passport instance (not the global one), so that two apps in one process never share state. */
@@ -31,7 +32,7 @@ function createPassport(): passport.PassportStatic {
 }
 
 function loginLimiter(deps: AuthRouteDeps, name: string) {
-  return rateLimit(deps.db, { name, limit: deps.config.loginRateLimitPerMinute, windowSeconds: 60 });
+  return rateLimit(deps.db, { name, limit: deps.config.loginRateLimitPerMinute, windowSeconds: 60, now: deps.now });
 }
 
 async function refuse(deps: AuthRouteDeps, req: Request, res: Response, failure: LoginFailure): Promise<void> {

@@ -329,6 +329,7 @@ export function bulkRoutes(deps: BulkRouteDeps): [Router, ErrorRequestHandler] {
       name: 'bulk-upload',
       limit: UPLOADS_PER_HOUR,
       windowSeconds: 3600,
+      now: deps.now,
       key: (req) => String(req.auth!.person.id),
     }),
     upload,

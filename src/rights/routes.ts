@@ -64,6 +64,7 @@ export function rightsRoutes({ db, rights, now, requestLimitPerHour = 10 }: Righ
       name: 'right-request',
       limit: requestLimitPerHour,
       windowSeconds: 3600,
+      now,
       key: (req) => String(req.auth!.person.id),
     }),
     async (req, res) => {
