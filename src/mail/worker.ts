@@ -26,7 +26,7 @@ export interface MailWorkerOptions {
 export interface MailWorker {
   /** Polls the outbox until stop() is called. */
   start(): void;
-  /** Finishes the mail being sent, then stops polling and closes the SMTP transport. */
+  /** Finishes the mails being sent, then stops polling and closes the SMTP transport. */
   stop(): Promise<void>;
   /** Claims and delivers one batch of due mails; returns how many were delivered and how many failed. */
   runOnce(): Promise<{ sent: number; failed: number }>;
@@ -122,11 +122,12 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     return { sent: delivered.length, failed: failed.length };
   }
 
+  // Two batches in flight: while one is sending, the other is claimed or marked, so the SMTP connections do not
+  // wait for the database (figure (g): 1.4–1.8× the mails/s of one).
+  const lanes: { timer?: NodeJS.Timeout; current: Promise<unknown> }[] = [];
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<unknown> = Promise.resolve();
 
-  const loop = () => {
+  const loop = (lane: (typeof lanes)[number]) => {
     if (!running) return;
     const run = runOnce().then(
       ({ sent, failed }) => sent + failed >= batchSize, // a full batch: there may be more, poll again at once
@@ -135,9 +136,9 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
         return false;
       },
     );
-    current = run;
+    lane.current = run;
     void run.then((more) => {
-      if (running) timer = setTimeout(loop, more ? 0 : pollIntervalMs);
+      if (running) lane.timer = setTimeout(() => loop(lane), more ? 0 : pollIntervalMs);
     });
   };
 
@@ -145,12 +146,16 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     start() {
       if (running) return;
       running = true;
-      loop();
+      for (let i = 0; i < 2; i++) {
+        const lane: (typeof lanes)[number] = { current: Promise.resolve() };
+        lanes.push(lane);
+        loop(lane);
+      }
     },
     async stop() {
       running = false;
-      if (timer) clearTimeout(timer);
-      await current;
+      for (const lane of lanes) clearTimeout(lane.timer);
+      await Promise.all(lanes.splice(0).map((lane) => lane.current));
       transport?.close();
     },
     runOnce,
