@@ -69,6 +69,12 @@ const envSchema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
+  SMTP_MAX_CONNECTIONS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(50, 'must be at most 50')
+    .default(5),
   MAIL_FROM: z.string().min(3).default('WSE-loket <noreply@wse-loket.localhost>'),
   DATA_DIR: z.string().default('./data'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -123,6 +129,8 @@ export interface Config {
   };
   mail: {
     smtpUrl?: string;
+    /** SMTP connections each instance's mail worker keeps open and sends over at the same time. */
+    maxConnections: number;
     from: string;
     /** No SMTP server: mails stay in the outbox and show at /dev/mailbox. */ devMailbox: boolean;
   };
@@ -293,7 +301,7 @@ export function loadConfig(source: Source = process.env): Config {
       inszFromNameId: e.SAML_INSZ_FROM_NAMEID,
       clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, devMailbox: !e.SMTP_URL },
+    mail: { smtpUrl: e.SMTP_URL, maxConnections: e.SMTP_MAX_CONNECTIONS, from: e.MAIL_FROM, devMailbox: !e.SMTP_URL },
     metricsToken: e.METRICS_TOKEN,
   };
 }

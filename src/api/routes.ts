@@ -85,7 +85,7 @@ function toChange(body: DecisionBody): Change {
  * The back-office JSON API under /api/v1: Bearer tokens per client (no session, no CSRF: it is mounted before
  * them), scopes, a rate limit per client, every call in the audit log, problem+json for every error.
  */
-export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logger'>): Router {
+export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logger' | 'now'>): Router {
   const { db, config, life, logger } = deps;
   const router = Router();
   const document = openApiDocument(config.publicUrl);
@@ -145,6 +145,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
       name: 'api',
       limit: config.apiRateLimitPerMinute,
       windowSeconds: 60,
+      now: deps.now,
       key: (r) => String(clientOf(r.res as Response).id),
     }),
     express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }),

@@ -24,7 +24,7 @@ function createPassport(): passport.PassportStatic {
 }
 
 function loginLimiter(deps: AuthRouteDeps, name: string) {
-  return rateLimit(deps.db, { name, limit: deps.config.loginRateLimitPerMinute, windowSeconds: 60 });
+  return rateLimit(deps.db, { name, limit: deps.config.loginRateLimitPerMinute, windowSeconds: 60, now: deps.now });
 }
 
 async function refuse(deps: AuthRouteDeps, req: Request, res: Response, failure: LoginFailure): Promise<void> {

@@ -303,6 +303,7 @@ export function bulkRoutes(deps: Pick<Services, 'db' | 'now' | 'rules' | 'bulk'>
       name: 'bulk-upload',
       limit: UPLOADS_PER_HOUR,
       windowSeconds: 3600,
+      now: deps.now,
       key: (req) => String(req.auth!.person.id),
     }),
     upload,

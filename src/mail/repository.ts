@@ -21,44 +21,61 @@ export interface OutboxRow {
 /**
  * Claims up to `limit` due mails for this worker: a lease (locked_until) that other workers respect, taken
  * with SKIP LOCKED so that instances polling at the same moment never claim the same row. A worker that dies
- * mid-send leaves the lease to expire, after which another worker retries the row.
+ * mid-send leaves the lease to expire, after which another worker retries the row. Times are the worker's
+ * clock; a mail is due from when it was queued (the database's time, next_attempt_at's default).
  */
-export async function claimDueMails(db: Db, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
+export async function claimDueMails(db: Db, limit: number, leaseSeconds: number, now: Date): Promise<OutboxRow[]> {
   const { rows } = await db.raw<{ rows: OutboxRow[] }>(
     `UPDATE mail_outbox
-        SET locked_until = now() + make_interval(secs => ?), attempts = attempts + 1
+        SET locked_until = :lockedUntil, attempts = attempts + 1
       WHERE id IN (
         SELECT id FROM mail_outbox
-         WHERE sent_at IS NULL AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until <= now())
+         WHERE sent_at IS NULL AND next_attempt_at <= :now AND (locked_until IS NULL OR locked_until <= :now)
          ORDER BY next_attempt_at, id
-         LIMIT ?
+         LIMIT :limit
          FOR UPDATE SKIP LOCKED)
       RETURNING *`,
-    [leaseSeconds, limit],
+    { now, limit, lockedUntil: new Date(now.getTime() + leaseSeconds * 1000) },
   );
   return rows.sort((a, b) => a.id - b.id);
 }
 
-/** Marks a mail delivered, with the bodies it was sent with (rendered by the worker for a deferred mail). */
-export async function markMailSent(db: Db, id: number, bodies: { text: string; html: string }): Promise<void> {
-  await db('mail_outbox').where({ id }).whereNull('sent_at').update({
-    sent_at: db.fn.now(),
-    locked_until: null,
-    last_error: null,
-    text_body: bodies.text,
-    html_body: bodies.html,
-  });
+/**
+ * Marks mails delivered in one statement, each with the bodies it was sent with when the worker rendered them
+ * (a deferred mail); a mail queued with its bodies keeps them.
+ */
+export async function markMailsSent(
+  db: Db,
+  sent: { id: number; rendered?: { text: string; html: string } }[],
+  at: Date,
+): Promise<void> {
+  if (!sent.length) return;
+  const rows = sent.map(({ id, rendered }) => ({ id, text_body: rendered?.text, html_body: rendered?.html }));
+  await db.raw(
+    `UPDATE mail_outbox o
+        SET sent_at = :at, locked_until = NULL, last_error = NULL,
+            text_body = coalesce(s.text_body, o.text_body), html_body = coalesce(s.html_body, o.html_body)
+       FROM jsonb_to_recordset(:rows::jsonb) AS s(id bigint, text_body text, html_body text)
+      WHERE o.id = s.id AND o.sent_at IS NULL`,
+    { at, rows: JSON.stringify(rows) },
+  );
 }
 
-/** Releases the lease and schedules the next attempt `retryInSeconds` from now (database time, shared by all instances). */
-export async function markMailFailed(db: Db, id: number, error: string, retryInSeconds: number): Promise<void> {
+/** Releases the lease and schedules the next attempt `retryInSeconds` after `at`. */
+export async function markMailFailed(
+  db: Db,
+  id: number,
+  error: string,
+  retryInSeconds: number,
+  at: Date,
+): Promise<void> {
   await db('mail_outbox')
     .where({ id })
     .whereNull('sent_at')
     .update({
       last_error: error.slice(0, 1000),
       locked_until: null,
-      next_attempt_at: db.raw('now() + make_interval(secs => ?)', [retryInSeconds]),
+      next_attempt_at: new Date(at.getTime() + retryInSeconds * 1000),
     });
 }
 

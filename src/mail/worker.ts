@@ -3,13 +3,15 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Db } from '../db/knex.js';
 import type { Logger } from '../http/logger.js';
-import { claimDueMails, markMailFailed, markMailSent, type OutboxRow } from './repository.js';
+import { claimDueMails, markMailFailed, markMailsSent, type OutboxRow } from './repository.js';
 import { createMailRenderer, outboxBodies } from './templates.js';
 
 export interface MailWorkerOptions {
   db: Db;
   config: Config;
   logger: Logger;
+  /** The clock of leases and back-off; tests move it instead of waiting. */
+  now?: () => Date;
   /** Pause between polls when the outbox had nothing due. */
   pollIntervalMs?: number;
   /** How long a claimed row stays reserved; must be well above the SMTP time-outs below, so a slow send is never taken over. */
@@ -17,13 +19,14 @@ export interface MailWorkerOptions {
   /** First retry delay; it doubles per failed attempt up to retryMaxSeconds. */
   retryBaseSeconds?: number;
   retryMaxSeconds?: number;
+  /** Mails claimed per poll and sent at the same time over the SMTP connections. */
   batchSize?: number;
 }
 
 export interface MailWorker {
   /** Polls the outbox until stop() is called. */
   start(): void;
-  /** Finishes the mail being sent, then stops polling and closes the SMTP transport. */
+  /** Finishes the mails being sent, then stops polling and closes the SMTP transport. */
   stop(): Promise<void>;
   /** Claims and delivers one batch of due mails; returns how many were delivered and how many failed. */
   runOnce(): Promise<{ sent: number; failed: number }>;
@@ -47,19 +50,20 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   const leaseSeconds = options.leaseSeconds ?? 300;
   const retryBaseSeconds = options.retryBaseSeconds ?? 30;
   const retryMaxSeconds = options.retryMaxSeconds ?? 3_600;
-  const batchSize = options.batchSize ?? 10;
+  const now = options.now ?? (() => new Date());
+  const batchSize = options.batchSize ?? 20 * config.mail.maxConnections;
   const log = logger.child({ component: 'mail-worker' });
   const messageIdDomain = `${hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost'}.wse-loket`;
 
   // Time-outs well below the lease (settings in the URL's query string win); nodemailer's defaults are minutes.
-  // One pooled connection, reused from mail to mail: a new connection per mail (greeting, EHLO, and a mail
-  // server's greeting delay) capped delivery at about 8 mails a second, far behind a burst of submissions.
+  // Pooled connections, reused from mail to mail (a new connection per mail, with the server's greeting, capped
+  // delivery at about 8 mails a second); a batch is sent over all of them at once (SMTP_MAX_CONNECTIONS).
   const transport = config.mail.smtpUrl
     ? nodemailer.createTransport(
         {
           url: config.mail.smtpUrl,
           pool: true,
-          maxConnections: 1,
+          maxConnections: config.mail.maxConnections,
           connectionTimeout: SMTP_TIMEOUT_MS,
           greetingTimeout: SMTP_TIMEOUT_MS,
           socketTimeout: SMTP_TIMEOUT_MS,
@@ -87,37 +91,43 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   }
 
   async function runOnce(): Promise<{ sent: number; failed: number }> {
-    const claimed = await claimDueMails(db, batchSize, leaseSeconds);
-    let sent = 0;
-    let failed = 0;
-    for (const mail of claimed) {
-      let bodies: { text: string; html: string };
-      try {
-        bodies = await deliver(mail);
-      } catch (err) {
-        failed++;
-        const delay = retryDelaySeconds(mail.attempts, retryBaseSeconds, retryMaxSeconds);
-        const message = err instanceof Error ? err.message : String(err);
-        log.warn(
-          { mailId: mail.id, kind: mail.kind, attempts: mail.attempts, retryInSeconds: delay, error: message },
-          'mail delivery failed',
-        );
-        await markMailFailed(db, mail.id, message, delay);
-        continue;
-      }
-      // If this update fails (database gone), the lease expires and the row is retried: at least once, never lost.
-      await markMailSent(db, mail.id, bodies);
-      sent++;
+    const claimed = await claimDueMails(db, batchSize, leaseSeconds, now());
+    const outcomes = await Promise.all(
+      claimed.map((mail) =>
+        deliver(mail).then(
+          (bodies) => ({ mail, bodies, error: undefined }),
+          (error: unknown) => ({ mail, bodies: undefined, error }),
+        ),
+      ),
+    );
+    const delivered = outcomes.filter((o) => o.bodies !== undefined);
+    // If this update fails (database gone), the leases expire and the rows are retried: at least once, never lost.
+    await markMailsSent(
+      db,
+      delivered.map(({ mail, bodies }) => ({ id: mail.id, rendered: mail.text_body === null ? bodies : undefined })),
+      now(),
+    );
+    for (const { mail } of delivered)
       log.info({ mailId: mail.id, kind: mail.kind, devMailbox: !transport }, 'mail delivered');
+    const failed = outcomes.filter((o) => o.bodies === undefined);
+    for (const { mail, error } of failed) {
+      const delay = retryDelaySeconds(mail.attempts, retryBaseSeconds, retryMaxSeconds);
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn(
+        { mailId: mail.id, kind: mail.kind, attempts: mail.attempts, retryInSeconds: delay, error: message },
+        'mail delivery failed',
+      );
+      await markMailFailed(db, mail.id, message, delay, now());
     }
-    return { sent, failed };
+    return { sent: delivered.length, failed: failed.length };
   }
 
+  // Two batches in flight: while one is sending, the other is claimed or marked, so the SMTP connections do not
+  // wait for the database (figure (g): 1.4–1.8× the mails/s of one).
+  const lanes: { timer?: NodeJS.Timeout; current: Promise<unknown> }[] = [];
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<unknown> = Promise.resolve();
 
-  const loop = () => {
+  const loop = (lane: (typeof lanes)[number]) => {
     if (!running) return;
     const run = runOnce().then(
       ({ sent, failed }) => sent + failed >= batchSize, // a full batch: there may be more, poll again at once
@@ -126,9 +136,9 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
         return false;
       },
     );
-    current = run;
+    lane.current = run;
     void run.then((more) => {
-      if (running) timer = setTimeout(loop, more ? 0 : pollIntervalMs);
+      if (running) lane.timer = setTimeout(() => loop(lane), more ? 0 : pollIntervalMs);
     });
   };
 
@@ -136,12 +146,16 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     start() {
       if (running) return;
       running = true;
-      loop();
+      for (let i = 0; i < 2; i++) {
+        const lane: (typeof lanes)[number] = { current: Promise.resolve() };
+        lanes.push(lane);
+        loop(lane);
+      }
     },
     async stop() {
       running = false;
-      if (timer) clearTimeout(timer);
-      await current;
+      for (const lane of lanes) clearTimeout(lane.timer);
+      await Promise.all(lanes.splice(0).map((lane) => lane.current));
       transport?.close();
     },
     runOnce,

@@ -86,20 +86,21 @@ export async function revokeRight(
   rightId: number,
   organisationId: number,
   revokedBy: number,
+  at: Date,
 ): Promise<boolean> {
   const n = await db('user_right')
     .where({ id: rightId, organisation_id: organisationId })
     .whereNull('revoked_at')
-    .update({ revoked_at: db.fn.now(), revoked_by: revokedBy });
+    .update({ revoked_at: at, revoked_by: revokedBy });
   return n > 0;
 }
 
 /** An earlier right that passed its end date is closed before a new grant, so "one unrevoked right" stays true. */
-export async function closeExpiredRight(db: Knex, rightId: number, closedBy: number): Promise<void> {
+export async function closeExpiredRight(db: Knex, rightId: number, closedBy: number, at: Date): Promise<void> {
   await db('user_right')
     .where({ id: rightId })
     .whereNull('revoked_at')
-    .update({ revoked_at: db.fn.now(), revoked_by: closedBy });
+    .update({ revoked_at: at, revoked_by: closedBy });
 }
 
 /** The unrevoked rights of the organisation's users (the gebruikersbeheer overview). */
@@ -203,14 +204,19 @@ export async function listPendingRightRequests(db: Knex, organisationId: number)
 export async function decideRightRequest(
   db: Knex,
   requestId: number,
-  decision: { status: 'granted' | 'refused' | 'withdrawn'; decidedBy: number; refusalReason?: string | null },
+  decision: {
+    status: 'granted' | 'refused' | 'withdrawn';
+    decidedBy: number;
+    at: Date;
+    refusalReason?: string | null;
+  },
 ): Promise<void> {
   await db('right_request')
     .where({ id: requestId, status: 'pending' })
     .update({
       status: decision.status,
       decided_by: decision.decidedBy,
-      decided_at: db.fn.now(),
+      decided_at: decision.at,
       refusal_reason: decision.refusalReason ?? null,
     });
 }

@@ -59,6 +59,7 @@ export function rightsRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights'
       name: 'right-request',
       limit: REQUESTS_PER_HOUR,
       windowSeconds: 3600,
+      now,
       key: (req) => String(req.auth!.person.id),
     }),
     async (req, res) => {

@@ -89,7 +89,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
   ): Promise<{ right: UserRightRow; created: boolean }> {
     const existing = await findUnrevokedRight(trx, personId, actor.organisationId, VOV_RIGHT);
     if (existing && isCurrent(existing)) return { right: existing, created: false };
-    if (existing) await closeExpiredRight(trx, existing.id, actor.personId);
+    if (existing) await closeExpiredRight(trx, existing.id, actor.personId, now());
     const inserted = await insertRight(trx, {
       personId,
       organisationId: actor.organisationId,
@@ -164,7 +164,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         if (!pending) return 'not-pending';
         const request = await lockPendingRightRequest(trx, pending.id, actor.organisationId);
         if (!request) return 'not-pending'; // decided by an administrator meanwhile
-        await decideRightRequest(trx, request.id, { status: 'withdrawn', decidedBy: actor.personId });
+        await decideRightRequest(trx, request.id, { status: 'withdrawn', decidedBy: actor.personId, at: now() });
         await audit(trx, {
           action: 'right.request-withdrawn',
           personId: actor.personId,
@@ -185,7 +185,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
             ? 'already-decided'
             : 'not-found';
         const { right } = await grant(trx, actor, request.person_id, validUntil);
-        await decideRightRequest(trx, request.id, { status: 'granted', decidedBy: actor.personId });
+        await decideRightRequest(trx, request.id, { status: 'granted', decidedBy: actor.personId, at: now() });
         const org = await organisationOf(trx, actor.organisationId);
         const requester = await findMemberPerson(trx, actor.organisationId, request.person_id);
         await mailGranted(trx, requester!, org, right.valid_until);
@@ -217,6 +217,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         await decideRightRequest(trx, request.id, {
           status: 'refused',
           decidedBy: actor.personId,
+          at: now(),
           refusalReason: reason,
         });
         const org = await organisationOf(trx, actor.organisationId);
@@ -259,7 +260,8 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
         const { right, created } = await grant(trx, actor, personId, validUntil);
         if (!created) return 'already-has-right';
         const pending = await findPendingRightRequest(trx, personId, actor.organisationId, VOV_RIGHT);
-        if (pending) await decideRightRequest(trx, pending.id, { status: 'granted', decidedBy: actor.personId });
+        if (pending)
+          await decideRightRequest(trx, pending.id, { status: 'granted', decidedBy: actor.personId, at: now() });
         const org = await organisationOf(trx, actor.organisationId);
         await mailGranted(trx, person, org, validUntil);
         await audit(trx, {
@@ -284,7 +286,7 @@ export function createRightsService({ db, mail, now }: RightsServiceDeps) {
       return db.transaction(async (trx) => {
         const right = await findRightInOrganisation(trx, rightId, actor.organisationId);
         if (!right) return { outcome: 'not-found' };
-        if (!(await revokeRight(trx, rightId, actor.organisationId, actor.personId)))
+        if (!(await revokeRight(trx, rightId, actor.organisationId, actor.personId, now())))
           return { outcome: 'already-revoked', personId: right.person_id };
         await audit(trx, {
           action: 'right.revoked',

@@ -6,7 +6,6 @@ import { certificateBody, serviceProviderKeys } from '../../src/auth/keys.js';
 import { verifyRedirectSignature, type RedirectMessage } from '../../src/auth/dev-idp/redirect-binding.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { countRows, startLogin } from './saml-fixtures.js';
-import { roomInWindow } from '../helpers/rate-window.js';
 
 describe('the service provider', () => {
   let t: TestApp;
@@ -80,22 +79,28 @@ describe('the service provider', () => {
 
 describe('rate limits on login', () => {
   let t: TestApp;
+  let clock = new Date('2026-03-02T09:00:00Z');
   beforeAll(async () => {
-    t = await buildTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+    t = await buildTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' }, { now: () => clock });
   });
   afterAll(async () => {
     await t.close();
   });
 
-  it('limits GET /aanmelden per client', async () => {
-    await roomInWindow(60, 5);
+  it('limits GET /aanmelden per client, until the minute since its first attempt is over', async () => {
+    clock = new Date('2026-03-02T09:00:00Z');
     for (let i = 0; i < 3; i++) await request(t.app).get('/aanmelden').expect(302);
+    clock = new Date('2026-03-02T09:00:20Z');
     const res = await request(t.app).get('/aanmelden').expect(429);
-    expect(res.headers['retry-after']).toBe('60');
+    expect(res.headers['retry-after']).toBe('40');
+    clock = new Date('2026-03-02T09:00:59Z');
+    expect((await request(t.app).get('/aanmelden').expect(429)).headers['retry-after']).toBe('1');
+    clock = new Date('2026-03-02T09:01:00Z');
+    await request(t.app).get('/aanmelden').expect(302);
   });
 
   it('limits POST /auth/saml/acs per client', async () => {
-    await roomInWindow(60, 5);
+    clock = new Date('2026-03-02T10:00:00Z');
     for (let i = 0; i < 3; i++) await request(t.app).post('/auth/saml/acs').type('form').send({}).expect(401);
     await request(t.app).post('/auth/saml/acs').type('form').send({}).expect(429);
   });

@@ -13,7 +13,6 @@ import {
 } from '../refund/fixtures.js';
 import { UPLOADS_PER_HOUR } from '../../src/bulk/routes.js';
 import { confirmPreview, csvFile, previewOf, tokenOf, uploadFile, validRow } from './fixtures.js';
-import { roomInWindow } from '../helpers/rate-window.js';
 
 let t: TestApp;
 let jan: Agent;
@@ -142,15 +141,19 @@ describe('who may use the CSV upload', () => {
   });
 
   it(`more than ${UPLOADS_PER_HOUR} uploads an hour by one person are refused for a while (429)`, async () => {
-    await roomInWindow(3600, 10);
-    await t.database.db.raw(
-      `INSERT INTO rate_limit (key, window_start, hits) VALUES (?, to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600), ?)
-       ON CONFLICT (key, window_start) DO UPDATE SET hits = EXCLUDED.hits`,
-      [`bulk-upload:${janId}`, UPLOADS_PER_HOUR],
-    );
+    // The hour's uploads, the first ten minutes ago (by the pinned clock).
+    await t.database
+      .db('rate_limit')
+      .insert({
+        key: `bulk-upload:${janId}`,
+        window_start: new Date(fixedClock().getTime() - 600_000),
+        hits: UPLOADS_PER_HOUR,
+      })
+      .onConflict('key')
+      .merge();
     const res = await uploadFile(jan, csvFile([validRow()]));
     expect(res.status).toBe(429);
-    expect(res.headers['retry-after']).toBe('3600');
+    expect(res.headers['retry-after']).toBe('3000');
     await t.database
       .db('rate_limit')
       .where({ key: `bulk-upload:${janId}` })

@@ -12,6 +12,9 @@ import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 let database: TestDatabase;
 let smtp: SmtpCapture;
 const workers: MailWorker[] = [];
+/** The workers' clock: real time moved ahead by `ahead` ms, so a test skips a back-off or a lease instead of waiting. */
+let ahead = 0;
+const clock = () => new Date(Date.now() + ahead);
 
 function configFor(smtpUrl?: string): Config {
   return loadConfig({
@@ -28,7 +31,7 @@ function worker(options: Partial<MailWorkerOptions> = {}, smtpUrl: string | null
     db: database.db,
     config: configFor(smtpUrl ?? undefined),
     logger: createLogger('silent'),
-    retryBaseSeconds: 0.2,
+    now: clock,
     ...options,
   });
   workers.push(w);
@@ -61,6 +64,7 @@ afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
   smtp.behaviour = 'accept';
   smtp.messages.length = 0;
+  ahead = 0;
   await database.db('mail_outbox').delete();
 });
 
@@ -145,20 +149,19 @@ describe('mail outbox and worker', () => {
   it('survives an SMTP outage: retries with back-off and sends once SMTP is back', async () => {
     await smtp.stop();
     const id = await enqueueMail(database.db, mail(3));
-    const w = worker({ retryBaseSeconds: 0.5 });
+    const w = worker({ retryBaseSeconds: 60 });
 
     expect(await w.runOnce()).toEqual({ sent: 0, failed: 1 });
     let row = await outboxRow(id);
     expect(row.sent_at).toBeNull();
     expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
     expect(row.locked_until).toBeNull();
-    expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now() - 1000);
-
-    // Not due yet: the back-off is respected.
-    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 50_000);
 
     await smtp.start();
-    await sleep(600);
+    // Not due yet: the back-off is respected.
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+    ahead = 60_000;
     expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['ontvanger3@example.be']);
     row = await outboxRow(id);
@@ -170,11 +173,12 @@ describe('mail outbox and worker', () => {
   it('retries a mail the SMTP server refused with a temporary error', async () => {
     smtp.behaviour = 'reject';
     const id = await enqueueMail(database.db, mail(4));
-    const w = worker({ retryBaseSeconds: 0.2 });
+    const w = worker({ retryBaseSeconds: 60 });
     expect(await w.runOnce()).toEqual({ sent: 0, failed: 1 });
     expect((await outboxRow(id)).last_error).toMatch(/451/);
     smtp.behaviour = 'accept';
-    await sleep(300);
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 }); // not due yet
+    ahead = 60_000;
     expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
     expect(smtp.messages).toHaveLength(1);
   });
@@ -185,13 +189,15 @@ describe('mail outbox and worker', () => {
   });
 
   it('keeps polling when started, and stops cleanly', async () => {
-    const w = worker({ pollIntervalMs: 50 });
+    const w = worker({ pollIntervalMs: 0 });
     w.start();
     await enqueueMail(database.db, mail(5));
     await smtp.waitFor((m) => m.to[0] === 'ontvanger5@example.be');
     await w.stop();
-    await enqueueMail(database.db, mail(6));
-    await sleep(200);
+    const id = await enqueueMail(database.db, mail(6));
+    // A worker still polling (without pause) would claim the mail within a few of these round trips.
+    for (let i = 0; i < 50; i++) await database.db.raw('SELECT 1');
+    expect((await outboxRow(id)).attempts).toBe(0);
     expect(smtp.messages).toHaveLength(1);
   });
 
@@ -238,7 +244,7 @@ describe('mail outbox and worker', () => {
     const w = worker();
     expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
     // ...and takes the row over once it expired.
-    await sleep(2_100);
+    ahead = 2_100;
     expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
     expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['ontvanger7@example.be']);

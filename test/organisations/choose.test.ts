@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { localPart, loginAs, type Agent } from '../helpers/login.js';
 import { organisationWith, person } from './fixtures.js';
-import { roomInWindow } from '../helpers/rate-window.js';
 
 let t: TestApp;
 let orgA: number;
@@ -128,7 +127,6 @@ describe('choosing an organisation', () => {
 
 describe('requesting the right', () => {
   it('is rate limited per person, in the shared store', async () => {
-    await roomInWindow(3600, 10);
     const agent = request.agent(t.app);
     await loginAs(agent, mira);
     await choose(agent, String(orgB));

@@ -23,7 +23,6 @@ import {
 import { inParallel, submissionState, waitFor } from './support/invariants.js';
 import { confirm, fillDraft, overviewToken, receiptNumber } from './support/journey.js';
 import { freePort, killAllPortals, logLines, sleep, startPortal, type Portal } from './support/portal.js';
-import { roomInWindow } from '../helpers/rate-window.js';
 import { startRoundRobin, type RoundRobin } from './support/round-robin.js';
 
 const LOGIN_LIMIT = 20;
@@ -222,7 +221,6 @@ describe('two instances on one database behind a round-robin balancer', () => {
   });
 
   it('the login rate limit is shared by the instances (per client address)', async () => {
-    await roomInWindow(60, 10);
     const client = `203.0.113.${(clientNumber % 200) + 1}`;
     const get = (p: Portal, ip = client) =>
       fetch(`${p.url}/aanmelden`, { redirect: 'manual', headers: { 'x-forwarded-for': ip } });
@@ -230,7 +228,9 @@ describe('two instances on one database behind a round-robin balancer', () => {
     for (const p of [a, b]) {
       const refused = await get(p);
       expect(refused.status).toBe(429);
-      expect(refused.headers.get('retry-after')).toBe('60');
+      // The window opened at this client's first attempt, a few seconds ago.
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(40);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
       expect(await refused.text()).toContain('Te veel pogingen');
     }
     // Another client is not affected, on either instance.
@@ -249,7 +249,6 @@ describe('two instances on one database behind a round-robin balancer', () => {
   });
 
   it('the right-request rate limit is shared by the instances', async () => {
-    await roomInWindow(3600, 15);
     const br = await loggedIn(withoutRight);
     const token = csrfToken((await br.get('/aanvraag')).text);
     const [onA, onB] = [br.at(a.url), br.at(b.url)];
