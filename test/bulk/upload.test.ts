@@ -13,7 +13,7 @@ import {
   people,
   type TestOrganisation,
 } from '../refund/fixtures.js';
-import { pdfText } from '../refund/pdf-text.js';
+import { pdfText } from '../helpers/pdf.js';
 import { confirmPreview, csvLines, EMPLOYEES, errorSummaryOf, previewOf, previewRows, validRow } from './fixtures.js';
 
 let t: TestApp;
@@ -201,7 +201,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
       });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    const text = pdfText(res.body as Buffer);
+    const text = await pdfText(res.body as Buffer);
     const numbers = (await t.database.db('dossier').orderBy('id').select('dossiernummer')).map((d) => d.dossiernummer);
     for (const n of numbers) expect(text).toContain(n);
     expect(text).toContain('Aantal dossiers');

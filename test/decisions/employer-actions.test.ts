@@ -8,7 +8,7 @@ import { csrfTokenFrom, TEST_PUBLIC_URL } from '../helpers/app.js';
 import { decodeHtml } from '../helpers/html.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { fieldError, insertMember, loginForOrganisation, people, postForm } from '../refund/fixtures.js';
-import { pdfText } from '../refund/pdf-text.js';
+import { pdfText } from '../helpers/pdf.js';
 import { CONTACT_EMAIL, EMPLOYEE_EMAIL, lifeWorld, type LifeWorld } from './fixtures.js';
 
 /** What the employer does with a filed dossier, and what they see of the back office's decisions. */
@@ -57,7 +57,7 @@ const timeline = (html: string) =>
 describe('a decision from the back office', () => {
   it('shows on the dossier page and in Mijn dossiers with its date and amount, in the CSV too; the receipt PDF stays as filed', async () => {
     const nummer = await w.file();
-    const pdfBefore = pdfText((await pdfOf(w.jan, nummer)).body as Buffer);
+    const pdfBefore = await pdfText((await pdfOf(w.jan, nummer)).body as Buffer);
     await decide(nummer, { beslissing: 'goedgekeurd', uren: 36.5 });
 
     const dossier = await w.jan.get(page(nummer)).expect(200);
@@ -85,7 +85,7 @@ describe('a decision from the back office', () => {
       new RegExp(`^${nummer};.*;Goedgekeurd;15/10/2025 om 12:00;15/10/2025 om 12:00;36,5;544,22$`),
     );
 
-    expect(pdfText((await pdfOf(w.jan, nummer)).body as Buffer)).toBe(pdfBefore);
+    expect(await pdfText((await pdfOf(w.jan, nummer)).body as Buffer)).toBe(pdfBefore);
   });
 
   it('is mailed through the outbox to the contact person of the form and to the employee', async () => {

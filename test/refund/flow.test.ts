@@ -17,7 +17,7 @@ import {
   validInput,
   type TestOrganisation,
 } from './fixtures.js';
-import { pdfText } from './pdf-text.js';
+import { pdfText } from '../helpers/pdf.js';
 import { decodeHtml } from '../helpers/html.js';
 
 /** A minimal but real PDF: what the upload check reads is the "%PDF-" signature. */
@@ -255,7 +255,7 @@ describe('the refund request from Aanvragen to the receipt, the e-mails and Mijn
     expect(res.headers['content-disposition']).toBe(`attachment; filename=ontvangstbevestiging-${nr}.pdf`);
     const body = res.body as Buffer;
     expect(body.subarray(0, 5).toString()).toBe('%PDF-');
-    const text = pdfText(body).replace(/\s+/g, ' ');
+    const text = (await pdfText(body)).replace(/\s+/g, ' ');
     for (const expected of [
       'Ontvangstbevestiging',
       nr,
