@@ -1,18 +1,11 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
 import { parseCsv } from '../../src/bulk/parser.js';
 import { paths } from '../../src/paths.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
-import {
-  fixedClock,
-  insertMember,
-  insertOrganisation,
-  loginForOrganisation,
-  people,
-  type TestOrganisation,
-} from '../refund/fixtures.js';
+import { type TestOrganisation } from '../refund/fixtures.js';
 import { pdfText } from '../helpers/pdf.js';
 import { confirmPreview, csvLines, EMPLOYEES, errorSummaryOf, previewOf, previewRows, validRow } from './fixtures.js';
 
@@ -21,15 +14,7 @@ let org: TestOrganisation;
 let jan: Agent;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
-  await insertMember(t.database.db, org.id, people.jan);
-  jan = request.agent(t.app);
-  await loginForOrganisation(jan, people.jan, org.id);
+  ({ t, org, agent: jan } = await memberLoggedIn());
 });
 
 afterAll(async () => {
