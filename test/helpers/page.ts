@@ -4,6 +4,9 @@ import type { AnyNode, Element } from 'domhandler';
 /** Text as a reader hears it: whitespace collapsed, ends trimmed. */
 const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
+/** An accessible name that is `text`, or `text` followed by more words (a visually hidden "voor Eva Werknemer"). */
+const named = (name: string, text: string): boolean => name === text || name.startsWith(`${text} `);
+
 export interface Link {
   text: string;
   href: string;
@@ -141,10 +144,10 @@ export class Page {
       .map((a) => ({ text: this.textOf(this.$(a)), href: this.$(a).attr('href')! }));
   }
 
-  /** The href of the first link whose text is `text` (or starts with it, before more words); undefined if none. */
+  /** The href of the first link named `text` (exactly, else followed by more words); undefined if none. */
   link(text: string): string | undefined {
     const links = this.links;
-    return (links.find((l) => l.text === text) ?? links.find((l) => l.text.startsWith(`${text} `)))?.href;
+    return (links.find((l) => l.text === text) ?? links.find((l) => named(l.text, text)))?.href;
   }
 
   /** The labels of every button (submit buttons and inputs). */
@@ -163,7 +166,7 @@ export class Page {
         this.$(f)
           .find('button, input[type=submit]')
           .toArray()
-          .some((b) => (this.textOf(this.$(b)) || this.$(b).attr('value')) === buttonOrAction),
+          .some((b) => named(this.textOf(this.$(b)) || this.$(b).attr('value') || '', buttonOrAction)),
       );
     if (!form) throw new Error(`no form with a button or action "${buttonOrAction}"`);
     const fields: Record<string, string> = {};
