@@ -1,24 +1,17 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ROWS } from '../../src/bulk/parser.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
-import { fixedClock, insertMember, insertOrganisation, loginForOrganisation, people } from '../refund/fixtures.js';
 import { confirmPreview, csvFile, manyRows, previewOf, previewRows } from './fixtures.js';
 
 let t: TestApp;
 let jan: Agent;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
-  await insertMember(t.database.db, org.id, people.jan);
-  jan = request.agent(t.app);
-  await loginForOrganisation(jan, people.jan, org.id);
+  const { t: app, agent } = await memberLoggedIn();
+  t = app;
+  jan = agent;
 });
 
 afterAll(async () => {

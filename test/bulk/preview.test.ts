@@ -1,18 +1,10 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
 import { PAGE_SIZE } from '../../src/bulk/routes.js';
 import { paths } from '../../src/paths.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
-import {
-  fixedClock,
-  insertMember,
-  insertOrganisation,
-  loginForOrganisation,
-  people,
-  type TestOrganisation,
-} from '../refund/fixtures.js';
 import {
   confirmPreview,
   csvFile,
@@ -28,19 +20,10 @@ import {
 } from './fixtures.js';
 
 let t: TestApp;
-let org: TestOrganisation;
 let jan: Agent;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
-  await insertMember(t.database.db, org.id, people.jan);
-  jan = request.agent(t.app);
-  await loginForOrganisation(jan, people.jan, org.id);
+  ({ t, agent: jan } = await memberLoggedIn());
 });
 
 afterAll(async () => {

@@ -1,19 +1,12 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
 import { parseCsv } from '../../src/bulk/parser.js';
 import { paths } from '../../src/paths.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
-import {
-  fixedClock,
-  insertMember,
-  insertOrganisation,
-  loginForOrganisation,
-  people,
-  type TestOrganisation,
-} from '../refund/fixtures.js';
-import { pdfText } from '../refund/pdf-text.js';
+import { type TestOrganisation } from '../refund/fixtures.js';
+import { pdfText } from '../helpers/pdf.js';
 import { confirmPreview, csvLines, EMPLOYEES, errorSummaryOf, previewOf, previewRows, validRow } from './fixtures.js';
 
 let t: TestApp;
@@ -21,15 +14,7 @@ let org: TestOrganisation;
 let jan: Agent;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
-  await insertMember(t.database.db, org.id, people.jan);
-  jan = request.agent(t.app);
-  await loginForOrganisation(jan, people.jan, org.id);
+  ({ t, org, agent: jan } = await memberLoggedIn());
 });
 
 afterAll(async () => {
@@ -201,7 +186,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
       });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    const text = pdfText(res.body as Buffer);
+    const text = await pdfText(res.body as Buffer);
     const numbers = (await t.database.db('dossier').orderBy('id').select('dossiernummer')).map((d) => d.dossiernummer);
     for (const n of numbers) expect(text).toContain(n);
     expect(text).toContain('Aantal dossiers');

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOSSIERS_PAGE_SIZE } from '../../src/dossiers/routes.js';
 import { paths } from '../../src/paths.js';
 import { confirmPreview, csvFile, csvLines, inszFor, previewOf, validRow } from '../bulk/fixtures.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
 import {
   completeDraft,
-  fixedClock,
   insertMember,
   insertOrganisation,
   loginForOrganisation,
@@ -24,22 +24,16 @@ let numbers: string[] = [];
 const COUNT = DOSSIERS_PAGE_SIZE + 5;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  const org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
+  const { t: app, org, agent } = await memberLoggedIn();
+  t = app;
+  jan = agent;
   const other = await insertOrganisation(t.database.db, {
     kbo: '0200065765',
     name: 'Andere Werkgever BV',
     unitNumber: '2000000042',
     postcode: '9000',
   });
-  await insertMember(t.database.db, org.id, people.jan);
   await insertMember(t.database.db, other.id, people.other);
-  jan = request.agent(t.app);
-  await loginForOrganisation(jan, people.jan, org.id);
   olaf = request.agent(t.app);
   await loginForOrganisation(olaf, people.other, other.id);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../helpers/smtp.js';
-import { pdfText } from '../refund/pdf-text.js';
+import { pdfText } from '../helpers/pdf.js';
 import {
   checkPage,
   clickOrganisation,
@@ -313,7 +313,7 @@ describe('journeys 1–3: Eva asks for the right, An grants it, Eva files a refu
     expect(download.suggestedFilename()).toBe(`ontvangstbevestiging-${dossiernummer}.pdf`);
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(pdfText(pdf)).toContain(dossiernummer);
+    expect(await pdfText(pdf)).toContain(dossiernummer);
 
     // Both the employer's contact person and the employee get the ontvangstbevestiging.
     await smtp.waitFor((m) => m.to.includes(EMAIL.eva) && m.text.includes(dossiernummer), 15_000);

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { simpleParser, type Headers } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface CapturedMail {
@@ -9,7 +10,8 @@ export interface CapturedMail {
   messageId: string;
   text: string;
   html: string;
-  headers: Record<string, string>;
+  /** Every header by lower-case name, decoded by mailparser. */
+  headers: Headers;
   raw: string;
 }
 
@@ -31,7 +33,7 @@ export interface SmtpCapture {
   start(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1 (random port) that keeps every message it accepts, parsed. */
+/** A real SMTP server on 127.0.0.1 (random port) that keeps every message it accepts, parsed by mailparser. */
 export async function startSmtpCapture(): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   let dataAttempts = 0;
@@ -57,13 +59,23 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             err.responseCode = 451;
             return callback(err);
           }
-          const raw = Buffer.concat(chunks).toString('utf8');
-          messages.push({
-            ...parseMessage(raw),
-            to: session.envelope.rcptTo.map((r) => r.address),
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          });
-          callback();
+          const raw = Buffer.concat(chunks);
+          simpleParser(raw).then(
+            (mail) => {
+              messages.push({
+                to: session.envelope.rcptTo.map((r) => r.address),
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                subject: mail.subject ?? '',
+                messageId: mail.messageId ?? '',
+                text: mail.text ?? '',
+                html: mail.html || '',
+                headers: mail.headers,
+                raw: raw.toString('utf8'),
+              });
+              callback();
+            },
+            (err: Error) => callback(err),
+          );
         });
       },
     });
@@ -123,86 +135,5 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     },
     stop,
     start,
-  };
-}
-
-// --- a small MIME reader: enough for what nodemailer writes (multipart/alternative, quoted-printable, base64) ---
-
-function splitHeaders(raw: string): { headers: Record<string, string>; body: string } {
-  const at = raw.indexOf('\r\n\r\n');
-  const head = at === -1 ? raw : raw.slice(0, at);
-  const body = at === -1 ? '' : raw.slice(at + 4);
-  const headers: Record<string, string> = {};
-  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { headers, body };
-}
-
-function decodeQuotedPrintable(s: string): Buffer {
-  const bytes: number[] = [];
-  const text = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(text[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function decodeBody(body: string, encoding: string | undefined): string {
-  switch ((encoding ?? '').toLowerCase()) {
-    case 'quoted-printable':
-      return decodeQuotedPrintable(body).toString('utf8');
-    case 'base64':
-      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-    default:
-      return body;
-  }
-}
-
-/** RFC 2047 encoded words in headers (=?UTF-8?Q?...?= and =?UTF-8?B?...?=). */
-function decodeHeader(value: string): string {
-  return value
-    .replace(/(\?=)\s+(=\?)/g, '$1$2')
-    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, data: string) =>
-      enc.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64').toString('utf8')
-        : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
-    );
-}
-
-function collectParts(raw: string, out: { text: string; html: string }): void {
-  const { headers, body } = splitHeaders(raw);
-  const type = headers['content-type'] ?? 'text/plain';
-  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (/^multipart\//i.test(type) && boundary) {
-    const parts = body.split(`--${boundary}`).slice(1);
-    for (const part of parts) {
-      if (part.startsWith('--')) break;
-      collectParts(part.replace(/^\r\n/, '').replace(/\r\n$/, ''), out);
-    }
-    return;
-  }
-  const decoded = decodeBody(body, headers['content-transfer-encoding']);
-  if (/^text\/html/i.test(type)) out.html = decoded;
-  else if (/^text\/plain/i.test(type)) out.text = decoded;
-}
-
-function parseMessage(raw: string): Omit<CapturedMail, 'to' | 'from'> {
-  const { headers } = splitHeaders(raw);
-  const out = { text: '', html: '' };
-  collectParts(raw, out);
-  return {
-    subject: decodeHeader(headers.subject ?? ''),
-    messageId: headers['message-id'] ?? '',
-    text: out.text.replace(/\r\n/g, '\n'),
-    html: out.html.replace(/\r\n/g, '\n'),
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, decodeHeader(v)])),
-    raw,
   };
 }

@@ -3,7 +3,7 @@ import { defaultRules } from '../../src/domain/rules-data.js';
 import { paths } from '../../src/paths.js';
 import { csrfTokenFrom } from '../helpers/app.js';
 import { loginAs, type Agent } from '../helpers/login.js';
-import { decodeHtml } from '../helpers/html.js';
+import { page } from '../helpers/page.js';
 
 /** "Today" in every refund test: 15 October 2025, noon in Brussels (school year 2025-2026, forfait € 14,91). */
 export const TODAY = new Date('2025-10-15T10:00:00Z');
@@ -149,12 +149,15 @@ export async function postForm(agent: Agent, url: string, fields: Record<string,
     .send({ ...fields, _csrf: csrfTokenFrom(page.text) });
 }
 
-/** A field's error message as the page shows it above the field. */
+/** A field's error message (by the field's id) as the page shows it above the field, without "Fout:". */
 export function fieldError(html: string, field: string): string | null {
-  const m = new RegExp(
-    `<p class="field-error" id="${field}-error"><span class="visually-hidden">Fout:</span> ([^<]*)</p>`,
-  ).exec(html);
-  return m ? decodeHtml(m[1]) : null;
+  const message = page(html).$(`[id="${field}-error"]`);
+  return message.length
+    ? message
+        .text()
+        .replace(/^\s*Fout:\s*/, '')
+        .trim()
+    : null;
 }
 
 export const people = {

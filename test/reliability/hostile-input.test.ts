@@ -28,7 +28,7 @@ import {
   validInput,
   type TestOrganisation,
 } from '../refund/fixtures.js';
-import { pdfText } from '../refund/pdf-text.js';
+import { pdfText } from '../helpers/pdf.js';
 import { errorSummary } from './support/browser.js';
 import { decodeHtml } from '../helpers/html.js';
 import {
@@ -866,7 +866,7 @@ describe('injection', () => {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => cb(null, Buffer.concat(chunks)));
       });
-    const text = pdfText(pdf.body as Buffer).replace(/\s+/g, ' ');
+    const text = (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
     expect(text).toContain(`<script>alert('voornaam')</script>`);
     expect(text).toContain(`O'Brien"; DROP TABLE dossier;--`);
     expect(text).toContain('<b onmouseover=alert(1)>Opleiding</b>');
@@ -902,10 +902,10 @@ describe('injection', () => {
     expect(delivered).toHaveLength(3);
     for (const m of delivered) {
       expect(m.to).toHaveLength(1);
-      expect(m.headers.bcc).toBeUndefined();
+      expect(m.headers.has('bcc')).toBe(false);
       expect(m.to[0]).not.toContain('attacker');
       expect(
-        Object.keys(m.headers).filter(
+        [...m.headers.keys()].filter(
           (h) => !/^(from|to|subject|message-id|date|mime-version|content-type|content-transfer-encoding)$/.test(h),
         ),
       ).toEqual([]);
