@@ -10,6 +10,7 @@ import * as m008 from './008_membership_contact.js';
 import * as m009 from './009_privacy.js';
 import * as m010 from './010_dossier_life.js';
 import * as m011 from './011_saml_request_browser.js';
+import * as m014 from './014_dossier_school_year_index.js';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '009_privacy': m009,
   '010_dossier_life': m010,
   '011_saml_request_browser': m011,
+  '014_dossier_school_year_index': m014,
 };

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
 import type { Db } from '../db/knex.js';
@@ -12,14 +13,21 @@ import { noStore } from '../http/security.js';
 import { paths } from '../paths.js';
 import { DOSSIER_STATUS_LABELS, receiptModel } from '../refund/receipt.js';
 import { renderReceiptPdf } from '../refund/receipt-pdf.js';
-import { dossierSchoolYears, findDossierByNumber, listDrafts } from '../refund/repository.js';
+import { findDossierByNumber, listDrafts } from '../refund/repository.js';
 import type { OrganisationAuth } from '../refund/service.js';
 import { deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../refund/urls.js';
 import { recordAccess } from '../privacy/access.js';
 import { dossierLifeModel } from '../decisions/timeline.js';
-import { toCsv } from './csv.js';
-import { pageOf, pager, thousands, withQuery } from './paging.js';
-import { countDossiers, findDossiers, type DossierFilter, type DossierListRow } from './repository.js';
+import { csvLine, CSV_BOM } from './csv.js';
+import { cursorOf, keysetPager, thousands, withQuery } from './paging.js';
+import {
+  countDossiersUpTo,
+  dossierSchoolYears,
+  findDossierPage,
+  streamDossiers,
+  type DossierFilter,
+  type DossierListRow,
+} from './repository.js';
 
 export interface DossierRouteDeps {
   db: Db;
@@ -57,7 +65,10 @@ const CSV_HEADER = [
 /** Dossiers per page of the overview. */
 export const DOSSIERS_PAGE_SIZE = 25;
 
-/** The overview's filters as GET parameters: ?schooljaar=2025-2026&status=ingediend&zoek=Peeters&pagina=2. */
+/** Up to this many dossiers the list says how many there are; beyond it "meer dan 1.000" (never a full count). */
+export const DOSSIERS_COUNT_LIMIT = 1000;
+
+/** The overview's filters as GET parameters: ?schooljaar=2025-2026&status=ingediend&zoek=Peeters (&na=… or &voor=…). */
 interface OverviewQuery {
   schoolYear: number | null;
   status: string | null;
@@ -122,23 +133,22 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
     const organisationId = (req.auth as OrganisationAuth).organisation.id;
     const q = overviewQuery(req);
     const filter = filterOf(req, q);
-    const total = await countDossiers(deps.db, filter);
-    const page = pageOf(req.query.pagina, total, DOSSIERS_PAGE_SIZE);
-    const [rows, years, drafts] = await Promise.all([
-      findDossiers(deps.db, filter, { offset: page.offset, limit: page.size }),
+    const [total, page, years, drafts] = await Promise.all([
+      countDossiersUpTo(deps.db, filter, DOSSIERS_COUNT_LIMIT),
+      findDossierPage(deps.db, filter, cursorOf(req.query, DOSSIERNUMMER), DOSSIERS_PAGE_SIZE),
       dossierSchoolYears(deps.db, organisationId),
       listDrafts(deps.db, organisationId),
     ]);
     const params = queryParams(q);
     const filtered = q.schoolYear !== null || q.status !== null || q.search !== null;
     res.render('dossiers/index.njk', {
-      dossiers: rows.map(listRow).map((d) => ({
+      dossiers: page.rows.map(listRow).map((d) => ({
         ...d,
         amount: formatEuro(d.amountCents),
         approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents),
       })),
       total,
-      totalText: thousands(total),
+      totalText: total > DOSSIERS_COUNT_LIMIT ? `Meer dan ${thousands(DOSSIERS_COUNT_LIMIT)}` : thousands(total),
       filtered,
       drafts: drafts.map((d) => ({
         ...d,
@@ -158,38 +168,45 @@ export function dossierRoutes(deps: DossierRouteDeps): Router {
       selectedStatus: q.status ?? '',
       search: q.search ?? '',
       csvHref: withQuery(paths.dossiersExport, params),
-      pagerModel: pager(page, (n) => withQuery(paths.dossiers, { ...params, pagina: n })),
+      pagerModel: keysetPager(page, (cursor) => withQuery(paths.dossiers, { ...params, ...cursor })),
     });
   };
 
   const exportCsv: Handler = async (req, res) => {
     const auth = req.auth as OrganisationAuth;
     const q = overviewQuery(req);
-    const dossiers = (await findDossiers(deps.db, filterOf(req, q))).map(listRow);
-    const csv = toCsv(
-      CSV_HEADER,
-      dossiers.map((d) => [
-        d.dossiernummer,
-        d.employee,
-        d.insz,
-        d.training,
-        d.trainingType,
-        d.schoolYear,
-        d.startDate,
-        d.initiative,
-        d.hours,
-        euroAmountForCsv(d.amountCents),
-        d.status,
-        d.submittedAt,
-        d.statusSince,
-        d.approvedHours,
-        d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
-      ]),
-    );
     const name = `dossiers-${auth.organisation.kbo}${q.schoolYear === null ? '' : `-${schoolYearLabel(q.schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
     res.attachment(name);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.send(csv);
+    // Streamed from a database cursor, a row at a time as the client reads: flat memory for any number of rows.
+    // A failure or a closed connection half-way ends the download (the error handler drops the socket).
+    await pipeline(
+      streamDossiers(deps.db, filterOf(req, q)),
+      async function* (rows: AsyncIterable<DossierListRow>) {
+        yield `${CSV_BOM}${csvLine(CSV_HEADER)}`;
+        for await (const row of rows) {
+          const d = listRow(row);
+          yield csvLine([
+            d.dossiernummer,
+            d.employee,
+            d.insz,
+            d.training,
+            d.trainingType,
+            d.schoolYear,
+            d.startDate,
+            d.initiative,
+            d.hours,
+            euroAmountForCsv(d.amountCents),
+            d.status,
+            d.submittedAt,
+            d.statusSince,
+            d.approvedHours,
+            d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
+          ]);
+        }
+      },
+      res,
+    );
   };
 
   const findDossier = async (req: Request) => {

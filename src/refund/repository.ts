@@ -439,14 +439,6 @@ export async function findDossierByNumber(
   return db('dossier').where({ dossiernummer, organisation_id: organisationId }).first();
 }
 
-export async function dossierSchoolYears(db: Conn, organisationId: number): Promise<number[]> {
-  const rows = await db('dossier')
-    .where({ organisation_id: organisationId })
-    .distinct('school_year_start')
-    .orderBy('school_year_start', 'desc');
-  return rows.map((r: { school_year_start: number }) => r.school_year_start);
-}
-
 /** True when the error is the one-request-per-employee-training-school-year constraint. */
 export function isDuplicateDossierError(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };
