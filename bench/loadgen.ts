@@ -277,6 +277,12 @@ async function runOpenPhase(spec: LoadSpec, rate: number, seconds: number, measu
   };
   const fire = (scheduled: number, c: ClientSpec) => {
     inFlight++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      finished();
+    };
     const req = http.request(
       { host: hostname, port, method: c.method, path: c.path ?? '/', headers: c.headers, agent, timeout: 10_000 },
       (res) => {
@@ -285,17 +291,23 @@ async function runOpenPhase(spec: LoadSpec, rate: number, seconds: number, measu
         res.on('end', () => {
           phase.latencies.push(performance.now() - scheduled);
           check(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.headers);
-          finished();
+          settle();
+        });
+        res.on('error', () => {
+          if (!settled) phase.errors++;
+          settle();
         });
       },
     );
+    let timedOut = false;
     req.on('timeout', () => {
+      timedOut = true;
       phase.timeouts++;
       req.destroy();
     });
     req.on('error', () => {
-      phase.errors++;
-      finished();
+      if (!timedOut && !settled) phase.errors++; // a time-out is counted once, as a time-out
+      settle();
     });
     req.end(c.body);
   };
