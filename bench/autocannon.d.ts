@@ -25,6 +25,8 @@ declare module 'autocannon' {
       duration?: number;
       timeout?: number;
       maxConnectionRequests?: number;
+      /** Requests per second over all connections (open loop). */
+      overallRate?: number;
       setupClient?: (client: Client) => void;
       requests?: Request[];
     }

@@ -6,6 +6,7 @@
  * body, the redirect target). Prints one JSON line: LoadResult[] in the order of the plan.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 
 export interface ClientSpec {
@@ -33,6 +34,8 @@ export interface LoadSpec {
   expect: { status: number; bodyIncludes?: string[]; locationPattern?: string };
   /** Keep the Location of every good measured response (to count distinct dossiers). */
   collectLocations?: boolean;
+  /** Open loop: this many requests per second over all connections (autocannon's overallRate), not as fast as possible. */
+  overallRate?: number;
   /** The server's pid: its CPU time (user + system) is read at the start and end of each measured round. */
   serverPid?: number;
 }
@@ -141,14 +144,8 @@ function headerValue(headers: Record<string, unknown>, name: string): string | u
   return undefined;
 }
 
-async function runPhase(
-  spec: LoadSpec,
-  cursors: number[],
-  seconds: number,
-  maxPerConnection: number | undefined,
-  measure: boolean,
-): Promise<Phase> {
-  const phase: Phase = {
+function emptyPhase(): Phase {
+  return {
     latencies: [],
     ok: 0,
     bad: 0,
@@ -162,11 +159,13 @@ async function runPhase(
     databaseCpuMs: null,
     window: [0, 0],
   };
-  let lastResponseAt = 0;
-  let nextIndex = 0;
+}
+
+/** Checks a response against the spec (status, markers, redirect) and counts it in the phase. */
+function checker(spec: LoadSpec, phase: Phase, measure: boolean) {
   const locationPattern = spec.expect.locationPattern ? new RegExp(spec.expect.locationPattern) : null;
 
-  const check = (status: number, body: string, headers: Record<string, unknown>) => {
+  return (status: number, body: string, headers: Record<string, unknown>) => {
     phase.statusCounts[status] = (phase.statusCounts[status] ?? 0) + 1;
     let problem = '';
     if (status !== spec.expect.status) problem = `status ${status}`;
@@ -193,6 +192,20 @@ async function runPhase(
         );
     } else phase.ok++;
   };
+}
+
+async function runPhase(
+  spec: LoadSpec,
+  cursors: number[],
+  seconds: number,
+  maxPerConnection: number | undefined,
+  measure: boolean,
+): Promise<Phase> {
+  if (spec.overallRate !== undefined) return runOpenPhase(spec, spec.overallRate, seconds, measure);
+  const phase = emptyPhase();
+  let lastResponseAt = 0;
+  let nextIndex = 0;
+  const check = checker(spec, phase, measure);
 
   const cpuBefore = measure ? cpuMs(spec.serverPid) : null;
   const databaseBefore = measure ? databaseCpuMs() : null;
@@ -204,6 +217,7 @@ async function runPhase(
     duration: seconds,
     timeout: 10,
     ...(maxPerConnection !== undefined ? { maxConnectionRequests: maxPerConnection } : {}),
+    ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
     setupClient: (client: autocannon.Client) => {
       const index = nextIndex++ % spec.connections;
       const c = spec.clients[index % spec.clients.length];
@@ -239,6 +253,89 @@ async function runPhase(
   phase.cpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
   phase.databaseCpuMs = databaseBefore !== null && databaseAfter !== null ? databaseAfter - databaseBefore : null;
   phase.window = [startedUs, endedUs];
+  return phase;
+}
+
+/**
+ * Open loop: requests start on a fixed schedule (`rate` per second, evenly spaced) whatever the responses do,
+ * each on a free keep-alive connection (a new one when all are busy); latency counts from the scheduled
+ * start, so a late response also delays nothing else and a stall shows in full (no coordinated omission).
+ */
+async function runOpenPhase(spec: LoadSpec, rate: number, seconds: number, measure: boolean): Promise<Phase> {
+  const phase = emptyPhase();
+  const check = checker(spec, phase, measure);
+  const { hostname, port } = new URL(spec.origin);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const interval = 1000 / rate;
+  let inFlight = 0;
+  let allSent = false;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const finished = () => {
+    inFlight--;
+    if (allSent && inFlight === 0) resolveDone();
+  };
+  const fire = (scheduled: number, c: ClientSpec) => {
+    inFlight++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      finished();
+    };
+    const req = http.request(
+      { host: hostname, port, method: c.method, path: c.path ?? '/', headers: c.headers, agent, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          phase.latencies.push(performance.now() - scheduled);
+          check(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.headers);
+          settle();
+        });
+        res.on('error', () => {
+          if (!settled) phase.errors++;
+          settle();
+        });
+      },
+    );
+    let timedOut = false;
+    req.on('timeout', () => {
+      timedOut = true;
+      phase.timeouts++;
+      req.destroy();
+    });
+    req.on('error', () => {
+      if (!timedOut && !settled) phase.errors++; // a time-out is counted once, as a time-out
+      settle();
+    });
+    req.end(c.body);
+  };
+  const cpuBefore = measure ? cpuMs(spec.serverPid) : null;
+  const databaseBefore = measure ? databaseCpuMs() : null;
+  const startedUs = Number(process.hrtime.bigint() / 1000n);
+  const started = performance.now();
+  const total = Math.floor(seconds * rate);
+  let k = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      for (; k < total && started + k * interval <= now; k++)
+        fire(started + k * interval, spec.clients[k % spec.clients.length]);
+      if (k < total) setTimeout(tick, Math.max(0, Math.min(interval, started + k * interval - now)));
+      else resolve();
+    };
+    tick();
+  });
+  allSent = true;
+  if (inFlight > 0) await done;
+  agent.destroy();
+  phase.seconds = (performance.now() - started) / 1000;
+  const cpuAfter = measure ? cpuMs(spec.serverPid) : null;
+  const databaseAfter = measure ? databaseCpuMs() : null;
+  phase.cpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+  phase.databaseCpuMs = databaseBefore !== null && databaseAfter !== null ? databaseAfter - databaseBefore : null;
+  phase.window = [startedUs, Number(process.hrtime.bigint() / 1000n)];
   return phase;
 }
 

@@ -11,6 +11,7 @@ import * as m009 from './009_privacy.js';
 import * as m010 from './010_dossier_life.js';
 import * as m011 from './011_saml_request_browser.js';
 import * as m013 from './013_rate_limit_window.js';
+import * as m014 from './014_dossier_school_year_index.js';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '010_dossier_life': m010,
   '011_saml_request_browser': m011,
   '013_rate_limit_window': m013,
+  '014_dossier_school_year_index': m014,
 };

@@ -2,7 +2,7 @@
  * CSV for Excel in nl-BE: UTF-8 with a byte-order mark (else Excel guesses Windows-1252), `;` as separator
  * (the Belgian list separator) and CRLF line ends.
  */
-const BOM = '\uFEFF';
+export const CSV_BOM = '\uFEFF';
 const SEPARATOR = ';';
 
 /**
@@ -18,10 +18,14 @@ export function csvCell(value: string | number | null | undefined): string {
   return /[";\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** One row with its line end (a streamed file is CSV_BOM, then the header's line, then a line per row). */
+export function csvLine(row: ReadonlyArray<string | number | null | undefined>): string {
+  return `${row.map(csvCell).join(SEPARATOR)}\r\n`;
+}
+
 export function toCsv(
   header: readonly string[],
   rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>,
 ): string {
-  const lines = [header, ...rows].map((row) => row.map(csvCell).join(SEPARATOR));
-  return `${BOM}${lines.join('\r\n')}\r\n`;
+  return `${CSV_BOM}${[header, ...rows].map(csvLine).join('')}`;
 }

@@ -72,3 +72,25 @@ export function withQuery(path: string, params: Record<string, string | number |
   const text = query.toString();
   return text ? `${path}?${text}` : path;
 }
+
+/** Where a keyset page starts (?na=… older than, ?voor=… newer than that key); anything else: the first page. */
+export function cursorOf(query: Record<string, unknown>, key: RegExp): { after: string } | { before: string } | null {
+  const valid = (v: unknown): v is string => typeof v === 'string' && key.test(v);
+  if (valid(query.na)) return { after: query.na };
+  if (valid(query.voor)) return { before: query.voor };
+  return null;
+}
+
+/**
+ * "Vorige"/"Volgende" links of a list paged by keyset (no page numbers: counting the pages would read every
+ * row); `hrefFor` keeps the list's other parameters.
+ */
+export function keysetPager(
+  page: { newer: string | null; older: string | null },
+  hrefFor: (cursor: { na?: string; voor?: string }) => string,
+): Pick<Pager, 'previous' | 'next'> {
+  return {
+    previous: page.newer === null ? null : hrefFor({ voor: page.newer }),
+    next: page.older === null ? null : hrefFor({ na: page.older }),
+  };
+}

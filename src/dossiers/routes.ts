@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { organisationAuth, requireLogin, requireOrganisation, requireVovRight } from '../auth/guards.js';
 import { formatDateNl, formatDateTimeNl, todayInBrussels } from '../domain/dates.js';
@@ -13,13 +14,14 @@ import { renderReceiptPdf } from '../refund/receipt-pdf.js';
 import { listDrafts } from '../refund/repository.js';
 import { recordAccess } from '../privacy/access.js';
 import { dossierLifeModel } from '../decisions/timeline.js';
-import { toCsv } from './csv.js';
-import { pageOf, pager, withQuery } from './paging.js';
+import { csvLine, CSV_BOM } from './csv.js';
+import { cursorOf, keysetPager, withQuery } from './paging.js';
 import {
-  countDossiers,
+  countDossiersUpTo,
   dossierSchoolYears,
   findDossierByNumber,
-  findDossiers,
+  findDossierPage,
+  streamDossiers,
   type DossierFilter,
   type DossierListRow,
 } from './repository.js';
@@ -55,7 +57,10 @@ const CSV_HEADER = [
 /** Dossiers per page of the overview. */
 export const DOSSIERS_PAGE_SIZE = 25;
 
-/** The overview's filters as GET parameters: ?schooljaar=2025-2026&status=ingediend&zoek=Peeters&pagina=2. */
+/** Up to this many dossiers the list says how many there are; beyond it "meer dan 1.000" (never a full count). */
+export const DOSSIERS_COUNT_LIMIT = 1000;
+
+/** The overview's filters as GET parameters: ?schooljaar=2025-2026&status=ingediend&zoek=Peeters (&na=… or &voor=…). */
 interface OverviewQuery {
   schoolYear: number | null;
   status: string | null;
@@ -120,23 +125,22 @@ export function dossierRoutes(deps: Pick<Services, 'db' | 'now' | 'rules'>): Rou
     const organisationId = organisationAuth(req).organisation.id;
     const q = overviewQuery(req);
     const filter = filterOf(req, q);
-    const total = await countDossiers(deps.db, filter);
-    const page = pageOf(req.query.pagina, total, DOSSIERS_PAGE_SIZE);
-    const [rows, years, drafts] = await Promise.all([
-      findDossiers(deps.db, filter, { offset: page.offset, limit: page.size }),
+    const [total, page, years, drafts] = await Promise.all([
+      countDossiersUpTo(deps.db, filter, DOSSIERS_COUNT_LIMIT),
+      findDossierPage(deps.db, filter, cursorOf(req.query, DOSSIERNUMMER), DOSSIERS_PAGE_SIZE),
       dossierSchoolYears(deps.db, organisationId),
       listDrafts(deps.db, organisationId),
     ]);
     const params = queryParams(q);
     const filtered = q.schoolYear !== null || q.status !== null || q.search !== null;
     res.render('dossiers/index.njk', {
-      dossiers: rows.map(listRow).map((d) => ({
+      dossiers: page.rows.map(listRow).map((d) => ({
         ...d,
         amount: formatEuro(d.amountCents),
         approvedAmount: d.approvedAmountCents === null ? '' : formatEuro(d.approvedAmountCents),
       })),
       total,
-      totalText: formatCount(total),
+      totalText: total > DOSSIERS_COUNT_LIMIT ? `Meer dan ${formatCount(DOSSIERS_COUNT_LIMIT)}` : formatCount(total),
       filtered,
       drafts: drafts.map((d) => ({
         ...d,
@@ -156,38 +160,45 @@ export function dossierRoutes(deps: Pick<Services, 'db' | 'now' | 'rules'>): Rou
       selectedStatus: q.status ?? '',
       search: q.search ?? '',
       csvHref: withQuery(paths.dossiersExport, params),
-      pagerModel: pager(page, (n) => withQuery(paths.dossiers, { ...params, pagina: n })),
+      pagerModel: keysetPager(page, (cursor) => withQuery(paths.dossiers, { ...params, ...cursor })),
     });
   };
 
   const exportCsv: Handler = async (req, res) => {
     const auth = organisationAuth(req);
     const q = overviewQuery(req);
-    const dossiers = (await findDossiers(deps.db, filterOf(req, q))).map(listRow);
-    const csv = toCsv(
-      CSV_HEADER,
-      dossiers.map((d) => [
-        d.dossiernummer,
-        d.employee,
-        d.insz,
-        d.training,
-        d.trainingType,
-        d.schoolYear,
-        d.startDate,
-        d.initiative,
-        d.hours,
-        euroAmountForCsv(d.amountCents),
-        d.status,
-        d.submittedAt,
-        d.statusSince,
-        d.approvedHours,
-        d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
-      ]),
-    );
     const name = `dossiers-${auth.organisation.kbo}${q.schoolYear === null ? '' : `-${schoolYearLabel(q.schoolYear)}`}-${todayInBrussels(deps.now())}.csv`;
     res.attachment(name);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.send(csv);
+    // Streamed from a database cursor, a row at a time as the client reads: flat memory for any number of rows.
+    // A failure or a closed connection half-way ends the download (the error handler drops the socket).
+    await pipeline(
+      streamDossiers(deps.db, filterOf(req, q)),
+      async function* (rows: AsyncIterable<DossierListRow>) {
+        yield `${CSV_BOM}${csvLine(CSV_HEADER)}`;
+        for await (const row of rows) {
+          const d = listRow(row);
+          yield csvLine([
+            d.dossiernummer,
+            d.employee,
+            d.insz,
+            d.training,
+            d.trainingType,
+            d.schoolYear,
+            d.startDate,
+            d.initiative,
+            d.hours,
+            euroAmountForCsv(d.amountCents),
+            d.status,
+            d.submittedAt,
+            d.statusSince,
+            d.approvedHours,
+            d.approvedAmountCents === null ? '' : euroAmountForCsv(d.approvedAmountCents),
+          ]);
+        }
+      },
+      res,
+    );
   };
 
   const findDossier = async (req: Request) => {

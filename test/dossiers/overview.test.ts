@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOSSIERS_PAGE_SIZE } from '../../src/dossiers/routes.js';
+import { DOSSIERS_COUNT_LIMIT, DOSSIERS_PAGE_SIZE } from '../../src/dossiers/routes.js';
 import { paths } from '../../src/paths.js';
 import { confirmPreview, csvFile, csvLines, inszFor, previewOf, validRow } from '../bulk/fixtures.js';
 import type { TestApp } from '../helpers/app.js';
@@ -72,6 +72,28 @@ afterAll(async () => {
   await t.close();
 });
 
+/** An organisation with `count` dossiers (one a minute, "Opleiding 1" the oldest), and Jan logged in for it. */
+async function largeOrganisation(count: number, o: { kbo: string; unitNumber: string }): Promise<Agent> {
+  const org = await insertOrganisation(t.database.db, { ...o, name: `Grote Werkgever ${o.kbo}` });
+  const jansId = await insertMember(t.database.db, org.id, people.jan);
+  await t.database.db.raw(
+    `WITH d AS (INSERT INTO refund_draft (organisation_id, steps, submitted_at)
+                SELECT ?, '{}'::jsonb, now() - i * interval '1 minute' FROM generate_series(1, ?) i
+                RETURNING id, submitted_at)
+     INSERT INTO dossier (dossiernummer, organisation_id, draft_id, employee_insz, employee_first_name, employee_last_name,
+                          training_type, training_name, training_key, training_start_date, school_year_start, initiative,
+                          training_hours, vov_hours, forfait_cents, amount_cents, snapshot, submitted_at, submitted_by)
+     SELECT 'VOV-2025-' || lpad(nextval('dossier_number_seq')::text, 6, '0'), ?, d.id, '85073003328', 'Eva', 'Werknemer',
+            'odb', 'Opleiding ' || row_number() OVER (ORDER BY d.submitted_at), 'odb:' || d.id, '2025-10-01', 2025,
+            'werkgever', 40, 40, 1491, 59640, '{}'::jsonb, d.submitted_at, ?
+       FROM d`,
+    [org.id, count, org.id, jansId],
+  );
+  const agent = request.agent(t.app);
+  await loginForOrganisation(agent, people.jan, org.id);
+  return agent;
+}
+
 function listed(html: string): string[] {
   return [...html.matchAll(/<a href="\/mijn-dossiers\/(VOV-\d{4}-\d{6})">/g)].map((m) => m[1]);
 }
@@ -83,18 +105,47 @@ describe('Mijn dossiers: the follow-up overview', () => {
     expect(first.text.match(/<h1[ >]/g)).toHaveLength(1);
     expect(listed(first.text)).toEqual(numbers.slice(0, DOSSIERS_PAGE_SIZE));
     expect(first.text).toContain(`<p role="status">${COUNT} dossiers.</p>`);
-    expect(first.text).toContain(`<p class="pager__status">1 tot ${DOSSIERS_PAGE_SIZE} van ${COUNT}</p>`);
-    expect(first.text).toContain('<a href="/mijn-dossiers?pagina=2" rel="next">');
+    const last = numbers[DOSSIERS_PAGE_SIZE - 1];
+    expect(first.text).toContain(`<a href="/mijn-dossiers?na=${last}" rel="next">Volgende`);
+    expect(first.text).not.toContain('rel="prev"');
     expect(first.text).toContain('<th scope="col">Dossiernummer</th>');
-    const second = await jan.get(`${paths.dossiers}?pagina=2`).expect(200);
+    const second = await jan.get(`${paths.dossiers}?na=${last}`).expect(200);
     expect(listed(second.text)).toEqual(numbers.slice(DOSSIERS_PAGE_SIZE));
-    expect(second.text).toContain('<a href="/mijn-dossiers" rel="prev">');
-    expect(second.text).toContain(
-      'aria-current="page" class="pager__current"><span class="visually-hidden">Pagina </span>2</a>',
-    );
-    // Nonsense page numbers show the nearest page.
-    expect(listed((await jan.get(`${paths.dossiers}?pagina=abc`)).text)).toEqual(numbers.slice(0, DOSSIERS_PAGE_SIZE));
-    expect(listed((await jan.get(`${paths.dossiers}?pagina=999`)).text)).toEqual(numbers.slice(DOSSIERS_PAGE_SIZE));
+    expect(second.text).not.toContain('rel="next"');
+    const back = /<a href="([^"]+)" rel="prev">Vorige/.exec(second.text)![1].replace(/&amp;/g, '&');
+    expect(back).toBe(`/mijn-dossiers?voor=${numbers[DOSSIERS_PAGE_SIZE]}`);
+    expect(listed((await jan.get(back).expect(200)).text)).toEqual(numbers.slice(0, DOSSIERS_PAGE_SIZE));
+    // Nonsense or unknown keys show the first page.
+    for (const q of ['pagina=2', 'na=abc', 'na=VOV-1999-999999', 'voor=VOV-1999-999999'])
+      expect([q, listed((await jan.get(`${paths.dossiers}?${q}`)).text)]).toEqual([
+        q,
+        numbers.slice(0, DOSSIERS_PAGE_SIZE),
+      ]);
+  });
+
+  it('"Vorige" near the top of the list shows the first page, full', async () => {
+    // "Vorige" from a page whose newer dossiers do not fill a page: the first page, full.
+    const page = await jan.get(`${paths.dossiers}?voor=${numbers[2]}`).expect(200);
+    expect(listed(page.text)).toEqual(numbers.slice(0, DOSSIERS_PAGE_SIZE));
+  });
+
+  it('says "meer dan 1.000" instead of counting every dossier of a large organisation', async () => {
+    const agent = await largeOrganisation(DOSSIERS_COUNT_LIMIT + 1, { kbo: '0417497106', unitNumber: '2147812996' });
+    const res = await agent.get(paths.dossiers).expect(200);
+    expect(res.text).toContain('<p role="status">Meer dan 1.000 dossiers.</p>');
+    expect(listed(res.text)).toHaveLength(DOSSIERS_PAGE_SIZE);
+  });
+
+  it('streams the CSV export of many dossiers completely, newest first', async () => {
+    const count = 20_000;
+    const agent = await largeOrganisation(count, { kbo: '0202239951', unitNumber: '2147813095' });
+    const res = await agent.get(paths.dossiersExport).buffer(true).expect(200);
+    expect(res.headers['transfer-encoding']).toBe('chunked'); // sent as it is read, not built whole first
+    const lines = csvLines(res.text);
+    expect(lines).toHaveLength(count + 1);
+    const numbersInFile = lines.slice(1).map((l) => l.split(';')[0]);
+    expect(new Set(numbersInFile).size).toBe(count);
+    expect(lines.at(-1)).toMatch(/^VOV-2025-\d{6};Eva Werknemer;85\.07\.30-\*\*\*\.\*\*;Opleiding 1;/);
   });
 
   it('filters by status and by school year, with a GET form that keeps what was chosen', async () => {
@@ -134,9 +185,10 @@ describe('Mijn dossiers: the follow-up overview', () => {
     const res = await jan.get(`${paths.dossiers}?status=ingediend&zoek=a`).expect(200);
     expect(res.text).toContain(`<p role="status">${COUNT - 4} dossiers gevonden.</p>`);
     expect(listed(res.text)).toHaveLength(DOSSIERS_PAGE_SIZE);
-    expect(res.text).toContain('<a href="/mijn-dossiers?status=ingediend&amp;zoek=a&amp;pagina=2" rel="next">');
+    const last = listed(res.text).at(-1);
+    expect(res.text).toContain(`<a href="/mijn-dossiers?status=ingediend&amp;zoek=a&amp;na=${last}" rel="next">`);
     expect(res.text).toContain('href="/mijn-dossiers/export.csv?status=ingediend&amp;zoek=a"');
-    const second = await jan.get(`${paths.dossiers}?status=ingediend&zoek=a&pagina=2`).expect(200);
+    const second = await jan.get(`${paths.dossiers}?status=ingediend&zoek=a&na=${last}`).expect(200);
     expect(listed(second.text)).toHaveLength(1);
     expect(second.text).toContain('<option value="ingediend" selected>Ingediend</option>');
     expect(second.text).toContain('name="zoek" type="text" value="a"');
