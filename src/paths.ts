@@ -74,6 +74,13 @@ export const bulkReceiptPath = (id: number) => `${uploadPath(id)}/ontvangstbeves
 export const bulkReceiptPdfPath = (id: number) => `${uploadPath(id)}/ontvangstbevestiging.pdf`;
 export const bulkReceiptCsvPath = (id: number) => `${uploadPath(id)}/dossiers.csv`;
 
+/** The development IdP's SAML endpoints (auth/dev-idp). */
+export const devIdpPaths = {
+  metadata: `${paths.devIdp}/metadata`,
+  sso: `${paths.devIdp}/sso`,
+  slo: `${paths.devIdp}/slo`,
+} as const;
+
 /** The pages and actions under gebruikersbeheer (paths.admin); e-mails link to `request`. */
 export const adminPaths = {
   overview: paths.admin,

@@ -134,7 +134,8 @@ export function addDays(iso: IsoDate, n: number): IsoDate {
   return fromCalendarDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
 }
 
-const brusselsParts = new Intl.DateTimeFormat('en-CA', {
+// 'YYYY-MM-DD HH:MM' in Brussels; format() is several times cheaper than formatToParts, and lists show many timestamps.
+const brusselsDateTime = new Intl.DateTimeFormat('sv-SE', {
   timeZone: BRUSSELS_TIME_ZONE,
   year: 'numeric',
   month: '2-digit',
@@ -144,21 +145,19 @@ const brusselsParts = new Intl.DateTimeFormat('en-CA', {
   hourCycle: 'h23',
 });
 
-function partsInBrussels(instant: Date): Record<string, string> {
+function inBrussels(instant: Date): { date: IsoDate; time: string } {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new RangeError('Expected a valid Date');
-  const parts: Record<string, string> = {};
-  for (const part of brusselsParts.formatToParts(instant)) parts[part.type] = part.value;
-  return parts;
+  const [date, time] = brusselsDateTime.format(instant).split(' ');
+  return { date, time };
 }
 
 /** The calendar date in Brussels at the given instant (pass the clock's "now"). */
 export function todayInBrussels(now: Date): IsoDate {
-  const p = partsInBrussels(now);
-  return `${p.year}-${p.month}-${p.day}`;
+  return inBrussels(now).date;
 }
 
 /** A timestamp shown in Brussels time: '01/09/2025 om 14:05'. */
 export function formatDateTimeNl(instant: Date): string {
-  const p = partsInBrussels(instant);
-  return `${p.day}/${p.month}/${p.year} om ${p.hour}:${p.minute}`;
+  const { date, time } = inBrussels(instant);
+  return `${formatDateNl(date)} om ${time}`;
 }

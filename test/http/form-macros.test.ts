@@ -13,8 +13,8 @@ const env = configureViews(
 );
 
 function render(call: string, ctx: Record<string, unknown> = {}): string {
-  // `f` is the global the app's views use (views.ts defines the macros once).
-  return env.renderString(call, ctx);
+  // Imported as the app's views import it.
+  return env.renderString(`{% import "macros/forms.njk" as f %}${call}`, ctx);
 }
 
 describe('form components', () => {

@@ -5,7 +5,7 @@ import { demoPeople } from '../../db/demo-people.js';
 import { isValidInsz, normaliseInsz } from '../../domain/insz.js';
 import { HttpError } from '../../http/errors.js';
 import { noStore } from '../../http/security.js';
-import { paths } from '../../paths.js';
+import { devIdpPaths } from '../../paths.js';
 import { certificateBody, developmentKeyPair } from '../keys.js';
 import { devIdpUrls } from '../saml-config.js';
 import type { ServiceProvider } from '../saml-sp.js';
@@ -22,12 +22,6 @@ interface Chosen {
   lastName: string;
   email: string | null;
 }
-
-export const devIdpPaths = {
-  metadata: `${paths.devIdp}/metadata`,
-  sso: `${paths.devIdp}/sso`,
-  slo: `${paths.devIdp}/slo`,
-} as const;
 
 function idpMetadataXml(config: Config, certPem: string): string {
   const urls = devIdpUrls(config);
