@@ -6,7 +6,7 @@ import { paths } from '../../src/paths.js';
 import { csrfTokenFrom, TEST_PUBLIC_URL, type TestApp } from '../helpers/app.js';
 import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
-import { page } from '../helpers/page.js';
+import { page, type Page } from '../helpers/page.js';
 import { pdfText } from '../helpers/pdf.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { completeDraft, people, postForm, submitDraft, validInput, type TestOrganisation } from './fixtures.js';
@@ -39,6 +39,10 @@ async function draftAtOverview(): Promise<string> {
 }
 
 const draftIdOf = (draftUrl: string) => Number(draftUrl.split('/').pop());
+
+/** The summary rows of a page, each value cut to `expected`'s value when it begins with it (a hint may follow). */
+const rowsStarting = (p: Page, [, start]: string[]) =>
+  p.summary.map(([key, value]) => [key, value.startsWith(start) ? start : value]);
 
 describe('the refund request from Aanvragen to Bevestigen', () => {
   beforeAll(async () => {
@@ -129,7 +133,7 @@ describe('the refund request from Aanvragen to Bevestigen', () => {
       ['Bedrag per uur in dit schooljaar', '€ 14,91'],
       ['Indicatief bedrag', '€ 596,40'],
     ]) {
-      expect(p.summary.map(([key, value]) => [key, value.startsWith(row[1]) ? row[1] : value])).toContainEqual(row);
+      expect(rowsStarting(p, row)).toContainEqual(row);
     }
     expect(p.link('Wijzigen werknemer: INSZ')).toBe(`${draftUrl}/werknemer?terug=overzicht#insz`);
     expect(p.form('Bevestigen').action).toBe(`${draftUrl}/overzicht`);
@@ -249,7 +253,7 @@ describe('after Bevestigen: the receipt, the e-mails and Mijn dossiers', () => {
       ['Uren Vlaams opleidingsverlof', '40 uur'],
       ['Indicatief bedrag', '€ 596,40'],
     ]) {
-      expect(p.summary.map(([key, value]) => [key, value.startsWith(row[1]) ? row[1] : value])).toContainEqual(row);
+      expect(rowsStarting(p, row)).toContainEqual(row);
     }
     expect(p.headings).toContain('Wat gebeurt er nu?');
     expect(p.link('vlaamsopleidingsverlof@vlaanderen.be')).toBe('mailto:vlaamsopleidingsverlof@vlaanderen.be');
