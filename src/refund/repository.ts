@@ -314,42 +314,83 @@ export async function loadDraftPage(
 
 /**
  * Locks the organisation's drafts with these ids until the transaction ends (in id order, so two filings never
- * wait for each other crosswise); another organisation's id is simply not among them.
+ * wait for each other crosswise); another organisation's id is simply not among them. Only the lock: what the
+ * filing reads next (filingReads) is read by a later statement, whose snapshot then includes whatever the
+ * filing this one waited for committed.
  */
 export async function lockDrafts(
   trx: Knex.Transaction,
   organisationId: number,
   ids: readonly number[],
 ): Promise<Pick<DraftRow, 'id' | 'steps' | 'submitted_at'>[]> {
-  return trx('refund_draft')
-    .where({ organisation_id: organisationId })
-    .whereRaw('id = ANY(?::bigint[])', [[...ids]])
-    .orderBy('id')
-    .forUpdate()
-    .select('id', 'steps', 'submitted_at');
+  const { rows } = await trx.raw<{ rows: Pick<DraftRow, 'id' | 'steps' | 'submitted_at'>[] }>(
+    `SELECT id, steps, submitted_at FROM refund_draft WHERE organisation_id = ? AND id = ANY(?::bigint[])
+     ORDER BY id FOR UPDATE`,
+    [organisationId, [...ids]],
+  );
+  return rows;
 }
 
-export async function attachmentsOfDrafts(
-  db: Conn,
-  organisationId: number,
-  draftIds: readonly number[],
-): Promise<AttachmentRow[]> {
-  return db('attachment')
-    .where({ organisation_id: organisationId })
-    .whereRaw('draft_id = ANY(?::bigint[])', [[...draftIds]])
-    .orderBy('id')
-    .select(ATTACHMENT_COLUMNS);
+/** What filing locked drafts needs besides them (see service.fileDrafts). */
+export interface FilingReads {
+  units: EstablishmentUnitRow[];
+  /** The attachments of `toFile`, by id. */
+  attachments: AttachmentRow[];
+  /** Blocking dossiers of `insz`, by INSZ. */
+  priorDossiers: Map<string, PriorDossier[]>;
+  /** The dossiers of `filed` (drafts a filing before this one submitted). */
+  dossiers: { id: number; draft_id: number; dossiernummer: string }[];
+  /** `count` new numbers of dossier_number_seq, ascending (never reused, even after a rollback). */
+  numbers: number[];
 }
 
-export async function dossiersOfDrafts(
-  db: Conn,
+interface FilingReadsRow {
+  units: EstablishmentUnitRow[];
+  attachments: (Omit<AttachmentRow, 'uploaded_at'> & { uploaded_at: string })[];
+  prior: PriorDossierRow[];
+  dossiers: FilingReads['dossiers'];
+  numbers: number[];
+}
+
+/**
+ * Everything filing reads after the lock, in ONE statement (in the CPU profile of Bevestigen, sending its
+ * statements weighed about five times as much as judging the draft): the organisation's units, the attachments of the drafts to file,
+ * the blocking dossiers of their employees, the dossiers of drafts filed before, and the new dossier numbers.
+ */
+export async function filingReads(
+  trx: Knex.Transaction,
   organisationId: number,
-  draftIds: readonly number[],
-): Promise<{ id: number; draft_id: number; dossiernummer: string }[]> {
-  return db('dossier')
-    .where({ organisation_id: organisationId })
-    .whereRaw('draft_id = ANY(?::bigint[])', [[...draftIds]])
-    .select('id', 'draft_id', 'dossiernummer');
+  ids: { toFile: readonly number[]; filed: readonly number[]; insz: readonly string[]; count: number },
+): Promise<FilingReads> {
+  const { rows } = await trx.raw<{ rows: FilingReadsRow[] }>(
+    `SELECT
+       (SELECT coalesce(json_agg(u ORDER BY u.name), '[]') FROM (
+          SELECT id, number, name, street, postcode, city FROM establishment_unit WHERE organisation_id = prm.org) u) AS units,
+       (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
+          SELECT ${ATTACHMENT_COLUMNS.join(', ')} FROM attachment
+           WHERE organisation_id = prm.org AND draft_id = ANY(prm.to_file)) a) AS attachments,
+       -- char(11) as the column: a text array would make PostgreSQL cast the column and skip its index.
+       (SELECT coalesce(json_agg(p ORDER BY p.id), '[]') FROM (
+          SELECT id, ${PRIOR_DOSSIER_COLUMNS.join(', ')} FROM dossier
+           WHERE organisation_id = prm.org AND status = ANY(${BLOCKING_STATUSES_SQL}) AND employee_insz = ANY(prm.insz)) p) AS prior,
+       (SELECT coalesce(json_agg(f), '[]') FROM (
+          SELECT id, draft_id, dossiernummer FROM dossier WHERE organisation_id = prm.org AND draft_id = ANY(prm.filed)) f) AS dossiers,
+       (SELECT coalesce(json_agg(n ORDER BY n), '[]') FROM (
+          SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, prm.count)) s) AS numbers
+     FROM (SELECT ?::bigint AS org, ?::bigint[] AS to_file, ?::bigint[] AS filed, ?::char(11)[] AS insz, ?::int AS count) prm`,
+    [organisationId, [...ids.toFile], [...ids.filed], [...new Set(ids.insz)], ids.count],
+  );
+  const { units, attachments, prior, dossiers, numbers } = rows[0];
+  const priorDossiers = new Map<string, PriorDossier[]>();
+  for (const r of prior)
+    priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
+  return {
+    units,
+    attachments: attachments.map((a) => ({ ...a, uploaded_at: new Date(a.uploaded_at) })),
+    priorDossiers,
+    dossiers,
+    numbers,
+  };
 }
 
 /**

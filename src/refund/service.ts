@@ -105,20 +105,22 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     const organisationId = auth.organisation.id;
     const drafts = await repo.lockDrafts(trx, organisationId, draftIds);
     if (drafts.length !== new Set(draftIds).size) throw new HttpError(404);
-    const byDraft = new Map<number, FiledDossier>();
-    const filedBefore = drafts.filter((d) => d.submitted_at).map((d) => d.id);
-    for (const d of filedBefore.length ? await repo.dossiersOfDrafts(trx, organisationId, filedBefore) : [])
-      byDraft.set(d.draft_id, { draftId: d.draft_id, dossierId: d.id, dossiernummer: d.dossiernummer });
-
     const toFile = new Map(drafts.filter((d) => !d.submitted_at).map((d) => [d.id, d]));
     const ids = draftIds.filter((id) => toFile.has(id));
     const submittedAt = now();
     const today = todayInBrussels(submittedAt);
     const stepsOf = (id: number): StepInputs => ({ ...toFile.get(id)!.steps, overzicht: declaration });
     const employees = ids.map((id) => normaliseInsz(stepsOf(id).werknemer?.insz ?? '')).filter((v) => v !== null);
-    const units = await listEstablishmentUnits(trx, organisationId);
-    const attachments = await repo.attachmentsOfDrafts(trx, organisationId, ids);
-    const priorDossiers = await repo.priorDossiersOfEmployees(trx, organisationId, employees);
+    const filedBefore = drafts.filter((d) => d.submitted_at).map((d) => d.id);
+    const { units, attachments, priorDossiers, dossiers, numbers } = await repo.filingReads(trx, organisationId, {
+      toFile: ids,
+      filed: filedBefore,
+      insz: employees,
+      count: ids.length,
+    });
+    const byDraft = new Map<number, FiledDossier>();
+    for (const d of dossiers)
+      byDraft.set(d.draft_id, { draftId: d.draft_id, dossierId: d.id, dossiernummer: d.dossiernummer });
     const items: DossierToFile[] = [];
     for (const id of ids) {
       const own = attachments.filter((a) => a.draft_id === id);
@@ -141,7 +143,7 @@ export function createRefundService({ db, now, rules, mailer }: RefundServiceDep
     const filed = await fileDossiers(
       trx,
       { rules, mailer },
-      { auth, requestId: request.id, submittedAt, items, auditDetails: request.auditDetails },
+      { auth, requestId: request.id, submittedAt, items, numbers, auditDetails: request.auditDetails },
     ).catch((err: unknown) => {
       throw repo.isDuplicateDossierError(err) ? new FilingRefused() : err;
     });

@@ -47,6 +47,8 @@ export interface FileDossiersInput {
   requestId: string;
   submittedAt: Date;
   items: readonly DossierToFile[];
+  /** A dossier number per item, already drawn from dossier_number_seq (fileDrafts reads them with its other reads); drawn here when absent. */
+  numbers?: readonly number[];
   /** Extra audit details per dossier (e.g. the CSV upload and line it came from). */
   auditDetails?: (draftId: number) => Record<string, unknown>;
 }
@@ -96,7 +98,7 @@ export async function fileDossiers(
   if (items.length === 0) return [];
   const organisationId = auth.organisation.id;
   const year = Number(todayInBrussels(submittedAt).slice(0, 4));
-  const numbers = await nextDossierNumbers(conn, items.length);
+  const numbers = input.numbers ?? (await nextDossierNumbers(conn, items.length));
   const dossiernummers = numbers.map((n) => dossiernummer(year, n));
 
   // Made per chunk (below): the rendered receipt mails of a 5 000-row upload would not fit a small heap at once.
