@@ -19,6 +19,13 @@ const newcomer: TestPerson = {
   email: 'nina@example.be',
 };
 const ORG = 'Drukkerij Delta CV';
+// Every test below that needs an existing user adds its own (its own INSZ and name), so each `it` runs alone.
+const already = person(33, 'Arne', 'Alreeds');
+const withBadDate = person(34, 'Bart', 'Baddatum');
+const granted = person(35, 'Gert', 'Gerechtigd');
+const current = person(36, 'Cato', 'Courant');
+const expiring = person(37, 'Eline', 'Eindigend');
+const audited = person(38, 'Ode', 'Opgetekend');
 
 async function chooseOrganisation(agent: Agent): Promise<void> {
   const page = await agent.get('/organisatie-kiezen');
@@ -37,6 +44,22 @@ async function postFrom(agent: Agent, pagePath: string, action: string, fields: 
 
 const personIdOf = async (p: TestPerson) =>
   (await t.database.db('person').where({ insz: p.insz }).first()).id as number;
+
+/** The administrator adds `p` as a user through the form; returns the person's id. */
+async function addUser(p: TestPerson): Promise<number> {
+  const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', {
+    insz: formatInsz(p.insz),
+    firstName: p.firstName,
+    lastName: p.lastName,
+    email: p.email,
+  });
+  expect(res.status).toBe(303);
+  return personIdOf(p);
+}
+
+/** The administrator grants the right to user `id` from the user's page ('' = no end date). */
+const grant = (id: number, validUntil: string) =>
+  postFrom(admin, `/gebruikersbeheer/gebruikers/${id}`, `/gebruikersbeheer/gebruikers/${id}/recht`, { validUntil });
 
 beforeAll(async () => {
   t = await buildTestApp();
@@ -145,11 +168,12 @@ describe('adding a user', () => {
   });
 
   it('refuses to add someone who already is a user', async () => {
+    await addUser(already);
     const res = await postFrom(admin, '/gebruikersbeheer/gebruikers/nieuw', '/gebruikersbeheer/gebruikers', {
-      insz: newcomer.insz,
-      firstName: 'Nina',
-      lastName: 'Nieuwkomer',
-      email: newcomer.email,
+      insz: already.insz,
+      firstName: already.firstName,
+      lastName: already.lastName,
+      email: already.email,
     });
     expect(res.status).toBe(400);
     expect(page(res.text).errors).toEqual([`Deze persoon is al gebruiker van ${ORG}.`]);
@@ -158,18 +182,13 @@ describe('adding a user', () => {
 
 describe('granting a right directly', () => {
   it('checks the end date', async () => {
-    const id = await personIdOf(newcomer);
+    const id = await addUser(withBadDate);
     const yesterday = formatDateNl(addDays(todayInBrussels(new Date()), -1));
     for (const [validUntil, message] of [
       ['31/02/2030', 'Vul de einddatum in als dd/mm/jjjj'],
       [yesterday, 'De einddatum mag niet in het verleden liggen.'],
     ]) {
-      const res = await postFrom(
-        admin,
-        `/gebruikersbeheer/gebruikers/${id}`,
-        `/gebruikersbeheer/gebruikers/${id}/recht`,
-        { validUntil },
-      );
+      const res = await grant(id, validUntil);
       expect(res.status).toBe(400);
       expect(page(res.text).fieldError('Geldig tot en met')).toContain(message);
       expect(page(res.text).value('Geldig tot en met')).toBe(validUntil);
@@ -178,18 +197,13 @@ describe('granting a right directly', () => {
   });
 
   it('grants with an end date, mails the user, and the right counts at their next request', async () => {
-    const id = await personIdOf(newcomer);
-    const nina = request.agent(t.app);
-    await loginAs(nina, newcomer);
-    await chooseOrganisation(nina);
-    expect(page((await nina.get('/aanvraag')).text).buttons).toContain('Gebruikersrecht aanvragen');
+    const id = await addUser(granted);
+    const gert = request.agent(t.app);
+    await loginAs(gert, granted);
+    await chooseOrganisation(gert);
+    expect(page((await gert.get('/aanvraag')).text).buttons).toContain('Gebruikersrecht aanvragen');
 
-    const res = await postFrom(
-      admin,
-      `/gebruikersbeheer/gebruikers/${id}`,
-      `/gebruikersbeheer/gebruikers/${id}/recht`,
-      { validUntil: '30/06/2099' },
-    );
+    const res = await grant(id, '30/06/2099');
     expect(res.status).toBe(303);
     const p = page((await admin.get(res.headers.location)).text);
     expect(p.notices.join(' ')).toContain('Het gebruikersrecht is toegekend.');
@@ -202,22 +216,23 @@ describe('granting a right directly', () => {
     ]);
     expect(p.buttons).not.toContain('Recht toekennen');
 
-    const mail = await t.database.db('mail_outbox').where({ to_address: newcomer.email }).first();
+    const mail = await t.database.db('mail_outbox').where({ to_address: granted.email }).first();
     expect(mail.subject).toBe(`Uw gebruikersrecht voor ${ORG} is toegekend`);
     expect(mail.text_body).toContain('Het recht is geldig tot en met 30/06/2099.');
 
-    expect(page((await nina.get('/aanvraag')).text).link('Aanvragen')).toBe('/terugbetaling/nieuw/werkgever');
+    expect(page((await gert.get('/aanvraag')).text).link('Aanvragen')).toBe('/terugbetaling/nieuw/werkgever');
     const overview = page((await admin.get('/gebruikersbeheer')).text);
     expect(
       overview
         .table(`Gebruikers van ${ORG}`)
-        .rows.find((r) => r[0].startsWith('Nina Nieuwkomer'))!
+        .rows.find((r) => r[0].startsWith('Gert Gerechtigd'))!
         .join(' '),
     ).toContain('DWSE organisatieverantwoordelijke – opleidingsverlof (actief, tot en met 30/06/2099)');
   });
 
   it('refuses a second grant while the right is current', async () => {
-    const id = await personIdOf(newcomer);
+    const id = await addUser(current);
+    expect((await grant(id, '')).status).toBe(303);
     const res = await admin
       .post(`/gebruikersbeheer/gebruikers/${id}/recht`)
       .type('form')
@@ -230,27 +245,23 @@ describe('granting a right directly', () => {
   });
 
   it('an expired right no longer counts, and can be granted again', async () => {
-    const id = await personIdOf(newcomer);
+    const id = await addUser(expiring);
+    expect((await grant(id, '30/06/2099')).status).toBe(303);
     const yesterday = addDays(todayInBrussels(new Date()), -1);
     await t.database.db('user_right').where({ person_id: id }).update({ valid_until: yesterday });
-    const nina = request.agent(t.app);
-    await loginAs(nina, newcomer);
-    await chooseOrganisation(nina);
-    const aanvraag = page((await nina.get('/aanvraag')).text);
+    const eline = request.agent(t.app);
+    await loginAs(eline, expiring);
+    await chooseOrganisation(eline);
+    const aanvraag = page((await eline.get('/aanvraag')).text);
     expect(aanvraag.main).toContain(
       `Uw gebruikersrecht was geldig tot en met ${formatDateNl(yesterday)} en is verlopen.`,
     );
     expect(aanvraag.buttons).toContain('Gebruikersrecht aanvragen');
     expect(page((await admin.get(`/gebruikersbeheer/gebruikers/${id}`)).text).table().rows[0]).toContain('Verlopen');
 
-    const res = await postFrom(
-      admin,
-      `/gebruikersbeheer/gebruikers/${id}`,
-      `/gebruikersbeheer/gebruikers/${id}/recht`,
-      { validUntil: '' },
-    );
+    const res = await grant(id, '');
     expect(res.status).toBe(303);
-    expect(page((await nina.get('/aanvraag')).text).link('Aanvragen')).toBe('/terugbetaling/nieuw/werkgever');
+    expect(page((await eline.get('/aanvraag')).text).link('Aanvragen')).toBe('/terugbetaling/nieuw/werkgever');
     const rights = await t.database.db('user_right').where({ person_id: id }).orderBy('id');
     expect(rights).toHaveLength(2);
     expect(rights[0].revoked_at).not.toBeNull();
@@ -258,17 +269,19 @@ describe('granting a right directly', () => {
   });
 
   it('is in the audit log, with masked INSZ numbers', async () => {
+    expect((await grant(await addUser(audited), '')).status).toBe(303);
     const log = await admin.get('/gebruikersbeheer/logboek');
     const logRows = page(log.text)
       .table('Logboek')
-      .rows.map((r) => r.join(' | '));
+      .rows.map((r) => r.join(' | '))
+      .filter((r) => r.includes('Ode Opgetekend'));
     for (const action of ['Gebruiker toegevoegd', 'Gebruikersrecht toegekend']) {
       const row = logRows.find((r) => r.includes(action));
       expect(row).toContain('Hilde Heylen');
-      expect(row).toContain('Nina Nieuwkomer (85.07.30-***.**)');
+      expect(row).toContain('Ode Opgetekend (85.07.30-***.**)');
     }
-    expect(log.text).not.toContain(formatInsz(newcomer.insz));
+    expect(log.text).not.toContain(formatInsz(audited.insz));
     const rows = await t.database.db('audit_log').where({ organisation_id: orgId });
-    for (const row of rows) expect(JSON.stringify(row.details)).not.toContain(newcomer.insz);
+    for (const row of rows) expect(JSON.stringify(row.details)).not.toContain(audited.insz);
   });
 });

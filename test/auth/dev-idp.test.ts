@@ -7,6 +7,7 @@ import { isValidInsz } from '../../src/domain/insz.js';
 import { demoPeople } from '../../src/db/demo-people.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { hiddenField } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import { startLogin } from './saml-fixtures.js';
 
 describe('the development IdP', () => {
@@ -42,44 +43,46 @@ describe('the development IdP', () => {
   it('shows the digital keys like the federal login page', async () => {
     const { location } = await startLogin(t.app);
     const res = await request(t.app).get(ssoPath(location)).expect(200);
-    expect(res.text).toContain('<title>Aanmelden bij de digitale overheid – WSE-loket</title>');
-    expect(res.text).toContain('<h1>Aanmelden bij de digitale overheid</h1>');
-    for (const label of [
+    const shown = page(res.text);
+    expect(shown.title).toBe('Aanmelden bij de digitale overheid – WSE-loket');
+    expect(shown.h1).toBe('Aanmelden bij de digitale overheid');
+    expect(shown.choices('Kies uw digitale sleutel').map((c) => c.text)).toEqual([
       'itsme',
       'eID met kaartlezer',
       'Beveiligingscode via mobiele app',
       'Beveiligingscode via sms',
       'Beveiligingscode via e-mail',
       'Europees erkend inlogmiddel (eIDAS)',
-    ]) {
-      expect(res.text).toContain(label);
-    }
-    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline script
+    ]);
+    expect(shown.$('script:not([src])')).toHaveLength(0); // no inline script
   });
 
   it('asks again when no key is chosen', async () => {
     const { location } = await startLogin(t.app);
     const res = await request(t.app).get(ssoPath(location, '&sleutel=')).expect(400);
-    expect(res.text).toContain('<title>Fout: Aanmelden bij de digitale overheid – WSE-loket</title>');
-    expect(res.text).toContain('Kies een digitale sleutel.');
+    expect(page(res.text).title).toBe('Fout: Aanmelden bij de digitale overheid – WSE-loket');
+    expect(page(res.text).errors).toEqual(['Kies een digitale sleutel.']);
   });
 
   it('asks again when "Volgende" is pressed without choosing a key (no sleutel field at all)', async () => {
     const { location } = await startLogin(t.app);
-    const page = await request(t.app).get(ssoPath(location, '')).expect(200);
-    expect(page.text).toContain('name="stap" value="sleutel"');
-    expect(page.text).not.toContain('Kies een digitale sleutel.');
-    const res = await request(t.app).get(ssoPath(location, '&stap=sleutel')).expect(400);
-    expect(res.text).toContain('<a href="#sleutel">Kies een digitale sleutel.</a>');
-    expect(res.text).toContain('id="sleutel-error"');
+    const first = page((await request(t.app).get(ssoPath(location, '')).expect(200)).text);
+    const next = first.$('button:contains("Volgende")');
+    expect([next.attr('name'), next.attr('value')]).toEqual(['stap', 'sleutel']);
+    expect(first.errors).toEqual([]);
+    expect(first.fieldError('Kies uw digitale sleutel')).toBeUndefined();
+    const res = page((await request(t.app).get(ssoPath(location, '&stap=sleutel')).expect(400)).text);
+    expect(res.errorLinks).toEqual([{ text: 'Kies een digitale sleutel.', href: '#sleutel' }]);
+    expect(res.fieldError('Kies uw digitale sleutel')).toBe('Kies een digitale sleutel.');
   });
 
   it('lists the demo people after a key is chosen', async () => {
     const { location } = await startLogin(t.app);
-    const res = await request(t.app).get(ssoPath(location, '&sleutel=eid')).expect(200);
-    expect(res.text).toContain('<h1>Aanmelden met eID met kaartlezer</h1>');
+    const res = page((await request(t.app).get(ssoPath(location, '&sleutel=eid')).expect(200)).text);
+    expect(res.h1).toBe('Aanmelden met eID met kaartlezer');
+    const people = res.choices('Met wie meldt u zich aan?').map((c) => c.text);
     for (const name of ['An Beheerder', 'Jan Werkgever', 'Eva Werknemer', 'Piet Zondermeer', 'Iemand anders'])
-      expect(res.text).toContain(name);
+      expect(people.some((p) => p.startsWith(name))).toBe(true);
   });
 
   it('refuses an AuthnRequest that is not signed by the portal', async () => {
@@ -93,9 +96,9 @@ describe('the development IdP', () => {
 
   async function personPage() {
     const { location, browser: agent } = await startLogin(t.app, '/mijn-dossiers');
-    const page = await agent.get(ssoPath(location, '&sleutel=itsme')).expect(200);
+    const res = await agent.get(ssoPath(location, '&sleutel=itsme')).expect(200);
     const form = {
-      _csrf: csrfTokenFrom(page.text),
+      _csrf: csrfTokenFrom(res.text),
       SAMLRequest: location.searchParams.get('SAMLRequest')!,
       RelayState: location.searchParams.get('RelayState')!,
       SigAlg: location.searchParams.get('SigAlg')!,
@@ -112,10 +115,11 @@ describe('the development IdP', () => {
       .type('form')
       .send({ ...form, persoon: 'nieuw', insz: '85.07.30-033.29', voornaam: 'Lotte', achternaam: '' })
       .expect(400);
-    expect(res.text).toContain('Vul een geldig rijksregisternummer in');
-    expect(res.text).toContain('Vul een achternaam in.');
-    expect(res.text).toContain('value="85.07.30-033.29"');
-    expect(res.text).toContain('value="Lotte"');
+    const shown = page(res.text);
+    expect(shown.fieldError('Rijksregisternummer')).toMatch(/^Vul een geldig rijksregisternummer in/);
+    expect(shown.fieldError('Achternaam')).toBe('Vul een achternaam in.');
+    expect(shown.value('Rijksregisternummer')).toBe('85.07.30-033.29');
+    expect(shown.value('Voornaam')).toBe('Lotte');
   });
 
   it('answers with an auto-submitting form to the ACS, honouring the RelayState', async () => {
@@ -125,9 +129,13 @@ describe('the development IdP', () => {
       .type('form')
       .send({ ...form, persoon: 'jan' })
       .expect(200);
-    expect(res.text).toContain('<form method="post" action="http://127.0.0.1:3999/auth/saml/acs" data-auto-submit>');
-    expect(res.text).toMatch(/<script src="\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js" nonce="[^"]+"><\/script>/);
-    expect(res.text).toContain('>Doorgaan</button>');
+    const shown = page(res.text);
+    const post = shown.form('Doorgaan');
+    expect([post.method, post.action]).toEqual(['post', 'http://127.0.0.1:3999/auth/saml/acs']);
+    expect(shown.$('form[data-auto-submit]').attr('action')).toBe(post.action);
+    const script = shown.$('script[src$="/js/auto-submit.js"]');
+    expect(script.attr('src')).toMatch(/^\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js$/);
+    expect(script.attr('nonce')).toBeTruthy();
     expect(hiddenField(res.text, 'RelayState')).toBe('/mijn-dossiers');
     const xml = Buffer.from(hiddenField(res.text, 'SAMLResponse')!, 'base64').toString('utf8');
     expect(xml).toContain('Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"');
@@ -156,7 +164,7 @@ describe('the development IdP', () => {
       .type('form')
       .send({ SAMLResponse: hiddenField(res.text, 'SAMLResponse') })
       .expect(401);
-    expect(acs.text).toContain('U hebt het aanmelden afgebroken');
+    expect(page(acs.text).main).toContain('U hebt het aanmelden afgebroken');
   });
 
   it('refuses to run in production', () => {

@@ -9,6 +9,7 @@ import { createMailComposer } from '../../src/mail/templates.js';
 import { createMailWorker } from '../../src/mail/worker.js';
 import { createRefundMailer } from '../../src/refund/mail.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { page } from '../helpers/page.js';
 
 let t: TestApp;
 let mailId: number;
@@ -46,29 +47,30 @@ describe('the development mailbox', () => {
   it('lists every mail, newest first', async () => {
     const res = await request(t.app).get('/dev/mailbox');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<h1>Ontwikkelmailbox</h1>');
-    expect(res.text).toContain(
-      `<a href="/dev/mailbox/${mailId}">Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV</a>`,
-    );
-    expect(res.text).toContain('an@example.be');
-    expect(res.text).toContain('Afgeleverd in deze mailbox');
+    const shown = page(res.text);
+    expect(shown.h1).toBe('Ontwikkelmailbox');
+    expect(shown.link('Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV')).toBe(`/dev/mailbox/${mailId}`);
+    const { headers, rows } = shown.table('E-mails');
+    expect(headers).toEqual(['Datum', 'Aan', 'Onderwerp', 'Status']);
+    expect(rows.map((r) => r.slice(1))).toEqual([
+      ['an@example.be', 'Aanvraag gebruikersrecht voor Bouwbedrijf De Meeuw NV', 'Afgeleverd in deze mailbox'],
+    ]);
   });
 
   it('shows one mail with its text and its links made clickable', async () => {
     const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Eva &lt;Werknemer&gt; vraagt in het WSE-loket');
-    expect(res.text).toContain(
-      '<a href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7">http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7</a>',
-    );
-    expect(res.text).toContain(`href="/dev/mailbox/${mailId}/html"`);
+    const shown = page(res.text);
+    expect(shown.$('pre').text()).toContain('Eva <Werknemer> vraagt in het WSE-loket');
+    expect(res.text).toContain('Eva &lt;Werknemer&gt; vraagt in het WSE-loket'); // escaped in the source
+    const link = 'http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7';
+    expect(shown.link(link)).toBe(link);
+    expect(shown.link('Bekijk de HTML-versie')).toBe(`/dev/mailbox/${mailId}/html`);
   });
 
   it('says in Dutch what kind of mail it is, for every kind the portal sends', async () => {
     const res = await request(t.app).get(`/dev/mailbox/${mailId}`);
-    expect(res.text).toMatch(
-      /<dt class="summary-list__key">Soort<\/dt>\s*<dd class="summary-list__value">Aanvraag gebruikersrecht \(aan de lokale beheerder\)<\/dd>/,
-    );
+    expect(Object.fromEntries(page(res.text).summary).Soort).toBe('Aanvraag gebruikersrecht (aan de lokale beheerder)');
     expect(res.text).not.toContain('right-requested');
     const changes = [...DECISIONS, 'geannuleerd', 'stopgezet', 'antwoord'];
     const kinds = [
@@ -85,8 +87,10 @@ describe('the development mailbox', () => {
     expect(res.headers['content-security-policy']).toContain('sandbox');
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.headers['content-security-policy']).not.toContain('script-src');
-    expect(res.text).toContain('Eva &lt;Werknemer&gt;');
-    expect(res.text).toContain('href="http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7"');
+    expect(res.text).toContain('Eva &lt;Werknemer&gt;'); // escaped in the source
+    const mail = page(res.text);
+    expect(mail.$('body').text()).toContain('Eva <Werknemer>');
+    expect(mail.links.map((l) => l.href)).toContain('http://127.0.0.1:3999/gebruikersbeheer/aanvragen/7');
   });
 
   it('shows a receipt mail the worker has not rendered yet as it will be sent', async () => {
@@ -107,15 +111,16 @@ describe('the development mailbox', () => {
       t.database.db,
       createRefundMailer(t.config).employerReceipt('jan@example.be', receipt, '/mijn-dossiers/VOV-2025-000007'),
     );
-    const page = await request(t.app).get(`/dev/mailbox/${id}`).expect(200);
-    expect(page.text).toContain('Wacht op verzending');
-    expect(page.text).toContain('Ontvangstbevestiging voor de werkgever');
+    const shown = page((await request(t.app).get(`/dev/mailbox/${id}`).expect(200)).text);
+    const summary = Object.fromEntries(shown.summary);
+    expect(summary.Status).toBe('Wacht op verzending');
+    expect(summary.Soort).toBe('Ontvangstbevestiging voor de werkgever');
     // The employer's receipt greets the contact person of the request.
-    expect(page.text).toContain('Beste Jan Werkgever,');
-    expect(page.text).toContain(
-      '<a href="http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007">http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007</a>',
-    );
-    expect((await request(t.app).get(`/dev/mailbox/${id}/html`).expect(200)).text).toContain('VOV-2025-000007');
+    expect(shown.$('pre').text()).toMatch(/^Beste Jan Werkgever,/);
+    const link = 'http://127.0.0.1:3999/mijn-dossiers/VOV-2025-000007';
+    expect(shown.link(link)).toBe(link);
+    const html = page((await request(t.app).get(`/dev/mailbox/${id}/html`).expect(200)).text);
+    expect(html.$('body').text()).toContain('VOV-2025-000007');
   });
 
   it('answers 404 for an unknown mail', async () => {

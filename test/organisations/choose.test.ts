@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { localPart, loginAs, type Agent } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import { organisationWith, person } from './fixtures.js';
 
 let t: TestApp;
@@ -20,18 +21,26 @@ afterAll(async () => {
 });
 
 async function choose(agent: Agent, keuze: string, extra: Record<string, string> = {}) {
-  const page = await agent.get('/organisatie-kiezen');
+  const form = await agent.get('/organisatie-kiezen');
   return agent
     .post('/organisatie-kiezen')
     .type('form')
-    .send({ _csrf: csrfTokenFrom(page.text), keuze, ...extra });
+    .send({ _csrf: csrfTokenFrom(form.text), keuze, ...extra });
+}
+
+/** The choice buttons of the page: what each sends as `keuze` and what it reads. */
+function choicesOn(html: string): { value: string; text: string }[] {
+  const { $ } = page(html);
+  return $('form button[type=submit][name=keuze]')
+    .toArray()
+    .map((b) => ({ value: $(b).attr('value') ?? '', text: $(b).text().replace(/\s+/g, ' ').trim() }));
 }
 
 describe('the home page', () => {
   it('is the landing page for anonymous visitors', async () => {
     const res = await request(t.app).get('/');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Welkom bij het WSE-loket');
+    expect(page(res.text).main).toContain('Welkom bij het WSE-loket');
   });
 
   it('sends a logged-in person who has not chosen yet to the organisation choice', async () => {
@@ -47,23 +56,24 @@ describe('choosing an organisation', () => {
   it('offers the own name and every organisation of the person', async () => {
     const agent = request.agent(t.app);
     await loginAs(agent, mira);
-    const page = await agent.get('/organisatie-kiezen');
-    expect(page.status).toBe(200);
-    expect(page.headers['cache-control']).toBe('no-store');
+    const res = await agent.get('/organisatie-kiezen');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const shown = page(res.text);
     // One click: each organisation is a submit button of the form, the own name a separate one.
-    expect(page.text).not.toContain('type="radio"');
-    expect(page.text).toContain(`<button class="org-choice__button" type="submit" name="keuze" value="${orgA}"`);
-    expect(page.text).toContain(`<button class="org-choice__button" type="submit" name="keuze" value="${orgB}"`);
-    expect(page.text).toContain('Aannemer Alfa BV');
-    expect(page.text).toContain('Bakkerij Beta NV');
-    expect(page.text).toContain('u bent lokale beheerder');
-    expect(page.text).toMatch(
-      /<h2 id="eigen-naam">Of in eigen naam<\/h2>\s*<p id="eigen-naam-uitleg">In eigen naam werkt u als natuurlijke persoon/,
+    expect(shown.$('input[type=radio]')).toHaveLength(0);
+    expect(choicesOn(res.text)).toEqual([
+      { value: String(orgA), text: 'Aannemer Alfa BV KBO-nummer 0400.030.176 · u bent lokale beheerder' },
+      { value: String(orgB), text: 'Bakkerij Beta NV KBO-nummer 0400.030.275' },
+      { value: 'eigen-naam', text: 'Mira Meervoud (in eigen naam)' },
+    ]);
+    expect(shown.headings).toContain('Of in eigen naam');
+    // The own-name button is described by what working in own name means.
+    const ownName = shown.$('button[value=eigen-naam]');
+    expect(shown.$(`#${ownName.attr('aria-describedby')}`).text()).toMatch(
+      /^In eigen naam werkt u als natuurlijke persoon, niet voor een organisatie\./,
     );
-    expect(page.text).toContain(
-      'name="keuze" value="eigen-naam" aria-describedby="eigen-naam-uitleg">Mira Meervoud (in eigen naam)</button>',
-    );
-    expect(page.text).not.toContain('U kunt alleen in eigen naam werken');
+    expect(shown.headings).not.toContain('U kunt alleen in eigen naam werken');
   });
 
   it('asks again when nothing or something unknown is chosen', async () => {
@@ -72,8 +82,8 @@ describe('choosing an organisation', () => {
     for (const keuze of ['', 'abc', '-1']) {
       const res = await choose(agent, keuze);
       expect(res.status).toBe(400);
-      expect(res.text).toContain('<title>Fout: Kies voor wie u werkt – WSE-loket</title>');
-      expect(res.text).toContain('<a href="#keuze">Kies voor wie u wilt werken.</a>');
+      expect(page(res.text).title).toBe('Fout: Kies voor wie u werkt – WSE-loket');
+      expect(page(res.text).errorLinks).toEqual([{ text: 'Kies voor wie u wilt werken.', href: '#keuze' }]);
     }
   });
 
@@ -81,28 +91,26 @@ describe('choosing an organisation', () => {
     const agent = request.agent(t.app);
     await loginAs(agent, mira);
     expect((await choose(agent, String(orgA))).headers.location).toBe('/');
-    let home = await agent.get('/');
-    expect(home.text).toContain('<h1>Aannemer Alfa BV</h1>');
-    expect(home.text).toContain('href="/gebruikersbeheer"');
-    expect(home.text).toContain('<a href="/organisatie-kiezen">Wissel van organisatie</a>');
+    let home = page((await agent.get('/')).text);
+    expect(home.h1).toBe('Aannemer Alfa BV');
+    expect(home.link('Gebruikersbeheer')).toBe('/gebruikersbeheer');
+    expect(home.link('Wissel van organisatie')).toBe('/organisatie-kiezen');
 
-    expect((await agent.get('/organisatie-kiezen')).text).toMatch(
-      new RegExp(
-        `value="${orgA}"[^>]*>\\s*<span class="org-choice__name">Aannemer Alfa BV</span>[^<]*<span[^>]*>[^<]*</span>\\s*<span class="org-choice__current">U werkt nu voor deze organisatie`,
-      ),
-    );
+    const [alfa, beta] = choicesOn((await agent.get('/organisatie-kiezen')).text);
+    expect(alfa.text).toMatch(/^Aannemer Alfa BV .* U werkt nu voor deze organisatie$/);
+    expect(beta.text).not.toContain('U werkt nu voor deze organisatie');
     await choose(agent, String(orgB));
-    home = await agent.get('/');
-    expect(home.text).toContain('<h1>Bakkerij Beta NV</h1>');
-    expect(home.text).toContain('<span class="site-header__org">Bakkerij Beta NV');
-    expect(home.text).not.toContain('href="/gebruikersbeheer"');
+    home = page((await agent.get('/')).text);
+    expect(home.h1).toBe('Bakkerij Beta NV');
+    expect(home.header).toContain('Bakkerij Beta NV');
+    expect(home.links.map((l) => l.href)).not.toContain('/gebruikersbeheer');
   });
 
   it('returns to the page that asked for the choice, but only to a local one', async () => {
     const agent = request.agent(t.app);
     await loginAs(agent, mira);
-    const page = await agent.get(`/organisatie-kiezen?terug=${encodeURIComponent('/gebruikersbeheer')}`);
-    expect(page.text).toContain('<input type="hidden" name="terug" value="/gebruikersbeheer">');
+    const res = await agent.get(`/organisatie-kiezen?terug=${encodeURIComponent('/gebruikersbeheer')}`);
+    expect(page(res.text).form('/organisatie-kiezen').fields.terug).toBe('/gebruikersbeheer');
     expect((await choose(agent, String(orgA), { terug: '/gebruikersbeheer' })).headers.location).toBe(
       '/gebruikersbeheer',
     );
@@ -114,14 +122,15 @@ describe('choosing an organisation', () => {
     const agent = request.agent(t.app);
     await loginAs(agent, mira);
     expect((await choose(agent, 'eigen-naam')).headers.location).toBe('/persoonlijk');
-    const personal = await agent.get('/persoonlijk');
-    expect(personal.text).toContain('<h1>U werkt in eigen naam</h1>');
-    expect(personal.text).toContain('vraagt u aan voor een organisatie');
-    expect(personal.text).not.toContain('U ziet geen organisatie?');
-    expect(personal.text).toContain('<a href="/organisatie-kiezen">Wissel van organisatie</a>');
-    expect((await agent.get('/organisatie-kiezen')).text).toContain(
-      'Mira Meervoud (in eigen naam)<span class="visually-hidden">, nu gekozen</span>',
-    );
+    const personal = page((await agent.get('/persoonlijk')).text);
+    expect(personal.h1).toBe('U werkt in eigen naam');
+    expect(personal.main).toContain('vraagt u aan voor een organisatie');
+    expect(personal.main).not.toContain('U ziet geen organisatie?');
+    expect(personal.link('Wissel van organisatie')).toBe('/organisatie-kiezen');
+    expect(choicesOn((await agent.get('/organisatie-kiezen')).text).at(-1)).toEqual({
+      value: 'eigen-naam',
+      text: 'Mira Meervoud (in eigen naam), nu gekozen',
+    });
   });
 });
 
