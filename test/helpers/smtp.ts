@@ -25,6 +25,8 @@ export interface SmtpCapture {
   /** How many DATA commands arrived (also the refused and stalled ones). */
   readonly dataAttempts: number;
   behaviour: SmtpBehaviour;
+  /** Milliseconds the server waits before it answers an accepted DATA (a slow relay); 0 by default. */
+  answerDelayMs: number;
   /** Resolves with the first captured message matching `pred`, waiting up to `timeoutMs`. */
   waitFor(pred: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   /** Stops listening and drops open connections (an SMTP outage). */
@@ -40,6 +42,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   let port = 0;
   let server: SMTPServer | undefined;
   let behaviour: SmtpBehaviour = 'accept';
+  let answerDelayMs = 0;
 
   const create = () =>
     new SMTPServer({
@@ -60,8 +63,10 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             return callback(err);
           }
           const raw = Buffer.concat(chunks);
+          const delay = answerDelayMs;
           simpleParser(raw).then(
-            (mail) => {
+            async (mail) => {
+              if (delay > 0) await new Promise((r) => setTimeout(r, delay));
               messages.push({
                 to: session.envelope.rcptTo.map((r) => r.address),
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -112,6 +117,12 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     },
     set behaviour(value: SmtpBehaviour) {
       behaviour = value;
+    },
+    get answerDelayMs() {
+      return answerDelayMs;
+    },
+    set answerDelayMs(value: number) {
+      answerDelayMs = value;
     },
     get url() {
       return `smtp://127.0.0.1:${port}`;
