@@ -9,6 +9,7 @@ import { devIdpUrls } from '../../src/auth/saml-config.js';
 import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
 import { countRows, secondInstance } from './saml-fixtures.js';
 import { paths } from '../../src/paths.js';
+import { page } from '../helpers/page.js';
 import { insertMember, insertOrganisation, loginForOrganisation, people } from '../refund/fixtures.js';
 
 const sessionCookie = (setCookie: string[] | string | undefined) =>
@@ -16,6 +17,12 @@ const sessionCookie = (setCookie: string[] | string | undefined) =>
     .flat()
     .find((c) => c.startsWith('loket='))
     ?.split(';')[0];
+
+/** Whom the site header shows as logged in: the person's name next to an Afmelden button, or nobody. */
+const loggedIn = (html: string): string | undefined => {
+  const shown = page(html);
+  return shown.buttons.includes('Afmelden') ? shown.header : undefined;
+};
 
 describe('sessions around login and logout', () => {
   let t: TestApp;
@@ -75,7 +82,7 @@ describe('sessions around login and logout', () => {
     const agent = request.agent(t.app);
     await loginAs(agent, { insz: '68110304512' });
     const home = await agent.get(PAGE_WITH_HEADER).expect(200);
-    expect(home.text).toContain('Jan Werkgever');
+    expect(loggedIn(home.text)).toContain('Jan Werkgever');
     const cookieBefore = (await t.database.db('session').count<{ count: number }[]>('* as count').first())!.count;
 
     // Without the CSRF token: refused.
@@ -93,14 +100,17 @@ describe('sessions around login and logout', () => {
     expect(new URL(idpAnswer.headers.location).pathname).toBe('/auth/saml/slo');
     const back = await agent.get(localPart(idpAnswer.headers.location)).expect(303);
     expect(back.headers.location).toBe('/afgemeld');
-    const page = await agent.get('/afgemeld').expect(200);
-    expect(page.text).toContain('<h1>U bent afgemeld</h1>');
-    expect(page.text).not.toContain('Jan Werkgever');
+    const afgemeld = page((await agent.get('/afgemeld').expect(200)).text);
+    expect(afgemeld.h1).toBe('U bent afgemeld');
+    expect(afgemeld.link('Opnieuw aanmelden')).toBe(paths.login);
+    expect(afgemeld.header).not.toContain('Jan Werkgever');
+    expect(afgemeld.buttons).not.toContain('Afmelden');
     expect(Number((await t.database.db('session').count<{ count: number }[]>('* as count').first())!.count)).toBe(
       Number(cookieBefore) - 1,
     );
-    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).not.toContain('Jan Werkgever');
-    expect(await t.database.db('audit_log').where({ action: 'logout' }).first()).toBeDefined();
+    expect(loggedIn((await agent.get(PAGE_WITH_HEADER).expect(200)).text)).toBeUndefined();
+    const jan = await t.database.db('person').where({ insz: '68110304512' }).first('id');
+    expect(await t.database.db('audit_log').where({ action: 'logout', actor_person_id: jan.id }).first()).toBeDefined();
   });
 
   it('ignores the old cookie after logout even when replayed', async () => {
@@ -109,14 +119,14 @@ describe('sessions around login and logout', () => {
     const acs = await agent.post(answer.acsPath).type('form').send({ SAMLResponse: answer.samlResponse }).expect(303);
     const stolen = sessionCookie(acs.headers['set-cookie'])!;
     const home = await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', stolen).expect(200);
-    expect(home.text).toContain('An Beheerder');
+    expect(loggedIn(home.text)).toContain('An Beheerder');
     await agent
       .post('/afmelden')
       .type('form')
       .send({ _csrf: csrfTokenFrom(home.text) })
       .expect(303);
     const replay = await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', stolen).expect(200);
-    expect(replay.text).not.toContain('An Beheerder');
+    expect(loggedIn(replay.text)).toBeUndefined();
   });
 
   it('ends the session when the IdP sends a signed LogoutRequest (logout started elsewhere)', async () => {
@@ -193,7 +203,7 @@ describe('sessions around login and logout', () => {
           persoon: 'piet',
         })
         .expect(200);
-      const samlResponse = /name="SAMLResponse" value="([^"]+)"/.exec(posted.text)![1];
+      const samlResponse = page(posted.text).$('input[name=SAMLResponse]').attr('value')!;
       // The same browser: it brings the login cookie A gave it.
       const loginCookie = String(start.headers['set-cookie'][0]).split(';')[0];
       const acs = await onB
@@ -202,10 +212,10 @@ describe('sessions around login and logout', () => {
         .type('form')
         .send({ SAMLResponse: samlResponse });
       expect(acs.status).toBe(303);
-      expect((await onB.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Piet Zondermeer');
+      expect(loggedIn((await onB.get(PAGE_WITH_HEADER).expect(200)).text)).toContain('Piet Zondermeer');
       // And the session works on A as well.
       const cookie = sessionCookie(acs.headers['set-cookie'])!;
-      expect((await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', cookie).expect(200)).text).toContain(
+      expect(loggedIn((await request(t.app).get(PAGE_WITH_HEADER).set('Cookie', cookie).expect(200)).text)).toContain(
         'Piet Zondermeer',
       );
     } finally {
@@ -228,13 +238,16 @@ describe("session time-outs on the app's clock", () => {
     const agent = request.agent(t.app);
     await loginAs(agent, { insz: '68110304512' });
     clock = new Date(clock.getTime() + 29 * 60_000);
-    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Jan Werkgever');
+    expect(loggedIn((await agent.get(PAGE_WITH_HEADER).expect(200)).text)).toContain('Jan Werkgever');
     clock = new Date(clock.getTime() + 29 * 60_000); // idle time counts from the last request
-    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Jan Werkgever');
+    expect(loggedIn((await agent.get(PAGE_WITH_HEADER).expect(200)).text)).toContain('Jan Werkgever');
     clock = new Date(clock.getTime() + 31 * 60_000);
     await agent.get(PAGE_WITH_HEADER).expect(303).expect('Location', '/sessie-verlopen');
-    expect((await agent.get('/sessie-verlopen').expect(200)).text).toContain('Opnieuw aanmelden');
-    expect((await agent.get(PAGE_WITH_HEADER).expect(200)).text).not.toContain('Jan Werkgever');
+    const expired = page((await agent.get('/sessie-verlopen').expect(200)).text);
+    expect(expired.h1).toBe('Uw sessie is verlopen');
+    expect(expired.main).toContain('U was een tijd niet actief');
+    expect(expired.link('Opnieuw aanmelden')).toBe(paths.login);
+    expect(loggedIn((await agent.get(PAGE_WITH_HEADER).expect(200)).text)).toBeUndefined();
   });
 
   it('whether a right with an end date still counts: through that day in Brussels, not after', async () => {
