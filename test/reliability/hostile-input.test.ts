@@ -29,7 +29,7 @@ import {
   type TestOrganisation,
 } from '../refund/fixtures.js';
 import { pdfText } from '../helpers/pdf.js';
-import { errorSummary } from './support/browser.js';
+import { page } from '../helpers/page.js';
 import { decodeHtml } from '../helpers/html.js';
 import {
   answerProblems,
@@ -284,9 +284,7 @@ describe('every refund step, posted hostile forms', () => {
         );
         expect(answerProblems(res.status, res.text, [303, 400]), describeForm(form)).toEqual([]);
         if (res.status === 400)
-          expect(errorSummary(res.text)).toContain(
-            'Vink aan dat u verklaart dat alle gegevens juist en volledig zijn.',
-          );
+          expect(page(res.text).errors).toContain('Vink aan dat u verklaart dat alle gegevens juist en volledig zijn.');
       }),
       { numRuns: RUNS },
     );
@@ -362,8 +360,8 @@ describe('the other POST routes, posted hostile forms', () => {
     const visitor = request.agent(t.app);
     const start = await visitor.get('/aanmelden');
     const sso = new URL(start.headers.location);
-    const page = await visitor.get(`${sso.pathname}${sso.search}&sleutel=itsme`);
-    const tok = csrfTokenFrom(page.text);
+    const keyPage = await visitor.get(`${sso.pathname}${sso.search}&sleutel=itsme`);
+    const tok = csrfTokenFrom(keyPage.text);
     const fixed = {
       SAMLRequest: sso.searchParams.get('SAMLRequest')!,
       SigAlg: sso.searchParams.get('SigAlg')!,
@@ -427,7 +425,7 @@ describe('the other POST routes, posted hostile forms', () => {
   it('every POST route of the app (also ones added later) answers random forms, JSON, text and empty bodies without a server error', async () => {
     const routes = postRoutes(t.app).filter((r) => r.path !== '/afmelden' && r.path !== '/organisatie-kiezen');
     expect(routes.length).toBeGreaterThanOrEqual(14);
-    const ids = await routeIds();
+    const ids = routeIds(Number((await completeDraft(jan, org.unitId)).split('/').pop()));
     const bodies: [string, (agent: Agent, path: string) => request.Test][] = [
       [
         'json',
@@ -482,7 +480,8 @@ describe('the other POST routes, posted hostile forms', () => {
       const tok = csrfTokenFrom((await who.get('/organisatie-kiezen')).text);
       const twice = await who.post('/afmelden').type('form').send(`_csrf=${tok}&_csrf=${tok}`);
       expect(twice.status).toBe(403);
-      expect(twice.text).toContain('Dit formulier is verlopen of werd al verstuurd');
+      expect(page(twice.text).h1).toBe('U hebt geen toegang tot deze pagina');
+      expect(page(twice.text).main).toContain('Dit formulier is verlopen of werd al verstuurd.');
       const form = fc.sample(hostileForm(['x', 'RelayState', 'terug']), 1)[0];
       const res = await send(who, '/afmelden', entriesOf(form, {}, tok), form.multipart);
       expect(res.status).toBe(303);
@@ -496,12 +495,10 @@ function allowedBelow500(status: number): number[] {
   return status < 500 ? [status] : [];
 }
 
-/** Ids of this file's organisation for the route parameters. */
-async function routeIds() {
-  const db = t.database.db;
-  const draft = await db('refund_draft').where({ organisation_id: org.id }).orderBy('id', 'desc').first('id');
+/** Ids of this file's organisation (and the draft `draftId` of it) for the route parameters. */
+function routeIds(draftId: number) {
   return routeTable({
-    draftId: draft.id,
+    draftId,
     attachmentId: 999_999,
     dossiernummer: 'VOV-2025-999999',
     requestId: 999_999,
@@ -519,7 +516,7 @@ describe('oversized and malformed bodies', () => {
       .type('form')
       .send(`_csrf=${token}&contactName=${'x'.repeat(300_000)}`);
     expect(big.status).toBe(413);
-    expect(big.text).toContain('Het bestand of formulier is te groot');
+    expect(page(big.text).h1).toBe('Het bestand of formulier is te groot');
     const many = await jan
       .post('/terugbetaling/nieuw/werkgever')
       .type('form')
@@ -564,7 +561,8 @@ describe('oversized and malformed bodies', () => {
     );
     const tooBig = await jan.post(path).set('Content-Type', huge.contentType).send(huge.body);
     expect(tooBig.status).toBe(413);
-    expect(tooBig.text).toContain('Een bijlage mag ten hoogste 10 MB groot zijn');
+    expect(page(tooBig.text).h1).toBe('Het bestand of formulier is te groot');
+    expect(page(tooBig.text).main).toContain('Een bijlage mag ten hoogste 10 MB groot zijn.');
 
     const malformed: [string, string, Buffer | string][] = [
       ['no boundary', 'multipart/form-data', `_csrf=${token}`],
@@ -627,13 +625,13 @@ describe('uploads', () => {
     ] as const) {
       const res = await upload(name, data);
       expect(res.status).toBe(400);
-      expect(errorSummary(res.text)).toContain(
+      expect(page(res.text).errors).toContain(
         'Het bestand voor het inschrijvingsattest moet een PDF, PNG of JPEG zijn. Kies een ander bestand.',
       );
     }
     const empty = await upload('leeg.pdf', Buffer.alloc(0));
     expect(empty.status).toBe(400);
-    expect(errorSummary(empty.text)).toContain(
+    expect(page(empty.text).errors).toContain(
       'Het bestand voor het inschrijvingsattest is leeg. Kies een ander bestand.',
     );
     expect(await t.database.db('attachment').where({ draft_id: draftId }).count({ n: '*' }).first()).toEqual({ n: 0 });
@@ -685,9 +683,15 @@ describe('uploads', () => {
     expect(oddDownload.headers['x-injected']).toBeUndefined();
     // Served under the safe name too: the last path part, the type's extension.
     expect(oddDownload.headers['content-disposition']).toBe('attachment; filename=b.pdf');
-    const page = await jan.get(`${draftUrl}/bijlagen`);
-    expect(page.text).not.toContain('<img src=x onerror');
-    expect(page.text).toContain('img src=x onerror=alert(1).pdf');
+    const list = await jan.get(`${draftUrl}/bijlagen`);
+    expect(list.text).not.toContain('<img src=x onerror');
+    const shown = (
+      await t.database
+        .db('attachment')
+        .where({ draft_id: draftId, filename: 'img src=x onerror=alert(1).pdf' })
+        .first('id')
+    ).id;
+    expect(page(list.text).link('img src=x onerror=alert(1).pdf')).toBe(`${draftUrl}/bijlagen/${shown}`);
   });
 });
 
