@@ -19,7 +19,7 @@ import { paths } from '../../src/paths.js';
 import { PROJECT_ROOT } from '../../src/root.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { loginAs } from '../helpers/login.js';
-import { idsIn } from './crawl.js';
+import { emphasised, page, section } from '../helpers/page.js';
 
 const pages: { key: HelpPage; path: string; title: string }[] = [
   { key: 'help', path: paths.help, title: 'Hulp bij aanmelden en aanvragen' },
@@ -30,9 +30,12 @@ const pages: { key: HelpPage; path: string; title: string }[] = [
 
 const piet = demoPeople.find((p) => p.key === 'piet')!;
 
-function titleOf(html: string): string | undefined {
-  return /<title>([^<]*)<\/title>/.exec(html)?.[1];
-}
+/** Every element id of a page (the targets a #fragment may point at). */
+const idsOf = (html: string): string[] =>
+  page(html)
+    .$('[id]')
+    .toArray()
+    .map((el) => el.attribs.id);
 
 function duplicates(list: string[]): string[] {
   return list.filter((v, i) => list.indexOf(v) !== i);
@@ -49,19 +52,19 @@ describe('the help pages', () => {
 
   it('render for an anonymous visitor: 200, one h1, their own title, unique ids, every anchor of the table', async () => {
     const titles: string[] = [];
-    for (const page of pages) {
-      const res = await request(t.app).get(page.path);
-      expect(res.status, page.path).toBe(200);
-      expect(res.text.match(/<h1[\s>]/g), page.path).toHaveLength(1);
-      expect(res.text).toContain(`<h1>${page.title}</h1>`);
-      const title = titleOf(res.text);
-      expect(title).toBe(`${page.title} – WSE-loket`);
-      titles.push(title!);
-      const ids = idsIn(res.text);
-      expect(duplicates(ids), `duplicate ids on ${page.path}`).toEqual([]);
-      for (const id of Object.values(helpPageAnchors[page.key])) expect(ids, `${page.path} lacks #${id}`).toContain(id);
+    for (const help of pages) {
+      const res = await request(t.app).get(help.path);
+      expect(res.status, help.path).toBe(200);
+      const shown = page(res.text);
+      expect(shown.$('h1'), help.path).toHaveLength(1);
+      expect(shown.h1).toBe(help.title);
+      expect(shown.title).toBe(`${help.title} – WSE-loket`);
+      titles.push(shown.title);
+      const ids = idsOf(res.text);
+      expect(duplicates(ids), `duplicate ids on ${help.path}`).toEqual([]);
+      for (const id of Object.values(helpPageAnchors[help.key])) expect(ids, `${help.path} lacks #${id}`).toContain(id);
       expect(res.headers['set-cookie'], 'reading help must not start a session').toBeUndefined();
-      expect(res.text).not.toContain('site-header__person');
+      expect(shown.buttons, 'nobody is shown as logged in').not.toContain('Afmelden');
     }
     expect(duplicates(titles)).toEqual([]);
   });
@@ -69,12 +72,14 @@ describe('the help pages', () => {
   it('render for a logged-in user in the portal layout, with their name and not cached', async () => {
     const agent = request.agent(t.app);
     await loginAs(agent, { insz: piet.insz });
-    for (const page of pages) {
-      const res = await agent.get(page.path);
-      expect(res.status, page.path).toBe(200);
-      expect(res.text.match(/<h1[\s>]/g), page.path).toHaveLength(1);
-      expect(titleOf(res.text)).toBe(`${page.title} – WSE-loket`);
-      expect(res.text).toContain(`${piet.firstName} ${piet.lastName}`);
+    for (const help of pages) {
+      const res = await agent.get(help.path);
+      expect(res.status, help.path).toBe(200);
+      const shown = page(res.text);
+      expect(shown.$('h1'), help.path).toHaveLength(1);
+      expect(shown.title).toBe(`${help.title} – WSE-loket`);
+      expect(shown.header).toContain(`${piet.firstName} ${piet.lastName}`);
+      expect(shown.buttons).toContain('Afmelden');
       expect(res.headers['cache-control']).toContain('no-store');
     }
   });
@@ -82,70 +87,71 @@ describe('the help pages', () => {
   it('tells someone logged in with only their own name, at the top of the help page, where to read what to do', async () => {
     const agent = request.agent(t.app);
     await loginAs(agent, { insz: piet.insz });
-    const html = (await agent.get(paths.help).expect(200)).text;
-    expect(html).toContain('U bent nu aangemeld <strong>in eigen naam</strong>');
-    expect(html).toContain(`href="#${helpAnchors.ownNameOnly}"`);
-    const anonymous = (await request(t.app).get(paths.help).expect(200)).text;
-    expect(anonymous).not.toContain('aangemeld <strong>in eigen naam</strong>');
+    const help = page((await agent.get(paths.help).expect(200)).text);
+    const notice = help.notices.find((n) => n.startsWith('U bent nu aangemeld in eigen naam.'));
+    expect(notice).toContain('In eigen naam kunt u geen terugbetaling aanvragen.');
+    expect(emphasised(help)).toContain('in eigen naam');
+    expect(help.link('alleen uw eigen naam ziet')).toBe(`#${helpAnchors.ownNameOnly}`);
+    const anonymous = page((await request(t.app).get(paths.help).expect(200)).text);
+    expect(anonymous.notices.filter((n) => n.includes('aangemeld in eigen naam'))).toEqual([]);
+    expect(anonymous.link('alleen uw eigen naam ziet')).toBeUndefined();
   });
 
   it('explain the way out for a user who only sees their own name: the lokale beheerder, or 1700 and the team gebruikersbeheer', async () => {
-    const html = (await request(t.app).get(paths.help).expect(200)).text;
-    const section = html.slice(
-      html.indexOf(`id="${helpAnchors.ownNameOnly}"`),
-      html.indexOf(`id="${helpAnchors.aanvraagButton}"`),
-    );
-    expect(section).toContain('<strong>lokale beheerder</strong>');
-    expect(section).toContain('<a href="tel:1700">1700</a>');
-    expect(section).toContain('team <strong>gebruikersbeheer</strong>');
-    expect(html).toContain('de zwarte knop <strong>Aanvraag</strong>');
-    expect(html).toContain('<strong>Gebruikersrecht aanvragen</strong>');
-    expect(html).toContain('mailto:vlaamsopleidingsverlof@vlaanderen.be');
+    const help = page((await request(t.app).get(paths.help).expect(200)).text);
+    const ownName = section(help, helpAnchors.ownNameOnly);
+    expect(emphasised(ownName)).toContain('lokale beheerder');
+    expect(ownName.link('1700')).toBe('tel:1700');
+    expect(ownName.main).toContain('vraag naar het team gebruikersbeheer');
+    expect(emphasised(ownName)).toContain('gebruikersbeheer');
+    expect(section(help, helpAnchors.aanvraagButton).main).toContain('staat bovenaan de zwarte knop Aanvraag.');
+    expect(emphasised(section(help, helpAnchors.aanvraagButton))).toContain('Aanvraag');
+    expect(emphasised(section(help, helpAnchors.rightRequest))).toContain('Gebruikersrecht aanvragen');
+    expect(help.links.map((l) => l.href)).toContain('mailto:vlaamsopleidingsverlof@vlaanderen.be');
   });
 
   it('explain the CSV route for many requests, with the limits its parser enforces, and the FAQ links to it', async () => {
-    const html = (await request(t.app).get(paths.help).expect(200)).text;
-    const section = html.slice(
-      html.indexOf(`id="${helpAnchors.bulk}"`),
-      html.indexOf(`id="${helpAnchors.sessionExpired}"`),
-    );
-    expect(section).toContain('<strong>Meerdere aanvragen via CSV-bestand</strong>');
-    expect(section).toContain(
+    const bulk = section(page((await request(t.app).get(paths.help).expect(200)).text), helpAnchors.bulk);
+    expect(emphasised(bulk)).toContain('Meerdere aanvragen via CSV-bestand');
+    expect(bulk.main).toContain(
       `hoogstens ${formatCount(MAX_ROWS)} regels en is hoogstens ${MAX_FILE_BYTES / 1024 / 1024} MB groot`,
     );
-    const faq = (await request(t.app).get(paths.faq).expect(200)).text;
-    expect(faq).toContain(`<a href="${helpLink('bulk')}">`);
+    const faq = page((await request(t.app).get(paths.faq).expect(200)).text);
+    expect(faq.link('hoe u het bestand maakt en oplaadt')).toBe(helpLink('bulk'));
   });
 
   it('name the right a local administrator grants from the rules data', async () => {
-    const html = (await request(t.app).get(paths.helpAdmin).expect(200)).text;
-    expect(html).toContain(
-      '<strong>DWSE organisatieverantwoordelijke</strong> met context <strong>opleidingsverlof</strong>',
-    );
+    const help = page((await request(t.app).get(paths.helpAdmin).expect(200)).text);
+    expect(help.main).toContain('DWSE organisatieverantwoordelijke met context opleidingsverlof');
+    expect(emphasised(help)).toEqual(expect.arrayContaining(['DWSE organisatieverantwoordelijke', 'opleidingsverlof']));
     for (const word of ['Gebruiker toevoegen', 'Toekennen', 'Weigeren', 'Intrekken', 'einddatum'])
-      expect(html).toContain(word);
+      expect(help.main).toContain(word);
   });
 
   it('the contact page shows a request id from ?referentie= only when it is a UUID', async () => {
     const id = '3F2B8C1E-6A4D-4B7E-9C0A-12AB34CD56EF';
-    const shown = await request(t.app).get(`${paths.contact}?referentie=${id}`).expect(200);
-    expect(shown.text).toContain('Uw referentie');
-    expect(shown.text).toContain(`<code class="reference__id">${id.toLowerCase()}</code>`);
-    expect(shown.text).toContain(encodeURIComponent(id.toLowerCase()));
+    const shown = page((await request(t.app).get(`${paths.contact}?referentie=${id}`).expect(200)).text);
+    const panel = section(shown, 'reference-title');
+    expect(panel.headings).toEqual(['Uw referentie']);
+    expect(panel.$('code').text()).toBe(id.toLowerCase());
+    expect(panel.link('Mail ons met deze referentie')).toMatch(
+      new RegExp(`^mailto:[^?]+\\?subject=.*${encodeURIComponent(id.toLowerCase())}$`),
+    );
 
     for (const bad of ['abc', '<script>alert(1)</script>', `${id}x`, '', `${id}&referentie=${id}`]) {
       const res = await request(t.app)
         .get(`${paths.contact}?referentie=${encodeURIComponent(bad)}`)
         .expect(200);
-      expect(res.text, bad).not.toContain('Uw referentie');
+      expect(page(res.text).headings, bad).not.toContain('Uw referentie');
       expect(res.text).not.toContain('<script>alert');
     }
     const twice = await request(t.app).get(`${paths.contact}?referentie=${id}&referentie=${id}`).expect(200);
-    expect(twice.text).not.toContain('Uw referentie');
+    expect(page(twice.text).headings).not.toContain('Uw referentie');
 
-    const without = await request(t.app).get(paths.contact).expect(200);
-    expect(without.text).not.toContain('Uw referentie');
-    expect(without.text).toContain('Onderaan die pagina staat een <strong>referentie</strong>');
+    const without = page((await request(t.app).get(paths.contact).expect(200)).text);
+    expect(without.headings).not.toContain('Uw referentie');
+    expect(without.main).toContain('Onderaan die pagina staat een referentie:');
+    expect(emphasised(without)).toContain('referentie');
   });
 
   it('the 401 page links to the login help and to contact with its own request id', async () => {
@@ -155,16 +161,15 @@ describe('the help pages', () => {
         err ? reject(err) : resolve(out!),
       ),
     );
-    expect(html).toContain('Hulp nodig?');
-    expect(html).toContain(`href="${helpLink('login')}"`);
-    expect(html).toContain(`href="${paths.contact}?referentie=${requestId}"`);
+    const shown = page(html);
+    expect(shown.main).toContain('Hulp nodig? Lees de hulp bij aanmelden.');
+    expect(shown.link('hulp bij aanmelden')).toBe(helpLink('login'));
+    expect(shown.link('Neem contact op')).toBe(`${paths.contact}?referentie=${requestId}`);
   });
 
   it('the landing page links to the help pages and to the section for "only my own name"', async () => {
-    const html = (await request(t.app).get('/').expect(200)).text;
-    expect(html).toContain(`href="${paths.help}"`);
-    expect(html).toContain(`href="${paths.faq}"`);
-    expect(html).toContain(`href="${helpLink('ownNameOnly')}"`);
+    const hrefs = page((await request(t.app).get('/').expect(200)).text).links.map((l) => l.href);
+    expect(hrefs).toEqual(expect.arrayContaining([paths.help, paths.faq, helpLink('ownNameOnly')]));
   });
 });
 

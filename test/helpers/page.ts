@@ -226,3 +226,30 @@ export class Page {
 
 /** Parses a rendered page: `page(res.text).h1`, `.errors`, `.fieldError('IBAN')`, `.link('Mijn dossiers')`. */
 export const page = (html: string): Page => new Page(html);
+
+/**
+ * The part of a page under the heading with this id, up to the next heading of the same or a higher level, as a
+ * page of its own (its `.main`, `.links`, …): what a reader finds in that section of a help page.
+ */
+export function section(p: Page, headingId: string): Page {
+  const heading = p.$(`[id="${headingId}"]`);
+  const level = /^h([1-6])$/.exec(heading.get(0)?.tagName ?? '')?.[1];
+  if (!level) throw new Error(`no heading with id "${headingId}"`);
+  const higher = Array.from({ length: Number(level) }, (_, i) => `h${i + 1}`).join(', ');
+  const parts = [
+    heading,
+    ...heading
+      .nextUntil(higher)
+      .toArray()
+      .map((n) => p.$(n)),
+  ];
+  return page(`<main>${parts.map((n) => p.$.html(n)).join('')}</main>`);
+}
+
+/** The words a page sets in bold (strong): the button names and key terms a text points the reader to. */
+export function emphasised(p: Page): string[] {
+  return p
+    .$('strong')
+    .toArray()
+    .map((s) => squash(p.$(s).text()));
+}
