@@ -1,9 +1,10 @@
+import type { AnyNode } from 'domhandler';
 import { COLUMNS, type ColumnKey } from '../../src/bulk/columns.js';
 import { paths } from '../../src/paths.js';
 import { csrfTokenFrom } from '../helpers/app.js';
 import type { Agent } from '../helpers/login.js';
 import { validInput } from '../refund/fixtures.js';
-import { decodeHtml } from '../helpers/html.js';
+import { page } from '../helpers/page.js';
 
 /** How a refusal for a late start goes on in a file: the route for an employee who is new in service. */
 export const NEW_EMPLOYEE_ROUTE =
@@ -59,11 +60,11 @@ export function csvFile(
 
 /** GETs the upload page for its token, then POSTs the file as a browser does (multipart). */
 export async function uploadFile(agent: Agent, data: Buffer, filename = 'aanvragen.csv') {
-  const page = await agent.get(paths.bulk);
-  if (page.status !== 200) throw new Error(`GET ${paths.bulk} answered ${page.status}`);
+  const form = await agent.get(paths.bulk);
+  if (form.status !== 200) throw new Error(`GET ${paths.bulk} answered ${form.status}`);
   return agent
     .post(paths.bulk)
-    .field('_csrf', csrfTokenFrom(page.text))
+    .field('_csrf', csrfTokenFrom(form.text))
     .attach('bestand', data, { filename, contentType: 'text/csv' });
 }
 
@@ -93,22 +94,31 @@ export async function tokenOf(agent: Agent): Promise<string> {
 
 /** The texts of the error summary's links. */
 export function errorSummaryOf(html: string): string[] {
-  const summary = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
-  return [...summary.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => decodeHtml(m[1]));
+  return page(html).errors;
 }
 
-/** The preview table's rows: line → its result cell's problems ("Kolom: message"), [] when in order. */
+/**
+ * The rows of the preview's table ("… uit het bestand") as a reader meets them: the line in the row header →
+ * the problems listed in its Resultaat cell ("Kolom: message"), [] when the row is in order.
+ */
 export function previewRows(html: string): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  for (const m of html.matchAll(/<tr id="regel-(\d+)"[^>]*>([\s\S]*?)<\/tr>/g)) {
-    const errors = [...m[2].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((e) =>
-      decodeHtml(e[1].replace(/<[^>]+>/g, ''))
-        .replace(/\s+/g, ' ')
-        .trim(),
-    );
-    out.set(Number(m[1]), errors);
-  }
-  return out;
+  const { $ } = page(html);
+  const table = $('table').filter((_, t) => $(t).find('caption').text().includes('uit het bestand'));
+  const result = table
+    .find('thead th')
+    .toArray()
+    .findIndex((th) => $(th).text().trim() === 'Resultaat');
+  if (result < 0) throw new Error('no preview table with a Resultaat column');
+  const text = (el: AnyNode) => $(el).text().replace(/\s+/g, ' ').trim();
+  return new Map(
+    table
+      .find('tbody tr')
+      .toArray()
+      .map((tr) => [
+        Number(text($(tr).children('th').get(0)!)),
+        $(tr).children('th, td').eq(result).find('li').toArray().map(text),
+      ]),
+  );
 }
 
 /** The lines of a CSV download, without BOM. */
