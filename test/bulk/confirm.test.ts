@@ -1,12 +1,13 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import {
   completeDraft,
   insertMember,
-  insertOrganisation,
   loginForOrganisation,
   people,
   submitDraft,
@@ -31,24 +32,25 @@ let mia: Agent;
 /** A clock the tests move: "today" is 15 October 2025 unless a test says otherwise. */
 let clock = TODAY;
 
-beforeAll(async () => {
-  t = await buildTestApp({}, { now: () => clock });
-  org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
-  await insertMember(t.database.db, org.id, people.jan);
+// Each test on a database of its own: Jan and his colleague Mia, both with the right, logged in for De Meeuw.
+beforeEach(async () => {
+  clock = TODAY;
+  ({ t, org, agent: jan } = await memberLoggedIn({ deps: { now: () => clock } }));
   await insertMember(t.database.db, org.id, people.mia);
-  jan = request.agent(t.app);
-  await loginForOrganisation(jan, people.jan, org.id);
   mia = request.agent(t.app);
   await loginForOrganisation(mia, people.mia, org.id);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
+
+/** Uploads `rows` as Jan and confirms them; returns the upload's path. */
+async function confirmedFile(rows: Record<string, string>[]): Promise<string> {
+  const previewPath = await previewOf(jan, csvFile(rows));
+  expect((await confirmPreview(jan, previewPath)).headers.location).toBe(`${previewPath}/ontvangstbevestiging`);
+  return previewPath;
+}
 
 const count = async (table: string, where: Record<string, unknown> = {}) =>
   Number((await t.database.db(table).where(where).count({ n: '*' }).first())?.n);
@@ -72,9 +74,10 @@ describe('Bevestigen is exactly-once', () => {
     // And once more, later: still the same two.
     expect((await confirmPreview(jan, previewPath)).headers.location).toBe(`${previewPath}/ontvangstbevestiging`);
     expect(await count('dossier', { odb_number: '100' })).toBe(2);
-    const receipt = await mia.get(`${previewPath}/ontvangstbevestiging`).expect(200);
-    expect(receipt.text).toContain('<p class="panel__number">2</p>');
-    expect(receipt.text).toContain('Jan Werkgever'); // who confirmed first
+    const receipt = page((await mia.get(`${previewPath}/ontvangstbevestiging`).expect(200)).text);
+    expect(receipt.main).toContain('Aantal dossiers 2');
+    expect(receipt.table('Dossiers uit het bestand').rows).toHaveLength(2);
+    expect(receipt.summary).toContainEqual(['Ingediend door', 'Jan Werkgever']); // who confirmed first
   });
 
   it('two different files with the same request confirmed at once: one dossier, the other file is shown again', async () => {
@@ -95,7 +98,7 @@ describe('Bevestigen is exactly-once', () => {
     const loserPath = [a, b][1 - winner];
     expect(locations[1 - winner]).toBe(`${loserPath}?gewijzigd=1`);
     const again = await [jan, mia][1 - winner].get(locations[1 - winner]).expect(200);
-    expect(again.text).toContain('Sinds het vorige voorbeeld is er iets veranderd');
+    expect(page(again.text).notices[0]).toMatch(/^Sinds het vorige voorbeeld is er iets veranderd/);
     expect(previewRows(again.text).get(2)?.[0]).toMatch(
       /^ODB-nummer: Voor deze werknemer is er al een aanvraag voor deze opleiding in het schooljaar 2025-2026 \(dossier VOV-2025-\d{6}\)/,
     );
@@ -124,9 +127,9 @@ describe('Bevestigen checks every row again', () => {
     const res = await confirmPreview(jan, previewPath);
     expect(res.headers.location).toBe(`${previewPath}?gewijzigd=1`);
     expect(await count('dossier', { odb_number: '300' })).toBe(0);
-    const page = await jan.get(res.headers.location).expect(200);
-    expect(page.text).toContain('<strong>1</strong> in orde');
-    expect(previewRows(page.text).get(2)?.[0]).toMatch(/^ODB-nummer: Voor deze werknemer is er al een aanvraag/);
+    const shown = await jan.get(res.headers.location).expect(200);
+    expect(page(shown.text).main).toContain('1 in orde: die kunt u nu indienen;');
+    expect(previewRows(shown.text).get(2)?.[0]).toMatch(/^ODB-nummer: Voor deze werknemer is er al een aanvraag/);
     expect((await confirmPreview(jan, previewPath)).headers.location).toBe(`${previewPath}/ontvangstbevestiging`);
     expect(await count('dossier', { odb_number: '300' })).toBe(1);
     expect(await count('dossier', { employee_insz: '75041212353' })).toBe(1);
@@ -146,13 +149,13 @@ describe('Bevestigen checks every row again', () => {
       await loginForOrganisation(janNextDay, people.jan, org.id);
       const res = await confirmPreview(janNextDay, previewPath);
       expect(res.headers.location).toBe(`${previewPath}?gewijzigd=1`);
-      const page = await janNextDay.get(res.headers.location).expect(200);
-      expect(previewRows(page.text).get(2)).toEqual([
+      const shown = await janNextDay.get(res.headers.location).expect(200);
+      expect(previewRows(shown.text).get(2)).toEqual([
         'Startdatum: De aanvraag moest ten laatste op 15/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding).' +
           NEW_EMPLOYEE_ROUTE,
       ]);
-      expect(page.text).toContain('Er is geen enkele regel in orde');
-      expect(page.text).not.toContain('>Bevestigen</button>');
+      expect(page(shown.text).main).toContain('Er is geen enkele regel in orde: er valt niets in te dienen.');
+      expect(page(shown.text).buttons).not.toContain('Bevestigen');
       // Posting anyway files nothing.
       expect((await confirmPreview(janNextDay, previewPath)).headers.location).toBe(previewPath);
       expect(await count('dossier', { odb_number: '400' })).toBe(0);
@@ -164,45 +167,44 @@ describe('Bevestigen checks every row again', () => {
 
 describe('a preview can be thrown away', () => {
   it('removes it without filing anything; a confirmed file stays', async () => {
+    const confirmed = Number((await confirmedFile([validRow({ ...EMPLOYEES[1], odbNumber: '501' })])).split('/').pop());
     const previewPath = await previewOf(jan, csvFile([validRow({ odbNumber: '500' })]));
     const res = await jan
       .post(`${previewPath}/verwijderen`)
       .type('form')
       .send({ _csrf: await tokenOf(jan) });
     expect([res.status, res.headers.location]).toEqual([303, `${paths.bulk}?verwijderd=1`]);
-    expect((await jan.get(`${paths.bulk}?verwijderd=1`)).text).toContain(
+    expect(page((await jan.get(`${paths.bulk}?verwijderd=1`)).text).notices).toContain(
       'Het bestand is verwijderd. Er werd niets ingediend.',
     );
     expect((await jan.get(previewPath)).status).toBe(404);
     expect(await count('dossier', { odb_number: '500' })).toBe(0);
 
-    const [submitted] = await t.database
-      .db('bulk_upload')
-      .where({ status: 'ingediend' })
-      .orderBy('id')
-      .limit(1)
-      .select('id');
     const kept = await jan
-      .post(`${paths.bulk}/${submitted.id}/verwijderen`)
+      .post(`${paths.bulk}/${confirmed}/verwijderen`)
       .type('form')
       .send({ _csrf: await tokenOf(jan) });
-    expect(kept.headers.location).toBe(`${paths.bulk}/${submitted.id}/ontvangstbevestiging`);
-    expect(await count('bulk_upload', { id: submitted.id })).toBe(1);
+    expect(kept.headers.location).toBe(`${paths.bulk}/${confirmed}/ontvangstbevestiging`);
+    expect(await count('bulk_upload', { id: confirmed })).toBe(1);
   });
 
   it('the upload page lists the organisation’s recent files with their state', async () => {
-    const res = await mia.get(paths.bulk).expect(200);
-    expect(res.text).toContain('<caption id="uploads-caption">Opgeladen CSV-bestanden van uw organisatie</caption>');
-    expect(res.text).toContain('<span class="tag">Ingediend</span>');
-    expect(res.text).toContain('<span class="tag">Nog niet bevestigd</span>');
+    await confirmedFile([validRow({ odbNumber: '700' })]);
+    await previewOf(jan, csvFile([validRow({ odbNumber: '701' })]));
+    const uploads = page((await mia.get(paths.bulk).expect(200)).text).table(
+      'Opgeladen CSV-bestanden van uw organisatie',
+    );
+    expect(uploads.headers.at(-1)).toBe('Stand');
+    expect(uploads.rows.map((r) => r.at(-1)).sort()).toEqual(['Ingediend', 'Nog niet bevestigd']);
   });
 
   it('previews nobody confirmed are removed after 30 days; confirmed files stay', async () => {
+    const confirmed = Number((await confirmedFile([validRow({ ...EMPLOYEES[1], odbNumber: '602' })])).split('/').pop());
     const stale = Number((await previewOf(jan, csvFile([validRow({ odbNumber: '600' })]))).split('/').pop());
     await t.database.db('bulk_upload').update({ created_at: new Date(TODAY.getTime() - 31 * 86_400_000) });
     await previewOf(mia, csvFile([validRow({ odbNumber: '601' })]));
     expect(await count('bulk_upload', { id: stale })).toBe(0);
     expect(await count('bulk_upload_row', { upload_id: stale })).toBe(0);
-    expect(await count('bulk_upload', { status: 'ingediend' })).toBe(3);
+    expect(await count('bulk_upload', { id: confirmed, status: 'ingediend' })).toBe(1);
   });
 });
