@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
 import { parseCsv } from '../../src/bulk/parser.js';
 import { paths } from '../../src/paths.js';
@@ -14,11 +14,12 @@ let t: TestApp;
 let org: TestOrganisation;
 let jan: Agent;
 
-beforeAll(async () => {
+// Each test on a database of its own, with the files and dossiers it makes itself.
+beforeEach(async () => {
   ({ t, org, agent: jan } = await memberLoggedIn());
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 
@@ -35,10 +36,50 @@ function cellsOf(line: string): string[] {
   return parsed.records[0].cells;
 }
 
-describe('the round trip: template → filled in → preview → Bevestigen → Mijn dossiers', () => {
-  let previewPath = '';
-  let receiptPath = '';
+/**
+ * Jan fills in the downloaded template with three rows (two ODB trainings, one for the examencommissie without an
+ * e-mail address) and uploads it; returns the preview's path.
+ */
+async function previewOfThreeRows(): Promise<string> {
+  const template = (await jan.get(paths.bulkTemplate).buffer(true)).text;
+  const rows = [
+    validRow(),
+    validRow({
+      ...EMPLOYEES[1],
+      odbNumber: '2222',
+      trainingName: 'Heftruckchauffeur; basis',
+      twp: '80%',
+      weeklyHours: '30,4',
+      initiative: 'werknemer',
+    }),
+    validRow({
+      ...EMPLOYEES[2],
+      trainingType: 'examencommissie',
+      odbNumber: '',
+      sizeKind: '',
+      sizeAmount: '',
+      examCount: '2',
+      trainingName: 'Examen secundair onderwijs',
+      providerName: 'Examencommissie Vlaamse Gemeenschap',
+      email: '',
+    }),
+  ];
+  const filled =
+    template +
+    rows.map((r) => COLUMNS.map((c) => (/[;"]/.test(r[c.key]) ? `"${r[c.key]}"` : r[c.key])).join(';')).join('\r\n') +
+    '\r\n';
+  return previewOf(jan, Buffer.from(filled, 'utf8'));
+}
 
+/** The three rows uploaded and confirmed; returns the paths of the preview and of its receipt. */
+async function confirmedThreeRows(): Promise<{ previewPath: string; receiptPath: string }> {
+  const previewPath = await previewOfThreeRows();
+  const res = await confirmPreview(jan, previewPath);
+  expect(res.status).toBe(303);
+  return { previewPath, receiptPath: res.headers.location as string };
+}
+
+describe('the round trip: template → filled in → preview → Bevestigen → Mijn dossiers', () => {
   it('the Aanvraag page offers the CSV route beside Aanvragen', async () => {
     const res = await jan.get(paths.aanvraag).expect(200);
     const aanvraag = page(res.text);
@@ -69,34 +110,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('the template, filled in with three rows, previews without errors and submits nothing yet', async () => {
-    const template = (await jan.get(paths.bulkTemplate).buffer(true)).text;
-    const rows = [
-      validRow(),
-      validRow({
-        ...EMPLOYEES[1],
-        odbNumber: '2222',
-        trainingName: 'Heftruckchauffeur; basis',
-        twp: '80%',
-        weeklyHours: '30,4',
-        initiative: 'werknemer',
-      }),
-      validRow({
-        ...EMPLOYEES[2],
-        trainingType: 'examencommissie',
-        odbNumber: '',
-        sizeKind: '',
-        sizeAmount: '',
-        examCount: '2',
-        trainingName: 'Examen secundair onderwijs',
-        providerName: 'Examencommissie Vlaamse Gemeenschap',
-        email: '',
-      }),
-    ];
-    const filled =
-      template +
-      rows.map((r) => COLUMNS.map((c) => (/[;"]/.test(r[c.key]) ? `"${r[c.key]}"` : r[c.key])).join(';')).join('\r\n') +
-      '\r\n';
-    previewPath = await previewOf(jan, Buffer.from(filled, 'utf8'));
+    const previewPath = await previewOfThreeRows();
     expect(previewPath).toMatch(/^\/meerdere-aanvragen\/\d+$/);
     const preview = await jan.get(previewPath).expect(200);
     const shown = page(preview.text);
@@ -119,7 +133,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('Bevestigen needs the declaration on honour: 400, "Fout: " in the title, nothing filed', async () => {
-    const res = await confirmPreview(jan, previewPath, {});
+    const res = await confirmPreview(jan, await previewOfThreeRows(), {});
     expect(res.status).toBe(400);
     const shown = page(res.text);
     expect(shown.title).toBe('Fout: Controleer de aanvragen uit uw bestand – WSE-loket');
@@ -130,9 +144,10 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('Bevestigen files every row as its own dossier, with receipt mails, and shows the summary receipt', async () => {
+    const previewPath = await previewOfThreeRows();
     const res = await confirmPreview(jan, previewPath);
     expect(res.status).toBe(303);
-    receiptPath = res.headers.location;
+    const receiptPath = res.headers.location;
     expect(receiptPath).toBe(`${previewPath}/ontvangstbevestiging`);
     const dossiers = await t.database.db('dossier').where({ organisation_id: org.id }).orderBy('id');
     expect(dossiers).toHaveLength(3);
@@ -176,7 +191,8 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('posting the confirmation again gives the same dossiers, never new ones', async () => {
-    const again = await confirmPreview(jan, receiptPath.replace('/ontvangstbevestiging', ''));
+    const { previewPath, receiptPath } = await confirmedThreeRows();
+    const again = await confirmPreview(jan, previewPath);
     expect(again.status).toBe(303);
     expect(again.headers.location).toBe(receiptPath);
     expect(await t.database.db('dossier').count({ n: '*' }).first()).toEqual({ n: 3 });
@@ -185,6 +201,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('the summary receipt is a PDF listing every dossiernummer', async () => {
+    const { receiptPath } = await confirmedThreeRows();
     const res = await jan
       .get(`${receiptPath}.pdf`)
       .buffer(true)
@@ -205,6 +222,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('the new dossiers are in Mijn dossiers and in its CSV export', async () => {
+    await confirmedThreeRows();
     const numbers = (await t.database.db('dossier').orderBy('id').select('dossiernummer')).map((d) => d.dossiernummer);
     const list = page((await jan.get(paths.dossiers).expect(200)).text);
     for (const n of numbers) expect(list.link(n)).toBeDefined();
@@ -215,6 +233,7 @@ describe('the round trip: template → filled in → preview → Bevestigen → 
   });
 
   it('the receipt’s own CSV lists the dossiers per line of the file', async () => {
+    const { receiptPath } = await confirmedThreeRows();
     const res = await jan.get(receiptPath.replace('ontvangstbevestiging', 'dossiers.csv')).buffer(true).expect(200);
     const lines = csvLines(res.text);
     expect(lines[0]).toBe(
