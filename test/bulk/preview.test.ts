@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../../src/bulk/columns.js';
 import { PAGE_SIZE } from '../../src/bulk/routes.js';
 import { paths } from '../../src/paths.js';
@@ -22,28 +22,33 @@ import {
 let t: TestApp;
 let jan: Agent;
 
-beforeAll(async () => {
+// Each test on a database of its own, with the files it uploads itself.
+beforeEach(async () => {
   ({ t, agent: jan } = await memberLoggedIn());
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 
 const FORMULA = "=cmd|' /C calc'!A0";
 
 describe('a file with valid and invalid rows', () => {
-  let previewPath = '';
+  /** Uploads five rows: two in order (one with a formula as training name), three with problems; the preview's path. */
+  const previewOfMixedFile = () =>
+    previewOf(
+      jan,
+      csvFile([
+        validRow(), // line 2: in order
+        validRow({ ...EMPLOYEES[1], iban: 'BE68 5390 0754 7035', startDate: '01/06/2025', endDate: '30/06/2025' }), // line 3
+        validRow({ ...EMPLOYEES[2], trainingName: FORMULA }), // line 4: in order (a name is text), the formula only matters in exports
+        validRow(), // line 5: duplicate of line 2
+        validRow({ ...EMPLOYEES[3], insz: '90.06.21-178.58', firstName: '@SUM(1+1)' }), // line 6
+      ]),
+    );
 
   it('shows every row with its problems by line and column; the title says "Fout: "; one h1', async () => {
-    const file = csvFile([
-      validRow(), // line 2: in order
-      validRow({ ...EMPLOYEES[1], iban: 'BE68 5390 0754 7035', startDate: '01/06/2025', endDate: '30/06/2025' }), // line 3
-      validRow({ ...EMPLOYEES[2], trainingName: FORMULA }), // line 4: in order (a name is text), the formula only matters in exports
-      validRow(), // line 5: duplicate of line 2
-      validRow({ ...EMPLOYEES[3], insz: '90.06.21-178.58', firstName: '@SUM(1+1)' }), // line 6
-    ]);
-    previewPath = await previewOf(jan, file);
+    const previewPath = await previewOfMixedFile();
     const res = await jan.get(previewPath).expect(200);
     const shown = page(res.text);
     expect(shown.title).toBe('Fout: Controleer de aanvragen uit uw bestand – WSE-loket');
@@ -79,6 +84,7 @@ describe('a file with valid and invalid rows', () => {
   });
 
   it('shows only the rows with problems on request (a GET link, without JavaScript)', async () => {
+    const previewPath = await previewOfMixedFile();
     const res = await jan.get(`${previewPath}?toon=fouten`).expect(200);
     expect([...previewRows(res.text).keys()]).toEqual([3, 5, 6]);
     const shown = page(res.text);
@@ -87,6 +93,7 @@ describe('a file with valid and invalid rows', () => {
   });
 
   it('the invalid rows download as CSV with an error column; formulas are neutralised', async () => {
+    const previewPath = await previewOfMixedFile();
     const res = await jan.get(`${previewPath}/fouten.csv`).buffer(true).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename=fouten-aanvragen.csv');
@@ -102,6 +109,7 @@ describe('a file with valid and invalid rows', () => {
   });
 
   it('the corrected error file can be uploaded as it is (the error column is ignored)', async () => {
+    const previewPath = await previewOfMixedFile();
     const errors = (await jan.get(`${previewPath}/fouten.csv`).buffer(true)).text;
     const fixed = errors
       .replace('BE68 5390 0754 7035', 'BE68 5390 0754 7034')
@@ -121,6 +129,7 @@ describe('a file with valid and invalid rows', () => {
   });
 
   it('Bevestigen files only the valid rows; the formula stays neutralised in every export', async () => {
+    const previewPath = await previewOfMixedFile();
     const res = await confirmPreview(jan, previewPath);
     expect(res.status).toBe(303);
     const dossiers = await t.database.db('dossier').orderBy('id').select('dossiernummer', 'training_name');
