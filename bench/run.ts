@@ -764,7 +764,12 @@ async function startReferenceServers(
     'obvious server',
     SERVER_CORE,
     NODE,
-    [...TSX, join(PROJECT_ROOT, 'bench/obvious-server.ts')],
+    [
+      // Profiled too, so that the two profiles of the same page can be compared function by function.
+      ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS_DIR, 'profile', 'obvious')] : []),
+      ...TSX,
+      join(PROJECT_ROOT, 'bench/obvious-server.ts'),
+    ],
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -1317,6 +1322,19 @@ async function main(): Promise<void> {
         const slice = sliceProfile(profile, PROJECT_ROOT, f.result!.windowsUs);
         if (!slice.totalMs) continue;
         parts.push(`### ${f.label} — measured seconds only\n`, `By area: ${areaLine(slice)}.\n`, table(slice, 12), '');
+      }
+      const obviousDir = join(profileDir, 'obvious');
+      const obviousFile = existsSync(obviousDir) && readdirSync(obviousDir).find((f) => f.endsWith('.cpuprofile'));
+      const obviousFigure = figures.find((x) => x.key === 'obvious' && x.result);
+      if (obviousFile && obviousFigure) {
+        const path = join(obviousDir, obviousFile);
+        const slice = sliceProfile(loadProfile(path), PROJECT_ROOT, obviousFigure.result!.windowsUs);
+        parts.push(
+          `### ${obviousFigure.label} — its own profile (\`${relative(PROJECT_ROOT, path)}\`), measured seconds only\n`,
+          `By area: ${areaLine(slice)}.\n`,
+          table(slice, 12),
+          '',
+        );
       }
       profileSummary = parts.join('\n');
     } else notes.push('BENCH_PROFILE=1 but no .cpuprofile was written (did the portal exit cleanly?).');

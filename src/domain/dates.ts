@@ -145,10 +145,20 @@ const brusselsDateTime = new Intl.DateTimeFormat('sv-SE', {
   hourCycle: 'h23',
 });
 
+// Brussels is a whole number of hours off UTC, so the answer is the same for every instant of one UTC minute; a
+// request asks for today's date several times (rights, rules, date hints), and formatting costs more than the rest.
+let lastMinute = NaN;
+let lastResult = { date: '', time: '' };
+
 function inBrussels(instant: Date): { date: IsoDate; time: string } {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new RangeError('Expected a valid Date');
-  const [date, time] = brusselsDateTime.format(instant).split(' ');
-  return { date, time };
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    const [date, time] = brusselsDateTime.format(instant).split(' ');
+    lastMinute = minute;
+    lastResult = { date, time };
+  }
+  return lastResult;
 }
 
 /** The calendar date in Brussels at the given instant (pass the clock's "now"). */
