@@ -53,8 +53,8 @@ export interface FileDossiersInput {
   auditDetails?: (draftId: number) => Record<string, unknown>;
 }
 
-/** Dossiers per statement: bounds the size of one statement (its mails carry their HTML) for a CSV upload. */
-const CHUNK = 500;
+/** Dossiers per statement: bounds the memory of a CSV upload's filing (each statement carries its rows and mails as JSON). */
+const CHUNK = 200;
 
 /** The columns a new dossier row sets (NewDossier); the rest are the table's defaults. */
 const DOSSIER_COLUMNS: readonly (keyof NewDossier)[] = [
