@@ -19,7 +19,9 @@ ENV NODE_ENV=production
 # CSV upload included; 32 MB came to 196 MB, 64 MB crowded the old generation (4x slower).
 # Rechecked on Node 24.22 (docs/operations.md): 1 200 requests over four pages peaked at 157 MB RSS against 143 MB
 # on Node 20 with the same options, so the same settings keep the process under 200 MB.
-ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=16"
+# 8 MB on Node 24 (issue 18, a 5 000-row upload and its Bevestigen): peak RSS (f) 179, (h) 199 MB against 205
+# and 235 MB with 16 MB (docs/performance.md, "Bevestigen and memory"); its CPU cost awaits a quiet-machine run.
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -170,12 +170,14 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
           const valid = fresh.filter((r) => r.valid);
           if (valid.length === 0) return { status: 'nothing-valid' };
 
+          // Only the lines outlive this point: the rows read and judged above are garbage while the drafts are filed.
+          const validLines = valid.map((r) => r.line);
           const draftIds = await refund.createDrafts(
             trx,
             auth,
             valid.map((r) => ({ ...r.inputs, overzicht: { declaration: 'ja' } })),
           );
-          const lines = new Map(draftIds.map((id, i) => [id, valid[i].line]));
+          const lines = new Map(draftIds.map((id, i) => [id, validLines[i]]));
           const filed = await refund.fileDrafts(trx, auth, draftIds, declarationInput, {
             id: requestId,
             auditDetails: (draftId) => ({ bulkUploadId: uploadId, line: lines.get(draftId) }),
@@ -183,7 +185,7 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
           await repo.linkDossiers(
             trx,
             uploadId,
-            filed.map((f, i) => ({ line: valid[i].line, dossierId: f.dossierId })),
+            filed.map((f) => ({ line: lines.get(f.draftId)!, dossierId: f.dossierId })),
           );
           await repo.markSubmitted(trx, uploadId, auth.person.id, now());
           await audit(trx, {

@@ -313,6 +313,12 @@ export async function loadDraftPage(
 // ---- filing (see service.fileDrafts) ----
 
 /**
+ * A named statement, prepared once per connection: PostgreSQL then plans it once instead of at every Bevestigen
+ * (planning the filing statements cost it several times their execution). The text behind a name never changes.
+ */
+export const PREPARED = (name: string) => ({ name });
+
+/**
  * Locks the organisation's drafts with these ids until the transaction ends (in id order, so two filings never
  * wait for each other crosswise); another organisation's id is simply not among them. Only the lock: what the
  * filing reads next (filingReads) is read by a later statement, whose snapshot then includes whatever the
@@ -323,11 +329,13 @@ export async function lockDrafts(
   organisationId: number,
   ids: readonly number[],
 ): Promise<Pick<DraftRow, 'id' | 'steps' | 'submitted_at'>[]> {
-  const { rows } = await trx.raw<{ rows: Pick<DraftRow, 'id' | 'steps' | 'submitted_at'>[] }>(
-    `SELECT id, steps, submitted_at FROM refund_draft WHERE organisation_id = ? AND id = ANY(?::bigint[])
+  const { rows } = await trx
+    .raw<{ rows: Pick<DraftRow, 'id' | 'steps' | 'submitted_at'>[] }>(
+      `SELECT id, steps, submitted_at FROM refund_draft WHERE organisation_id = ? AND id = ANY(?::bigint[])
      ORDER BY id FOR UPDATE`,
-    [organisationId, [...ids]],
-  );
+      [organisationId, [...ids]],
+    )
+    .options(PREPARED('filing-lock'));
   return rows;
 }
 
@@ -362,8 +370,9 @@ export async function filingReads(
   organisationId: number,
   ids: { toFile: readonly number[]; filed: readonly number[]; insz: readonly string[]; count: number },
 ): Promise<FilingReads> {
-  const { rows } = await trx.raw<{ rows: FilingReadsRow[] }>(
-    `SELECT
+  const { rows } = await trx
+    .raw<{ rows: FilingReadsRow[] }>(
+      `SELECT
        (SELECT coalesce(json_agg(u ORDER BY u.name), '[]') FROM (
           SELECT id, number, name, street, postcode, city FROM establishment_unit WHERE organisation_id = prm.org) u) AS units,
        (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
@@ -378,8 +387,9 @@ export async function filingReads(
        (SELECT coalesce(json_agg(n ORDER BY n), '[]') FROM (
           SELECT nextval('dossier_number_seq') AS n FROM generate_series(1, prm.count)) s) AS numbers
      FROM (SELECT ?::bigint AS org, ?::bigint[] AS to_file, ?::bigint[] AS filed, ?::char(11)[] AS insz, ?::int AS count) prm`,
-    [organisationId, [...ids.toFile], [...ids.filed], [...new Set(ids.insz)], ids.count],
-  );
+      [organisationId, [...ids.toFile], [...ids.filed], [...new Set(ids.insz)], ids.count],
+    )
+    .options(PREPARED('filing-reads'));
   const { units, attachments, prior, dossiers, numbers } = rows[0];
   const priorDossiers = new Map<string, PriorDossier[]>();
   for (const r of prior)

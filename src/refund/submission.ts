@@ -4,7 +4,7 @@ import type { RulesData } from '../domain/rules-data.js';
 import { enqueueMailsSql, type DeferredMail } from '../mail/outbox.js';
 import type { RefundMailer } from './mail.js';
 import { receiptModel } from './receipt.js';
-import { dossiernummer, nextDossierNumbers, type AttachmentRow, type NewDossier } from './repository.js';
+import { dossiernummer, nextDossierNumbers, PREPARED, type AttachmentRow, type NewDossier } from './repository.js';
 import type { InitiatiefData } from './steps/initiatief.js';
 import type { OpleidingData } from './steps/opleiding.js';
 import type { WerkgeverData } from './steps/werkgever.js';
@@ -53,8 +53,8 @@ export interface FileDossiersInput {
   auditDetails?: (draftId: number) => Record<string, unknown>;
 }
 
-/** Dossiers per statement: bounds the size of one statement (its mails carry their HTML) for a CSV upload. */
-const CHUNK = 500;
+/** Dossiers per statement: bounds the memory of a CSV upload's filing (each statement carries its rows and mails as JSON). */
+const CHUNK = 200;
 
 /** The columns a new dossier row sets (NewDossier); the rest are the table's defaults. */
 const DOSSIER_COLUMNS: readonly (keyof NewDossier)[] = [
@@ -172,8 +172,9 @@ export async function fileDossiers(
       request_id: requestId,
     }));
     const outbox = enqueueMailsSql(mails);
-    const { rows } = await conn.raw<{ rows: { id: number; dossiernummer: string; draft_id: number }[] }>(
-      `WITH submitted AS (UPDATE refund_draft SET submitted_at = ? WHERE id = ANY(?::bigint[])),
+    const { rows } = await conn
+      .raw<{ rows: { id: number; dossiernummer: string; draft_id: number }[] }>(
+        `WITH submitted AS (UPDATE refund_draft SET submitted_at = ? WHERE id = ANY(?::bigint[])),
        filed AS (
          INSERT INTO dossier (${DOSSIER_COLUMNS.join(', ')})
          SELECT ${DOSSIER_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::dossier, ?::jsonb)
@@ -183,14 +184,15 @@ export async function fileDossiers(
          SELECT actor_person_id, organisation_id, action, details, request_id FROM jsonb_populate_recordset(NULL::audit_log, ?::jsonb)),
        mails AS (${outbox.sql})
        SELECT id, dossiernummer, draft_id FROM filed`,
-      [
-        submittedAt,
-        part.map((item) => item.draftId),
-        JSON.stringify(newDossiers),
-        JSON.stringify(audits),
-        ...outbox.bindings,
-      ],
-    );
+        [
+          submittedAt,
+          part.map((item) => item.draftId),
+          JSON.stringify(newDossiers),
+          JSON.stringify(audits),
+          ...outbox.bindings,
+        ],
+      )
+      .options(PREPARED('filing-write'));
     filed.push(...rows.map((r) => ({ draftId: r.draft_id, dossierId: r.id, dossiernummer: r.dossiernummer })));
   }
   return filed;
