@@ -1,4 +1,4 @@
-import type { Db } from '../db/knex.js';
+import { prepared, type Db } from '../db/knex.js';
 import type { IsoDate } from '../domain/dates.js';
 import { defaultRules } from '../domain/rules-data.js';
 import type { AuthContext } from '../http/types.js';
@@ -37,7 +37,7 @@ export async function findAuthContext(
        LEFT JOIN organisation o ON o.id = m.organisation_id
       WHERE p.id = ?`,
     [defaultRules.access.role, defaultRules.access.context, today, organisationId, personId],
-  );
+  ).options(prepared('auth-context'));
   const row = rows[0];
   if (!row) return null;
   const organisation =

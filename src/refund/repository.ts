@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from '../db/knex.js';
+import { prepared, type Db } from '../db/knex.js';
 import type { DossierRow } from '../dossiers/repository.js';
 import type { EstablishmentUnitRow } from '../organisations/repository.js';
 import type { AttachmentKind, CheckedUpload } from './attachments.js';
@@ -313,12 +313,6 @@ export async function loadDraftPage(
 // ---- filing (see service.fileDrafts) ----
 
 /**
- * A named statement, prepared once per connection: PostgreSQL then plans it once instead of at every Bevestigen
- * (planning the filing statements cost it several times their execution). The text behind a name never changes.
- */
-export const PREPARED = (name: string) => ({ name });
-
-/**
  * Locks the organisation's drafts with these ids until the transaction ends (in id order, so two filings never
  * wait for each other crosswise); another organisation's id is simply not among them. Only the lock: what the
  * filing reads next (filingReads) is read by a later statement, whose snapshot then includes whatever the
@@ -335,7 +329,7 @@ export async function lockDrafts(
      ORDER BY id FOR UPDATE`,
       [organisationId, [...ids]],
     )
-    .options(PREPARED('filing-lock'));
+    .options(prepared('filing-lock'));
   return rows;
 }
 
@@ -389,7 +383,7 @@ export async function filingReads(
      FROM (SELECT ?::bigint AS org, ?::bigint[] AS to_file, ?::bigint[] AS filed, ?::char(11)[] AS insz, ?::int AS count) prm`,
       [organisationId, [...ids.toFile], [...ids.filed], [...new Set(ids.insz)], ids.count],
     )
-    .options(PREPARED('filing-reads'));
+    .options(prepared('filing-reads'));
   const { units, attachments, prior, dossiers, numbers } = rows[0];
   const priorDossiers = new Map<string, PriorDossier[]>();
   for (const r of prior)

@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { todayInBrussels } from '../domain/dates.js';
+import { prepared } from '../db/knex.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { enqueueMailsSql, type DeferredMail } from '../mail/outbox.js';
 import type { RefundMailer } from './mail.js';
 import { receiptModel } from './receipt.js';
-import { dossiernummer, nextDossierNumbers, PREPARED, type AttachmentRow, type NewDossier } from './repository.js';
+import { dossiernummer, nextDossierNumbers, type AttachmentRow, type NewDossier } from './repository.js';
 import type { InitiatiefData } from './steps/initiatief.js';
 import type { OpleidingData } from './steps/opleiding.js';
 import type { WerkgeverData } from './steps/werkgever.js';
@@ -192,7 +193,7 @@ export async function fileDossiers(
           ...outbox.bindings,
         ],
       )
-      .options(PREPARED('filing-write'));
+      .options(prepared('filing-write'));
     filed.push(...rows.map((r) => ({ draftId: r.draft_id, dossierId: r.id, dossiernummer: r.dossiernummer })));
   }
   return filed;
