@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/global-setup-keys.ts'],
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',

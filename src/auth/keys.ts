@@ -17,6 +17,11 @@ export function certificateBody(pem: string): string {
 // Tests build many apps in one process: one key pair per purpose per process keeps them fast.
 const generatedInMemory = new Map<string, KeyPairPem>();
 
+/** Tests hand in the pairs their run made once, so that no test file spends time making its own. */
+export function useTestKeyPairs(pairs: Record<'sp' | 'dev-idp', KeyPairPem>): void {
+  for (const [purpose, pair] of Object.entries(pairs)) generatedInMemory.set(purpose, pair);
+}
+
 /**
  * Development and test key pairs when the operator gave none: development keeps them under
  * DATA_DIR/saml so that the IdP's copy of our certificate stays valid across restarts; tests keep

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { generateKeyPairWithCertificate, type KeyPairPem } from '../../src/auth/self-signed.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ declare module 'vitest' {
     serverUrl: string;
     /** A migrated database that each test file copies. */
     templateDatabase: string;
+    /** The run's SAML key pairs (see global-setup-keys.ts). */
+    testKeyPairs: Record<'sp' | 'dev-idp', KeyPairPem>;
   }
 }
 
@@ -48,6 +51,11 @@ export default async function setup(project: TestProject) {
   await db.destroy();
   project.provide('serverUrl', serverUrl);
   project.provide('templateDatabase', template);
+  // RSA key generation costs about half a CPU second a pair: once per run instead of in every file that logs in.
+  project.provide('testKeyPairs', {
+    sp: generateKeyPairWithCertificate('WSE-loket service provider (development)'),
+    'dev-idp': generateKeyPairWithCertificate('WSE-loket development IdP'),
+  });
 
   return async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
