@@ -27,8 +27,9 @@ export async function findAuthContext(
   organisationId: number | null,
   today: IsoDate,
 ): Promise<AuthContext | null> {
-  const { rows } = await db.raw<{ rows: AuthRow[] }>(
-    `SELECT p.id, p.insz, p.first_name, p.last_name, p.email, o.id AS organisation_id, o.kbo, o.name AS organisation_name, m.is_local_admin,
+  const { rows } = await db
+    .raw<{ rows: AuthRow[] }>(
+      `SELECT p.id, p.insz, p.first_name, p.last_name, p.email, o.id AS organisation_id, o.kbo, o.name AS organisation_name, m.is_local_admin,
             EXISTS (SELECT 1 FROM user_right r
                      WHERE r.person_id = p.id AND r.organisation_id = o.id AND r.role = ? AND r.context = ?
                        AND r.revoked_at IS NULL AND (r.valid_until IS NULL OR r.valid_until >= ?::date)) AS has_vov_right
@@ -36,8 +37,9 @@ export async function findAuthContext(
        LEFT JOIN membership m ON m.person_id = p.id AND m.organisation_id = ?
        LEFT JOIN organisation o ON o.id = m.organisation_id
       WHERE p.id = ?`,
-    [defaultRules.access.role, defaultRules.access.context, today, organisationId, personId],
-  ).options(prepared('auth-context'));
+      [defaultRules.access.role, defaultRules.access.context, today, organisationId, personId],
+    )
+    .options(prepared('auth-context'));
   const row = rows[0];
   if (!row) return null;
   const organisation =
