@@ -226,3 +226,9 @@ export class Page {
 
 /** Parses a rendered page: `page(res.text).h1`, `.errors`, `.fieldError('IBAN')`, `.link('Mijn dossiers')`. */
 export const page = (html: string): Page => new Page(html);
+
+/** The hint a screen reader reads with the field labelled `label` (through aria-describedby), the error left out. */
+export function hintOf(p: Page, label: string): string | undefined {
+  const ids = (p.control(label).attr('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+  return ids.map((id) => squash(p.$(`[id="${id}"]`).text())).find((text) => text !== '' && !text.startsWith('Fout:'));
+}
