@@ -1,16 +1,17 @@
 /**
  * Which SQL statements one request of each figure sends: the portal's own app (createApp, same config and
- * database, same session secret, so the bench's session cookies are valid) in this process, with pg's
- * Client.query wrapped to record every statement (knex and the session store both go through it).
- * Requests run one at a time, so every statement between a request's start and its response is its own.
+ * database, same session secret, so the bench's session cookies are valid) in this process, its knex pool and
+ * its session store both connected through a loopback proxy that records every statement on the wire
+ * (test/helpers/sql-recorder.ts; nothing in pg is patched). Requests run one at a time, so every statement
+ * between a request's start and its response is its own.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/knex.js';
 import { createLogger } from '../src/http/logger.js';
+import { startSqlRecorder } from '../test/helpers/sql-recorder.js';
 
 export interface AuditRequest {
   label: string;
@@ -34,23 +35,14 @@ function shorten(sql: string): string {
 }
 
 export async function auditQueries(env: NodeJS.ProcessEnv, requests: AuditRequest[]): Promise<AuditResult[]> {
-  const config = loadConfig(env);
-  const db = createDb(config.database.url!, 4);
-  const app = createApp(config, { db, databaseUrl: config.database.url!, logger: createLogger('silent') });
+  const recorder = await startSqlRecorder(loadConfig(env).database.url!);
+  const config = loadConfig({ ...env, DATABASE_URL: recorder.url });
+  const db = createDb(recorder.url, 4);
+  const app = createApp(config, { db, databaseUrl: recorder.url, logger: createLogger('silent') });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  let current: string[] | null = null;
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : (q as { text?: string } | null)?.text;
-    // Connection set-up statements (knex's version check) are not the request's work.
-    if (current && text && !/^(select version\(\)|set search_path)/i.test(text.trim())) current.push(shorten(text));
-    return original.apply(this, args);
-  };
   const results: AuditResult[] = [];
   try {
     // Not counted: a request that warms the database pool, and one GET / per session, which refreshes the
@@ -63,32 +55,33 @@ export async function auditQueries(env: NodeJS.ProcessEnv, requests: AuditReques
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const r of requests) {
-      const statements: string[] = [];
-      current = statements;
-      const res = await fetch(`${origin}${r.path}`, {
-        method: r.method,
-        headers: {
-          ...r.headers,
-          ...(r.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: r.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(15_000),
+      const { result: res, sent } = await recorder.during(async () => {
+        const res = await fetch(`${origin}${r.path}`, {
+          method: r.method,
+          headers: {
+            ...r.headers,
+            ...(r.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          },
+          body: r.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(15_000),
+        });
+        await res.arrayBuffer();
+        // express-session saves (or touches) after the response is sent: give it a moment.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return res;
       });
-      await res.arrayBuffer();
-      // express-session saves (or touches) after the response is sent: give it a moment.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      current = null;
       if (res.status !== r.expectStatus) throw new Error(`${r.label}: expected ${r.expectStatus}, got ${res.status}`);
+      // Connection set-up statements (knex's version check) are not the request's work.
+      const statements = sent.filter((sql) => !/^(select version\(\)|set search_path)/i.test(sql)).map(shorten);
       results.push({ label: r.label, status: res.status, statements });
     }
   } finally {
-    current = null;
-    proto.query = original;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await app.close();
     await db.destroy();
+    await recorder.close();
   }
   return results;
 }

@@ -5,7 +5,6 @@ import { createLogger } from '../../src/http/logger.js';
 import { createMailWorker } from '../../src/mail/worker.js';
 import { paths } from '../../src/paths.js';
 import { csrfTokenFrom, TEST_PUBLIC_URL } from '../helpers/app.js';
-import { decodeHtml } from '../helpers/html.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { fieldError, insertMember, loginForOrganisation, people, postForm } from '../refund/fixtures.js';
 import { page as read } from '../helpers/page.js';
@@ -52,8 +51,17 @@ function pdfOf(agent: typeof w.jan, nummer: string) {
     });
 }
 
-const timeline = (html: string) =>
-  [...html.matchAll(/<h3 class="timeline__title">([^<]*)<\/h3>/g)].map((m) => decodeHtml(m[1]));
+/** The events under the heading "Geschiedenis", newest first, as a reader meets them. */
+const timeline = (html: string) => {
+  const p = read(html);
+  return p
+    .$('h2')
+    .filter((_, h) => p.$(h).text().trim() === 'Geschiedenis')
+    .next('ol')
+    .find('li > h3')
+    .toArray()
+    .map((h) => p.$(h).text().trim());
+};
 
 describe('a decision from the back office', () => {
   it('shows on the dossier page and in Mijn dossiers with its date and amount, in the CSV too; the receipt PDF stays as filed', async () => {
@@ -117,7 +125,7 @@ describe('a decision from the back office', () => {
     );
     expect(employee.text).toContain('Beste Eva Werknemer');
     expect(employee.text).not.toContain(TEST_PUBLIC_URL);
-    expect(employee.html).toContain('Reden: De opleiding staat niet in de opleidingsdatabank.');
+    expect(read(employee.html).main).toContain('Reden: De opleiding staat niet in de opleidingsdatabank.');
   });
 });
 

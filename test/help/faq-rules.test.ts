@@ -4,6 +4,7 @@ import { defaultRules, type RulesData } from '../../src/domain/rules-data.js';
 import { listNl } from '../../src/help/faq.js';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { page } from '../helpers/page.js';
 
 /** A day in school year 2025-2026, so the examples are stable. */
 const now = () => new Date('2025-11-20T10:00:00Z');
@@ -30,42 +31,49 @@ describe('the FAQ shows the amounts and deadlines of the rules data the form use
 
   it('with the default rules: the forfait per school year, the full-time maximum and the worked example', async () => {
     const html = (await request(standard.app).get(paths.faq).expect(200)).text;
-    expect(html).toContain(
-      '<tr><td>2019-2020 tot en met 2024-2025</td><td class="num">€ 21,30</td><td class="num">€ 2.662,50</td></tr>',
-    );
-    expect(html).toContain(
-      '<tr><td>vanaf 2025-2026</td><td class="num">€ 14,91</td><td class="num">€ 1.863,75</td></tr>',
-    );
-    expect(html).toContain('125 uur × € 14,91 = <strong>€ 1.863,75</strong>');
-    expect(html).toContain('ten laatste 3 maanden na</strong> de startdatum');
-    expect(html).toContain('van 15/07/2025 tot en met 15/01/2026');
-    expect(html).toContain('minstens 80 % tewerkgesteld zijn en gemiddeld minstens 28 uur per week werken');
-    expect(html).toContain('80 % × 125 uur = 100 uur');
-    expect(html).toContain('4 uur per studiepunt');
-    expect(html).toContain('8 uur per examen');
-    expect(html).toContain('Voor het schooljaar 2025-2026 is de referentiemaand maart 2025.');
+    const faq = page(html);
+    expect(faq.table('Bedrag per uur').rows).toEqual([
+      ['2019-2020 tot en met 2024-2025', '€ 21,30', '€ 2.662,50'],
+      ['vanaf 2025-2026', '€ 14,91', '€ 1.863,75'],
+    ]);
+    expect(
+      faq
+        .$('strong')
+        .toArray()
+        .map((b) => faq.$(b).text()),
+    ).toContain('€ 1.863,75');
+    expect(faq.main).toContain('125 uur × € 14,91 = € 1.863,75');
+    expect(faq.main).toContain('ten laatste 3 maanden na de startdatum');
+    expect(faq.main).toContain('van 15/07/2025 tot en met 15/01/2026');
+    expect(faq.main).toContain('minstens 80 % tewerkgesteld zijn en gemiddeld minstens 28 uur per week werken');
+    expect(faq.main).toContain('80 % × 125 uur = 100 uur');
+    expect(faq.main).toContain('4 uur per studiepunt');
+    expect(faq.main).toContain('8 uur per examen');
+    expect(faq.main).toContain('Voor het schooljaar 2025-2026 is de referentiemaand maart 2025.');
   });
 
   it('with an injected forfait, deadline and threshold: the FAQ follows, and the old numbers are gone', async () => {
     const html = (await request(changed.app).get(paths.faq).expect(200)).text;
-    expect(html).toContain(
-      '<tr><td>vanaf 2025-2026</td><td class="num">€ 16,00</td><td class="num">€ 2.000,00</td></tr>',
-    );
-    expect(html).toContain('125 uur × € 16,00 = <strong>€ 2.000,00</strong>');
+    const faq = page(html);
+    // The earlier school years keep their forfait.
+    expect(faq.table('Bedrag per uur').rows).toEqual([
+      ['2019-2020 tot en met 2024-2025', '€ 21,30', '€ 2.662,50'],
+      ['vanaf 2025-2026', '€ 16,00', '€ 2.000,00'],
+    ]);
+    expect(faq.main).toContain('125 uur × € 16,00 = € 2.000,00');
     expect(html).not.toContain('14,91');
     expect(html).not.toContain('1.863,75');
-    expect(html).toContain('€ 21,30'); // the earlier school years keep their forfait
-    expect(html).toContain('ten laatste 4 maanden na</strong> de startdatum');
-    expect(html).toContain('van 15/07/2025 tot en met 15/02/2026');
-    expect(html).toContain('minstens 60 % tewerkgesteld zijn');
+    expect(faq.main).toContain('ten laatste 4 maanden na de startdatum');
+    expect(faq.main).toContain('van 15/07/2025 tot en met 15/02/2026');
+    expect(faq.main).toContain('minstens 60 % tewerkgesteld zijn');
     expect(html).not.toContain('minstens 80 %');
   });
 
   it('the help page\'s step "Opleiding" states the deadline of the same rules data', async () => {
-    expect((await request(standard.app).get(paths.help).expect(200)).text).toContain(
+    expect(page((await request(standard.app).get(paths.help).expect(200)).text).main).toContain(
       'ten vroegste 3 maanden vóór en ten laatste 3 maanden na die startdatum',
     );
-    expect((await request(changed.app).get(paths.help).expect(200)).text).toContain(
+    expect(page((await request(changed.app).get(paths.help).expect(200)).text).main).toContain(
       'ten vroegste 3 maanden vóór en ten laatste 4 maanden na die startdatum',
     );
   });

@@ -253,3 +253,9 @@ export function emphasised(p: Page): string[] {
     .toArray()
     .map((s) => squash(p.$(s).text()));
 }
+
+/** The hint a screen reader reads with the field labelled `label` (through aria-describedby), the error left out. */
+export function hintOf(p: Page, label: string): string | undefined {
+  const ids = (p.control(label).attr('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+  return ids.map((id) => squash(p.$(`[id="${id}"]`).text())).find((text) => text !== '' && !text.startsWith('Fout:'));
+}

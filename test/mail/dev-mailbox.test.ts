@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
@@ -14,7 +14,8 @@ import { page } from '../helpers/page.js';
 let t: TestApp;
 let mailId: number;
 
-beforeAll(async () => {
+/** Each test has a fresh portal with one mail queued: An's notice of Eva's request. */
+beforeEach(async () => {
   t = await buildTestApp(); // no SMTP_URL: the development mailbox
   const composer = createMailComposer(t.config);
   mailId = await enqueueMail(
@@ -32,19 +33,28 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
+
+/** Runs the mail worker once, as the running portal does within seconds. */
+async function deliver(): Promise<{ sent: number; failed: number }> {
+  const worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent') });
+  try {
+    return await worker.runOnce();
+  } finally {
+    await worker.stop();
+  }
+}
 
 describe('the development mailbox', () => {
   it('marks mails delivered without an SMTP server', async () => {
     expect(t.config.mail.devMailbox).toBe(true);
-    const worker = createMailWorker({ db: t.database.db, config: t.config, logger: createLogger('silent') });
-    expect(await worker.runOnce()).toEqual({ sent: 1, failed: 0 });
-    await worker.stop();
+    expect(await deliver()).toEqual({ sent: 1, failed: 0 });
   });
 
   it('lists every mail, newest first', async () => {
+    await deliver();
     const res = await request(t.app).get('/dev/mailbox');
     expect(res.status).toBe(200);
     const shown = page(res.text);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { mailLink } from '../../src/mail/outbox.js';
 import { createMailComposer } from '../../src/mail/templates.js';
+import { page } from '../helpers/page.js';
 
 const composer = createMailComposer(loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'https://loket.example.be/' }));
 
@@ -30,11 +31,15 @@ describe('mail templates', () => {
     expect(mail.text).toContain('Niet nodig: <script>alert(1)</script>');
     expect(mail.text).toContain('https://loket.example.be/aanvraag');
     expect(mail.text).toContain('Vragen? Bel gratis de Vlaamse infolijn 1700');
-    expect(mail.html).toContain('<html lang="nl">');
+    const html = page(mail.html);
+    expect(html.$('html').attr('lang')).toBe('nl');
+    // A reader sees what was typed; the source has it escaped, so no element came of it.
+    expect(html.main).toContain('voor Smit & Zonen <BV> (KBO 0403.170.701) is geweigerd.');
+    expect(html.main).toContain('Niet nodig: <script>alert(1)</script>');
     expect(mail.html).toContain('Smit &amp; Zonen &lt;BV&gt;');
     expect(mail.html).toContain('Niet nodig: &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(mail.html).not.toContain('<script>');
-    expect(mail.html).toContain('href="https://loket.example.be/aanvraag"');
+    expect(html.links.map((l) => l.href)).toContain('https://loket.example.be/aanvraag');
   });
 
   it('say whether a granted right has an end date', () => {
@@ -67,6 +72,8 @@ describe('mail templates', () => {
     });
     expect(mail.text).toContain('https://loket.example.be/gebruikersbeheer/aanvragen/3');
     expect(mail.text).toContain('https://loket.example.be/hulp/lokale-beheerders#aanvragen-behandelen');
-    expect(mail.html).toContain('href="https://loket.example.be/hulp/lokale-beheerders#aanvragen-behandelen"');
+    expect(page(mail.html).links.map((l) => l.href)).toContain(
+      'https://loket.example.be/hulp/lokale-beheerders#aanvragen-behandelen',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { createMailWorker, retryDelaySeconds, type MailWorker, type MailWorkerOp
 import { createRefundMailer } from '../../src/refund/mail.js';
 import type { ReceiptModel } from '../../src/refund/receipt.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { page } from '../helpers/page.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 
 let database: TestDatabase;
@@ -85,7 +86,7 @@ describe('mail outbox and worker', () => {
     expect(m.from).toBe('noreply@wse-loket.localhost');
     expect(m.subject).toBe('Bericht 1 – één test');
     expect(m.text).toContain('Hallo 1');
-    expect(m.html).toContain('<p>Hallo 1</p>');
+    expect(page(m.html).$('p').text()).toBe('Hallo 1');
     expect(m.messageId).toMatch(new RegExp(`^<outbox-${id}@`));
 
     const row = await outboxRow(id);

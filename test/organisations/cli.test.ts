@@ -6,6 +6,7 @@ import { createLogger } from '../../src/http/logger.js';
 import { csrfTokenFrom } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { loginAs } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import { loadConfig } from '../../src/config.js';
 
 /** The operators' bootstrap commands, run as `npm run cli -- …` runs them: a process of their own. */
@@ -192,14 +193,14 @@ describe('npm run cli', () => {
       await loginAs(agent, { insz: '75041212353', firstName: 'An', lastName: 'Van den Broeck' });
       const choose = await agent.get('/organisatie-kiezen');
       const org = await database.db('organisation').where({ kbo: '0403170701' }).first();
-      expect(choose.text).toContain('u bent lokale beheerder');
+      expect(page(choose.text).main).toContain('u bent lokale beheerder');
       await agent
         .post('/organisatie-kiezen')
         .type('form')
         .send({ _csrf: csrfTokenFrom(choose.text), keuze: String(org.id) });
-      const page = await agent.get('/gebruikersbeheer');
-      expect(page.status).toBe(200);
-      expect(page.text).toContain('An Van den Broeck');
+      const admin = await agent.get('/gebruikersbeheer');
+      expect(admin.status).toBe(200);
+      expect(page(admin.text).main).toContain('An Van den Broeck');
     } finally {
       await app.close();
     }

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPaths } from '../../src/paths.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { decodeHtml } from '../helpers/html.js';
 import type { Agent } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import { completeDraft, fixedClock, insertMember, insertOrganisation } from '../refund/fixtures.js';
 import { loginForOrganisation, people, submitDraft, VALID_INSZ, type TestOrganisation } from '../refund/fixtures.js';
 import { insertAttachment, insertDeMeeuw } from './fixtures.js';
@@ -30,12 +30,13 @@ async function makeLocalAdmin(organisationId: number, p: typeof an_): Promise<vo
   await t.database.db('membership').where(membership).update({ is_local_admin: true });
 }
 
+const ACCESS_TABLE = 'Inzage in persoonsgegevens';
+
 /** The rows of the logbook's "Wie bekeek persoonsgegevens" table: [wat, door, betreft]. */
 function accessRows(html: string): string[][] {
-  const section = html.slice(html.indexOf('id="inzage"'));
-  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(section)?.[1] ?? '';
-  const cells = (row: string) => [...row.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => decodeHtml(c[1]));
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => cells(row[1]).slice(1));
+  return page(html)
+    .table(ACCESS_TABLE)
+    .rows.map((row) => row.slice(1));
 }
 
 beforeAll(async () => {
@@ -62,7 +63,10 @@ afterAll(async () => {
 
 describe('access records', () => {
   it('opening nothing records nothing', async () => {
-    expect((await an.get(adminPaths.auditLog).expect(200)).text).toContain('Niemand bekeek al persoonsgegevens.');
+    const log = page((await an.get(adminPaths.auditLog).expect(200)).text);
+    expect(log.headings).toContain('Wie bekeek persoonsgegevens');
+    expect(log.main).toContain('Niemand bekeek al persoonsgegevens.');
+    expect(() => log.table(ACCESS_TABLE)).toThrow();
   });
 
   it('records a receipt, its PDF, an attachment and a user’s page; the logbook shows them', async () => {

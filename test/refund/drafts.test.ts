@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { loginAs, type Agent } from '../helpers/login.js';
+import { page, type Page } from '../helpers/page.js';
+import { testInsz } from '../organisations/fixtures.js';
 import {
   completeDraft,
   fieldError,
@@ -56,12 +58,15 @@ async function loggedIn(person: typeof people.jan, organisationId: number): Prom
 }
 
 async function logout(agent: Agent): Promise<void> {
-  const page = await agent.get(paths.refund);
+  const start = await agent.get(paths.refund);
   await agent
     .post(paths.logout)
     .type('form')
-    .send({ _csrf: csrfTokenFrom(page.text) });
+    .send({ _csrf: csrfTokenFrom(start.text) });
 }
+
+/** The employees of the saved drafts listed on the start page. */
+const savedDrafts = (start: Page) => start.table('Aanvragen die nog niet ingediend zijn').rows.map((r) => r[0]);
 
 describe('saving and resuming a draft', () => {
   it('"Opslaan en later verdergaan" keeps even invalid input, lists the draft, and it survives logout', async () => {
@@ -77,24 +82,27 @@ describe('saving and resuming a draft', () => {
     });
     expect(saved.status).toBe(303);
     expect(saved.headers.location).toMatch(/^\/terugbetaling\?bewaard=\d+$/);
-    const start = await jan.get(saved.headers.location).expect(200);
-    expect(start.text).toContain('Uw aanvraag is bewaard.');
-    expect(start.text).toContain('Sofie Bewaard');
+    const start = page((await jan.get(saved.headers.location).expect(200)).text);
+    expect(start.notices.some((n) => n.startsWith('Uw aanvraag is bewaard.'))).toBe(true);
+    expect(savedDrafts(start)).toContain('Sofie Bewaard');
+    expect(start.link('Verdergaan: aanvraag voor Sofie Bewaard,')).toBe(draftUrl);
     await logout(jan);
 
     // A colleague with the right resumes it; the saved values (and their problem) are shown.
     const mia = await loggedIn(people.mia, org.id);
-    expect((await mia.get(paths.refund)).text).toContain('Sofie Bewaard');
+    expect(savedDrafts(page((await mia.get(paths.refund)).text))).toContain('Sofie Bewaard');
     const resume = await mia.get(draftUrl);
     expect(resume.status).toBe(303);
     expect(resume.headers.location).toBe(`${draftUrl}/werknemer`);
     const step = await mia.get(`${draftUrl}/werknemer`).expect(200);
-    expect(step.text).toContain('value="Sofie"');
+    expect(page(step.text).value('Voornaam')).toBe('Sofie');
     expect(fieldError(step.text, 'insz')).toMatch(/^Dit INSZ-nummer klopt niet/);
 
     // And Jan, after logging in again, sees it too.
     const again = await loggedIn(people.jan, org.id);
-    expect((await again.get(paths.dossiers)).text).toContain('Sofie Bewaard');
+    expect(page((await again.get(paths.dossiers)).text).link('verdergaan met de aanvraag Sofie Bewaard')).toBe(
+      draftUrl,
+    );
   });
 
   it('sends a step not reached yet to the first unfinished step', async () => {
@@ -108,11 +116,11 @@ describe('saving and resuming a draft', () => {
       expect(res.headers.location).toBe(`${draftUrl}/werknemer`);
     }
     // A POST to a step not reached yet saves nothing.
-    const page = await jan.get(`${draftUrl}/werknemer`);
+    const step = await jan.get(`${draftUrl}/werknemer`);
     const posted = await jan
       .post(`${draftUrl}/initiatief`)
       .type('form')
-      .send({ ...validInput.initiatief, _csrf: csrfTokenFrom(page.text) });
+      .send({ ...validInput.initiatief, _csrf: csrfTokenFrom(step.text) });
     expect(posted.headers.location).toBe(`${draftUrl}/werknemer`);
     const id = Number(draftUrl.split('/').pop());
     expect((await t.database.db('refund_draft').where({ id }).first()).steps.initiatief).toBeUndefined();
@@ -166,16 +174,17 @@ describe('the right, checked on every step', () => {
     const rik = await loggedIn(person, org.id);
     const first = await postForm(rik, `${paths.refund}/nieuw/werkgever`, validInput.werkgever(String(org.unitId)));
     const draftUrl = first.headers.location.replace(/\/werknemer$/, '');
-    const page = await rik.get(`${draftUrl}/werknemer`).expect(200);
+    const step = await rik.get(`${draftUrl}/werknemer`).expect(200);
 
     await revokeRight(t.database.db, rikId, org.id);
     const posted = await rik
       .post(`${draftUrl}/werknemer`)
       .type('form')
-      .send({ ...validInput.werknemer, _csrf: csrfTokenFrom(page.text) });
+      .send({ ...validInput.werknemer, _csrf: csrfTokenFrom(step.text) });
     expect(posted.status).toBe(403);
-    expect(posted.text).toContain('U hebt het gebruikersrecht niet');
-    expect(posted.text).toContain('Wat u al had ingevuld, blijft bewaard.');
+    const refused = page(posted.text);
+    expect(refused.h1).toBe('U hebt het gebruikersrecht niet');
+    expect(refused.main).toContain('Wat u al had ingevuld, blijft bewaard.');
     expect((await rik.get(`${draftUrl}/werknemer`)).status).toBe(403);
 
     const id = Number(draftUrl.split('/').pop());
@@ -198,10 +207,10 @@ describe('another organisation’s ids', () => {
   it('are not found: drafts, steps, attachments, deletion, dossiers, receipts and PDFs', async () => {
     const jan = await loggedIn(people.jan, org.id);
     const draftUrl = await completeDraft(jan, org.unitId);
-    const page = await jan.get(`${draftUrl}/bijlagen`);
+    const bijlagen = await jan.get(`${draftUrl}/bijlagen`);
     await jan
       .post(`${draftUrl}/bijlagen`)
-      .field('_csrf', csrfTokenFrom(page.text))
+      .field('_csrf', csrfTokenFrom(bijlagen.text))
       .field('actie', 'toevoegen')
       .attach('inschrijvingsattest', Buffer.from('%PDF-1.4\n'), 'attest.pdf');
     const attachment = await t.database.db('attachment').orderBy('id', 'desc').first('id');
@@ -366,7 +375,15 @@ describe('submitting', () => {
   });
 
   it('the database refuses a second dossier for the same employee, training and school year', async () => {
-    const [row] = await t.database.db('dossier').select();
+    const jan = await loggedIn(people.jan, org.id);
+    const receiptUrl = await submitDraft(
+      jan,
+      await completeDraft(jan, org.unitId, { werknemer: { insz: testInsz(40) }, opleiding: { odbNumber: '7070' } }),
+    );
+    const row = await t.database
+      .db('dossier')
+      .where({ dossiernummer: receiptUrl.split('/').pop() })
+      .first();
     const { id: _id, dossiernummer: _n, draft_id: _d, ...rest } = row;
     const draft = await t.database
       .db('refund_draft')

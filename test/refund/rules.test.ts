@@ -1,22 +1,11 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/paths.js';
-import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import { testInsz } from '../organisations/fixtures.js';
-import {
-  completeDraft,
-  fieldError,
-  fixedClock,
-  insertMember,
-  insertOrganisation,
-  loginForOrganisation,
-  people,
-  postForm,
-  submitDraft,
-  validInput,
-  type TestOrganisation,
-} from './fixtures.js';
+import { completeDraft, fieldError, postForm, submitDraft, validInput, type TestOrganisation } from './fixtures.js';
 
 /*
  * Every rule refuses at the step where its data is entered, with a Dutch message next to the field and in the
@@ -28,15 +17,7 @@ let org: TestOrganisation;
 let agent: Agent;
 
 beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
-  org = await insertOrganisation(t.database.db, {
-    kbo: '0403170701',
-    name: 'Bouwbedrijf De Meeuw NV',
-    unitNumber: '2147812701',
-  });
-  await insertMember(t.database.db, org.id, people.jan);
-  agent = request.agent(t.app);
-  await loginForOrganisation(agent, people.jan, org.id);
+  ({ t, org, agent } = await memberLoggedIn());
 });
 
 afterAll(async () => {
@@ -59,12 +40,13 @@ async function draftAtTraining(serial: number, werknemer: Record<string, string>
 async function expectRefusal(url: string, input: Record<string, string>, field: string, message: RegExp | string) {
   const res = await postForm(agent, url, input);
   expect(res.status).toBe(400);
-  expect(res.text).toContain('<title>Fout: ');
-  expect(res.text).toMatch(/<div class="error-summary"/);
+  const p = page(res.text);
+  expect(p.title).toMatch(/^Fout: /);
   const shown = fieldError(res.text, field);
   if (typeof message === 'string') expect(shown).toBe(message);
   else expect(shown).toMatch(message);
-  expect(res.text).toContain(`<a href="#${field}">`);
+  // The error summary links the same message to the field.
+  expect(p.errorLinks).toContainEqual({ text: shown, href: `#${field}` });
   return res;
 }
 
@@ -85,8 +67,9 @@ describe('step 1 Werkgever', () => {
       /^Postcode 1000 ligt in het Brussels Hoofdstedelijk Gewest\./,
     );
     expect(fieldError(res.text, 'iban')).toMatch(/^Dit rekeningnummer klopt niet/);
-    expect(res.text).toContain('value="Wetstraat 16"');
-    expect(res.text).toContain('value="BE68 5390 0754 7035"');
+    const shownBack = page(res.text);
+    expect(shownBack.value('Straat en huisnummer')).toBe('Wetstraat 16');
+    expect(shownBack.value('Rekeningnummer (IBAN)')).toBe('BE68 5390 0754 7035');
     // Saved although invalid: a draft now exists with this input.
     const drafts = await t.database
       .db('refund_draft')
@@ -118,7 +101,7 @@ describe('step 3 Opleiding', () => {
       'De aanvraag moest ten laatste op 01/10/2025 ingediend zijn (3 maanden na de startdatum van de opleiding). Een aanvraag na die datum is niet meer mogelijk, ' +
         'tenzij de werknemer tijdens het schooljaar bij u in dienst kwam: kies dan in stap 2 "Ja" en vul de datum van indiensttreding in. De termijn telt dan ook vanaf die datum.',
     );
-    expect(res.text).toContain('value="01/07/2025"');
+    expect(page(res.text).value('Startdatum')).toBe('01/07/2025');
   });
 
   it('says at the start date when the request can be filed at the earliest', async () => {
@@ -213,8 +196,11 @@ describe('step 4 Initiatief en akkoord', () => {
     });
     expect(shared.status).toBe(303);
     expect((await postForm(agent, `${draftUrl}/bijlagen`, { actie: 'volgende' })).status).toBe(303);
-    const overview = await agent.get(`${draftUrl}/overzicht`).expect(200);
-    expect(overview.text).toContain('250 uur (verdubbeld door het gemeenschappelijk initiatiefrecht)');
+    const overview = page((await agent.get(`${draftUrl}/overzicht`).expect(200)).text);
+    expect(overview.summary).toContainEqual([
+      'Persoonlijk maximum',
+      '250 uur (verdubbeld door het gemeenschappelijk initiatiefrecht)',
+    ]);
   });
 
   it('needs the employee’s agreement', async () => {
@@ -239,10 +225,10 @@ describe('step 5 Bijlagen', () => {
   }
 
   async function upload(url: string, field: string, data: Buffer, filename: string, contentType: string) {
-    const page = await agent.get(url).expect(200);
+    const form = await agent.get(url).expect(200);
     return agent
       .post(url)
-      .field('_csrf', csrfTokenFrom(page.text))
+      .field('_csrf', csrfTokenFrom(form.text))
       .field('actie', 'toevoegen')
       .attach(field, data, { filename, contentType });
   }
@@ -287,9 +273,9 @@ describe('step 5 Bijlagen', () => {
       .first('filename', 'content_type', 'size_bytes');
     // The extension follows the content: a PNG named scan.txt is stored and served as scan.png.
     expect(stored).toEqual({ filename: 'scan.png', content_type: 'image/png', size_bytes: 24 });
-    const page = await agent.get(url).expect(200);
-    const href = /<a href="(\/terugbetaling\/\d+\/bijlagen\/\d+)">scan\.png<\/a>/.exec(page.text)![1];
-    const download = await agent.get(href).buffer(true).expect(200);
+    const href = page((await agent.get(url).expect(200)).text).link('scan.png');
+    expect(href).toMatch(/^\/terugbetaling\/\d+\/bijlagen\/\d+$/);
+    const download = await agent.get(href!).buffer(true).expect(200);
     expect(download.headers['content-type']).toBe('image/png');
     expect(download.headers['content-disposition']).toBe('attachment; filename=scan.png');
   });
@@ -327,7 +313,9 @@ describe('step 5 Bijlagen', () => {
     const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10 * 1024 * 1024)]);
     const tooBig = await upload(url, 'inschrijvingsattest', big, 'groot.pdf', 'application/pdf');
     expect(tooBig.status).toBe(413);
-    expect(tooBig.text).toContain('Een bijlage mag ten hoogste 10 MB groot zijn.');
+    const refused = page(tooBig.text);
+    expect(refused.h1).toBe('Het bestand of formulier is te groot');
+    expect(refused.main).toContain('Een bijlage mag ten hoogste 10 MB groot zijn.');
   });
 
   it('removes an attachment with a POST', async () => {
@@ -335,13 +323,12 @@ describe('step 5 Bijlagen', () => {
     expect(
       (await upload(url, 'inschrijvingsattest', Buffer.from('%PDF-1.7\n'), 'a.pdf', 'application/pdf')).status,
     ).toBe(303);
-    const page = await agent.get(url).expect(200);
-    const action = /<form method="post" action="([^"]+\/verwijderen)"/.exec(page.text)![1];
-    const removed = await agent
-      .post(action)
-      .type('form')
-      .send({ _csrf: csrfTokenFrom(page.text) });
+    const remove = page((await agent.get(url).expect(200)).text).form('Verwijderen a.pdf');
+    expect(remove.action).toMatch(/\/verwijderen$/);
+    const removed = await agent.post(remove.action).type('form').send(remove.fields);
     expect(removed.status).toBe(303);
-    expect((await agent.get(url)).text).toContain('U hebt nog geen bijlagen toegevoegd.');
+    const after = page((await agent.get(url)).text);
+    expect(after.link('a.pdf')).toBeUndefined();
+    expect(after.main).toContain('U hebt nog geen bijlagen toegevoegd.');
   });
 });

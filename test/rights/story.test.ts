@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatInsz } from '../../src/domain/insz.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMailWorker, type MailWorker } from '../../src/mail/worker.js';
@@ -12,6 +12,7 @@ import { organisationWith, person, testKbo, type TestPerson } from '../organisat
 /**
  * The path of the source document, played by three people in their own browsers: an employee requests
  * the right, the local administrators get a mail, one grants it, the employee gets a mail and can start.
+ * Every test starts from a fresh portal and mailbox and walks the story up to the step it checks.
  */
 
 let t: TestApp;
@@ -81,7 +82,32 @@ async function requestRight(agent: Agent) {
   return res;
 }
 
-beforeAll(async () => {
+/** The story up to Eva's request: her browser, logged in for De Meeuw, the request filed. */
+async function evaHasAsked(): Promise<Agent> {
+  const agent = await loggedInFor(eva);
+  await requestRight(agent);
+  return agent;
+}
+
+/** The link to a request in the mail the administrators received. */
+async function requestLinkMailedFor(requester: TestPerson): Promise<string> {
+  await deliverMail();
+  return linkIn(mailsTo(an).find((m) => m.text.includes(`${requester.firstName} ${requester.lastName}`))!);
+}
+
+/** The story up to the grant: Eva asked, An opened the mailed link and granted the right without an end date. */
+async function anGrantedEva(): Promise<{ evaAgent: Agent; anAgent: Agent; requestLink: string }> {
+  const evaAgent = await evaHasAsked();
+  const requestLink = await requestLinkMailedFor(eva);
+  const anAgent = await loggedInFor(an);
+  const res = await postFrom(anAgent, requestLink, `${requestLink}/toekennen`, { validUntil: '' });
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe(requestLink);
+  return { evaAgent, anAgent, requestLink };
+}
+
+beforeEach(async () => {
+  workerAhead = 0;
   smtp = await startSmtpCapture();
   t = await buildTestApp({ SMTP_URL: smtp.url });
   worker = createMailWorker({
@@ -98,18 +124,15 @@ beforeAll(async () => {
   orgId = org.id;
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await worker.stop();
   await t.close();
   await smtp.stop();
 });
 
 describe('requesting and granting the VOV right', () => {
-  let evaAgent: Agent;
-  let requestLink: string;
-
   it('the employee chooses the organisation and sees its home page with the menu', async () => {
-    evaAgent = await loggedInFor(eva);
+    const evaAgent = await loggedInFor(eva);
     const home = await evaAgent.get('/');
     expect(home.status).toBe(200);
     const p = page(home.text);
@@ -125,6 +148,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('without the right, the Aanvraag page offers only "Gebruikersrecht aanvragen"', async () => {
+    const evaAgent = await loggedInFor(eva);
     const res = await evaAgent.get('/aanvraag');
     expect(res.status).toBe(200);
     const p = page(res.text);
@@ -135,6 +159,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('requesting records one pending request and confirms what happens next', async () => {
+    const evaAgent = await loggedInFor(eva);
     const res = await requestRight(evaAgent);
     expect(res.headers.location).toBe('/gebruikersrecht-aanvragen/verstuurd');
     const sent = await evaAgent.get(res.headers.location);
@@ -150,6 +175,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('a second request while one is pending files nothing new', async () => {
+    const evaAgent = await evaHasAsked();
     const res = await evaAgent
       .post('/gebruikersrecht-aanvragen')
       .type('form')
@@ -163,6 +189,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('every local administrator receives a mail with a working link, and no full INSZ', async () => {
+    await evaHasAsked();
     await deliverMail();
     for (const admin of [an, bert]) {
       const mails = mailsTo(admin);
@@ -175,15 +202,15 @@ describe('requesting and granting the VOV right', () => {
       expectNoFullInsz(mails[0], eva);
     }
     expect(mailsTo(eva)).toHaveLength(0);
-    requestLink = linkIn(mailsTo(an)[0]);
+    const requestLink = linkIn(mailsTo(an)[0]);
     expect(requestLink).toMatch(/^\/gebruikersbeheer\/aanvragen\/\d+$/);
     expect(linkIn(mailsTo(bert)[0])).toBe(requestLink);
   });
 
-  let anAgent: Agent;
-
   it('the link leads the administrator through login and the organisation choice to the request', async () => {
-    anAgent = request.agent(t.app);
+    await evaHasAsked();
+    const requestLink = await requestLinkMailedFor(eva);
+    const anAgent = request.agent(t.app);
     const anonymous = await anAgent.get(requestLink);
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.location).toBe(`/aanmelden?terug=${encodeURIComponent(requestLink)}`);
@@ -210,9 +237,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('the administrator grants; the employee gets a mail and sees "Aanvragen" at the next request, without logging in again', async () => {
-    const res = await postFrom(anAgent, requestLink, `${requestLink}/toekennen`, { validUntil: '' });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe(requestLink);
+    const { evaAgent, anAgent, requestLink } = await anGrantedEva();
     const after = page((await anAgent.get(requestLink)).text);
     expect(after.notices.join(' ')).toContain('Het gebruikersrecht is toegekend');
     expect(after.main).toMatch(/Toegekend op \d{2}\/\d{2}\/\d{4}/);
@@ -233,6 +258,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('the second administrator finds the request decided and cannot decide it again', async () => {
+    const { requestLink } = await anGrantedEva();
     const bertAgent = await loggedInFor(bert);
     const detail = await bertAgent.get(requestLink);
     expect(detail.status).toBe(200);
@@ -251,6 +277,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('the audit log of the organisation shows the request and the grant, with a masked INSZ', async () => {
+    const { anAgent } = await anGrantedEva();
     const log = await anAgent.get('/gebruikersbeheer/logboek');
     expect(log.status).toBe(200);
     const rows = page(log.text)
@@ -262,6 +289,7 @@ describe('requesting and granting the VOV right', () => {
   });
 
   it('a revocation takes effect at the very next request, also in the refund form', async () => {
+    const { evaAgent, anAgent } = await anGrantedEva();
     expect((await evaAgent.get('/terugbetaling')).status).not.toBe(403);
     const evaId = (await t.database.db('person').where({ insz: eva.insz }).first()).id;
     const userPage = await anAgent.get(`/gebruikersbeheer/gebruikers/${evaId}`);
@@ -293,8 +321,7 @@ describe('refusing a request', () => {
   it('needs a reason, mails it to the requester, who sees it and may ask again', async () => {
     const frankAgent = await loggedInFor(frank);
     await requestRight(frankAgent);
-    await deliverMail();
-    const link = linkIn(mailsTo(an).find((m) => m.text.includes('Frank Vervanger'))!);
+    const link = await requestLinkMailedFor(frank);
 
     const anAgent = await loggedInFor(an);
     const empty = await postFrom(anAgent, link, `${link}/weigeren`, { reason: '   ' });
@@ -333,8 +360,7 @@ describe('withdrawing a request', () => {
   it('the requester withdraws it; the administrator finds it withdrawn and cannot grant it; the requester may ask again', async () => {
     const hanneAgent = await loggedInFor(hanne);
     await requestRight(hanneAgent);
-    await deliverMail();
-    const link = linkIn(mailsTo(an).find((m) => m.text.includes('Hanne Herroep'))!);
+    const link = await requestLinkMailedFor(hanne);
     expect(page((await hanneAgent.get('/aanvraag')).text).buttons).toContain('Aanvraag intrekken');
 
     const withdrawn = await postFrom(hanneAgent, '/aanvraag', '/gebruikersrecht-aanvragen/intrekken');
@@ -381,8 +407,7 @@ describe('an SMTP outage during a grant', () => {
   it('keeps the grant, and sends the mail once SMTP is back', async () => {
     const gertAgent = await loggedInFor(gert);
     await requestRight(gertAgent);
-    await deliverMail();
-    const link = linkIn(mailsTo(an).find((m) => m.text.includes('Gert Geduld'))!);
+    const link = await requestLinkMailedFor(gert);
     const anAgent = await loggedInFor(an);
 
     await smtp.stop();
