@@ -1,8 +1,8 @@
 import net from 'node:net';
 
 /**
- * A loopback proxy in front of PostgreSQL that records the SQL of every statement on the wire (a simple Query or
- * the Parse of an extended one). Point an app's database URL (its knex pool and its session store) at
+ * A loopback proxy in front of PostgreSQL that records the SQL of every statement on the wire (a simple Query, the
+ * Parse of an unnamed extended one, or the Bind of a named prepared statement, whose text its first Parse gave). Point an app's database URL (its knex pool and its session store) at
  * `recorder.url` and read what one request sends with `recorder.during(...)`; nothing in pg is patched.
  */
 export interface SqlRecorder {
@@ -18,6 +18,7 @@ const SSL_REQUEST = 80877103;
 export async function startSqlRecorder(targetUrl: string): Promise<SqlRecorder> {
   const target = new URL(targetUrl);
   let sent: string[] | null = null;
+  const named = new Map<string, string>(); // a prepared statement's name → its SQL (the text behind a name never changes)
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
@@ -38,9 +39,17 @@ export async function startSqlRecorder(targetUrl: string): Promise<SqlRecorder> 
         }
         const type = String.fromCharCode(message[0]);
         const body = message.subarray(5);
-        // Query: the SQL; Parse: the statement's name, then the SQL.
-        const sql = type === 'Q' ? body : type === 'P' ? body.subarray(body.indexOf(0) + 1) : null;
-        if (sql && sent) sent.push(sql.subarray(0, sql.indexOf(0)).toString().replace(/\s+/g, ' ').trim());
+        const cString = (at: number) => body.subarray(at, body.indexOf(0, at)).toString();
+        let sql: string | undefined;
+        if (type === 'Q') sql = cString(0);
+        if (type === 'P') {
+          const name = cString(0);
+          const text = cString(name.length + 1);
+          if (name) named.set(name, text);
+          else sql = text;
+        }
+        if (type === 'B') sql = named.get(cString(cString(0).length + 1)); // portal name, then statement name
+        if (sql !== undefined && sent) sent.push(sql.replace(/\s+/g, ' ').trim());
       }
       upstream.write(chunk);
     });
