@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { todayInBrussels } from '../domain/dates.js';
 import { prepared } from '../db/knex.js';
+import { todayInBrussels } from '../domain/dates.js';
 import type { RulesData } from '../domain/rules-data.js';
 import { enqueueMailsSql, type DeferredMail } from '../mail/outbox.js';
 import type { RefundMailer } from './mail.js';
