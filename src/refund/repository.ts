@@ -280,8 +280,9 @@ export async function loadDraftPage(
   draftId: number | null,
   insz: readonly string[] = [],
 ): Promise<DraftPage> {
-  const { rows } = await db.raw<{ rows: DraftPageRow[] }>(
-    `SELECT d.*, d.id IS NOT NULL AS found,
+  const { rows } = await db
+    .raw<{ rows: DraftPageRow[] }>(
+      `SELECT d.*, d.id IS NOT NULL AS found,
        (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
           SELECT ${ATTACHMENT_COLUMNS.join(', ')} FROM attachment
            WHERE organisation_id = prm.organisation_id AND draft_id = d.id) a) AS page_attachments,
@@ -295,8 +296,9 @@ export async function loadDraftPage(
              AND employee_insz = ANY((prm.insz || regexp_replace(coalesce(d.steps->'werknemer'->>'insz', ''), '\\D', '', 'g'))::char(11)[])) p) AS page_prior
      FROM (SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz) prm
      LEFT JOIN refund_draft d ON d.id = prm.draft_id AND d.organisation_id = prm.organisation_id`,
-    [draftId ?? 0, organisationId, [...insz]],
-  );
+      [draftId ?? 0, organisationId, [...insz]],
+    )
+    .options(prepared('draft-page'));
   const { found, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = rows[0];
   const priorDossiers = new Map<string, PriorDossier[]>();
   for (const r of page_prior)
