@@ -1,4 +1,4 @@
-import { prepared, type Db } from '../db/knex.js';
+import { preparedRows, type Db } from '../db/knex.js';
 import type { IsoDate } from '../domain/dates.js';
 import { defaultRules } from '../domain/rules-data.js';
 import type { AuthContext } from '../http/types.js';
@@ -27,19 +27,19 @@ export async function findAuthContext(
   organisationId: number | null,
   today: IsoDate,
 ): Promise<AuthContext | null> {
-  const { rows } = await db
-    .raw<{ rows: AuthRow[] }>(
-      `SELECT p.id, p.insz, p.first_name, p.last_name, p.email, o.id AS organisation_id, o.kbo, o.name AS organisation_name, m.is_local_admin,
+  const rows = await preparedRows<AuthRow>(
+    db,
+    'auth-context',
+    `SELECT p.id, p.insz, p.first_name, p.last_name, p.email, o.id AS organisation_id, o.kbo, o.name AS organisation_name, m.is_local_admin,
             EXISTS (SELECT 1 FROM user_right r
-                     WHERE r.person_id = p.id AND r.organisation_id = o.id AND r.role = ? AND r.context = ?
-                       AND r.revoked_at IS NULL AND (r.valid_until IS NULL OR r.valid_until >= ?::date)) AS has_vov_right
+                     WHERE r.person_id = p.id AND r.organisation_id = o.id AND r.role = $1 AND r.context = $2
+                       AND r.revoked_at IS NULL AND (r.valid_until IS NULL OR r.valid_until >= $3::date)) AS has_vov_right
        FROM person p
-       LEFT JOIN membership m ON m.person_id = p.id AND m.organisation_id = ?
+       LEFT JOIN membership m ON m.person_id = p.id AND m.organisation_id = $4
        LEFT JOIN organisation o ON o.id = m.organisation_id
-      WHERE p.id = ?`,
-      [defaultRules.access.role, defaultRules.access.context, today, organisationId, personId],
-    )
-    .options(prepared('auth-context'));
+      WHERE p.id = $5`,
+    [defaultRules.access.role, defaultRules.access.context, today, organisationId, personId],
+  );
   const row = rows[0];
   if (!row) return null;
   const organisation =

@@ -25,9 +25,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[verborgen]',
       },
     },
-    // Asynchronous writes: a log line never blocks a request, and lines written while one write is in flight
-    // go out together. pino flushes what is left synchronously when the process exits.
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    // Asynchronous, buffered writes: a log line never blocks a request, lines go out 4 KB at a time (a write per
+    // line was ~3 % of a form page's CPU in `npm run bench`) and at least every second; pino flushes what is left
+    // synchronously when the process exits.
+    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
   );
 }
 

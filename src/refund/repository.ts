@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared, type Db } from '../db/knex.js';
+import { prepared, preparedRows, type Db } from '../db/knex.js';
 import type { DossierRow } from '../dossiers/repository.js';
 import type { EstablishmentUnitRow } from '../organisations/repository.js';
 import type { AttachmentKind, CheckedUpload } from './attachments.js';
@@ -280,9 +280,10 @@ export async function loadDraftPage(
   draftId: number | null,
   insz: readonly string[] = [],
 ): Promise<DraftPage> {
-  const { rows } = await db
-    .raw<{ rows: DraftPageRow[] }>(
-      `SELECT d.*, d.id IS NOT NULL AS found,
+  const [row] = await preparedRows<DraftPageRow>(
+    db,
+    'draft-page',
+    `SELECT d.*, d.id IS NOT NULL AS found,
        (SELECT coalesce(json_agg(a ORDER BY a.id), '[]') FROM (
           SELECT ${ATTACHMENT_COLUMNS.join(', ')} FROM attachment
            WHERE organisation_id = prm.organisation_id AND draft_id = d.id) a) AS page_attachments,
@@ -294,12 +295,11 @@ export async function loadDraftPage(
           SELECT id, ${PRIOR_DOSSIER_COLUMNS.join(', ')} FROM dossier
            WHERE organisation_id = prm.organisation_id AND status = ANY(${BLOCKING_STATUSES_SQL}) AND draft_id IS DISTINCT FROM d.id
              AND employee_insz = ANY((prm.insz || regexp_replace(coalesce(d.steps->'werknemer'->>'insz', ''), '\\D', '', 'g'))::char(11)[])) p) AS page_prior
-     FROM (SELECT ?::bigint AS draft_id, ?::bigint AS organisation_id, ?::text[] AS insz) prm
+     FROM (SELECT $1::bigint AS draft_id, $2::bigint AS organisation_id, $3::text[] AS insz) prm
      LEFT JOIN refund_draft d ON d.id = prm.draft_id AND d.organisation_id = prm.organisation_id`,
-      [draftId ?? 0, organisationId, [...insz]],
-    )
-    .options(prepared('draft-page'));
-  const { found, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = rows[0];
+    [draftId ?? 0, organisationId, [...insz]],
+  );
+  const { found, page_attachments, page_dossiernummer, page_units, page_prior, ...draft } = row;
   const priorDossiers = new Map<string, PriorDossier[]>();
   for (const r of page_prior)
     priorDossiers.set(r.employee_insz, [...(priorDossiers.get(r.employee_insz) ?? []), toPriorDossier(r)]);
