@@ -67,7 +67,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   if (config.metricsToken) app.use(metricsRoutes(db, config.metricsToken));
   app.use(securityHeaders(config, idpOriginForCsp(config)));
   // The back-office API: Bearer tokens, JSON bodies and answers; before the form parsers, session and CSRF.
-  app.use(apiRoutes(services));
+  app.use(paths.api, apiRoutes(services));
   app.use(assetBase, staticAssets(publicDir));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(multipart());
@@ -85,6 +85,14 @@ export function createApp(config: Config, deps: AppDeps): App {
     next();
   });
 
+  // A router that owns a path prefix is mounted at it, so a request enters only the routers that can answer it
+  // (Express allocates for every router a request enters: ~12 % of a form page's allocations in the bench).
+  app.use(paths.refund, refundRoutes(services));
+  app.use(paths.dossiers, decisionRoutes(services));
+  app.use(paths.dossiers, dossierRoutes(services));
+  app.use(paths.bulk, bulkRoutes(services));
+  app.use(paths.admin, adminRoutes(services));
+  app.use(paths.devMailbox, devMailboxRoutes(services));
   app.use(siteRoutes());
   app.use(helpRoutes(services));
   app.use(privacyRoutes(services));
@@ -92,12 +100,6 @@ export function createApp(config: Config, deps: AppDeps): App {
   if (devIdpEnabled(config)) app.use(devIdpRoutes(config, services.sp));
   app.use(organisationRoutes(services));
   app.use(rightsRoutes(services));
-  app.use(adminRoutes(services));
-  app.use(devMailboxRoutes(services));
-  app.use(refundRoutes(services));
-  app.use(decisionRoutes(services));
-  app.use(dossierRoutes(services));
-  app.use(bulkRoutes(services));
   app.use(bulkFileTooLarge);
 
   app.use(notFound);

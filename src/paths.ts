@@ -43,6 +43,9 @@ export const paths = {
   contact: '/contact',
 } as const;
 
+/** `path` as a router mounted at `prefix` sees it: `within(paths.bulk, paths.bulkTemplate)` is '/sjabloon.csv'. */
+export const within = (prefix: string, path: string): string => path.slice(prefix.length) || '/';
+
 /** A saved draft's id, or 'nieuw' for a request whose first step is not saved yet. */
 export type DraftRef = number | 'nieuw';
 

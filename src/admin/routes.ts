@@ -9,7 +9,7 @@ import { positiveId } from '../http/params.js';
 import { parseForm, type FormError } from '../http/form-errors.js';
 import { noStore } from '../http/security.js';
 import { chooseOrganisationFirst } from '../organisations/routes.js';
-import { paths, adminPaths } from '../paths.js';
+import { paths, adminPaths, within } from '../paths.js';
 import {
   findRightRequestInOrganisation,
   listPendingRightRequests,
@@ -65,7 +65,8 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
   const router = Router();
   const today = () => todayInBrussels(now());
 
-  router.use(paths.admin, chooseOrganisationFirst, requireLocalAdmin, noStore, (req, res, next) => {
+  const at = (path: string) => within(paths.admin, path);
+  router.use(chooseOrganisationFirst, requireLocalAdmin, noStore, (req, res, next) => {
     res.locals.adminPaths = adminPaths;
     res.locals.notice = req.session.adminNotice;
     delete req.session.adminNotice;
@@ -102,7 +103,7 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
     refusalReason: r.refusal_reason,
   });
 
-  router.get(adminPaths.overview, async (req, res) => {
+  router.get(at(adminPaths.overview), async (req, res) => {
     const organisationId = organisationAuth(req).organisation.id;
     const [members, unrevoked, pending] = await Promise.all([
       listMembers(db, organisationId),
@@ -146,9 +147,9 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
     });
   }
 
-  router.get(adminPaths.request(':id'), (req, res) => renderRequest(req, res));
+  router.get(at(adminPaths.request(':id')), (req, res) => renderRequest(req, res));
 
-  router.post(adminPaths.grantRequest(':id'), async (req, res) => {
+  router.post(at(adminPaths.grantRequest(':id')), async (req, res) => {
     const requestId = positiveId(req.params.id);
     const form = parseForm(grantRightSchema(today()), req.body);
     if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
@@ -161,7 +162,7 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
     noticeAndRedirect(req, res, notice, adminPaths.request(requestId));
   });
 
-  router.post(adminPaths.refuseRequest(':id'), async (req, res) => {
+  router.post(at(adminPaths.refuseRequest(':id')), async (req, res) => {
     const requestId = positiveId(req.params.id);
     const form = parseForm(refuseRequestSchema, req.body);
     if (!form.ok) return renderRequest(req, res, 400, { errors: form.errors, values: form.values });
@@ -187,9 +188,9 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
       helpLink: adminHelpLink('addUser'),
     });
 
-  router.get(adminPaths.newUser, (_req, res) => renderNewUser(res));
+  router.get(at(adminPaths.newUser), (_req, res) => renderNewUser(res));
 
-  router.post(adminPaths.users, async (req, res) => {
+  router.post(at(adminPaths.users), async (req, res) => {
     const form = parseForm(addUserSchema, req.body);
     if (!form.ok) return renderNewUser(res, 400, { errors: form.errors, values: form.values });
     const result = await addUser(db, actorOf(req), form.data);
@@ -238,9 +239,9 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
     });
   }
 
-  router.get(adminPaths.user(':personId'), (req, res) => renderUser(req, res));
+  router.get(at(adminPaths.user(':personId')), (req, res) => renderUser(req, res));
 
-  router.post(adminPaths.grantRight(':personId'), async (req, res) => {
+  router.post(at(adminPaths.grantRight(':personId')), async (req, res) => {
     const personId = positiveId(req.params.personId);
     const form = parseForm(grantRightSchema(today()), req.body);
     if (!form.ok) return renderUser(req, res, 400, { errors: form.errors, values: form.values });
@@ -253,7 +254,7 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
     noticeAndRedirect(req, res, notice, adminPaths.user(personId));
   });
 
-  router.post(adminPaths.revokeRight(':rightId'), async (req, res) => {
+  router.post(at(adminPaths.revokeRight(':rightId')), async (req, res) => {
     const result = await rights.revoke(actorOf(req), positiveId(req.params.rightId));
     if (result.outcome === 'not-found') throw new HttpError(404);
     const notice =
@@ -263,7 +264,7 @@ export function adminRoutes({ db, rights, now }: Pick<Services, 'db' | 'rights' 
     noticeAndRedirect(req, res, notice, adminPaths.user(result.personId!));
   });
 
-  router.get(adminPaths.auditLog, async (req, res) => {
+  router.get(at(adminPaths.auditLog), async (req, res) => {
     const organisationId = organisationAuth(req).organisation.id;
     const [rows, accessRecords] = await Promise.all([
       listAuditLog(db, organisationId, AUDIT_LOG_LIMIT),

@@ -4,7 +4,6 @@ import { sha256Hex } from '../decisions/service.js';
 import type { Change } from '../decisions/service.js';
 import { findDossierAttachmentContent, findDossierState } from '../decisions/repository.js';
 import { HttpError, isDatabaseUnavailable } from '../http/errors.js';
-import { paths } from '../paths.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { clientForToken, type ApiClient, type ApiScope } from './clients.js';
 import { apiDossiers, apiState, attachmentsOf, feed } from './dossiers.js';
@@ -90,11 +89,8 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
   const router = Router();
   const document = openApiDocument(config.publicUrl);
 
-  // Full paths (not a mount point): the router's routes are then listed as they are called (the access matrix).
-  const at = (path: string) => `${paths.api}${path}`;
-
   // Every call, answered or refused, in the audit log once it is answered.
-  router.use(paths.api, (req, res, next) => {
+  router.use((req, res, next) => {
     res.on('finish', () => {
       const client = res.locals.apiClient as ApiClient | undefined;
       db('audit_log')
@@ -115,7 +111,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
     next();
   });
 
-  router.get(at('/openapi.json'), (_req, res) => void res.json(document));
+  router.get('/openapi.json', (_req, res) => void res.json(document));
 
   const authenticate: RequestHandler = async (req, res, next) => {
     try {
@@ -139,7 +135,6 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
         : problem(res, 403, { detail: `This call needs the scope "${needed}".` });
 
   router.use(
-    paths.api,
     authenticate,
     rateLimit(db, {
       name: 'api',
@@ -158,7 +153,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
       fn(req, res).catch(next);
 
   router.get(
-    at('/dossiers'),
+    '/dossiers',
     scope('read'),
     handle(async (req, res) => {
       const q = parse(feedQuery, req.query, 'query.');
@@ -167,7 +162,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
   );
 
   router.get(
-    at('/dossiers/:dossiernummer'),
+    '/dossiers/:dossiernummer',
     scope('read'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
@@ -178,7 +173,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
   );
 
   router.get(
-    at('/dossiers/:dossiernummer/bijlagen'),
+    '/dossiers/:dossiernummer/bijlagen',
     scope('read'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
@@ -189,7 +184,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
   );
 
   router.get(
-    at('/dossiers/:dossiernummer/bijlagen/:bijlageId'),
+    '/dossiers/:dossiernummer/bijlagen/:bijlageId',
     scope('read'),
     handle(async (req, res) => {
       const { dossiernummer, bijlageId } = parse(attachmentPath, req.params, 'path.');
@@ -203,7 +198,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
   );
 
   router.post(
-    at('/dossiers/:dossiernummer/beslissingen'),
+    '/dossiers/:dossiernummer/beslissingen',
     scope('decide'),
     handle(async (req, res) => {
       const { dossiernummer } = parse(dossierPath, req.params, 'path.');
@@ -256,7 +251,7 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
     }),
   );
 
-  router.use(paths.api, (_req, res) => problem(res, 404, { detail: 'No such API call.' }));
+  router.use((_req, res) => problem(res, 404, { detail: 'No such API call.' }));
 
   const errors: ErrorRequestHandler = (err, req, res, _next) => {
     if (res.headersSent) return req.socket.destroy();
@@ -278,6 +273,6 @@ export function apiRoutes(deps: Pick<Services, 'db' | 'config' | 'life' | 'logge
     logger.error({ err, requestId: req.id }, 'api request failed');
     problem(res, 500, { detail: `Reference ${String(req.id ?? '')}` });
   };
-  router.use(paths.api, errors);
+  router.use(errors);
   return router;
 }

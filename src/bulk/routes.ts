@@ -12,6 +12,7 @@ import { rateLimit } from '../http/rate-limit.js';
 import { noStore } from '../http/security.js';
 import {
   paths,
+  within,
   bulkReceiptCsvPath,
   bulkReceiptPath,
   bulkReceiptPdfPath,
@@ -69,7 +70,7 @@ function download(res: Response, type: string, filename: string, body: string | 
 export function bulkRoutes(deps: Pick<Services, 'db' | 'now' | 'rules' | 'bulk'>): Router {
   const router = Router();
   const service = deps.bulk;
-  router.use(paths.bulk, requireLogin, requireOrganisation, requireVovRight, noStore);
+  router.use(requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const renderStart = async (req: Request, res: Response, status: number, errors: FormError[]) => {
     const auth = organisationAuth(req);
@@ -296,9 +297,9 @@ export function bulkRoutes(deps: Pick<Services, 'db' | 'now' | 'rules' | 'bulk'>
     download(res, 'text/csv; charset=utf-8', `dossiers-bestand-${id}-${todayInBrussels(deps.now())}.csv`, csv);
   };
 
-  router.get(paths.bulk, start);
+  router.get('/', start);
   router.post(
-    paths.bulk,
+    '/',
     rateLimit(deps.db, {
       name: 'bulk-upload',
       limit: UPLOADS_PER_HOUR,
@@ -308,14 +309,14 @@ export function bulkRoutes(deps: Pick<Services, 'db' | 'now' | 'rules' | 'bulk'>
     }),
     upload,
   );
-  router.get(paths.bulkTemplate, template);
-  router.get(`${paths.bulk}/:id`, preview);
-  router.post(`${paths.bulk}/:id/bevestigen`, confirm);
-  router.post(`${paths.bulk}/:id/verwijderen`, discard);
-  router.get(`${paths.bulk}/:id/fouten.csv`, invalidCsv);
-  router.get(`${paths.bulk}/:id/ontvangstbevestiging`, receipt);
-  router.get(`${paths.bulk}/:id/ontvangstbevestiging.pdf`, receiptPdf);
-  router.get(`${paths.bulk}/:id/dossiers.csv`, receiptCsv);
+  router.get(within(paths.bulk, paths.bulkTemplate), template);
+  router.get('/:id', preview);
+  router.post('/:id/bevestigen', confirm);
+  router.post('/:id/verwijderen', discard);
+  router.get('/:id/fouten.csv', invalidCsv);
+  router.get('/:id/ontvangstbevestiging', receipt);
+  router.get('/:id/ontvangstbevestiging.pdf', receiptPdf);
+  router.get('/:id/dossiers.csv', receiptCsv);
   return router;
 }
 

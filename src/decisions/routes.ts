@@ -158,7 +158,7 @@ export function decisionRoutes(deps: Pick<Services, 'db' | 'life' | 'now'>): Rou
     });
   };
 
-  const base = '/mijn-dossiers/:dossiernummer';
+  const base = '/:dossiernummer';
   for (const kind of Object.keys(ACTIONS) as EmployerActionKind[]) {
     router.get(`${base}/${ACTIONS[kind].slug}`, requireVovRight, noStore, async (req, res) => {
       const dossier = await load(req);

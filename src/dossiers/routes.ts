@@ -8,7 +8,7 @@ import { parseSchoolYearLabel, schoolYearLabel } from '../domain/school-year.js'
 import { initiativeLabels, trainingTypeLabels, type Initiative, type TrainingType } from '../domain/training.js';
 import { HttpError } from '../http/errors.js';
 import { noStore } from '../http/security.js';
-import { paths, deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../paths.js';
+import { paths, within, deleteDraftPath, draftPath, receiptPath, receiptPdfPath } from '../paths.js';
 import { DOSSIER_STATUS_LABELS, receiptModel } from '../refund/receipt.js';
 import { renderReceiptPdf } from '../refund/receipt-pdf.js';
 import { listDrafts } from '../refund/repository.js';
@@ -112,7 +112,7 @@ function listRow(d: DossierListRow) {
  */
 export function dossierRoutes(deps: Pick<Services, 'db' | 'now' | 'rules'>): Router {
   const router = Router();
-  router.use(paths.dossiers, requireLogin, requireOrganisation, requireVovRight, noStore);
+  router.use(requireLogin, requireOrganisation, requireVovRight, noStore);
 
   const filterOf = (req: Request, q: OverviewQuery): DossierFilter => ({
     organisationId: organisationAuth(req).organisation.id,
@@ -228,9 +228,9 @@ export function dossierRoutes(deps: Pick<Services, 'db' | 'now' | 'rules'>): Rou
     res.send(pdf);
   };
 
-  router.get(paths.dossiers, list);
-  router.get(paths.dossiersExport, exportCsv);
-  router.get(`${paths.dossiers}/:dossiernummer`, receipt);
-  router.get(`${paths.dossiers}/:dossiernummer/ontvangstbevestiging.pdf`, receiptPdf);
+  router.get('/', list);
+  router.get(within(paths.dossiers, paths.dossiersExport), exportCsv);
+  router.get('/:dossiernummer', receipt);
+  router.get('/:dossiernummer/ontvangstbevestiging.pdf', receiptPdf);
   return router;
 }

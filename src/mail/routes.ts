@@ -4,7 +4,6 @@ import type { Db } from '../db/knex.js';
 import { formatDateTimeNl } from '../domain/dates.js';
 import { HttpError } from '../http/errors.js';
 import { positiveId } from '../http/params.js';
-import { paths } from '../paths.js';
 import { findOutboxMail, listOutbox, type OutboxRow } from './repository.js';
 import { outboxBodies } from './templates.js';
 import type { Services } from '../services.js';
@@ -58,9 +57,9 @@ export function devMailboxRoutes({
   const router = Router();
   const onlyOutsideProduction: RequestHandler = (_req, _res, next) =>
     next(config.isProduction ? new HttpError(404) : undefined);
-  router.use(paths.devMailbox, onlyOutsideProduction);
+  router.use(onlyOutsideProduction);
 
-  router.get(paths.devMailbox, async (_req, res) => {
+  router.get('/', async (_req, res) => {
     const mails = await listOutbox(db);
     res.render('mail/dev-mailbox.njk', {
       mails: mails.map((m) => ({
@@ -72,7 +71,7 @@ export function devMailboxRoutes({
     });
   });
 
-  router.get(`${paths.devMailbox}/:id`, async (req, res) => {
+  router.get('/:id', async (req, res) => {
     const mail = await findMail(db, req.params.id);
     const bodies = outboxBodies(render, mail);
     // Links in the text part, made clickable: the way to follow a mail's link in the development story.
@@ -87,7 +86,7 @@ export function devMailboxRoutes({
     });
   });
 
-  router.get(`${paths.devMailbox}/:id/html`, async (req, res) => {
+  router.get('/:id/html', async (req, res) => {
     const mail = await findMail(db, req.params.id);
     res.setHeader('Content-Security-Policy', MAIL_HTML_CSP);
     res.type('html').send(outboxBodies(render, mail).html);

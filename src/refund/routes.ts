@@ -74,7 +74,7 @@ export function refundRoutes(deps: Pick<Services, 'db' | 'now' | 'refund'>): Rou
   const router = Router();
   const service = deps.refund;
   const guards: RequestHandler[] = [requireLogin, requireOrganisation, requireVovRight, noStore];
-  router.use(paths.refund, ...guards);
+  router.use(...guards);
 
   const startPage: Handler = async (req, res) => {
     const auth = organisationAuth(req);
@@ -203,15 +203,15 @@ export function refundRoutes(deps: Pick<Services, 'db' | 'now' | 'refund'>): Rou
     res.redirect(303, stepPath(draftId, 'bijlagen', { backToOverview: backToOverview(req) }));
   };
 
-  router.get(paths.refund, startPage);
-  router.get(`${paths.refund}/:draftId`, resume);
-  router.get(`${paths.refund}/:draftId/verwijderen`, confirmDelete);
-  router.post(`${paths.refund}/:draftId/verwijderen`, deleteDraft);
-  router.get(`${paths.refund}/:draftId/bijlagen/:attachmentId`, downloadAttachment);
-  router.post(`${paths.refund}/:draftId/bijlagen/:attachmentId/verwijderen`, removeAttachment);
-  router.post(`${paths.refund}/:draftId/${OVERVIEW_STEP.slug}`, confirm);
-  router.get(`${paths.refund}/:draftId/:slug`, showStep);
-  router.post(`${paths.refund}/:draftId/:slug`, postStep);
+  router.get('/', startPage);
+  router.get('/:draftId', resume);
+  router.get('/:draftId/verwijderen', confirmDelete);
+  router.post('/:draftId/verwijderen', deleteDraft);
+  router.get('/:draftId/bijlagen/:attachmentId', downloadAttachment);
+  router.post('/:draftId/bijlagen/:attachmentId/verwijderen', removeAttachment);
+  router.post(`/:draftId/${OVERVIEW_STEP.slug}`, confirm);
+  router.get('/:draftId/:slug', showStep);
+  router.post('/:draftId/:slug', postStep);
   return router;
 
   // ---- helpers that need the service or the request ----

@@ -12,24 +12,34 @@ export interface Route {
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
+  /** The mount path of a router mounted with `app.use(path, router)`. */
+  rawPath?: unknown;
 }
+
+const under = (prefix: string, path: string) => (prefix && path === '/' ? prefix : `${prefix}${path}`);
 
 export function appRoutes(app: Express): Route[] {
   const out: Route[] = [];
   const seen = new Set<string>();
-  const walk = (stack: Layer[]) => {
+  const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
+        const path = under(prefix, layer.route.path);
         for (const method of Object.keys(layer.route.methods)) {
           if (method !== 'get' && method !== 'post') continue;
-          const key = `${method} ${layer.route.path}`;
-          if (!seen.has(key)) out.push({ method, path: layer.route.path });
+          const key = `${method} ${path}`;
+          if (!seen.has(key)) out.push({ method, path });
           seen.add(key);
         }
-      } else if (layer.handle?.stack) walk(layer.handle.stack);
+      } else if (layer.handle?.stack) {
+        walk(
+          layer.handle.stack,
+          typeof layer.rawPath === 'string' ? under(prefix, layer.rawPath).replace(/\/$/, '') : prefix,
+        );
+      }
     }
   };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
   return out;
 }
 
