@@ -18,6 +18,7 @@ import {
   confirmPreview,
   csvFile,
   EMPLOYEES,
+  manyRows,
   NEW_EMPLOYEE_ROUTE,
   previewOf,
   previewRows,
@@ -113,6 +114,33 @@ describe('Bevestigen is exactly-once', () => {
         .count({ n: '*' })
         .first(),
     ).toEqual({ n: 0 });
+  });
+});
+
+describe('a large file', () => {
+  it('is filed whole, every row once, and a later row counts the hours of an earlier one of the same employee', async () => {
+    // 302 rows (more than one part of the filing): Eva's first training of 100 hours, 300 other employees, then
+    // Eva's second training of 100 hours, which gets what is left of her 125 hours this school year.
+    const eva = { ...EMPLOYEES[0], sizeKind: 'contacturen' };
+    const rows = [
+      validRow({ ...eva, odbNumber: '501', sizeAmount: '100' }),
+      ...manyRows(300),
+      validRow({ ...eva, odbNumber: '502', sizeAmount: '100' }),
+    ];
+    const previewPath = await confirmedFile(rows);
+    expect(await count('dossier')).toBe(302);
+    const evaDossiers = await t.database
+      .db('dossier')
+      .where({ employee_insz: '85073003328' })
+      .orderBy('odb_number')
+      .select('odb_number', 'vov_hours');
+    expect(evaDossiers.map((d) => [d.odb_number, Number(d.vov_hours)])).toEqual([
+      ['501', 100],
+      ['502', 25],
+    ]);
+    const uploadId = Number(previewPath.split('/').pop());
+    const linked = await t.database.db('bulk_upload_row').where({ upload_id: uploadId }).whereNotNull('dossier_id');
+    expect(new Set(linked.map((r: { dossier_id: number }) => r.dossier_id)).size).toBe(302);
   });
 });
 
