@@ -765,6 +765,8 @@ async function startReferenceServers(
     SERVER_CORE,
     NODE,
     [
+      // The heap limits the portal runs with in production (the Dockerfile's), so that both pay the same GC.
+      ...dockerfileNodeOptions(),
       // Profiled too, so that the two profiles of the same page can be compared function by function.
       ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS_DIR, 'profile', 'obvious')] : []),
       ...TSX,
