@@ -141,7 +141,7 @@ describe('adding a user', () => {
     const p = page(res.text);
     expect(p.errorLinks).toEqual([{ text: 'Vul het INSZ-nummer in.', href: '#insz' }]);
     expect(p.value('INSZ-nummer (rijksregisternummer)')).toBe('');
-    expect(res.text).not.toContain('85.07.30-033.28,79.02.11-123.45');
+    expect(res.text).not.toContain('85.07.30-033.28,79.02.11-123.45'); // nowhere in the source, hidden fields included
     expect(p.value('Voornaam')).toBe('Nina');
   });
 
@@ -159,7 +159,7 @@ describe('adding a user', () => {
     const p = page(shown.text);
     expect(p.notices.join(' ')).toContain('Nina Nieuwkomer is toegevoegd als gebruiker.');
     expect(p.main).toContain('85.07.30-***.**');
-    expect(shown.text).not.toContain(formatInsz(newcomer.insz));
+    expect(shown.text).not.toContain(formatInsz(newcomer.insz)); // the full INSZ appears nowhere in the source
     expect(p.main).toContain('Nina Nieuwkomer heeft nog geen gebruikersrechten.');
 
     const nina = request.agent(t.app);
@@ -280,7 +280,7 @@ describe('granting a right directly', () => {
       expect(row).toContain('Hilde Heylen');
       expect(row).toContain('Ode Opgetekend (85.07.30-***.**)');
     }
-    expect(log.text).not.toContain(formatInsz(audited.insz));
+    expect(log.text).not.toContain(formatInsz(audited.insz)); // the full INSZ appears nowhere in the source
     const rows = await t.database.db('audit_log').where({ organisation_id: orgId });
     for (const row of rows) expect(JSON.stringify(row.details)).not.toContain(audited.insz);
   });
