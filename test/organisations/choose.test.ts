@@ -97,8 +97,11 @@ describe('choosing an organisation', () => {
     expect(home.link('Wissel van organisatie')).toBe('/organisatie-kiezen');
 
     const [alfa, beta] = choicesOn((await agent.get('/organisatie-kiezen')).text);
-    expect(alfa.text).toMatch(/^Aannemer Alfa BV .* U werkt nu voor deze organisatie$/);
-    expect(beta.text).not.toContain('U werkt nu voor deze organisatie');
+    expect(alfa).toEqual({
+      value: String(orgA),
+      text: expect.stringMatching(/^Aannemer Alfa BV .* U werkt nu voor deze organisatie$/),
+    });
+    expect(beta).toEqual({ value: String(orgB), text: 'Bakkerij Beta NV KBO-nummer 0400.030.275' });
     await choose(agent, String(orgB));
     home = page((await agent.get('/')).text);
     expect(home.h1).toBe('Bakkerij Beta NV');
