@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRightsService } from '../../src/rights/service.js';
 import { createMailComposer } from '../../src/mail/templates.js';
 import { addLocalAdministrator } from '../../src/organisations/service.js';
-import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { loginAs, type Agent } from '../helpers/login.js';
 import { page } from '../helpers/page.js';
 import { organisationWith, person, testKbo, type TestPerson } from '../organisations/fixtures.js';
@@ -29,18 +29,18 @@ let rightOfB: number;
 async function agentFor(p: TestPerson, organisationId: number): Promise<Agent> {
   const agent = request.agent(t.app);
   await loginAs(agent, p);
-  const page = await agent.get('/organisatie-kiezen');
+  const choice = await agent.get('/organisatie-kiezen');
   const res = await agent
     .post('/organisatie-kiezen')
     .type('form')
-    .send({ _csrf: csrfTokenFrom(page.text), keuze: String(organisationId) });
+    .send({ _csrf: page(choice.text).csrf, keuze: String(organisationId) });
   expect(res.status).toBe(303);
   return agent;
 }
 
 /** A valid CSRF token of the agent's session, so a refusal can only come from authorisation. */
 async function tokenOf(agent: Agent): Promise<string> {
-  return csrfTokenFrom((await agent.get('/organisatie-kiezen')).text);
+  return page((await agent.get('/organisatie-kiezen')).text).csrf;
 }
 
 const pending = async (id: number) => (await t.database.db('right_request').where({ id }).first()).status;
