@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, formatDateNl, todayInBrussels } from '../../src/domain/dates.js';
 import { formatInsz } from '../../src/domain/insz.js';
 import { addUserSchema, grantRightSchema, refuseRequestSchema } from '../../src/admin/schemas.js';
-import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { loginAs, type Agent } from '../helpers/login.js';
 import { page } from '../helpers/page.js';
 import { organisationWith, person, testInsz, type TestPerson } from '../organisations/fixtures.js';
@@ -28,18 +28,18 @@ const expiring = person(37, 'Eline', 'Eindigend');
 const audited = person(38, 'Ode', 'Opgetekend');
 
 async function chooseOrganisation(agent: Agent): Promise<void> {
-  const page = await agent.get('/organisatie-kiezen');
+  const choice = await agent.get('/organisatie-kiezen');
   await agent
     .post('/organisatie-kiezen')
     .type('form')
-    .send({ _csrf: csrfTokenFrom(page.text), keuze: String(orgId) });
+    .send({ _csrf: page(choice.text).csrf, keuze: String(orgId) });
 }
 
 async function postFrom(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
   return agent
     .post(action)
     .type('form')
-    .send({ _csrf: csrfTokenFrom((await agent.get(pagePath)).text), ...fields });
+    .send({ _csrf: page((await agent.get(pagePath)).text).csrf, ...fields });
 }
 
 const personIdOf = async (p: TestPerson) =>
@@ -127,7 +127,7 @@ describe('adding a user', () => {
   });
 
   it('treats a field sent twice as not filled in, and never shows it back as "a,b"', async () => {
-    const token = csrfTokenFrom((await admin.get('/gebruikersbeheer/gebruikers/nieuw')).text);
+    const token = page((await admin.get('/gebruikersbeheer/gebruikers/nieuw')).text).csrf;
     const body = new URLSearchParams([
       ['_csrf', token],
       ['insz', '85.07.30-033.28'],
@@ -141,7 +141,7 @@ describe('adding a user', () => {
     const p = page(res.text);
     expect(p.errorLinks).toEqual([{ text: 'Vul het INSZ-nummer in.', href: '#insz' }]);
     expect(p.value('INSZ-nummer (rijksregisternummer)')).toBe('');
-    expect(res.text).not.toContain('85.07.30-033.28,79.02.11-123.45');
+    expect(res.text).not.toContain('85.07.30-033.28,79.02.11-123.45'); // nowhere in the source, hidden fields included
     expect(p.value('Voornaam')).toBe('Nina');
   });
 
@@ -159,7 +159,7 @@ describe('adding a user', () => {
     const p = page(shown.text);
     expect(p.notices.join(' ')).toContain('Nina Nieuwkomer is toegevoegd als gebruiker.');
     expect(p.main).toContain('85.07.30-***.**');
-    expect(shown.text).not.toContain(formatInsz(newcomer.insz));
+    expect(shown.text).not.toContain(formatInsz(newcomer.insz)); // the full INSZ appears nowhere in the source
     expect(p.main).toContain('Nina Nieuwkomer heeft nog geen gebruikersrechten.');
 
     const nina = request.agent(t.app);
@@ -236,7 +236,7 @@ describe('granting a right directly', () => {
     const res = await admin
       .post(`/gebruikersbeheer/gebruikers/${id}/recht`)
       .type('form')
-      .send({ _csrf: csrfTokenFrom((await admin.get('/gebruikersbeheer')).text), validUntil: '' });
+      .send({ _csrf: page((await admin.get('/gebruikersbeheer')).text).csrf, validUntil: '' });
     expect(res.status).toBe(303);
     expect(page((await admin.get(res.headers.location)).text).notices.join(' ')).toContain(
       'Deze gebruiker heeft het gebruikersrecht al.',
@@ -280,7 +280,7 @@ describe('granting a right directly', () => {
       expect(row).toContain('Hilde Heylen');
       expect(row).toContain('Ode Opgetekend (85.07.30-***.**)');
     }
-    expect(log.text).not.toContain(formatInsz(audited.insz));
+    expect(log.text).not.toContain(formatInsz(audited.insz)); // the full INSZ appears nowhere in the source
     const rows = await t.database.db('audit_log').where({ organisation_id: orgId });
     for (const row of rows) expect(JSON.stringify(row.details)).not.toContain(audited.insz);
   });

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedResponse, type SigningKey } from '../../src/auth/dev-idp/saml-response.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { hiddenField, PAGE_WITH_HEADER } from '../helpers/login.js';
+import { PAGE_WITH_HEADER } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import {
   countRows,
   idpSigner,
@@ -35,12 +36,20 @@ describe('a login is bound to the browser that started it', () => {
     return buildSignedResponse(validSpec(t.config, requestId), signer);
   }
 
+  /** The text of the site header on a page anyone may see: whom the browser is logged in as, if anyone. */
+  const headerOf = async (browser: Browser) => page((await browser.get(PAGE_WITH_HEADER).expect(200)).text).header;
+
   async function expectRefused(res: request.Response, victim: Browser) {
     expect(res.status).toBe(401);
-    expect(res.text).toContain('Deze aanmelding begon niet in deze browser');
+    expect(page(res.text).headings.slice(0, 2)).toEqual([
+      'Aanmelden is niet gelukt',
+      'Deze aanmelding begon niet in deze browser',
+    ]);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(await lastAuditReason(t)).toBe('other_browser');
-    expect((await victim.get(PAGE_WITH_HEADER).expect(200)).text).not.toContain('Lotte Peeters');
+    const header = await headerOf(victim);
+    expect(header).not.toContain('Lotte Peeters');
+    expect(header).not.toContain('Afmelden');
   }
 
   it('answers a POST without the login cookie (cross-site) with a page that posts it again from here', async () => {
@@ -48,16 +57,21 @@ describe('a login is bound to the browser that started it', () => {
     const res = await postToAcs(request.agent(t.app), xml, '/mijn-dossiers').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.text).toContain('<form method="post" action="/auth/saml/acs" data-auto-submit>');
-    expect(hiddenField(res.text, 'SAMLResponse')).toBe(Buffer.from(xml).toString('base64'));
-    expect(hiddenField(res.text, 'RelayState')).toBe('/mijn-dossiers');
-    expect(hiddenField(res.text, 'reposted')).toBe('1');
-    // Works without JavaScript (a button) and with it (the script carries the page's CSP nonce).
-    expect(res.text).toContain('>Verder met aanmelden</button>');
+    const shown = page(res.text);
+    expect(shown.h1).toBe('Verder met aanmelden');
+    // Works without JavaScript (a button) and with it (the form the script submits, carrying the page's CSP nonce).
+    const repost = shown.form('Verder met aanmelden');
+    expect([repost.method, repost.action]).toEqual(['post', '/auth/saml/acs']);
+    expect(shown.$('form[data-auto-submit]').attr('action')).toBe(repost.action);
+    expect(repost.fields).toEqual({
+      SAMLResponse: Buffer.from(xml).toString('base64'),
+      RelayState: '/mijn-dossiers',
+      reposted: '1',
+    });
     const nonce = /script-src[^;]*'nonce-([^']+)'/.exec(res.headers['content-security-policy'])![1];
-    expect(
-      /<script src="\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js" nonce="([^"]+)"><\/script>/.exec(res.text)?.[1],
-    ).toBe(nonce);
+    const script = shown.$('script[src$="/js/auto-submit.js"]');
+    expect(script.attr('src')).toMatch(/^\/assets\/[0-9a-f]{12}\/js\/auto-submit\.js$/);
+    expect(script.attr('nonce')).toBe(nonce);
     expect(await countRows(t, 'session')).toBe(0);
   });
 
@@ -67,7 +81,7 @@ describe('a login is bound to the browser that started it', () => {
     const res = await victim
       .post('/auth/saml/acs')
       .type('form')
-      .send({ SAMLResponse: hiddenField(repost.text, 'SAMLResponse'), reposted: '1' });
+      .send(page(repost.text).form('Verder met aanmelden').fields);
     await expectRefused(res, victim);
   });
 
@@ -113,17 +127,14 @@ describe('a login is bound to the browser that started it', () => {
     const xml = buildSignedResponse(validSpec(t.config, requestId), signer);
     // The IdP's POST is cross-site: SameSite=Lax keeps the login cookie home.
     const repost = await postToAcs(request.agent(t.app), xml, '/mijn-dossiers').expect(200);
+    // The browser that started the login presses "Verder met aanmelden" (or the script does).
     const res = await browser
       .post('/auth/saml/acs')
       .type('form')
-      .send({
-        SAMLResponse: hiddenField(repost.text, 'SAMLResponse'),
-        RelayState: hiddenField(repost.text, 'RelayState'),
-        reposted: '1',
-      })
+      .send(page(repost.text).form('Verder met aanmelden').fields)
       .expect(303);
     expect(res.headers.location).toBe('/mijn-dossiers');
-    expect((await browser.get(PAGE_WITH_HEADER).expect(200)).text).toContain('Lotte Peeters');
+    expect(await headerOf(browser)).toContain('Lotte Peeters');
   });
 
   it('finishes on a second instance a login started on the first (the binding is in the database)', async () => {

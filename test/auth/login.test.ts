@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { PAGE_WITH_HEADER, loginAs } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 
 describe('login through the development IdP', () => {
   let t: TestApp;
@@ -21,12 +22,13 @@ describe('login through the development IdP', () => {
       email: 'lotte@example.org',
     });
     expect(location).toBe('/organisatie-kiezen');
-    const page = await agent.get(PAGE_WITH_HEADER).expect(200);
-    expect(page.text).toContain('<span class="site-header__person">Lotte Peeters</span>');
-    expect(page.text).toContain('>Afmelden</button>');
-    // The home page no longer shows the anonymous landing page.
+    const shown = page((await agent.get(PAGE_WITH_HEADER).expect(200)).text);
+    expect(shown.header).toContain('Lotte Peeters');
+    expect(shown.form('Afmelden').action).toBe('/afmelden');
+    // The home page no longer shows the anonymous landing page: it sends her on to choose.
     const home = await agent.get('/');
-    expect(home.text).not.toContain('<h1>Welkom bij het WSE-loket</h1>');
+    expect(home.status).toBe(303);
+    expect(home.headers.location).toBe('/organisatie-kiezen');
     const person = await t.database.db('person').where({ insz: '85073003328' }).first();
     expect(person).toMatchObject({
       first_name: 'Lotte',

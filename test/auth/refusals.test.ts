@@ -14,6 +14,7 @@ import {
 import { generateKeyPairWithCertificate } from '../../src/auth/self-signed.js';
 import { SignedXml } from 'xml-crypto';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { page } from '../helpers/page.js';
 import { countRows, idpSigner, lastAuditReason, postToAcs, startLogin, validSpec } from './saml-fixtures.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
@@ -314,9 +315,10 @@ describe('responses the service provider refuses', () => {
     const { requestId, browser } = await startLogin(t.app);
     const res = await postToAcs(browser, craft(validSpec(t.config, requestId, NOW), signer));
     expect(res.status).toBe(status ?? 401);
-    expect(res.text).toContain('<h1>Aanmelden is niet gelukt</h1>');
-    expect(res.text).toContain(res.headers['x-request-id']); // the reference to quote
-    expect(res.text).toContain('href="/aanmelden"'); // a way to try again
+    const shown = page(res.text);
+    expect(shown.h1).toBe('Aanmelden is niet gelukt');
+    expect(shown.main).toContain(`Vermeld dan deze referentie: ${res.headers['x-request-id']}.`); // the reference to quote
+    expect(shown.link('Opnieuw aanmelden')).toBe('/aanmelden'); // a way to try again
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(await countRows(t, 'session')).toBe(0);
     expect(await countRows(t, 'person')).toBe(0);
@@ -333,7 +335,7 @@ describe('responses the service provider refuses', () => {
         signer,
       ),
     );
-    expect(res.text).toContain('U hebt het aanmelden afgebroken');
+    expect(page(res.text).headings).toEqual(['Aanmelden is niet gelukt', 'U hebt het aanmelden afgebroken']);
     // The same words when the IdP put a signed assertion next to that status.
     const again = await startLogin(t.app);
     const status = { code: SAML_STATUS.responder, subCode: SAML_STATUS.requestDenied };
@@ -341,13 +343,28 @@ describe('responses the service provider refuses', () => {
       again.browser,
       signedWith(validSpec(t.config, again.requestId, NOW), signer, unchanged, { status }),
     );
-    expect(denied.text).toContain('De aanmeldingsdienst weigerde het aanmelden');
+    expect(page(denied.text).headings).toEqual([
+      'Aanmelden is niet gelukt',
+      'De aanmeldingsdienst weigerde het aanmelden',
+    ]);
   });
 
   it('keeps SAML XML and the INSZ out of the audit log', async () => {
+    // Refused responses that carry INSZ numbers: changed after signing, invalid, and a second one sent along.
+    const carrying = [
+      'an attribute changed after signing',
+      'an invalid INSZ attribute',
+      'the INSZ attribute sent twice',
+    ];
+    for (const name of carrying) {
+      const { requestId, browser } = await startLogin(t.app);
+      const { craft } = cases.find((c) => c.name === name)!;
+      expect((await postToAcs(browser, craft(validSpec(t.config, requestId, NOW), signer))).status).toBe(401);
+    }
     const rows = await t.database.db('audit_log').select('details');
+    expect(rows.length).toBeGreaterThanOrEqual(carrying.length);
     const all = JSON.stringify(rows);
-    expect(all).not.toMatch(/85073003328|68110304512|<saml|Assertion/);
+    expect(all).not.toMatch(/85073003328|85073003329|68110304512|<saml|Assertion/);
   });
 
   it('accepts a response only once: the same response posted twice', async () => {
@@ -462,7 +479,7 @@ describe('the INSZ taken from the NameID (SAML_INSZ_FROM_NAMEID)', () => {
       const twoNameIds = (a: string) => a.replace(nameId, nameId + nameId.replace('85073003328', '68110304512'));
       const res = await postToAcs(browser, signedWith(spec, signer, twoNameIds));
       expect(res.status).toBe(401);
-      expect(res.text).toContain('Uw gegevens konden niet gelezen worden');
+      expect(page(res.text).headings).toEqual(['Aanmelden is niet gelukt', 'Uw gegevens konden niet gelezen worden']);
       expect(await countRows(t, 'person')).toBe(0);
       expect(await lastAuditReason(t)).toBe('multiple_values');
       // One NameID is fine.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateBody, serviceProviderKeys } from '../../src/auth/keys.js';
 import { verifyRedirectSignature, type RedirectMessage } from '../../src/auth/dev-idp/redirect-binding.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { page } from '../helpers/page.js';
 import { countRows, startLogin } from './saml-fixtures.js';
 
 describe('the service provider', () => {
@@ -19,6 +20,7 @@ describe('the service provider', () => {
   it('serves its metadata with the signing certificate, the ACS and the SLO endpoint', async () => {
     const res = await request(t.app).get('/auth/saml/metadata').expect(200);
     expect(res.headers['content-type']).toContain('application/samlmetadata+xml');
+    // SAML metadata, not a page: the XML an IdP reads is the point.
     expect(res.text).toContain(`entityID="${t.config.saml.spEntityId}"`);
     expect(res.text).toContain('AuthnRequestsSigned="true"');
     expect(res.text).toContain('WantAssertionsSigned="true"');
@@ -60,7 +62,8 @@ describe('the service provider', () => {
 
   it('answers a POST without SAMLResponse with the failure page', async () => {
     const res = await request(t.app).post('/auth/saml/acs').type('form').send({}).expect(401);
-    expect(res.text).toContain('Aanmelden is niet gelukt');
+    expect(page(res.text).h1).toBe('Aanmelden is niet gelukt');
+    expect(page(res.text).link('Opnieuw aanmelden')).toBe('/aanmelden');
   });
 
   it('answers garbage with the failure page, not a crash', async () => {
@@ -69,11 +72,13 @@ describe('the service provider', () => {
       .type('form')
       .send({ SAMLResponse: Buffer.from('<x><y>').toString('base64') })
       .expect(401);
-    expect(res.text).toContain('Aanmelden is niet gelukt');
+    expect(page(res.text).h1).toBe('Aanmelden is niet gelukt');
     const doctype = Buffer.from(
       '<!DOCTYPE r [<!ENTITY a "b">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>',
     ).toString('base64');
-    await request(t.app).post('/auth/saml/acs').type('form').send({ SAMLResponse: doctype }).expect(401);
+    const entities = await request(t.app).post('/auth/saml/acs').type('form').send({ SAMLResponse: doctype });
+    expect(entities.status).toBe(401);
+    expect(page(entities.text).h1).toBe('Aanmelden is niet gelukt');
   });
 });
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { localPart, loginAs, type Agent } from '../helpers/login.js';
 import { page } from '../helpers/page.js';
 import { organisationWith, person } from './fixtures.js';
@@ -25,7 +25,7 @@ async function choose(agent: Agent, keuze: string, extra: Record<string, string>
   return agent
     .post('/organisatie-kiezen')
     .type('form')
-    .send({ _csrf: csrfTokenFrom(form.text), keuze, ...extra });
+    .send({ _csrf: page(form.text).csrf, keuze, ...extra });
 }
 
 /** The choice buttons of the page: what each sends as `keuze` and what it reads. */
@@ -97,8 +97,11 @@ describe('choosing an organisation', () => {
     expect(home.link('Wissel van organisatie')).toBe('/organisatie-kiezen');
 
     const [alfa, beta] = choicesOn((await agent.get('/organisatie-kiezen')).text);
-    expect(alfa.text).toMatch(/^Aannemer Alfa BV .* U werkt nu voor deze organisatie$/);
-    expect(beta.text).not.toContain('U werkt nu voor deze organisatie');
+    expect(alfa).toEqual({
+      value: String(orgA),
+      text: expect.stringMatching(/^Aannemer Alfa BV .* U werkt nu voor deze organisatie$/),
+    });
+    expect(beta).toEqual({ value: String(orgB), text: 'Bakkerij Beta NV KBO-nummer 0400.030.275' });
     await choose(agent, String(orgB));
     home = page((await agent.get('/')).text);
     expect(home.h1).toBe('Bakkerij Beta NV');
@@ -139,7 +142,7 @@ describe('requesting the right', () => {
     const agent = request.agent(t.app);
     await loginAs(agent, mira);
     await choose(agent, String(orgB));
-    const token = csrfTokenFrom((await agent.get('/aanvraag')).text);
+    const token = page((await agent.get('/aanvraag')).text).csrf;
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++)
       statuses.push((await agent.post('/gebruikersrecht-aanvragen').type('form').send({ _csrf: token })).status);
