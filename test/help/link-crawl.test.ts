@@ -6,6 +6,7 @@ import { helpLink } from '../../src/help/anchors.js';
 import { paths } from '../../src/paths.js';
 import { buildTestApp, csrfTokenFrom, type TestApp } from '../helpers/app.js';
 import { loginAs } from '../helpers/login.js';
+import { page } from '../helpers/page.js';
 import { crawl, idsIn, linksIn, type Agent } from './crawl.js';
 
 /** The public pages every crawl starts from. */
@@ -80,8 +81,8 @@ describe('every link of the portal leads somewhere, and every #fragment to an ex
     expect(report.failures).toEqual([]);
     expect(report.visited.get(paths.chooseOrganisation)).toBe(200);
     // The way out is on the page where they are stuck.
-    const choose = (await agent.get(paths.chooseOrganisation).expect(200)).text;
-    expect(linksIn(choose)).toContain(helpLink('ownNameOnly'));
+    const choose = page((await agent.get(paths.chooseOrganisation).expect(200)).text);
+    expect(choose.link('Lees wat u kunt doen als u alleen uw eigen naam ziet')).toBe(helpLink('ownNameOnly'));
   });
 
   it('for a local administrator with the right, acting for their organisation', async () => {
@@ -96,9 +97,10 @@ describe('every link of the portal leads somewhere, and every #fragment to an ex
     const firstStep = [...report.visited.keys()].find((url) => url.startsWith(`${paths.refund}/`));
     expect(firstStep, 'the refund form was reached').toBeDefined();
     expect(report.visited.get(firstStep!)).toBe(200);
-    expect(linksIn((await agent.get(firstStep!).expect(200)).text)).toContain(helpLink('stepWerkgever'));
+    const step = page((await agent.get(firstStep!).expect(200)).text);
+    expect(step.link('Lees de uitleg bij de stap Werkgever.')).toBe(helpLink('stepWerkgever'));
     // Still logged in at the end: the crawl never followed anything that ends the session.
-    expect((await agent.get(paths.help).expect(200)).text).toContain(`${jan.firstName} ${jan.lastName}`);
+    expect(page((await agent.get(paths.help).expect(200)).text).header).toContain(`${jan.firstName} ${jan.lastName}`);
   });
 
   it('reports a missing page and a missing section (the crawler itself is checked)', async () => {

@@ -129,8 +129,11 @@ describe('mail outbox and worker', () => {
     expect(m.subject).toBe('Uw werkgever vroeg Vlaams opleidingsverlof aan (VOV-2025-000042)');
     expect(m.text).toContain('VOV-2025-000042');
     expect(m.text).toContain('Eva <b>Werknemer</b>'); // the text part keeps what was typed
+    // The HTML part shows it as typed too, escaped in its source (an escaping check, so on the source).
+    const html = page(m.html);
+    expect(html.main).toContain('Eva <b>Werknemer</b>');
     expect(m.html).toContain('Eva &lt;b&gt;Werknemer&lt;/b&gt;');
-    expect(m.html).toContain('Veiligheid &amp; welzijn');
+    expect(html.table().rows).toContainEqual(['Opleiding', 'Veiligheid & welzijn']);
     const sent = await outboxRow(id);
     expect(sent.text_body).toBe(m.text);
     expect(sent.html_body).toBe(m.html);

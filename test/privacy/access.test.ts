@@ -1,12 +1,13 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adminPaths } from '../../src/paths.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { memberLoggedIn } from '../helpers/fixture.js';
 import type { Agent } from '../helpers/login.js';
 import { page } from '../helpers/page.js';
 import { completeDraft, fixedClock, insertMember, insertOrganisation } from '../refund/fixtures.js';
 import { loginForOrganisation, people, submitDraft, VALID_INSZ, type TestOrganisation } from '../refund/fixtures.js';
-import { insertAttachment, insertDeMeeuw } from './fixtures.js';
+import { insertAttachment } from './fixtures.js';
 
 /** Who read what: opening a dossier, its PDF, an attachment or a user's page leaves a record for the local admin. */
 
@@ -39,17 +40,16 @@ function accessRows(html: string): string[][] {
     .rows.map((row) => row.slice(1));
 }
 
-beforeAll(async () => {
-  t = await buildTestApp({}, { now: fixedClock });
+// Every test on a fresh app (the access records start empty): Jan of De Meeuw and Olaf of another organisation
+// each filed a request (which records nothing yet), and each organisation has a local administrator.
+beforeEach(async () => {
+  ({ t, org: meeuw, agent: jan, janId } = await memberLoggedIn());
   const db = t.database.db;
-  meeuw = await insertDeMeeuw(db);
   ander = await insertOrganisation(db, { kbo: '0200065765', name: 'Andere Werkgever BV', unitNumber: '2000000042' });
-  janId = await insertMember(db, meeuw.id, people.jan);
   await insertMember(db, ander.id, people.other);
   await makeLocalAdmin(meeuw.id, an_);
   await makeLocalAdmin(ander.id, bea_);
-  [jan, an, olaf, bea] = [request.agent(t.app), request.agent(t.app), request.agent(t.app), request.agent(t.app)];
-  await loginForOrganisation(jan, people.jan, meeuw.id);
+  [an, olaf, bea] = [request.agent(t.app), request.agent(t.app), request.agent(t.app)];
   await loginForOrganisation(an, an_, meeuw.id);
   await loginForOrganisation(olaf, people.other, ander.id);
   await loginForOrganisation(bea, bea_, ander.id);
@@ -57,7 +57,7 @@ beforeAll(async () => {
   otherReceipt = await submitDraft(olaf, await completeDraft(olaf, ander.unitId));
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 
@@ -109,6 +109,7 @@ describe('access records', () => {
     const other = otherReceipt.split('/').pop()!;
     const beasRows = accessRows((await bea.get(adminPaths.auditLog).expect(200)).text);
     expect(beasRows).toEqual([[`Dossier ${other} geopend`, 'Olaf Ander', '—']]);
+    // A leak check, so on the page's source: De Meeuw's logbook names nothing of the other organisation anywhere.
     const ansPage = (await an.get(adminPaths.auditLog).expect(200)).text;
     expect(ansPage).not.toContain(other);
     expect(ansPage).not.toContain('Olaf Ander');

@@ -52,6 +52,7 @@ describe('less data', () => {
   });
 
   it('the CSV export and the development mailbox show the INSZ masked only', async () => {
+    // The CSV and the mails' sources are read as they are: what must not be there must be nowhere.
     const csv = await an.get(paths.dossiersExport).buffer(true).expect(200);
     expect(csv.text).toContain('85.07.30-***.**');
     expect(csv.text).not.toMatch(inszPattern);

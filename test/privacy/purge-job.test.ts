@@ -108,6 +108,7 @@ describe('the daily purge job', () => {
     const mail = smtp.messages[0];
     expect(mail.to).toEqual([people.jan.email]);
     expect(mail.subject).toBe('Uw onafgewerkte aanvraag voor Bouwbedrijf De Meeuw NV wordt binnenkort verwijderd');
+    // The plain-text part (no HTML), then the HTML part's link and the whole message's source (a leak check).
     expect(mail.text).toContain('Beste Jan Werkgever,');
     expect(mail.text).toContain('Ze werd het laatst gewijzigd op 15/01/2026.');
     expect(mail.text).toContain('worden op of na 15/01/2027 verwijderd');

@@ -3,7 +3,7 @@
  * redirects, the CSRF token read from each form, and an optional hook that records every request's latency.
  * Traffic goes to 127.0.0.1 only.
  */
-import { decodeHtml } from '../../helpers/html.js';
+import { page } from '../../helpers/page.js';
 
 export type Fields = Record<string, string | string[]> | [string, string][];
 
@@ -34,21 +34,16 @@ export interface BrowserOptions {
   headers?: Record<string, string>;
 }
 
+/** The CSRF token of the page's first form. */
 export function csrfToken(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error(`no CSRF token in page: ${html.slice(0, 200)}`);
-  return m[1];
+  const token = page(html).$('input[name=_csrf]').first().attr('value');
+  if (!token) throw new Error(`no CSRF token in page: ${html.slice(0, 200)}`);
+  return token;
 }
 
-export function hiddenValue(html: string, name: string): string | undefined {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  return m ? decodeHtml(m[1]) : undefined;
-}
-
-/** The texts of the error summary of a page (empty when it shows none). */
+/** The messages of the error summary of a page, as a reader hears them (empty when it shows none). */
 export function errorSummary(html: string): string[] {
-  const block = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
-  return [...block.matchAll(/<li><a href="[^"]*">([^<]*)<\/a><\/li>/g)].map((m) => decodeHtml(m[1]));
+  return page(html).errors;
 }
 
 function localPart(location: string, base: string): string {
@@ -167,9 +162,9 @@ export class Browser {
 
   /** GETs a page (expecting 200), then POSTs the form with the page's CSRF token. */
   async submit(path: string, fields: Fields): Promise<Reply> {
-    const page = await this.get(path);
-    if (page.status !== 200) throw new Error(`GET ${path} answered ${page.status} ${page.location ?? ''}`);
-    return this.post(path, [...toBody(fields).entries(), ['_csrf', csrfToken(page.text)]]);
+    const shown = await this.get(path);
+    if (shown.status !== 200) throw new Error(`GET ${path} answered ${shown.status} ${shown.location ?? ''}`);
+    return this.post(path, [...toBody(fields).entries(), ['_csrf', csrfToken(shown.text)]]);
   }
 }
 
@@ -213,18 +208,18 @@ export async function login(
   if (relay) form.RelayState = relay;
   const posted = await browser.post(sso.pathname, form);
   if (posted.status !== 200) throw new Error(`dev IdP refused the person (${posted.status})`);
-  const action = /<form method="post" action="([^"]+)" data-auto-submit>/.exec(posted.text)?.[1];
-  const samlResponse = hiddenValue(posted.text, 'SAMLResponse');
-  if (!action || !samlResponse) throw new Error('dev IdP gave no auto-submit form');
-  const relayState = hiddenValue(posted.text, 'RelayState');
-  const acs = await browser.post(new URL(decodeHtml(action)).pathname, {
+  // The IdP's answer is a form that posts itself (its Doorgaan button without JavaScript).
+  const answer = page(posted.text).form('Doorgaan');
+  const { SAMLResponse: samlResponse, RelayState: relayState } = answer.fields;
+  if (!samlResponse) throw new Error('dev IdP gave no SAMLResponse');
+  const acs = await browser.post(new URL(answer.action).pathname, {
     SAMLResponse: samlResponse,
     ...(relayState ? { RelayState: relayState } : {}),
   });
-  if (acs.status !== 303)
-    throw new Error(
-      `login refused (${acs.status}): ${/<h2>([^<]*)<\/h2>/.exec(acs.text)?.[1] ?? acs.text.slice(0, 200)}`,
-    );
+  if (acs.status !== 303) {
+    const shown = page(acs.text);
+    throw new Error(`login refused (${acs.status}): ${shown.notices.join(' ') || shown.main.slice(0, 200)}`);
+  }
   return acs.location!;
 }
 

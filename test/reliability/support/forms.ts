@@ -3,8 +3,7 @@
  * checks every answer to them must pass (no server error, no internals, Dutch messages, answers kept).
  */
 import fc from 'fast-check';
-import { errorSummary } from './browser.js';
-import { decodeHtml } from '../../helpers/html.js';
+import { page, type Page } from '../../helpers/page.js';
 
 /** Strings an attacker or a clumsy paste produces. */
 export const SPECIAL_VALUES = [
@@ -187,47 +186,83 @@ const STACK =
 const ENGLISH =
   /Invalid input|Invalid (string|email|date)|Expected |expected (string|number|array)|Required\b|Too (small|big)|must (be|contain)|received (undefined|array|object)|String must/i;
 
+/** Whether a page shows the error summary ("Er is een probleem met uw antwoorden"), with or without messages. */
+export function hasErrorSummary(p: Page): boolean {
+  return p
+    .$('[role=alert] h2')
+    .toArray()
+    .some((h) =>
+      /^Er (is een probleem|zijn \d+ problemen) met uw antwoorden$/.test(p.$(h).text().replace(/\s+/g, ' ').trim()),
+    );
+}
+
+/**
+ * What of a page could show internals: the text a reader gets and every attribute value (decoded, as the browser
+ * has them), the page's scripts left out. A leak check, so it looks at more than the visible text.
+ */
+function readableSource(p: Page): string[] {
+  const $ = p.$;
+  $('script').remove();
+  const attributes = $('*')
+    .toArray()
+    .flatMap((el) => ('attribs' in el ? Object.values(el.attribs) : []));
+  return [$.root().text(), ...attributes];
+}
+
 /** Problems with an answer to hostile input: a server error, internals on the page, or a message not in Dutch. */
 export function answerProblems(status: number, html: string, allowed: number[]): string[] {
   const problems: string[] = [];
   if (!allowed.includes(status)) problems.push(`status ${status} (allowed: ${allowed.join(', ')})`);
-  const visible = html.replace(/<script[\s\S]*?<\/script>/g, '');
-  if (STACK.test(visible)) problems.push(`internals on the page: ${STACK.exec(visible)?.[0]}`);
-  const messages = errorSummary(html);
-  if (status === 400 && /class="error-summary"/.test(html) && messages.length === 0)
-    problems.push('an error summary without messages');
+  const shown = page(html);
+  const messages = shown.errors;
+  const summary = hasErrorSummary(shown);
+  const internals = readableSource(shown)
+    .map((text) => STACK.exec(text)?.[0])
+    .find(Boolean);
+  if (internals) problems.push(`internals on the page: ${internals}`);
+  if (status === 400 && summary && messages.length === 0) problems.push('an error summary without messages');
   for (const m of messages) if (ENGLISH.test(m)) problems.push(`a message not in Dutch: "${m}"`);
   return problems;
 }
 
 /**
- * Whether a page shows `expected` back in a field: a text field holds it as its value; of radios and check
- * boxes the one with that value is checked (none when no option has it). Null when all is well or the field is
- * not on the page (a hidden field, or one shown only for another choice).
+ * A value as the browser holds it after parsing the page: line breaks as LF (an HTML parser turns CR LF and CR
+ * into LF), and for a text area without the first line break right after its start tag (the parser drops it).
+ */
+function asParsed(value: string, textarea: boolean): string {
+  const normalised = value.replace(/\r\n?/g, '\n');
+  return textarea ? normalised.replace(/^\n/, '') : normalised;
+}
+
+/**
+ * Whether a page shows `expected` back in the field named `field` (its name attribute, as the form posts it), read
+ * from the parsed page: a text field holds it as its value; of radios and check boxes the one with that value is
+ * checked (none when no option has it). Null when all is well or the field is not on the page (a hidden field, one
+ * shown only for another choice, or a select).
  */
 export function shownProblem(html: string, field: string, expected: string): string | null {
-  const inputs = [...html.matchAll(/<input\b[^>]*>/g)]
-    .map((m) => m[0])
-    .filter((tag) => tag.includes(` name="${field}"`) && !tag.includes('type="hidden"'));
-  const valueOf = (tag: string) => decodeHtml(/ value="([^"]*)"/.exec(tag)?.[1] ?? '');
+  const { $ } = page(html);
+  const named = (selector: string) =>
+    $(selector)
+      .toArray()
+      .filter((el) => $(el).attr('name') === field && $(el).attr('type') !== 'hidden');
+  const differs = (shown: string, typed: string) =>
+    `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(typed.slice(0, 80))}`;
+  const inputs = named('input');
   if (inputs.length) {
-    const choices = inputs.filter((tag) => /type="(radio|checkbox)"/.test(tag));
+    const choices = inputs.filter((el) => $(el).is('[type=radio], [type=checkbox]'));
     if (choices.length) {
-      const checked = choices.filter((tag) => / checked\b/.test(tag)).map(valueOf);
-      const want = choices.map(valueOf).includes(expected) ? [expected] : [];
+      const checked = choices.filter((el) => $(el).is('[checked]')).map((el) => $(el).attr('value') ?? '');
+      const want = choices.map((el) => $(el).attr('value') ?? '').includes(expected) ? [expected] : [];
       return JSON.stringify(checked) === JSON.stringify(want)
         ? null
         : `${field}: checked ${JSON.stringify(checked)}, expected ${JSON.stringify(want)}`;
     }
-    const shown = valueOf(inputs[0]);
-    return shown === expected
-      ? null
-      : `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(expected.slice(0, 80))}`;
+    const shown = $(inputs[0]).attr('value') ?? '';
+    return shown === asParsed(expected, false) ? null : differs(shown, expected);
   }
-  const area = new RegExp(`<textarea\\b[^>]* name="${field}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
+  const [area] = named('textarea');
   if (!area) return null;
-  const shown = decodeHtml(area[1]);
-  return shown === expected
-    ? null
-    : `${field}: shows ${JSON.stringify(shown.slice(0, 80))}, typed ${JSON.stringify(expected.slice(0, 80))}`;
+  const shown = $(area).text();
+  return shown === asParsed(expected, true) ? null : differs(shown, expected);
 }
