@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { configureViews } from '../../src/http/views.js';
 import { PROJECT_ROOT } from '../../src/root.js';
+import { page } from '../helpers/page.js';
 
 const env = configureViews(
   express(),
@@ -43,6 +44,15 @@ describe('form components', () => {
     expect(html).toContain('aria-invalid="true"');
     expect(html).toContain('aria-describedby="insz-hint insz-error"');
     expect(html).toContain('value="&lt;b&gt;x&lt;/b&gt;"');
+  });
+
+  it('shows a text area’s answer back exactly, also one that starts with a line break', () => {
+    const value = '\nEerste regel na een lege regel\r\nen <meer>';
+    const html = render(`{{ f.textarea({ name: 'antwoord', label: 'Uw antwoord', value: value, errors: [] }) }}`, {
+      value,
+    });
+    // As a browser reads it (parse5 follows the HTML parser's rule for the first line break in a textarea).
+    expect(page(html).value('Uw antwoord')).toBe(value.replace(/\r\n/g, '\n'));
   });
 
   it('links every error in the summary to its field and focuses the summary', () => {

@@ -225,14 +225,8 @@ export function answerProblems(status: number, html: string, allowed: number[]):
   return problems;
 }
 
-/**
- * A value as the browser holds it after parsing the page: line breaks as LF (an HTML parser turns CR LF and CR
- * into LF), and for a text area without the first line break right after its start tag (the parser drops it).
- */
-function asParsed(value: string, textarea: boolean): string {
-  const normalised = value.replace(/\r\n?/g, '\n');
-  return textarea ? normalised.replace(/^\n/, '') : normalised;
-}
+/** A value as the browser holds it after parsing the page: line breaks as LF (an HTML parser turns CR LF and CR into LF). */
+const asParsed = (value: string): string => value.replace(/\r\n?/g, '\n');
 
 /**
  * Whether a page shows `expected` back in the field named `field` (its name attribute, as the form posts it), read
@@ -259,10 +253,10 @@ export function shownProblem(html: string, field: string, expected: string): str
         : `${field}: checked ${JSON.stringify(checked)}, expected ${JSON.stringify(want)}`;
     }
     const shown = $(inputs[0]).attr('value') ?? '';
-    return shown === asParsed(expected, false) ? null : differs(shown, expected);
+    return shown === asParsed(expected) ? null : differs(shown, expected);
   }
   const [area] = named('textarea');
   if (!area) return null;
   const shown = $(area).text();
-  return shown === asParsed(expected, true) ? null : differs(shown, expected);
+  return shown === asParsed(expected) ? null : differs(shown, expected);
 }
