@@ -77,18 +77,24 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
     return validateRows(rows, await loadContext(conn, organisationId, rows));
   }
 
-  /** Validates the stored rows again and stores the outcome when it differs; true when it did. */
-  async function revalidate(
+  /**
+   * Reads and validates the stored rows again and stores the outcome when it differs from the preview's: then
+   * 'changed'. Otherwise the valid rows, with only what filing needs: the rows read and judged here are garbage
+   * once this returns, not held while thousands of dossiers are filed.
+   */
+  async function checkAgain(
     trx: Knex.Transaction,
+    organisationId: number,
     upload: UploadRow,
-    stored: StoredRow[],
-    fresh: RowResult[],
-  ): Promise<boolean> {
-    const changed = fresh.some((r, i) => !sameOutcome(stored[i], r));
-    if (!changed) return false;
-    await repo.updateRowResults(trx, upload.id, fresh);
-    await repo.markRevalidated(trx, upload.id, fresh.filter((r) => r.valid).length, now());
-    return true;
+  ): Promise<'changed' | { line: number; inputs: RowResult['inputs'] }[]> {
+    const stored = await repo.allRows(trx, upload.id);
+    const fresh = await validate(trx, organisationId, stored.map(parsedRowOf));
+    if (fresh.some((r, i) => !sameOutcome(stored[i], r))) {
+      await repo.updateRowResults(trx, upload.id, fresh);
+      await repo.markRevalidated(trx, upload.id, fresh.filter((r) => r.valid).length, now());
+      return 'changed';
+    }
+    return fresh.filter((r) => r.valid).map((r) => ({ line: r.line, inputs: r.inputs }));
   }
 
   async function findUpload(
@@ -167,10 +173,8 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
           const declaration = judgeOverzicht(declarationInput);
           if (!declaration.ok) return { status: 'declaration', errors: declaration.errors };
 
-          const stored = await repo.allRows(trx, uploadId);
-          const fresh = await validate(trx, organisationId, stored.map(parsedRowOf));
-          if (await revalidate(trx, upload, stored, fresh)) return { status: 'changed' };
-          const valid = fresh.filter((r) => r.valid);
+          const valid = await checkAgain(trx, organisationId, upload);
+          if (valid === 'changed') return { status: 'changed' };
           if (valid.length === 0) return { status: 'nothing-valid' };
 
           // Filed a part at a time in this one transaction (each part counts the dossiers of the parts before it):
@@ -212,8 +216,7 @@ export function createBulkService({ db, now, rules, refund }: BulkServiceDeps) {
         return db.transaction(async (trx): Promise<ConfirmOutcome> => {
           const upload = await findUpload(trx, organisationId, uploadId, true);
           if (upload.status === 'ingediend') return { status: 'submitted' };
-          const stored = await repo.allRows(trx, uploadId);
-          await revalidate(trx, upload, stored, await validate(trx, organisationId, stored.map(parsedRowOf)));
+          await checkAgain(trx, organisationId, upload);
           return { status: 'changed' };
         });
       }
