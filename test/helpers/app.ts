@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { page } from './page.js';
 
 export interface TestApp {
   app: App;
@@ -41,8 +42,4 @@ export async function buildTestApp(env: Record<string, string> = {}, deps: Parti
 }
 
 /** Reads the CSRF token out of a rendered form. */
-export function csrfTokenFrom(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no CSRF token in page');
-  return m[1];
-}
+export const csrfTokenFrom = (html: string): string => page(html).csrf;

@@ -1,7 +1,7 @@
 import type request from 'supertest';
 import { demoPeople } from '../../src/db/demo-people.js';
 import { csrfTokenFrom } from './app.js';
-import { decodeHtml } from './html.js';
+import { page } from './page.js';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -17,8 +17,7 @@ export interface LoginPerson {
 
 /** The value of a hidden form field in rendered HTML. */
 export function hiddenField(html: string, name: string): string | undefined {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  return m ? decodeHtml(m[1]) : undefined;
+  return page(html).$(`input[name="${name}"]`).first().attr('value');
 }
 
 /** Path and query of an absolute Location header (supertest talks to the app, not to PUBLIC_URL). */
@@ -69,13 +68,14 @@ export async function answerFromDevIdp(
   if (relay) form.RelayState = relay;
   const posted = await agent.post(ssoUrl.pathname).type('form').send(form);
   if (posted.status !== 200) throw new Error(`dev IdP refused the person (${posted.status})`);
-  const action = /<form method="post" action="([^"]+)" data-auto-submit>/.exec(posted.text)?.[1];
-  const samlResponse = hiddenField(posted.text, 'SAMLResponse');
+  const autoPost = page(posted.text).$('form[data-auto-submit]').first();
+  const action = autoPost.attr('action');
+  const samlResponse = autoPost.find('input[name=SAMLResponse]').attr('value');
   if (!action || !samlResponse) throw new Error('dev IdP gave no auto-submit form');
   return {
-    acsPath: localPart(decodeHtml(action)),
+    acsPath: localPart(action),
     samlResponse,
-    relayState: hiddenField(posted.text, 'RelayState'),
+    relayState: autoPost.find('input[name=RelayState]').attr('value'),
     authnRequestQuery: ssoUrl.searchParams,
   };
 }
