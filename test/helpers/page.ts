@@ -190,7 +190,7 @@ export class Page {
   /** The CSRF token of the page's first form. */
   get csrf(): string {
     const token = this.$('input[name=_csrf]').first().attr('value');
-    if (!token) throw new Error('no CSRF token in page');
+    if (!token) throw new Error(`no CSRF token in page "${this.title}"`);
     return token;
   }
 

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { page } from '../helpers/page.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { Browser, chooseOrganisation, csrfToken, login, type Reply } from './support/browser.js';
+import { Browser, chooseOrganisation, login, type Reply } from './support/browser.js';
 import {
   CONTACT_EMAIL,
   employee,
@@ -152,7 +152,7 @@ describe.concurrent('faults', () => {
       const first = await browser.submit('/terugbetaling/nieuw/werkgever', answers.werkgever);
       const draftUrl = first.location!.replace(/\/werknemer$/, '');
       const step = await browser.get(`${draftUrl}/werknemer`);
-      return { browser, answers, draftUrl, token: csrfToken(step.text) };
+      return { browser, answers, draftUrl, token: page(step.text).csrf };
     });
     const anonymous = new Browser(portal.url);
 
@@ -503,7 +503,7 @@ describe.concurrent('faults', () => {
     const uploaders = await inParallel(readers.slice(0, 3), 3, async (browser, i) => {
       const draftUrl = await fillDraft(browser, journeyAnswers(org.unitId, employee(450 + i)));
       const step = await browser.get(`${draftUrl}/bijlagen`);
-      return { browser, draftUrl, token: csrfToken(step.text) };
+      return { browser, draftUrl, token: page(step.text).csrf };
     });
 
     // Provably in flight: a test transaction locks the membership table, so every logged-in request stops inside

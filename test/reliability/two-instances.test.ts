@@ -12,7 +12,7 @@ import { enqueueMail } from '../../src/mail/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { page } from '../helpers/page.js';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.js';
-import { Browser, chooseOrganisation, csrfToken, errorSummary, login } from './support/browser.js';
+import { Browser, chooseOrganisation, login } from './support/browser.js';
 import {
   employee,
   journeyAnswers,
@@ -135,7 +135,7 @@ describe('two instances on one database behind a round-robin balancer', () => {
     expect(new Set(steps.map((s) => s.backend))).toEqual(new Set(['A', 'B']));
     const overview = await br.get(`${draftUrl}/overzicht`);
     expect(page(overview.text).summary).toContainEqual(['Naam', `${eva.firstName} ${eva.lastName}`]);
-    const nummer = receiptNumber(await confirm(br, draftUrl, csrfToken(overview.text)));
+    const nummer = receiptNumber(await confirm(br, draftUrl, page(overview.text).csrf));
     expect(nummer).not.toBeNull();
     for (const instance of [a, b]) expect((await br.at(instance.url).get(`/mijn-dossiers/${nummer}`)).status).toBe(200);
   });
@@ -174,7 +174,7 @@ describe('two instances on one database behind a round-robin balancer', () => {
         expect(lost[0].location).toMatch(/\/opleiding\?terug=overzicht$/);
         const loser = lost[0] === rx ? x : y;
         const training = await loser.get(lost[0].location!);
-        expect(errorSummary(training.text).join(' ')).toContain(
+        expect(page(training.text).errors.join(' ')).toContain(
           'Per werknemer, opleiding en schooljaar kunt u maar één aanvraag indienen',
         );
         expect(await database.db('dossier').where({ employee_insz: same.insz }).count({ n: '*' }).first()).toEqual({
@@ -254,7 +254,7 @@ describe('two instances on one database behind a round-robin balancer', () => {
 
   it('the right-request rate limit is shared by the instances', async () => {
     const br = await loggedIn(withoutRight);
-    const token = csrfToken((await br.get('/aanvraag')).text);
+    const token = page((await br.get('/aanvraag')).text).csrf;
     const [onA, onB] = [br.at(a.url), br.at(b.url)];
     for (let i = 0; i < 10; i++)
       expect((await (i % 2 ? onB : onA).post('/gebruikersrecht-aanvragen', { _csrf: token })).status).toBe(303);

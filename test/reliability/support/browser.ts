@@ -34,18 +34,6 @@ export interface BrowserOptions {
   headers?: Record<string, string>;
 }
 
-/** The CSRF token of the page's first form. */
-export function csrfToken(html: string): string {
-  const token = page(html).$('input[name=_csrf]').first().attr('value');
-  if (!token) throw new Error(`no CSRF token in page: ${html.slice(0, 200)}`);
-  return token;
-}
-
-/** The messages of the error summary of a page, as a reader hears them (empty when it shows none). */
-export function errorSummary(html: string): string[] {
-  return page(html).errors;
-}
-
 function localPart(location: string, base: string): string {
   const u = new URL(location, base);
   return `${u.pathname}${u.search}`;
@@ -164,7 +152,7 @@ export class Browser {
   async submit(path: string, fields: Fields): Promise<Reply> {
     const shown = await this.get(path);
     if (shown.status !== 200) throw new Error(`GET ${path} answered ${shown.status} ${shown.location ?? ''}`);
-    return this.post(path, [...toBody(fields).entries(), ['_csrf', csrfToken(shown.text)]]);
+    return this.post(path, [...toBody(fields).entries(), ['_csrf', page(shown.text).csrf]]);
   }
 }
 
@@ -193,7 +181,7 @@ export async function login(
   const keyPage = await browser.get(`${sso.pathname}${sso.search}&sleutel=${key}`);
   if (keyPage.status !== 200) throw new Error(`dev IdP answered ${keyPage.status}: ${keyPage.text.slice(0, 300)}`);
   const form: Record<string, string> = {
-    _csrf: csrfToken(keyPage.text),
+    _csrf: page(keyPage.text).csrf,
     SAMLRequest: sso.searchParams.get('SAMLRequest') ?? '',
     SigAlg: sso.searchParams.get('SigAlg') ?? '',
     Signature: sso.searchParams.get('Signature') ?? '',

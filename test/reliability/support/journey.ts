@@ -1,11 +1,12 @@
-import { csrfToken, errorSummary, type Browser, type Reply } from './browser.js';
+import { page } from '../../helpers/page.js';
+import type { Browser, Reply } from './browser.js';
 import { TINY_PDF, journeyAnswers } from './data.js';
 
 type Answers = ReturnType<typeof journeyAnswers>;
 
 function expectRedirect(res: Reply, what: string): string {
   if (res.status !== 303 || !res.location)
-    throw new Error(`${what} answered ${res.status}: ${errorSummary(res.text).join(' | ') || res.text.slice(0, 200)}`);
+    throw new Error(`${what} answered ${res.status}: ${page(res.text).errors.join(' | ') || res.text.slice(0, 200)}`);
   return res.location;
 }
 
@@ -26,17 +27,17 @@ export async function fillDraft(
   for (const slug of ['werknemer', 'opleiding', 'initiatief'] as const) {
     expectRedirect(await browser.submit(`${draftUrl}/${slug}`, answers[slug]), `step ${slug}`);
   }
-  const page = await browser.get(`${draftUrl}/bijlagen`);
-  if (page.status !== 200) throw new Error(`GET bijlagen answered ${page.status}`);
+  const bijlagen = await browser.get(`${draftUrl}/bijlagen`);
+  if (bijlagen.status !== 200) throw new Error(`GET bijlagen answered ${bijlagen.status}`);
   if (options.upload) {
     const form = new FormData();
-    form.append('_csrf', csrfToken(page.text));
+    form.append('_csrf', page(bijlagen.text).csrf);
     form.append('actie', 'volgende');
     form.append('inschrijvingsattest', new Blob([TINY_PDF], { type: 'application/pdf' }), 'inschrijvingsattest.pdf');
     expectRedirect(await browser.postMultipart(`${draftUrl}/bijlagen`, form), 'step bijlagen (upload)');
   } else {
     expectRedirect(
-      await browser.post(`${draftUrl}/bijlagen`, { _csrf: csrfToken(page.text), actie: 'volgende' }),
+      await browser.post(`${draftUrl}/bijlagen`, { _csrf: page(bijlagen.text).csrf, actie: 'volgende' }),
       'step bijlagen',
     );
   }
@@ -45,9 +46,9 @@ export async function fillDraft(
 
 /** The overview page's token, read ahead of a Bevestigen that is sent later (a burst, an outage). */
 export async function overviewToken(browser: Browser, draftUrl: string): Promise<string> {
-  const page = await browser.get(`${draftUrl}/overzicht`);
-  if (page.status !== 200) throw new Error(`GET overzicht answered ${page.status} ${page.location ?? ''}`);
-  return csrfToken(page.text);
+  const overview = await browser.get(`${draftUrl}/overzicht`);
+  if (overview.status !== 200) throw new Error(`GET overzicht answered ${overview.status} ${overview.location ?? ''}`);
+  return page(overview.text).csrf;
 }
 
 /** Bevestigen as the overview form posts it. */
